@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // swc strips types only; `tsc --noEmit` in `npm test` does the type checking.
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
+  // @middy/core is ESM-only: let swc turn it into CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  testTimeout: 120000,
+};

@@ -1,0 +1,68 @@
+import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * Writes items with BatchWriteItem, 25 per request (the API's limit), a few requests in flight, and
+ * UnprocessedItems (what DynamoDB returns under throttling) retried with exponential backoff and jitter.
+ * Puts are idempotent, so a retry after a partial failure cannot double count.
+ */
+export interface BatchWriteStats {
+  requests: number;
+  items: number;
+  retries: number;
+}
+
+export interface BatchWriteOptions {
+  concurrency?: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const MAX_BATCH = 25;
+
+type WriteRequest = NonNullable<BatchWriteCommandOutput['UnprocessedItems']>[string][number];
+
+export class UnprocessedItemsError extends Error {
+  constructor(table: string, remaining: number, attempts: number) {
+    super(`${remaining} item(s) still unprocessed for table ${table} after ${attempts} attempts (throttled)`);
+    this.name = 'UnprocessedItemsError';
+  }
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function batchPut(
+  client: DynamoDBDocumentClient,
+  table: string,
+  items: readonly Record<string, unknown>[],
+  options: BatchWriteOptions = {},
+): Promise<BatchWriteStats> {
+  const { concurrency = 4, maxAttempts = 10, baseDelayMs = 50, maxDelayMs = 5000, sleep = defaultSleep } = options;
+  const stats: BatchWriteStats = { requests: 0, items: items.length, retries: 0 };
+  const batches: WriteRequest[][] = [];
+  for (let i = 0; i < items.length; i += MAX_BATCH) {
+    batches.push(items.slice(i, i + MAX_BATCH).map((item) => ({ PutRequest: { Item: item } })));
+  }
+
+  const writeBatch = async (batch: WriteRequest[]): Promise<void> => {
+    let pending = batch;
+    for (let attempt = 1; ; attempt++) {
+      stats.requests++;
+      const output = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      pending = output.UnprocessedItems?.[table] ?? [];
+      if (pending.length === 0) return;
+      if (attempt >= maxAttempts) throw new UnprocessedItemsError(table, pending.length, attempt);
+      stats.retries++;
+      const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+      await sleep(Math.random() * cap);
+    }
+  };
+
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, batches.length) }, async () => {
+    while (next < batches.length) await writeBatch(batches[next++]);
+  });
+  await Promise.all(workers);
+  return stats;
+}

@@ -1,0 +1,97 @@
+import { arnName, normalizeRoleArn } from './arn';
+import type { CloudTrailRecord, UserIdentity } from './types';
+
+/**
+ * Who a principal is, with a stable `key` (`<type>#<id>`) used across tables.
+ * `ec2-instance` never makes calls itself (its role session does): it only appears as a session's origin.
+ */
+export type PrincipalType =
+  | 'iam-user'
+  | 'role'
+  | 'federated-user'
+  | 'root'
+  | 'aws-service'
+  | 'saml-user'
+  | 'sso-user'
+  | 'web-identity-user'
+  | 'aws-account'
+  | 'ec2-instance'
+  | 'unknown';
+
+export interface Principal {
+  type: PrincipalType;
+  key: string;
+  name: string;
+  arn?: string;
+  accountId?: string;
+}
+
+export function makePrincipal(type: PrincipalType, id: string, name: string, extra: { arn?: string; accountId?: string } = {}): Principal {
+  return { type, key: `${type}#${id}`, name, ...definedOnly(extra) };
+}
+
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function stringParam(params: Record<string, unknown> | null | undefined, name: string): string | undefined {
+  const value = params?.[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Identity Center's SAML provider is `AWSSSO_<id>_DO_NOT_DELETE` and its roles `AWSReservedSSO_<set>_<id>`. */
+export function isIdentityCenterSaml(record: CloudTrailRecord): boolean {
+  const providerArn = stringParam(record.requestParameters, 'principalArn') ?? '';
+  const roleArn = stringParam(record.requestParameters, 'roleArn') ?? '';
+  return providerArn.includes(':saml-provider/AWSSSO_') || roleArn.includes('/AWSReservedSSO_') || roleArn.includes(':role/AWSReservedSSO_');
+}
+
+/** The principal that made the call in `record` (for role sessions, the role). */
+export function actorPrincipal(record: CloudTrailRecord): Principal {
+  const identity: UserIdentity = record.userIdentity;
+  const accountId = identity.accountId;
+  switch (identity.type) {
+    case 'IAMUser': {
+      const arn = identity.arn ?? `arn:aws:iam::${accountId}:user/${identity.userName}`;
+      return makePrincipal('iam-user', arn, identity.userName ?? arnName(arn) ?? arn, { arn, accountId });
+    }
+    case 'AssumedRole':
+    case 'Role': {
+      const arn = normalizeRoleArn(identity.sessionContext?.sessionIssuer?.arn ?? identity.arn) ?? `unknown-role:${identity.principalId}`;
+      return makePrincipal('role', arn, arnName(arn) ?? arn, { arn, accountId });
+    }
+    case 'FederatedUser': {
+      const arn = identity.arn ?? `federated-user:${identity.principalId}`;
+      return makePrincipal('federated-user', arn, arnName(arn) ?? arn, { arn, accountId });
+    }
+    case 'Root': {
+      const arn = identity.arn ?? `arn:aws:iam::${accountId}:root`;
+      return makePrincipal('root', arn, `root (${accountId})`, { arn, accountId });
+    }
+    case 'AWSService': {
+      const service = identity.invokedBy ?? 'unknown-service';
+      return makePrincipal('aws-service', service, service);
+    }
+    case 'SAMLUser': {
+      const subject = identity.userName ?? stringParam(record.responseElements, 'subject') ?? identity.principalId ?? 'unknown';
+      if (isIdentityCenterSaml(record)) return makePrincipal('sso-user', subject, subject);
+      const provider = stringParam(record.requestParameters, 'principalArn') ?? identity.identityProvider ?? 'unknown-idp';
+      return makePrincipal('saml-user', `${provider}#${subject}`, subject);
+    }
+    case 'WebIdentityUser': {
+      const provider = identity.identityProvider ?? stringParam(record.responseElements, 'provider') ?? 'unknown-idp';
+      const subject = identity.userName ?? stringParam(record.responseElements, 'subjectFromWebIdentityToken') ?? identity.principalId ?? 'unknown';
+      return makePrincipal('web-identity-user', `${provider}#${subject}`, subject);
+    }
+    case 'AWSAccount':
+      return makePrincipal('aws-account', accountId ?? identity.principalId ?? 'unknown', `account ${accountId ?? identity.principalId}`, { accountId });
+    case 'IdentityCenterUser': {
+      const user = identity.userName ?? identity.principalId ?? 'unknown';
+      return makePrincipal('sso-user', user, user);
+    }
+    default: {
+      const id = identity.userName ?? identity.principalId ?? identity.arn ?? 'anonymous';
+      return makePrincipal('unknown', id, id, { accountId });
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CloudTrailFileDigest } from './file-digest';
+import { LogFormatError, splitRecords } from './record-splitter';
+
+/**
+ * Reads one CloudTrail log object (gzip as CloudTrail writes it, or plain JSON as users sometimes keep it)
+ * from a stream of bytes into a CloudTrailFileDigest.
+ *
+ * Bad content is an outcome, not an exception: a truncated gzip or broken JSON yields the records read
+ * before the damage plus `formatError`. Errors of the byte source itself (network, S3) are rethrown, since
+ * a retry may succeed.
+ */
+export interface ReadLogOutcome {
+  digest: CloudTrailFileDigest;
+  /** Why the object could not be read to its end, when it could not. */
+  formatError?: string;
+  compressed: boolean;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+export function objectIdOf(objectKey: string): string {
+  return createHash('sha256').update(objectKey).digest('hex').slice(0, 20);
+}
+
+export async function readCloudTrailLog(source: AsyncIterable<Buffer | Uint8Array | string>): Promise<ReadLogOutcome> {
+  const digest = new CloudTrailFileDigest();
+  const { first, rest } = await peek(source);
+  if (!first) return { digest, formatError: 'empty object', compressed: false };
+  const compressed = first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1];
+  const bytes = compressed ? gunzip(prepend(first, rest)) : prepend(first, rest);
+  try {
+    for await (const recordBytes of splitRecords(bytes)) {
+      let value: unknown;
+      try {
+        value = JSON.parse(recordBytes.toString('utf8'));
+      } catch {
+        digest.reject('record is not valid JSON');
+        continue;
+      }
+      digest.addRaw(value);
+    }
+  } catch (error) {
+    if (error instanceof LogFormatError) return { digest, formatError: error.message, compressed };
+    if (isZlibError(error)) return { digest, formatError: `gzip: ${(error as Error).message}`, compressed };
+    throw error;
+  }
+  return { digest, compressed };
+}
+
+function isZlibError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+function toBuffer(chunk: Buffer | Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  return typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/** Reads the first non-empty chunk, so the format can be told from its first bytes. */
+async function peek(source: AsyncIterable<Buffer | Uint8Array | string>): Promise<{ first?: Buffer; rest: AsyncIterator<Buffer | Uint8Array | string> }> {
+  const rest = source[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return { rest };
+    const chunk = toBuffer(next.value);
+    if (chunk.length > 0) return { first: chunk, rest };
+  }
+}
+
+async function* prepend(first: Buffer, rest: AsyncIterator<Buffer | Uint8Array | string>): AsyncGenerator<Buffer> {
+  yield first;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield toBuffer(next.value);
+  }
+}
+
+async function* gunzip(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const input = Readable.from(source);
+  const inflater = createGunzip();
+  // A failure of the source must surface through the inflater, or iteration would hang.
+  input.on('error', (error) => inflater.destroy(error));
+  input.pipe(inflater);
+  try {
+    for await (const chunk of inflater) yield chunk as Buffer;
+  } finally {
+    input.destroy();
+  }
+}

@@ -1,0 +1,147 @@
+import type { ActivityAggregate } from '../cloudtrail/activity';
+import type { CloudTrailFileDigest } from '../cloudtrail/file-digest';
+import type { Principal } from '../cloudtrail/principal';
+import type { FederationDetails, SessionCreation, SessionKind, SessionObservation } from '../cloudtrail/sessions';
+
+/**
+ * Table items, as plain objects (the DynamoDB document client marshals them). Keys are deterministic
+ * functions of the log object and the data, so writing the same object's items twice changes nothing.
+ */
+
+export interface CreatedSessionItem {
+  sessionId: string;
+  sk: `CREATED#${string}`;
+  issuerArn: string;
+  createdAt: string;
+  kind: SessionKind;
+  creationEvent: string;
+  creationEventId?: string;
+  recipientAccountId: string;
+  credentialExpiration?: string;
+  sessionArn?: string;
+  sessionName?: string;
+  accountId?: string;
+  region?: string;
+  sourceIp?: string;
+  userAgent?: string;
+  mfa: boolean;
+  sourceIdentity?: string;
+  caller: Principal;
+  parentSessionId?: string;
+  origin?: Principal;
+  originKey?: string;
+  federation?: FederationDetails;
+  instanceId?: string;
+  crossAccount: boolean;
+  objectKey: string;
+  expiresAt: number;
+}
+
+export interface SeenSessionItem {
+  sessionId: string;
+  sk: `SEEN#${string}`;
+  issuerArn: string;
+  /** When the credentials were issued (sessionContext), else the first call seen in this object. */
+  createdAt: string;
+  createdAtEstimated: boolean;
+  kind: SessionKind;
+  sessionArn?: string;
+  sessionName?: string;
+  accountId?: string;
+  mfa?: boolean;
+  sourceIdentity?: string;
+  instanceId?: string;
+  origin?: Principal;
+  originKey?: string;
+  firstSeen: string;
+  lastSeen: string;
+  eventCount: number;
+  objectKey: string;
+  expiresAt: number;
+}
+
+export type SessionItem = CreatedSessionItem | SeenSessionItem;
+
+export interface ActivityItem extends ActivityAggregate {
+  sk: string;
+  objectKey: string;
+  expiresAt: number;
+}
+
+export type IngestStatus = 'IN_PROGRESS' | 'DONE' | 'DONE_WITH_ERRORS' | 'FAILED' | 'SKIPPED';
+
+export interface IngestedObjectItem {
+  objectKey: string;
+  status: IngestStatus;
+  kind: string;
+  etag?: string;
+  size?: number;
+  parserVersion: number;
+  attempts: number;
+  startedAt: string;
+  finishedAt?: string;
+  records?: number;
+  accepted?: number;
+  duplicates?: number;
+  rejected?: number;
+  rejections?: Record<string, number>;
+  sessionsCreated?: number;
+  sessionsObserved?: number;
+  activityItems?: number;
+  error?: string;
+  reason?: string;
+  expiresAt: number;
+}
+
+/** Bumped when parsing changes what a file yields, so already-ingested files are ingested again. */
+export const PARSER_VERSION = 1;
+
+const SECONDS_PER_DAY = 86_400;
+
+export function expiryFrom(isoTime: string, retentionDays: number): number {
+  return Math.floor(Date.parse(isoTime) / 1000) + retentionDays * SECONDS_PER_DAY;
+}
+
+export function s3ObjectKey(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+export function createdSessionItem(session: SessionCreation, objectKey: string, retentionDays: number): CreatedSessionItem {
+  return {
+    ...session,
+    sk: `CREATED#${session.recipientAccountId}`,
+    ...(session.origin ? { originKey: session.origin.key } : {}),
+    objectKey,
+    expiresAt: expiryFrom(session.createdAt, retentionDays),
+  };
+}
+
+export function seenSessionItem(observation: SessionObservation, objectId: string, objectKey: string, retentionDays: number): SeenSessionItem {
+  return {
+    ...observation,
+    sk: `SEEN#${objectId}`,
+    createdAt: observation.createdAt ?? observation.firstSeen,
+    createdAtEstimated: observation.createdAt === undefined,
+    ...(observation.origin ? { originKey: observation.origin.key } : {}),
+    objectKey,
+    expiresAt: expiryFrom(observation.lastSeen, retentionDays),
+  };
+}
+
+export function activityItem(aggregate: ActivityAggregate, objectId: string, objectKey: string, retentionDays: number): ActivityItem {
+  return { ...aggregate, sk: `${aggregate.hour}#${objectId}`, objectKey, expiresAt: expiryFrom(aggregate.lastEvent, retentionDays) };
+}
+
+export interface DigestItems {
+  sessions: SessionItem[];
+  activity: ActivityItem[];
+}
+
+/** All items one log object contributes. */
+export function itemsOfDigest(digest: CloudTrailFileDigest, objectId: string, objectKey: string, retentionDays: number): DigestItems {
+  const sessions: SessionItem[] = [];
+  for (const created of digest.sessionsCreated.values()) sessions.push(createdSessionItem(created, objectKey, retentionDays));
+  for (const seen of digest.sessionsObserved.values()) sessions.push(seenSessionItem(seen, objectId, objectKey, retentionDays));
+  const activity = [...digest.activity.values()].map((aggregate) => activityItem(aggregate, objectId, objectKey, retentionDays));
+  return { sessions, activity };
+}

@@ -1,0 +1,57 @@
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
+import { batchPut } from '../adapters/batch-writer';
+import { IngestedObjectsStore } from '../adapters/ingested-objects';
+import { openObject } from '../adapters/s3-objects';
+import { retentionDays, tableName } from '../shared/config';
+import { errorMessage, log } from '../shared/log';
+import { ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE, SESSIONS_TABLE } from '../shared/table-design';
+import { ingestObject, type IngestDependencies, type IngestResult } from './ingest-object';
+import { objectsInMessage } from './s3-notifications';
+
+/**
+ * SQS → ingest. Each message announces S3 objects; a message whose objects all ingested (or were skipped
+ * for a logged reason) succeeds, any other is reported in `batchItemFailures` so that only it is retried
+ * (and reaches the dead-letter queue after maxReceiveCount). Objects are ingested one after another to keep
+ * memory bounded by one file.
+ */
+export function productionDependencies(): IngestDependencies {
+  const client = dynamoDocumentClient();
+  const store = new IngestedObjectsStore(client, tableName(INGESTED_OBJECTS_TABLE));
+  const sessionsTable = tableName(SESSIONS_TABLE);
+  const activityTable = tableName(ACTIVITY_TABLE);
+  return {
+    openObject: (bucket, key) => openObject(s3(), bucket, key),
+    getIngested: (objectKey) => store.get(objectKey),
+    putIngested: (item) => store.put(item),
+    writeSessions: async (items) => (await batchPut(client, sessionsTable, items)).requests,
+    writeActivity: async (items) => (await batchPut(client, activityTable, items)).requests,
+    retentionDays: retentionDays(),
+  };
+}
+
+export interface IngestBatchOutcome extends SQSBatchResponse {
+  results: IngestResult[];
+}
+
+export async function ingestSqsBatch(event: SQSEvent, deps: IngestDependencies): Promise<IngestBatchOutcome> {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  const results: IngestResult[] = [];
+  for (const message of event.Records) {
+    try {
+      for (const object of objectsInMessage(message.body)) results.push(await ingestObject(object, deps));
+    } catch (error) {
+      log.error('message failed; it will be retried', { messageId: message.messageId, error: errorMessage(error) });
+      batchItemFailures.push({ itemIdentifier: message.messageId });
+    }
+  }
+  return { batchItemFailures, results };
+}
+
+async function ingestHandler(event: SQSEvent, _context: Context): Promise<SQSBatchResponse> {
+  const { batchItemFailures } = await ingestSqsBatch(event, productionDependencies());
+  return { batchItemFailures };
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>().handler(ingestHandler);

@@ -1,0 +1,87 @@
+/**
+ * The DynamoDB table design, written once and used by both the CDK stack (lib/) and the embedded
+ * local mode (local/), so the tables created locally are exactly the ones deployed.
+ *
+ * Every write is a deterministic function of one log object (see README "Table design"), which is
+ * what makes ingestion idempotent with plain BatchWriteItem puts: BatchWriteItem cannot do atomic
+ * counters, so counts are stored as per-object partial items and summed at read time.
+ */
+
+export type KeyType = 'S' | 'N';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: KeyType;
+}
+
+export interface IndexDesign {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export interface TableDesign {
+  /** Logical id used by CDK and the suffix of the local table name. */
+  readonly id: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly globalSecondaryIndexes: readonly IndexDesign[];
+  /** Attribute holding the expiry epoch seconds (DynamoDB TTL). */
+  readonly timeToLiveAttribute: string;
+  /** The environment variable through which Lambda functions receive the table name. */
+  readonly envVar: string;
+}
+
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/**
+ * Role sessions. One item per view of a session:
+ *  - `sk = CREATED#<recipientAccountId>`: facts from the session-creating event (AssumeRole*, GetFederationToken,
+ *    GetSessionToken). Cross-account assumptions are logged in both accounts, hence one item per recipient.
+ *  - `sk = SEEN#<objectId>`: facts observed from `userIdentity.sessionContext` of API calls made with the session
+ *    in one log object, so a session whose creating event is in no ingested file still exists.
+ */
+export const SESSIONS_TABLE: TableDesign = {
+  id: 'Sessions',
+  partitionKey: { name: 'sessionId', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [
+    // Sessions of a role (or, for federation and MFA session tokens, of the IAM user that issued them) by creation time.
+    { indexName: 'byIssuer', partitionKey: { name: 'issuerArn', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+    // Children of a session (role chaining); sparse: only chained CREATED items carry parentSessionId.
+    { indexName: 'byParent', partitionKey: { name: 'parentSessionId', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+    // Sessions started directly by a non-session principal (IAM user, SAML/SSO/web-identity user, EC2 instance, AWS service, root).
+    { indexName: 'byOrigin', partitionKey: { name: 'originKey', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+  ],
+  timeToLiveAttribute: TTL_ATTRIBUTE,
+  envVar: 'SESSIONS_TABLE',
+};
+
+/**
+ * Activity aggregates: one item per (subject, hour, log object) with API calls by service:API, successes and
+ * failures, source IPs, user agents and resources. Subjects are principals (`principal#<key>`) and sessions
+ * (`session#<accessKeyId>`). `sk = <yyyy-mm-ddThh>#<objectId>`.
+ */
+export const ACTIVITY_TABLE: TableDesign = {
+  id: 'Activity',
+  partitionKey: { name: 'subject', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [],
+  timeToLiveAttribute: TTL_ATTRIBUTE,
+  envVar: 'ACTIVITY_TABLE',
+};
+
+/** Bookkeeping of ingested S3 objects: status, counts, errors. `objectKey = s3://bucket/key`. */
+export const INGESTED_OBJECTS_TABLE: TableDesign = {
+  id: 'IngestedObjects',
+  partitionKey: { name: 'objectKey', type: 'S' },
+  globalSecondaryIndexes: [],
+  timeToLiveAttribute: TTL_ATTRIBUTE,
+  envVar: 'INGESTED_OBJECTS_TABLE',
+};
+
+export const ALL_TABLES: readonly TableDesign[] = [SESSIONS_TABLE, ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE];
+
+/** Environment variable with the retention of ingested data in days (drives the TTL attribute). */
+export const RETENTION_DAYS_ENV = 'RETENTION_DAYS';
+export const DEFAULT_RETENTION_DAYS = 365;

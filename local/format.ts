@@ -1,0 +1,40 @@
+/** Plain-text formatting helpers for the terminal summary. */
+
+export function formatNumber(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Left-aligned columns, widths from the content. */
+export function table(header: string[], rows: string[][], indent = '  '): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => indent + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+export function bar(value: number, max: number, width = 30): string {
+  if (max <= 0 || value <= 0) return '';
+  return '█'.repeat(Math.max(1, Math.round((value / max) * width)));
+}
+
+export function shortTime(iso: string | undefined): string {
+  return iso ? iso.replace(/:\d{2}(\.\d+)?Z$/, 'Z').replace('T', ' ') : '?';
+}
+
+const PRINCIPAL_LABELS: Record<string, string> = {
+  'iam-user': 'IAM user',
+  role: 'role',
+  'federated-user': 'federated user',
+  root: 'root',
+  'aws-service': 'AWS service',
+  'saml-user': 'SAML user',
+  'sso-user': 'SSO user',
+  'web-identity-user': 'web identity',
+  'aws-account': 'AWS account',
+  'ec2-instance': 'EC2 instance',
+  unknown: 'unknown',
+  unresolved: 'unresolved',
+};
+
+export function principalLabel(type: string): string {
+  return PRINCIPAL_LABELS[type] ?? type;
+}

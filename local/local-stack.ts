@@ -1,0 +1,121 @@
+import type { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { resetClients } from '../lambdas/adapters/aws-clients';
+import { handler as ingestHandler } from '../lambdas/ingest-cloudtrail/handler';
+import { TrailQueries } from '../lambdas/queries/trail-queries';
+import { ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE, RETENTION_DAYS_ENV, SESSIONS_TABLE } from '../lambdas/shared/table-design';
+import { startEmbeddedServices, type EmbeddedServices } from './embedded-services';
+import { createLocalTables } from './local-tables';
+import type { LogFile } from './log-files';
+import { LocalSqsEventSource } from './sqs-event-source';
+
+/**
+ * The whole pipeline in one process: embedded S3 and DynamoDB servers, the stack's tables, a bucket whose
+ * object-created notifications (emitted by the S3 server itself) go through an SQS-like event source to
+ * the SAME ingest handler that runs in Lambda.
+ */
+export const LOCAL_BUCKET = 'trailhound-local-logs';
+export const LOG_PREFIX = 'AWSLogs/';
+const TABLE_PREFIX = 'trailhound-local';
+
+export interface LocalStackOptions {
+  dataDir: string;
+  fresh?: boolean;
+  inMemory?: boolean;
+  retentionDays?: number;
+}
+
+export interface UploadProgress {
+  uploaded: number;
+  total: number;
+}
+
+interface S3NotificationEvent {
+  Records: { eventName: string; s3: { bucket: { name: string }; object: { key: string } } }[];
+}
+
+/** S3 URL-encodes keys in notifications (spaces as '+'); s3rver does not, so the local bucket does it. */
+function encodeKeyAsS3Does(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}
+
+export class LocalStack {
+  readonly queries: TrailQueries;
+  readonly eventSource: LocalSqsEventSource;
+
+  private constructor(
+    readonly services: EmbeddedServices,
+    readonly dynamo: DynamoDBClient,
+    readonly documents: DynamoDBDocumentClient,
+    readonly s3: S3Client,
+    readonly tableNames: Record<string, string>,
+  ) {
+    this.queries = new TrailQueries(documents, { sessions: tableNames[SESSIONS_TABLE.envVar], activity: tableNames[ACTIVITY_TABLE.envVar] });
+    this.eventSource = new LocalSqsEventSource((event, context) => ingestHandler(event, context) as Promise<SQSBatchResponse>);
+    // s3rver is a Koa app (an EventEmitter) that emits S3 event notifications; its typings omit that.
+    (services.s3rver as unknown as EventEmitter).on('event', (event: S3NotificationEvent) => {
+      // The stack's notification configuration: ObjectCreated under the log prefix.
+      const records = event.Records.filter((r) => r.eventName.startsWith('ObjectCreated:') && r.s3.object.key.startsWith(LOG_PREFIX));
+      for (const record of records) record.s3.object.key = encodeKeyAsS3Does(record.s3.object.key);
+      if (records.length > 0) this.eventSource.send(JSON.stringify({ Records: records }));
+    });
+  }
+
+  static async start(options: LocalStackOptions): Promise<LocalStack> {
+    const services = await startEmbeddedServices(options);
+    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const region = 'us-east-1';
+    const dynamo = new DynamoDBClient({ endpoint: services.dynamoEndpoint, region, credentials });
+    const tableNames = await createLocalTables(dynamo, TABLE_PREFIX);
+    // The handlers read the same variables in Lambda; here they point at the embedded servers.
+    Object.assign(process.env, {
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: services.dynamoEndpoint,
+      AWS_ENDPOINT_URL_S3: services.s3Endpoint,
+      TRAILHOUND_S3_FORCE_PATH_STYLE: 'true',
+      // s3rver predates the SDK's default CRC checksums on uploads.
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      [RETENTION_DAYS_ENV]: String(options.retentionDays ?? 365),
+      ...tableNames,
+    });
+    delete process.env.AWS_PROFILE;
+    resetClients();
+    const s3 = new S3Client({ endpoint: services.s3Endpoint, region, credentials, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET })).catch((error: { name?: string }) => {
+      if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
+    });
+    const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+    return new LocalStack(services, dynamo, documents, s3, tableNames);
+  }
+
+  get ingestedObjectsTable(): string {
+    return this.tableNames[INGESTED_OBJECTS_TABLE.envVar];
+  }
+
+  /** Uploads files to the local bucket; each upload enqueues its notification. */
+  async upload(files: readonly LogFile[], onProgress?: (progress: UploadProgress) => void): Promise<void> {
+    let uploaded = 0;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < files.length) {
+        const file = files[next++];
+        await this.s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: file.key, Body: readFileSync(file.path) }));
+        onProgress?.({ uploaded: ++uploaded, total: files.length });
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+  }
+
+  async stop(): Promise<void> {
+    this.s3.destroy();
+    this.dynamo.destroy();
+    await this.services.stop();
+  }
+}

@@ -1,0 +1,56 @@
+import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ALL_TABLES, type TableDesign } from '../lambdas/shared/table-design';
+
+/**
+ * Creates the tables of the shared table design (the same definitions the CDK stack deploys) on the local
+ * DynamoDB server. Point-in-time recovery, encryption and TTL are AWS-side features with no effect on
+ * query semantics, so they are not emulated.
+ */
+export function localTableName(design: TableDesign, prefix: string): string {
+  return `${prefix}-${design.id}`;
+}
+
+async function exists(client: DynamoDBClient, name: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: name }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException || (error as { name?: string }).name === 'ResourceNotFoundException') return false;
+    throw error;
+  }
+}
+
+export async function createLocalTables(client: DynamoDBClient, prefix: string): Promise<Record<string, string>> {
+  const names: Record<string, string> = {};
+  for (const design of ALL_TABLES) {
+    const name = localTableName(design, prefix);
+    names[design.envVar] = name;
+    if (await exists(client, name)) continue;
+    const keys = [design.partitionKey, design.sortKey, ...design.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey])].filter((k) => k !== undefined);
+    const attributes = [...new Map(keys.map((k) => [k.name, k])).values()];
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+        KeySchema: [
+          { AttributeName: design.partitionKey.name, KeyType: 'HASH' },
+          ...(design.sortKey ? [{ AttributeName: design.sortKey.name, KeyType: 'RANGE' as const }] : []),
+        ],
+        ...(design.globalSecondaryIndexes.length > 0
+          ? {
+              GlobalSecondaryIndexes: design.globalSecondaryIndexes.map((index) => ({
+                IndexName: index.indexName,
+                KeySchema: [
+                  { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
+                  ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
+                ],
+                Projection: { ProjectionType: 'ALL' },
+              })),
+            }
+          : {}),
+      }),
+    );
+  }
+  return names;
+}
