@@ -7,5 +7,6 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   // @middy/core is ESM-only: let swc turn it into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 120000,
 };

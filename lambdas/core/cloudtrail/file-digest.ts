@@ -36,8 +36,13 @@ export class CloudTrailFileDigest {
     this.add(check.record);
   }
 
-  /** Counts a record that could not even be parsed. */
-  reject(reason: string): void {
+  /** Counts a record that could not even be parsed as JSON. */
+  addUnparsable(reason: string): void {
+    this.counts.records++;
+    this.reject(reason);
+  }
+
+  private reject(reason: string): void {
     this.counts.rejected++;
     this.rejections[reason] = (this.rejections[reason] ?? 0) + 1;
   }

@@ -37,7 +37,7 @@ export async function readCloudTrailLog(source: AsyncIterable<Buffer | Uint8Arra
       try {
         value = JSON.parse(recordBytes.toString('utf8'));
       } catch {
-        digest.reject('record is not valid JSON');
+        digest.addUnparsable('record is not valid JSON');
         continue;
       }
       digest.addRaw(value);

@@ -1,0 +1,42 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { batchPut, UnprocessedItemsError } from '../../lambdas/adapters/batch-writer';
+
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const dynamo = mockClient(DynamoDBDocumentClient);
+const noSleep = async () => undefined;
+const items = Array.from({ length: 60 }, (_, i) => ({ pk: `item-${i}` }));
+
+beforeEach(() => dynamo.reset());
+
+describe('batchPut', () => {
+  it('writes 25 items per request', async () => {
+    dynamo.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
+    const stats = await batchPut(documents, 'T', items, { sleep: noSleep });
+    const sizes = dynamo.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems?.T.length);
+    expect(sizes.sort()).toEqual([10, 25, 25]);
+    expect(stats).toEqual({ requests: 3, items: 60, retries: 0 });
+  });
+
+  it('retries UnprocessedItems (throttling) until all are written', async () => {
+    let throttled = 2;
+    dynamo.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, unknown[]> }) => {
+      const requests = input.RequestItems.T;
+      if (throttled-- > 0) return { UnprocessedItems: { T: requests.slice(0, 5) } };
+      return { UnprocessedItems: {} };
+    });
+    const delays: number[] = [];
+    const stats = await batchPut(documents, 'T', items.slice(0, 25), { sleep: async (ms) => void delays.push(ms) });
+    expect(stats.retries).toBe(2);
+    const calls = dynamo.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems?.T.length);
+    expect(calls).toEqual([25, 5, 5]);
+    expect(delays).toHaveLength(2);
+  });
+
+  it('gives up with a clear error when items stay unprocessed', async () => {
+    dynamo.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, unknown[]> }) => ({ UnprocessedItems: { T: input.RequestItems.T } }));
+    await expect(batchPut(documents, 'T', items.slice(0, 3), { sleep: noSleep, maxAttempts: 4 })).rejects.toThrow(UnprocessedItemsError);
+    expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(4);
+  });
+});

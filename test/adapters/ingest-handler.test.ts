@@ -1,0 +1,72 @@
+import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { SQSEvent } from 'aws-lambda';
+import { ingestSqsBatch, productionDependencies } from '../../lambdas/ingest-cloudtrail/handler';
+import { assumedRole, record } from '../helpers/records';
+
+process.env.SESSIONS_TABLE = 'Sessions';
+process.env.ACTIVITY_TABLE = 'Activity';
+process.env.INGESTED_OBJECTS_TABLE = 'IngestedObjects';
+process.env.AWS_REGION = 'us-east-1';
+
+const s3 = mockClient(S3Client);
+const dynamo = mockClient(DynamoDBDocumentClient);
+
+const LOG_KEY = 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/10/22/111122223333_CloudTrail_us-east-1_20261022T1005Z_AbCdEf0123456789.json.gz';
+const DIGEST_KEY = 'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/10/22/111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20261022T100500Z.json.gz';
+const log = gzipSync(JSON.stringify({ Records: [record({ userIdentity: assumedRole('Admin', 'alice', 'ASIAADMIN') })] }));
+
+function notification(key: string, etag = 'abc'): string {
+  return JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'logs' }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), eTag: etag, size: log.length } } }] });
+}
+
+function sqsEvent(...bodies: string[]): SQSEvent {
+  return { Records: bodies.map((body, i) => ({ messageId: `m${i}`, body }) as SQSEvent['Records'][number]) };
+}
+
+// openObject only iterates the body, which any Node Readable supports.
+const body = () => Readable.from([log]) as never;
+
+beforeEach(() => {
+  s3.reset();
+  dynamo.reset();
+  dynamo.on(GetCommand).resolves({});
+  dynamo.on(PutCommand).resolves({});
+  dynamo.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
+});
+
+describe('ingest handler', () => {
+  it('ingests the announced objects, skips digests and test events, and reports only the broken message', async () => {
+    s3.on(GetObjectCommand, { Key: LOG_KEY }).callsFake(() => ({ Body: body(), ETag: '"abc"' }));
+    const outcome = await ingestSqsBatch(sqsEvent(notification(LOG_KEY), notification(DIGEST_KEY), JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent' }), 'not json'), productionDependencies());
+    expect(outcome.batchItemFailures).toEqual([{ itemIdentifier: 'm3' }]);
+    expect(outcome.results.map((r) => r.status)).toEqual(['DONE', 'SKIPPED']);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(1); // the digest is never downloaded
+    const written = dynamo.commandCalls(BatchWriteCommand).flatMap((c) => Object.keys(c.args[0].input.RequestItems ?? {}));
+    expect(new Set(written)).toEqual(new Set(['Sessions', 'Activity']));
+  });
+
+  it('skips a duplicate delivery of an object already ingested with the same ETag', async () => {
+    dynamo.on(GetCommand).resolves({ Item: { objectKey: `s3://logs/${LOG_KEY}`, status: 'DONE', etag: 'abc', parserVersion: 1, attempts: 1 } });
+    const outcome = await ingestSqsBatch(sqsEvent(notification(LOG_KEY)), productionDependencies());
+    expect(outcome.results[0].status).toBe('DUPLICATE');
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(0);
+  });
+
+  it('fails the message (for a retry) when S3 or DynamoDB keep throttling', async () => {
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('Slow Down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }));
+    const outcome = await ingestSqsBatch(sqsEvent(notification(LOG_KEY), notification(DIGEST_KEY)), productionDependencies());
+    expect(outcome.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
+  });
+
+  it('records an object that disappeared instead of retrying forever', async () => {
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('gone'), { name: 'NoSuchKey' }));
+    const outcome = await ingestSqsBatch(sqsEvent(notification(LOG_KEY)), productionDependencies());
+    expect(outcome.batchItemFailures).toEqual([]);
+    expect(outcome.results[0]).toMatchObject({ status: 'FAILED', error: expect.stringContaining('no longer exists') });
+  });
+});
