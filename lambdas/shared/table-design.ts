@@ -80,7 +80,41 @@ export const INGESTED_OBJECTS_TABLE: TableDesign = {
   envVar: 'INGESTED_OBJECTS_TABLE',
 };
 
-export const ALL_TABLES: readonly TableDesign[] = [SESSIONS_TABLE, ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE];
+/**
+ * Investigations (Detective's Investigation API objects). `listKey` is the constant `INVESTIGATION` so that
+ * the `byCreatedTime` index lists every investigation newest first without a Scan.
+ */
+export const INVESTIGATIONS_TABLE: TableDesign = {
+  id: 'Investigations',
+  partitionKey: { name: 'investigationId', type: 'S' },
+  globalSecondaryIndexes: [{ indexName: 'byCreatedTime', partitionKey: { name: 'listKey', type: 'S' }, sortKey: { name: 'createdTime', type: 'S' } }],
+  timeToLiveAttribute: TTL_ATTRIBUTE,
+  envVar: 'INVESTIGATIONS_TABLE',
+};
+
+/** Indicators of an investigation: `sk = <IndicatorType>#<zero-padded sequence>`, so a type filter is a key condition. */
+export const INDICATORS_TABLE: TableDesign = {
+  id: 'Indicators',
+  partitionKey: { name: 'investigationId', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [],
+  timeToLiveAttribute: TTL_ATTRIBUTE,
+  envVar: 'INDICATORS_TABLE',
+};
+
+/** GuardDuty findings received through the EventBridge trigger (`findingId`), for related-finding lookups and de-duplication. */
+export const FINDINGS_TABLE: TableDesign = {
+  id: 'Findings',
+  partitionKey: { name: 'findingId', type: 'S' },
+  globalSecondaryIndexes: [{ indexName: 'byEntity', partitionKey: { name: 'entityArn', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' } }],
+  timeToLiveAttribute: TTL_ATTRIBUTE,
+  envVar: 'FINDINGS_TABLE',
+};
+
+/** Tables the ingestion pipeline uses. */
+export const INGESTION_TABLES: readonly TableDesign[] = [SESSIONS_TABLE, ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE];
+
+export const ALL_TABLES: readonly TableDesign[] = [...INGESTION_TABLES, INVESTIGATIONS_TABLE, INDICATORS_TABLE, FINDINGS_TABLE];
 
 /** Environment variable with the retention of ingested data in days (drives the TTL attribute). */
 export const RETENTION_DAYS_ENV = 'RETENTION_DAYS';
