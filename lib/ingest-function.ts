@@ -1,0 +1,93 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
+import type { DataTables } from './data-tables';
+import type { LogSource } from './log-source';
+
+/** The repository root: esbuild resolves the handler's imports from here, with the root package-lock.json. */
+export const PROJECT_ROOT = path.join(__dirname, '..');
+
+/** Long enough for a 100 MB log file streamed through a 512 MB function (see `npm run bench`). */
+export const INGEST_TIMEOUT = Duration.minutes(5);
+/** Lambda's guidance for SQS sources: a visibility timeout of at least six times the function timeout. */
+export const INGEST_QUEUE_VISIBILITY_TIMEOUT = Duration.minutes(INGEST_TIMEOUT.toMinutes() * 6);
+
+export interface IngestFunctionProps {
+  readonly logSource: LogSource;
+  readonly tables: DataTables;
+  /** Caps the function's concurrency (and so the write rate on the tables); unreserved by default. */
+  readonly reservedConcurrency?: number;
+  readonly removalPolicy: RemovalPolicy.RETAIN | RemovalPolicy.DESTROY;
+}
+
+/**
+ * The ingest-cloudtrail function: consumes the log source's queue and writes sessions, activity and the
+ * bookkeeping of ingested objects. It may read log objects under the prefix and write to its three tables,
+ * nothing else.
+ */
+export class IngestFunction extends Construct {
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: IngestFunctionProps) {
+    super(scope, id);
+    const { logSource, tables } = props;
+
+    // An explicit log group, so that retention is bounded and test deployments delete it with the stack.
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: props.removalPolicy });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'Trailhound: ingests CloudTrail log objects announced through SQS into DynamoDB',
+      entry: path.join(PROJECT_ROOT, 'lambdas', 'ingest-cloudtrail', 'handler.ts'),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      // Memory holds one record, one chunk and the aggregates of one file: 512 MB covers 100 MB logs.
+      memorySize: 512,
+      timeout: INGEST_TIMEOUT,
+      logGroup,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+      environment: {
+        ...tables.environmentFor([SESSIONS_TABLE, ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE]),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        // The esbuild from devDependencies: synth needs neither Docker nor a network.
+        forceDockerBundling: false,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // The runtime ships the AWS SDK v3; its @smithy packages must come from the same place to match it.
+        externalModules: ['@aws-sdk/*', '@smithy/*'],
+      },
+    });
+
+    // The event source also grants the function consume rights on this queue (and on no other).
+    this.function.addEventSource(
+      new SqsEventSource(logSource.queue, {
+        // Objects in a batch are ingested one after another and a timeout retries the whole batch: a small
+        // batch keeps even several very large files within the timeout.
+        batchSize: 5,
+        // CloudTrail delivers every ~5 minutes per region and account: wait a little to fill batches.
+        maxBatchingWindow: Duration.seconds(10),
+        // Only the failed messages are retried, the others are deleted.
+        reportBatchItemFailures: true,
+        // With reserved concurrency, the poller must not outrun it: throttled receives count towards
+        // maxReceiveCount and would push healthy messages to the dead-letter queue. (2 is the smallest cap.)
+        ...(props.reservedConcurrency !== undefined && props.reservedConcurrency >= 2 ? { maxConcurrency: props.reservedConcurrency } : {}),
+      }),
+    );
+
+    logSource.grantReadLogs(this.function);
+    tables.table(SESSIONS_TABLE).grantWriteData(this.function);
+    tables.table(ACTIVITY_TABLE).grantWriteData(this.function);
+    // Read before write: an object already ingested with the same ETag is skipped.
+    tables.table(INGESTED_OBJECTS_TABLE).grantReadWriteData(this.function);
+  }
+}

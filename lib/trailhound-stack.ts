@@ -1,0 +1,72 @@
+import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import type { TableDesign } from '../lambdas/shared/table-design';
+import { contextOf, readConfig, type TrailhoundConfig } from './config';
+import { DataTables } from './data-tables';
+import { INGEST_QUEUE_VISIBILITY_TIMEOUT, IngestFunction } from './ingest-function';
+import { LogSource } from './log-source';
+
+export interface TrailhoundStackProps extends StackProps {
+  /** Settings; read from the CDK context (see lib/config.ts) when not given. */
+  readonly config?: TrailhoundConfig;
+}
+
+/**
+ * Trailhound: log bucket → S3 notifications → SQS → ingest function → DynamoDB. The parts are exposed so that
+ * later constructs (the investigation state machine, the API) can be wired to the same tables and grant
+ * themselves exactly what they use.
+ */
+export class TrailhoundStack extends Stack {
+  readonly config: TrailhoundConfig;
+  readonly logSource: LogSource;
+  readonly tables: DataTables;
+  readonly ingest: IngestFunction;
+
+  constructor(scope: Construct, id: string, props: TrailhoundStackProps = {}) {
+    super(scope, id, props);
+    // Read from the stack's own node, so context given to the App (cdk.json, -c) is seen here.
+    this.config = props.config ?? readConfig(contextOf(this.node));
+    const { config } = this;
+
+    this.logSource = new LogSource(this, 'LogSource', {
+      ...(config.logBucketName !== undefined ? { existingBucketName: config.logBucketName } : {}),
+      prefix: config.logPrefix,
+      ...(config.logBucketKmsKeyArn !== undefined ? { kmsKeyArn: config.logBucketKmsKeyArn } : {}),
+      sourceAccounts: config.logSourceAccounts,
+      removalPolicy: config.removalPolicy,
+      visibilityTimeout: INGEST_QUEUE_VISIBILITY_TIMEOUT,
+    });
+    this.tables = new DataTables(this, 'Tables', { removalPolicy: config.removalPolicy, retentionDays: config.retentionDays });
+    this.ingest = new IngestFunction(this, 'Ingest', {
+      logSource: this.logSource,
+      tables: this.tables,
+      removalPolicy: config.removalPolicy,
+      ...(config.ingestReservedConcurrency !== undefined ? { reservedConcurrency: config.ingestReservedConcurrency } : {}),
+    });
+
+    Tags.of(this).add('application', 'trailhound');
+    this.addOutputs();
+  }
+
+  /** The table built from a design. */
+  table(design: TableDesign): dynamodb.Table {
+    return this.tables.table(design);
+  }
+
+  get ingestFunction(): lambda.IFunction {
+    return this.ingest.function;
+  }
+
+  private addOutputs(): void {
+    new CfnOutput(this, 'LogBucketName', { value: this.logSource.bucket.bucketName, description: 'Bucket whose log objects are ingested' });
+    new CfnOutput(this, 'LogPrefix', { value: this.logSource.prefix === '' ? '(whole bucket)' : this.logSource.prefix, description: 'Key prefix of the ingested objects' });
+    new CfnOutput(this, 'IngestQueueUrl', { value: this.logSource.queue.queueUrl, description: 'Queue of S3 ObjectCreated notifications' });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.logSource.deadLetterQueue.queueUrl, description: 'Notifications that failed 5 times' });
+    new CfnOutput(this, 'IngestFunctionName', { value: this.ingest.function.functionName });
+    for (const { design, table } of this.tables.all) {
+      new CfnOutput(this, `${design.id}TableName`, { value: table.tableName, description: `DynamoDB table ${design.id} (functions read its name from ${design.envVar})` });
+    }
+  }
+}
