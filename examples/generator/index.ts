@@ -1,0 +1,13 @@
+/**
+ * Deterministic sample CloudTrail data: the organisation scenario of examples/README.md, one large log file
+ * for benchmarks, and the building blocks both use. Pure TypeScript, no AWS SDK; same seed, same bytes.
+ */
+export { bulkLogFileKey, generateBulkLogFile, generateBulkRecords } from './bulk';
+export { deliverLogFiles, buildDigestFiles, gzip, logFileJson, logFileKey, digestFileKey, sha256Hex } from './delivery';
+export type { DigestFile, LogFile, TrailLayout } from './delivery';
+export { MANAGEMENT_ACCOUNT, WORKLOAD_ACCOUNT, ORGANIZATION_ID, REGIONS, LOG_BUCKET, SENSITIVE_BUCKET } from './org';
+export { Prng } from './prng';
+export { DEFAULT_SEED, FIRST_DAY, INCIDENT_DAY, LAST_DAY, generateScenario } from './scenario';
+export type { ScenarioOutput, SessionWithoutCreation } from './scenario';
+export type { CloudTrailEvent, GeneratedObject, UserIdentity } from './types';
+export { IP, USER_AGENT } from './network';
