@@ -60,13 +60,6 @@ export function apiName(record: CloudTrailRecord): string {
   return `${record.eventSource.replace(/\.amazonaws\.com$/, '')}:${record.eventName}`;
 }
 
-function bump(map: Record<string, number>, key: string | undefined, cap: number, overflow: Record<string, number>, mapName: string): void {
-  if (key === undefined || key === '') return;
-  if (key in map) map[key]++;
-  else if (Object.keys(map).length < cap) map[key] = 1;
-  else overflow[mapName] = (overflow[mapName] ?? 0) + 1;
-}
-
 /** Resources CloudTrail names: the `resources` array, and the bucket of S3 calls (which often has none). */
 export function resourcesOf(record: CloudTrailRecord): string[] {
   const arns = (record.resources ?? []).map((r) => r.ARN).filter((arn): arn is string => typeof arn === 'string' && arn !== '');
@@ -75,50 +68,101 @@ export function resourcesOf(record: CloudTrailRecord): string[] {
   return arns;
 }
 
-export function newAggregate(subject: string, hour: string, principal: Principal, eventTime: string, issuerArn?: string): ActivityAggregate {
-  return {
-    subject,
-    hour,
-    principalType: principal.type,
-    principalName: principal.name,
-    ...(principal.arn ? { principalArn: principal.arn } : {}),
-    ...(issuerArn ? { issuerArn } : {}),
-    total: 0,
-    failures: 0,
-    apis: {},
-    errorCodes: {},
-    sourceIps: {},
-    userAgents: {},
-    resources: {},
-    regions: {},
-    firstEvent: eventTime,
-    lastEvent: eventTime,
-    overflow: {},
-  };
+/**
+ * A count map with a cap on distinct keys. Maps (not plain objects) and a running size keep each call
+ * O(1): this runs for every record of every file.
+ */
+class CappedCounts {
+  readonly counts = new Map<string, number>();
+  dropped = 0;
+
+  constructor(private readonly cap: number) {}
+
+  add(key: string | undefined): void {
+    if (key === undefined || key === '') return;
+    const current = this.counts.get(key);
+    if (current !== undefined) this.counts.set(key, current + 1);
+    else if (this.counts.size < this.cap) this.counts.set(key, 1);
+    else this.dropped++;
+  }
+
+  toRecord(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
 }
 
-/** Adds one record's call to an aggregate. */
-export function addCall(aggregate: ActivityAggregate, record: CloudTrailRecord, resources: readonly string[]): void {
-  const failed = record.errorCode !== undefined && record.errorCode !== '';
-  aggregate.total++;
-  if (failed) aggregate.failures++;
-  const api = apiName(record);
-  let counts = aggregate.apis[api];
-  if (!counts && Object.keys(aggregate.apis).length < MAP_CAPS.apis) counts = aggregate.apis[api] = { calls: 0, failures: 0 };
-  if (counts) {
-    counts.calls++;
-    if (failed) counts.failures++;
-  } else {
-    aggregate.overflow.apis = (aggregate.overflow.apis ?? 0) + 1;
+/** Accumulates one subject's calls in one hour of one file; `toAggregate()` gives the stored shape. */
+export class ActivityAccumulator {
+  private total = 0;
+  private failures = 0;
+  private readonly apis = new Map<string, ApiCounts>();
+  private droppedApis = 0;
+  private readonly errorCodes = new CappedCounts(MAP_CAPS.errorCodes);
+  private readonly sourceIps = new CappedCounts(MAP_CAPS.sourceIps);
+  private readonly userAgents = new CappedCounts(MAP_CAPS.userAgents);
+  private readonly resources = new CappedCounts(MAP_CAPS.resources);
+  private readonly regions = new CappedCounts(MAP_CAPS.regions);
+  private firstEvent: string;
+  private lastEvent: string;
+
+  constructor(
+    private readonly subject: string,
+    private readonly hour: string,
+    private readonly principal: Principal,
+    eventTime: string,
+    private readonly issuerArn?: string,
+  ) {
+    this.firstEvent = eventTime;
+    this.lastEvent = eventTime;
   }
-  const { overflow } = aggregate;
-  if (failed) bump(aggregate.errorCodes, record.errorCode, MAP_CAPS.errorCodes, overflow, 'errorCodes');
-  bump(aggregate.sourceIps, record.sourceIPAddress, MAP_CAPS.sourceIps, overflow, 'sourceIps');
-  bump(aggregate.userAgents, record.userAgent?.slice(0, MAX_USER_AGENT_LENGTH), MAP_CAPS.userAgents, overflow, 'userAgents');
-  bump(aggregate.regions, record.awsRegion, MAP_CAPS.regions, overflow, 'regions');
-  for (const arn of resources) bump(aggregate.resources, arn, MAP_CAPS.resources, overflow, 'resources');
-  if (record.eventTime < aggregate.firstEvent) aggregate.firstEvent = record.eventTime;
-  if (record.eventTime > aggregate.lastEvent) aggregate.lastEvent = record.eventTime;
+
+  add(record: CloudTrailRecord, resources: readonly string[]): void {
+    const failed = record.errorCode !== undefined && record.errorCode !== '';
+    this.total++;
+    if (failed) this.failures++;
+    const api = apiName(record);
+    let counts = this.apis.get(api);
+    if (!counts && this.apis.size < MAP_CAPS.apis) this.apis.set(api, (counts = { calls: 0, failures: 0 }));
+    if (counts) {
+      counts.calls++;
+      if (failed) counts.failures++;
+    } else {
+      this.droppedApis++;
+    }
+    if (failed) this.errorCodes.add(record.errorCode);
+    this.sourceIps.add(record.sourceIPAddress);
+    this.userAgents.add(record.userAgent?.slice(0, MAX_USER_AGENT_LENGTH));
+    this.regions.add(record.awsRegion);
+    for (const arn of resources) this.resources.add(arn);
+    if (record.eventTime < this.firstEvent) this.firstEvent = record.eventTime;
+    if (record.eventTime > this.lastEvent) this.lastEvent = record.eventTime;
+  }
+
+  toAggregate(): ActivityAggregate {
+    const overflow: Record<string, number> = {};
+    const maps = { errorCodes: this.errorCodes, sourceIps: this.sourceIps, userAgents: this.userAgents, resources: this.resources, regions: this.regions };
+    if (this.droppedApis > 0) overflow.apis = this.droppedApis;
+    for (const [name, map] of Object.entries(maps)) if (map.dropped > 0) overflow[name] = map.dropped;
+    return {
+      subject: this.subject,
+      hour: this.hour,
+      principalType: this.principal.type,
+      principalName: this.principal.name,
+      ...(this.principal.arn ? { principalArn: this.principal.arn } : {}),
+      ...(this.issuerArn ? { issuerArn: this.issuerArn } : {}),
+      total: this.total,
+      failures: this.failures,
+      apis: Object.fromEntries([...this.apis].map(([api, c]) => [api, { ...c }])),
+      errorCodes: this.errorCodes.toRecord(),
+      sourceIps: this.sourceIps.toRecord(),
+      userAgents: this.userAgents.toRecord(),
+      resources: this.resources.toRecord(),
+      regions: this.regions.toRecord(),
+      firstEvent: this.firstEvent,
+      lastEvent: this.lastEvent,
+      overflow,
+    };
+  }
 }
 
 export function isSessionCall(record: CloudTrailRecord): boolean {

@@ -1,5 +1,5 @@
-import { addCall, hourOf, isSessionCall, newAggregate, resourcesOf, subjectOfSession, type ActivityAggregate } from './activity';
-import { actorPrincipal } from './principal';
+import { ActivityAccumulator, hourOf, isSessionCall, resourcesOf, subjectOfSession, type ActivityAggregate } from './activity';
+import { actorPrincipal, type Principal } from './principal';
 import { mergeObservation, sessionCreatedBy, sessionObservedIn, type SessionCreation, type SessionObservation } from './sessions';
 import type { CloudTrailRecord } from './types';
 import { validateRecord } from './validate-record';
@@ -19,7 +19,9 @@ export interface DigestCounts {
 export class CloudTrailFileDigest {
   readonly sessionsCreated = new Map<string, SessionCreation>();
   readonly sessionsObserved = new Map<string, SessionObservation>();
-  readonly activity = new Map<string, ActivityAggregate>();
+  private readonly activity = new Map<string, ActivityAccumulator>();
+  /** Principals by identity: deriving one parses ARNs, and a file repeats few identities many times. */
+  private readonly principals = new Map<string, Principal>();
   readonly counts: DigestCounts = { records: 0, accepted: 0, duplicates: 0, rejected: 0 };
   /** Reason → number of records rejected for it. */
   readonly rejections: Record<string, number> = {};
@@ -61,31 +63,53 @@ export class CloudTrailFileDigest {
     const created = sessionCreatedBy(record);
     if (created) this.sessionsCreated.set(`${created.sessionId}#${created.recipientAccountId}`, created);
 
-    const principal = actorPrincipal(record);
+    const principal = this.principalOf(record);
     const hour = hourOf(record.eventTime);
     const resources = resourcesOf(record);
-    this.aggregate(principal.key, hour, record, resources, () => newAggregate(principal.key, hour, principal, record.eventTime));
+    this.aggregate(principal.key, hour, record, resources, () => new ActivityAccumulator(principal.key, hour, principal, record.eventTime));
 
     if (isSessionCall(record)) {
-      const observation = sessionObservedIn(record);
-      if (observation) {
-        const known = this.sessionsObserved.get(observation.sessionId);
-        if (known) mergeObservation(known, observation);
-        else this.sessionsObserved.set(observation.sessionId, observation);
-      }
       const sessionId = record.userIdentity.accessKeyId as string;
+      const known = this.sessionsObserved.get(sessionId);
+      // Building an observation reads the whole sessionContext; for a session already seen in this file,
+      // only the time bounds and the count change.
+      if (known && known.createdAt !== undefined) {
+        if (record.eventTime < known.firstSeen) known.firstSeen = record.eventTime;
+        if (record.eventTime > known.lastSeen) known.lastSeen = record.eventTime;
+        known.eventCount++;
+      } else {
+        const observation = sessionObservedIn(record);
+        if (observation && known) mergeObservation(known, observation);
+        else if (observation) this.sessionsObserved.set(sessionId, observation);
+      }
       const subject = subjectOfSession(sessionId);
-      this.aggregate(subject, hour, record, resources, () => newAggregate(subject, hour, principal, record.eventTime, observation?.issuerArn));
+      const issuerArn = this.sessionsObserved.get(sessionId)?.issuerArn;
+      this.aggregate(subject, hour, record, resources, () => new ActivityAccumulator(subject, hour, principal, record.eventTime, issuerArn));
     }
   }
 
-  private aggregate(subject: string, hour: string, record: CloudTrailRecord, resources: string[], create: () => ActivityAggregate): void {
+  /** The file's activity: one aggregate per subject and hour. */
+  activityAggregates(): ActivityAggregate[] {
+    return [...this.activity.values()].map((accumulator) => accumulator.toAggregate());
+  }
+
+  private principalOf(record: CloudTrailRecord): Principal {
+    const identity = record.userIdentity;
+    // SAML and web-identity principals also depend on the request; they are rare enough to derive each time.
+    if (identity.type === 'SAMLUser' || identity.type === 'WebIdentityUser') return actorPrincipal(record);
+    const key = `${identity.type}|${identity.arn}|${identity.sessionContext?.sessionIssuer?.arn}|${identity.invokedBy}|${identity.userName}|${identity.principalId}|${identity.accountId}`;
+    let principal = this.principals.get(key);
+    if (!principal) this.principals.set(key, (principal = actorPrincipal(record)));
+    return principal;
+  }
+
+  private aggregate(subject: string, hour: string, record: CloudTrailRecord, resources: string[], create: () => ActivityAccumulator): void {
     const key = `${subject}|${hour}`;
-    let aggregate = this.activity.get(key);
-    if (!aggregate) {
-      aggregate = create();
-      this.activity.set(key, aggregate);
+    let accumulator = this.activity.get(key);
+    if (!accumulator) {
+      accumulator = create();
+      this.activity.set(key, accumulator);
     }
-    addCall(aggregate, record, resources);
+    accumulator.add(record, resources);
   }
 }

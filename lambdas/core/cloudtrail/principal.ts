@@ -27,11 +27,10 @@ export interface Principal {
 }
 
 export function makePrincipal(type: PrincipalType, id: string, name: string, extra: { arn?: string; accountId?: string } = {}): Principal {
-  return { type, key: `${type}#${id}`, name, ...definedOnly(extra) };
-}
-
-function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const principal: Principal = { type, key: `${type}#${id}`, name };
+  if (extra.arn !== undefined) principal.arn = extra.arn;
+  if (extra.accountId !== undefined) principal.accountId = extra.accountId;
+  return principal;
 }
 
 function stringParam(params: Record<string, unknown> | null | undefined, name: string): string | undefined {

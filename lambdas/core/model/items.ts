@@ -33,7 +33,6 @@ export interface CreatedSessionItem {
   federation?: FederationDetails;
   instanceId?: string;
   crossAccount: boolean;
-  objectKey: string;
   expiresAt: number;
 }
 
@@ -106,12 +105,15 @@ export function s3ObjectKey(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-export function createdSessionItem(session: SessionCreation, objectKey: string, retentionDays: number): CreatedSessionItem {
+/**
+ * The creating event's view of a session. It carries nothing about the log object it came from: CloudTrail
+ * may deliver one event in two files, and both must write identical items whatever the order.
+ */
+export function createdSessionItem(session: SessionCreation, retentionDays: number): CreatedSessionItem {
   return {
     ...session,
     sk: `CREATED#${session.recipientAccountId}`,
     ...(session.origin ? { originKey: session.origin.key } : {}),
-    objectKey,
     expiresAt: expiryFrom(session.createdAt, retentionDays),
   };
 }
@@ -140,8 +142,8 @@ export interface DigestItems {
 /** All items one log object contributes. */
 export function itemsOfDigest(digest: CloudTrailFileDigest, objectId: string, objectKey: string, retentionDays: number): DigestItems {
   const sessions: SessionItem[] = [];
-  for (const created of digest.sessionsCreated.values()) sessions.push(createdSessionItem(created, objectKey, retentionDays));
+  for (const created of digest.sessionsCreated.values()) sessions.push(createdSessionItem(created, retentionDays));
   for (const seen of digest.sessionsObserved.values()) sessions.push(seenSessionItem(seen, objectId, objectKey, retentionDays));
-  const activity = [...digest.activity.values()].map((aggregate) => activityItem(aggregate, objectId, objectKey, retentionDays));
+  const activity = digest.activityAggregates().map((aggregate) => activityItem(aggregate, objectId, objectKey, retentionDays));
   return { sessions, activity };
 }

@@ -1,0 +1,12 @@
+/** The investigation stages' pure analysis: one import for the Step Functions stage handlers. */
+export * from './detective-types';
+export * from './geo';
+export * from './config';
+export * from './threat-intel';
+export * from './ttp-catalog';
+export { analyzeTtps, techniqueLabel, procedureText, type TtpActivity, type TtpInput } from './ttp';
+export * from './newness';
+export * from './impossible-travel';
+export * from './flagged-ips';
+export * from './related-findings';
+export * from './severity';
