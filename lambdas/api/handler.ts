@@ -1,0 +1,50 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { InvestigationStore } from '../adapters/investigations/investigation-store';
+import { StepFunctionsRunner } from '../adapters/investigations/sfn-runner';
+import { ApiError } from '../core/investigation/errors';
+import { DEFAULT_MAX_SCOPE_DAYS } from '../core/investigation/requests';
+import { errorMessage, log } from '../shared/log';
+import { errorResponse } from './http';
+import type { ApiDependencies } from './operations';
+import { createRouter } from './router';
+
+/**
+ * The investigations API Lambda (API Gateway REST proxy integration; AWS_IAM authorization is enforced by
+ * API Gateway, so requests reaching here are trusted). One function serves the five routes.
+ */
+export const MAX_SCOPE_DAYS_ENV = 'INVESTIGATION_MAX_SCOPE_DAYS';
+
+export function maxScopeDays(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[MAX_SCOPE_DAYS_ENV];
+  if (raw === undefined || raw === '') return DEFAULT_MAX_SCOPE_DAYS;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1) throw new Error(`${MAX_SCOPE_DAYS_ENV} must be a whole number of days >= 1, got "${raw}"`);
+  return days;
+}
+
+export type ApiHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+
+/**
+ * The handler over given dependencies, or a factory called on the first request (so a missing variable
+ * fails that request, logged, rather than the module import). The local HTTP server uses this same function.
+ */
+export function buildApiHandler(deps: ApiDependencies | (() => ApiDependencies)): ApiHandler {
+  let router: ReturnType<typeof createRouter> | undefined;
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(async (event) => {
+    try {
+      router ??= createRouter(typeof deps === 'function' ? deps() : deps);
+    } catch (error) {
+      // A deployment mistake (e.g. a missing variable): answer like the service would, and log the cause.
+      log.error('API dependencies could not be built', { error: errorMessage(error) });
+      return errorResponse(new ApiError('InternalServerException', 'The service is misconfigured.'), event.requestContext?.requestId ?? 'unknown');
+    }
+    return router(event);
+  });
+}
+
+export function productionDependencies(env: NodeJS.ProcessEnv = process.env): ApiDependencies {
+  return { store: InvestigationStore.fromEnvironment(env), runner: StepFunctionsRunner.fromEnvironment(env), maxScopeDays: maxScopeDays(env) };
+}
+
+export const handler = buildApiHandler(() => productionDependencies());

@@ -1,0 +1,100 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
+import { buildApiHandler, maxScopeDays } from '../../lambdas/api/handler';
+import type { InvestigationRepository, InvestigationRunner } from '../../lambdas/core/investigation/ports';
+import { errorMessage, log } from '../../lambdas/shared/log';
+import { lambdaContext, toProxyEvent } from './proxy-event';
+
+/**
+ * The investigations API on a loopback port: each HTTP request becomes an API Gateway proxy event for the
+ * SAME handler the Lambda runs (buildApiHandler), and its proxy result is written back. Point any AWS SDK's
+ * Detective client at `url` (any credentials; they are not verified).
+ *
+ * The store defaults to the tables named in the environment (INVESTIGATIONS_TABLE, INDICATORS_TABLE, with
+ * AWS_ENDPOINT_URL_DYNAMODB pointing at the embedded server), as LocalStack sets them up.
+ */
+export interface ApiServerOptions {
+  /** 0 (default) lets the OS pick a free port. */
+  port?: number;
+  /** Starts the analysis of each new investigation (the local state machine runner). */
+  runner: InvestigationRunner;
+  store?: InvestigationRepository;
+  maxScopeDays?: number;
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** API Gateway's REST payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function write(response: ServerResponse, result: APIGatewayProxyResult): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
+  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
+  response.writeHead(result.statusCode, { ...headers, 'Content-Length': String(body.length) });
+  response.end(body);
+}
+
+/** What API Gateway itself answers when the integration fails or the payload is too large. */
+function gatewayError(statusCode: number, message: string): APIGatewayProxyResult {
+  return { statusCode, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) };
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const handler = buildApiHandler({
+    store: options.store ?? InvestigationStore.fromEnvironment(),
+    runner: options.runner,
+    maxScopeDays: options.maxScopeDays ?? maxScopeDays(),
+  });
+
+  const server = createServer((request, response) => {
+    void (async () => {
+      try {
+        const body = await readBody(request);
+        if (!body) return write(response, gatewayError(413, 'Request Too Long'));
+        const event = toProxyEvent({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' });
+        write(response, await handler(event, lambdaContext(event.requestContext.requestId)));
+      } catch (error) {
+        log.error('local API request failed', { error: errorMessage(error) });
+        if (!response.headersSent) write(response, gatewayError(502, 'Internal server error'));
+        else response.destroy();
+      }
+    })();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Loopback only: the local API has no authentication.
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
