@@ -2,88 +2,210 @@ import { appendFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
+import { DetectiveClient, GetInvestigationCommand, ListIndicatorsCommand, StartInvestigationCommand, type Indicator } from '@aws-sdk/client-detective';
+import { deliverGuardDutyEventsFromFile } from '../lambdas/guardduty-trigger/local-delivery';
 import { setLogSink } from '../lambdas/shared/log';
 import { ACTIVITY_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
+import { startApiServer, type ApiServer } from './http/server';
+import { investigationReport } from './investigation-report';
+import { LocalInvestigationRunner, loadStageHandlers, type ExecutionOutcome } from './investigation-runner';
 import { LocalStack } from './local-stack';
 import { listLogFiles } from './log-files';
 import { buildSummary } from './summary';
 
 /**
- * `npm start [-- --logs DIR] [--fresh] [--data DIR]`: runs the whole ingestion pipeline on embedded
- * servers and prints what it found. Handler logs go to <data>/ingest.log so the terminal stays readable.
+ * `npm start`: the whole system on this machine. Ingests logs through the ingest handler, prints what it
+ * found, optionally delivers GuardDuty findings to the trigger, then serves the Detective-compatible API
+ * until Ctrl-C. `npm start -- investigate …` runs one investigation and prints its report.
+ * Handler logs go to <data>/trailhound.log so the terminal stays readable.
  */
-const USAGE = `Usage: npm start -- [options]
-
-Runs Trailhound locally: embedded S3 and DynamoDB servers, the same ingest handler as in AWS.
+const USAGE = `Usage:
+  npm start [-- options]                       ingest, summarise, then serve the investigations API
+  npm start -- investigate --entity ARN --from TIME --to TIME [options]
+                                               ingest, run one investigation, print its report
 
 Options:
-  --logs DIR    CloudTrail logs to ingest (default: the bundled sample in examples/cloudtrail)
-  --data DIR    where local data persists between runs (default: .trailhound)
-  --fresh       start from empty tables and bucket
-  -h, --help    this text`;
+  --logs DIR               CloudTrail logs to ingest (default: the bundled sample, examples/cloudtrail)
+  --data DIR               where local data persists between runs (default: .trailhound)
+  --fresh                  start from empty tables and bucket
+  --guardduty-events FILE  GuardDuty findings (EventBridge events, a JSON array, JSON lines, or GetFindings
+                           output) delivered to the GuardDuty trigger after ingestion
+  --port N                 port of the API (default 4566 + 1 = 4567; 0 picks a free one)
+  --no-serve               exit after the summary instead of serving the API
+  -h, --help               this text
 
-async function main(): Promise<void> {
-  // Local mode runs on the machine's Node (20+); deployed functions run on Node 22.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { values } = parseArgs({
+TIME is ISO-8601, e.g. 2026-10-22T17:00:00Z.`;
+
+class UsageError extends Error {}
+
+const GRAPH_ARN = 'arn:aws:detective:us-east-1:000000000000:graph:00000000000000000000000000000000';
+
+interface Options {
+  command: 'run' | 'investigate';
+  logsDir: string;
+  dataDir: string;
+  fresh: boolean;
+  serve: boolean;
+  port: number;
+  guardDutyEvents?: string;
+  entity?: string;
+  from?: string;
+  to?: string;
+}
+
+function parseOptions(argv: string[]): Options | undefined {
+  const serve = !argv.includes('--no-serve');
+  const { values, positionals } = parseArgs({
+    args: argv.filter((a) => a !== '--no-serve'),
+    allowPositionals: true,
     options: {
       logs: { type: 'string' },
       data: { type: 'string', default: '.trailhound' },
       fresh: { type: 'boolean', default: false },
+      'guardduty-events': { type: 'string' },
+      port: { type: 'string', default: '4567' },
+      entity: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
+  if (values.help) return undefined;
+  const command = positionals[0] ?? 'run';
+  if (command !== 'run' && command !== 'investigate') throw new UsageError(`unknown command "${command}"`);
+  if (command === 'investigate' && (!values.entity || !values.from || !values.to)) throw new UsageError('investigate needs --entity, --from and --to');
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${values.port} is not a port number`);
+  const logsDir = resolve(values.logs ?? join(__dirname, '..', 'examples', 'cloudtrail'));
+  if (!existsSync(logsDir) || !statSync(logsDir).isDirectory()) throw new UsageError(`--logs ${logsDir} is not a folder`);
+  if (values['guardduty-events'] && !existsSync(values['guardduty-events'])) throw new UsageError(`--guardduty-events ${values['guardduty-events']} does not exist`);
+  return {
+    command,
+    logsDir,
+    dataDir: resolve(values.data),
+    fresh: values.fresh,
+    serve,
+    port,
+    ...(values['guardduty-events'] ? { guardDutyEvents: resolve(values['guardduty-events']) } : {}),
+    ...(values.entity ? { entity: values.entity } : {}),
+    ...(values.from ? { from: values.from } : {}),
+    ...(values.to ? { to: values.to } : {}),
+  };
+}
+
+async function ingest(stack: LocalStack, logsDir: string): Promise<void> {
+  const files = listLogFiles(logsDir);
+  if (files.length === 0) throw new UsageError(`no files under ${logsDir}`);
+  const bar = new SingleBar({ format: '  {stage} [{bar}] {value}/{total} {unit}', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
+  bar.start(files.length, 0, { stage: 'upload', unit: 'files' });
+  await stack.upload(files, ({ uploaded }) => bar.update(uploaded));
+  bar.setTotal(stack.eventSource.pending);
+  bar.update(0, { stage: 'ingest', unit: 'S3 notifications' });
+  await stack.eventSource.drain(({ delivered, deadLettered }) => bar.update(delivered + deadLettered));
+  bar.stop();
+  console.log(`  ${files.length} files from ${logsDir} uploaded; their S3 notifications went through the ingest handler`);
+}
+
+function detectiveClient(api: ApiServer): DetectiveClient {
+  return new DetectiveClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}
+
+async function printInvestigation(client: DetectiveClient, investigationId: string, outcome: ExecutionOutcome): Promise<void> {
+  const investigation = await client.send(new GetInvestigationCommand({ GraphArn: GRAPH_ARN, InvestigationId: investigationId }));
+  const indicators: Indicator[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new ListIndicatorsCommand({ GraphArn: GRAPH_ARN, InvestigationId: investigationId, MaxResults: 100, NextToken }));
+    indicators.push(...(page.Indicators ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const lines = investigationReport({
+    investigation,
+    indicators,
+    ...(outcome.output ? { executionOutput: outcome.output as never } : {}),
+    ...(outcome.error ? { error: outcome.error } : {}),
+  });
+  console.log(`\n${lines.join('\n')}`);
+}
+
+async function main(): Promise<void> {
+  // Local mode runs on the machine's Node (20+); deployed functions run on Node 22.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const options = parseOptions(process.argv.slice(2));
+  if (!options) {
     console.log(USAGE);
     return;
   }
-  const logsDir = resolve(values.logs ?? join(__dirname, '..', 'examples', 'cloudtrail'));
-  if (!existsSync(logsDir) || !statSync(logsDir).isDirectory()) throw new UsageError(`--logs ${logsDir} is not a folder`);
-  const dataDir = resolve(values.data);
-  const files = listLogFiles(logsDir);
-  if (files.length === 0) throw new UsageError(`no files under ${logsDir}`);
-
-  mkdirSync(dataDir, { recursive: true });
-  const logFile = join(dataDir, 'ingest.log');
+  mkdirSync(options.dataDir, { recursive: true });
+  const logFile = join(options.dataDir, 'trailhound.log');
   setLogSink((line) => appendFileSync(logFile, `${line}\n`));
 
-  console.log(`Trailhound local mode — data in ${dataDir}${values.fresh ? ' (fresh)' : ''}`);
-  const stack = await LocalStack.start({ dataDir, fresh: values.fresh });
+  console.log(`Trailhound local mode: data in ${options.dataDir}${options.fresh ? ' (fresh)' : ''}, handler logs in ${logFile}`);
+  const stack = await LocalStack.start({ dataDir: options.dataDir, fresh: options.fresh });
+  const runner = new LocalInvestigationRunner(await loadStageHandlers());
+  let api: ApiServer | undefined;
   try {
     console.log(`  DynamoDB (dynalite) ${stack.services.dynamoEndpoint}   S3 (s3rver) ${stack.services.s3Endpoint}`);
-    const bar = new SingleBar({ format: '  {stage} [{bar}] {value}/{total} {unit}', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
-    bar.start(files.length, 0, { stage: 'upload', unit: 'files' });
-    await stack.upload(files, ({ uploaded }) => bar.update(uploaded));
-    const messages = stack.eventSource.pending;
-    bar.setTotal(messages);
-    bar.update(0, { stage: 'ingest', unit: 'S3 notifications' });
-    await stack.eventSource.drain(({ delivered, deadLettered }) => bar.update(delivered + deadLettered));
-    bar.stop();
-    console.log(`  ${files.length} files from ${logsDir} uploaded and delivered; handler log: ${logFile}\n`);
+    await ingest(stack, options.logsDir);
+    api = await startApiServer({ port: options.command === 'investigate' ? 0 : options.port, runner });
+    const client = detectiveClient(api);
 
-    const lines = await buildSummary({
+    if (options.command === 'investigate') {
+      const { InvestigationId } = await client.send(
+        new StartInvestigationCommand({ GraphArn: GRAPH_ARN, EntityArn: options.entity, ScopeStartTime: new Date(options.from as string), ScopeEndTime: new Date(options.to as string) }),
+      );
+      await printInvestigation(client, InvestigationId as string, await runner.wait(InvestigationId as string));
+      return;
+    }
+
+    const summary = await buildSummary({
       documents: stack.documents,
       queries: stack.queries,
-      tables: {
-        sessions: stack.tableNames[SESSIONS_TABLE.envVar],
-        activity: stack.tableNames[ACTIVITY_TABLE.envVar],
-        ingestedObjects: stack.ingestedObjectsTable,
-      },
+      tables: { sessions: stack.tableNames[SESSIONS_TABLE.envVar], activity: stack.tableNames[ACTIVITY_TABLE.envVar], ingestedObjects: stack.ingestedObjectsTable },
       deadLettered: stack.eventSource.deadLetters.length,
     });
-    console.log(lines.join('\n'));
+    console.log(`\n${summary.join('\n')}`);
+
+    if (options.guardDutyEvents) {
+      const report = await deliverGuardDutyEventsFromFile(options.guardDutyEvents, { runner });
+      console.log(`\nGuardDuty findings from ${options.guardDutyEvents}: ${Object.entries(report.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`);
+      for (const result of report.results) {
+        if (!result.delivered) console.log(`  ✗ ${result.eventId}: ${result.error}`);
+        else if (result.outcome.outcome === 'skipped' || result.outcome.outcome === 'rejected') console.log(`  - ${result.eventId}: ${result.outcome.outcome} (${result.outcome.reason})`);
+        else if (result.outcome.outcome === 'stale') console.log(`  - ${result.outcome.findingId}: an older copy of a finding already handled`);
+        else if (result.outcome.outcome === 'already-started') console.log(`  = ${result.outcome.findingId}: investigation ${result.outcome.investigationId} already started for it`);
+      }
+      for (const result of report.results) {
+        if (result.delivered && result.outcome.outcome === 'started') {
+          console.log(`\n▶ finding ${result.outcome.findingId}`);
+          await printInvestigation(client, result.outcome.investigationId, await runner.wait(result.outcome.investigationId));
+        }
+      }
+    }
+
+    if (!options.serve) return;
+    console.log(`\nInvestigations API (Amazon Detective's Investigation API) on ${api.url}  (Ctrl-C to stop)`);
+    console.log(`  aws detective start-investigation --endpoint-url ${api.url} --graph-arn ${GRAPH_ARN} \\`);
+    console.log(`    --entity-arn arn:aws:iam::444455556666:role/OrganizationAccountAccessRole --scope-start-time 2026-10-22T17:00:00Z --scope-end-time 2026-10-23T00:00:00Z`);
+    console.log(`  curl -s -X POST ${api.url}/investigations/listInvestigations -d '{"GraphArn":"${GRAPH_ARN}"}'`);
+    await new Promise<void>((resolveStop) => {
+      process.once('SIGINT', resolveStop);
+      process.once('SIGTERM', resolveStop);
+    });
   } finally {
+    await runner.waitAll();
+    await api?.close();
     await stack.stop();
   }
 }
 
-class UsageError extends Error {}
-
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  console.error(error);
-  process.exit(1);
-});
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(error);
+    process.exit(1);
+  });

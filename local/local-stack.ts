@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { resetClients } from '../lambdas/adapters/aws-clients';
+import { resetStageDependencies } from '../lambdas/investigation-stages/stage-context';
 import { handler as ingestHandler } from '../lambdas/ingest-cloudtrail/handler';
 import { TrailQueries } from '../lambdas/queries/trail-queries';
 import { ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE, RETENTION_DAYS_ENV, SESSIONS_TABLE } from '../lambdas/shared/table-design';
@@ -87,6 +88,7 @@ export class LocalStack {
     });
     delete process.env.AWS_PROFILE;
     resetClients();
+    resetStageDependencies();
     const s3 = new S3Client({ endpoint: services.s3Endpoint, region, credentials, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
     await s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET })).catch((error: { name?: string }) => {
       if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
@@ -114,6 +116,8 @@ export class LocalStack {
   }
 
   async stop(): Promise<void> {
+    resetClients();
+    resetStageDependencies();
     this.s3.destroy();
     this.dynamo.destroy();
     await this.services.stop();

@@ -54,6 +54,11 @@ export async function buildSummary(input: SummaryInput): Promise<string[]> {
   return lines;
 }
 
+/** Principal subjects; `session#` and `account#` aggregates count the same calls again. */
+function isPrincipalSubject(subject: string): boolean {
+  return !subject.startsWith('session#') && !subject.startsWith('account#');
+}
+
 function timeRange(items: ActivityItem[]): { from: string; to: string } {
   let from = items[0].firstEvent;
   let to = items[0].lastEvent;
@@ -95,7 +100,7 @@ function ingestionSection(objects: IngestedObjectItem[], deadLettered: number): 
 function principalsSection(items: ActivityItem[], sessions: SessionView[]): string[] {
   const principals = new Map<string, { type: string; name: string; account?: string; totals: ActivityTotals }>();
   for (const item of items) {
-    if (item.subject.startsWith('session#')) continue;
+    if (!isPrincipalSubject(item.subject)) continue;
     let entry = principals.get(item.subject);
     if (!entry) {
       entry = { type: item.principalType, name: item.principalName, account: parseArn(item.principalArn)?.accountId, totals: emptyTotals() };
@@ -189,7 +194,7 @@ function volumeSection(items: ActivityItem[]): string[] {
   const perDay = new Map<string, ActivityTotals>();
   const overall = emptyTotals();
   for (const item of items) {
-    if (item.subject.startsWith('session#')) continue; // sessions repeat their principals' calls
+    if (!isPrincipalSubject(item.subject)) continue; // sessions and accounts repeat their principals' calls
     const day = item.hour.slice(0, 10);
     addActivity(perDay.get(day) ?? perDay.set(day, emptyTotals()).get(day)!, item);
     addActivity(overall, item);

@@ -22,8 +22,13 @@ export function s3(): S3Client {
   return s3Client;
 }
 
-/** Drops cached clients (the local mode restarts servers on other ports between runs in one process). */
+/**
+ * Closes and drops the cached clients: the local mode points them at new servers between runs in one
+ * process, and open keep-alive sockets would otherwise keep that process alive.
+ */
 export function resetClients(): void {
+  documentClient?.destroy();
+  s3Client?.destroy();
   documentClient = undefined;
   s3Client = undefined;
 }

@@ -19,6 +19,7 @@ export const ANALYSIS_ENV = {
   minBaselineDays: 'MIN_BASELINE_DAYS',
   maxTravelSpeedKmh: 'IMPOSSIBLE_TRAVEL_MAX_SPEED_KMH',
   minTravelDistanceKm: 'IMPOSSIBLE_TRAVEL_MIN_DISTANCE_KM',
+  countryLevelRadiusKm: 'IMPOSSIBLE_TRAVEL_COUNTRY_LEVEL_RADIUS_KM',
   locationGranularity: 'NEW_GEOLOCATION_GRANULARITY',
   userAgentMatch: 'NEW_USER_AGENT_MATCH',
 } as const;
@@ -52,6 +53,7 @@ export function analysisConfigFromEnv(env: Record<string, string | undefined>): 
     impossibleTravel: {
       maxSpeedKmh: positiveNumber(env, ANALYSIS_ENV.maxTravelSpeedKmh, DEFAULT_IMPOSSIBLE_TRAVEL_OPTIONS.maxSpeedKmh),
       minDistanceKm: positiveNumber(env, ANALYSIS_ENV.minTravelDistanceKm, DEFAULT_IMPOSSIBLE_TRAVEL_OPTIONS.minDistanceKm),
+      countryLevelRadiusKm: positiveNumber(env, ANALYSIS_ENV.countryLevelRadiusKm, DEFAULT_IMPOSSIBLE_TRAVEL_OPTIONS.countryLevelRadiusKm),
     },
     newness: {
       ...DEFAULT_NEWNESS_OPTIONS,

@@ -21,7 +21,10 @@ import { haversineKm, locationLabel, SourceIntelCache, type GeoLocation, type Ge
  *
  * Distance. Great-circle (haversine) distance between the database coordinates, minus both accuracy radii when
  * the database gives them (MaxMind's official layout), and a minimum distance (default 500 km) below which
- * nothing is reported, since nearby cities are within geolocation noise.
+ * nothing is reported, since nearby cities are within geolocation noise. A record without a city is only
+ * country-level: its coordinates are the country's centroid (GeoLite2 puts every city-less US address in
+ * Kansas). Such a record gets a large uncertainty radius (default 1000 km), and is never compared with another
+ * address in the same country, where the centroid says nothing about distance.
  *
  * Who travels. A role's sessions legitimately run in many places at once (a Lambda function in two regions), so
  * observations are grouped by subject: each session (and each IAM user principal) is one traveller.
@@ -49,9 +52,19 @@ export interface ImpossibleTravelOptions {
   maxSpeedKmh: number;
   /** Pairs closer than this (after subtracting accuracy radii) are never reported. */
   minDistanceKm: number;
+  /** Uncertainty assumed for a country-level record (no city, no accuracy radius): its coordinates are a centroid. */
+  countryLevelRadiusKm: number;
 }
 
-export const DEFAULT_IMPOSSIBLE_TRAVEL_OPTIONS: ImpossibleTravelOptions = { maxSpeedKmh: 1000, minDistanceKm: 500 };
+export const DEFAULT_IMPOSSIBLE_TRAVEL_OPTIONS: ImpossibleTravelOptions = { maxSpeedKmh: 1000, minDistanceKm: 500, countryLevelRadiusKm: 1000 };
+
+/** Effective distance between two locations, or undefined when they cannot be told apart. */
+export function separationKm(a: GeoLocation & { latitude: number; longitude: number }, b: GeoLocation & { latitude: number; longitude: number }, countryLevelRadiusKm: number): number | undefined {
+  const countryLevel = (l: GeoLocation) => !l.city && l.accuracyRadiusKm === undefined;
+  if ((countryLevel(a) || countryLevel(b)) && a.countryCode !== undefined && a.countryCode === b.countryCode) return undefined;
+  const radius = (l: GeoLocation) => l.accuracyRadiusKm ?? (countryLevel(l) ? countryLevelRadiusKm : 0);
+  return haversineKm(a, b) - radius(a) - radius(b);
+}
 
 export interface ImpossibleTravelInput {
   activity: readonly TravelActivity[];
@@ -145,8 +158,8 @@ export function impossibleTravelLegs(input: ImpossibleTravelInput): TravelLeg[] 
       for (let j = i - 1; j >= 0 && later.from - observations[j].from <= lookbackMs; j--) {
         const earlier = observations[j];
         if (earlier.ip === later.ip) continue;
-        const distanceKm = haversineKm(earlier.location, later.location) - (earlier.location.accuracyRadiusKm ?? 0) - (later.location.accuracyRadiusKm ?? 0);
-        if (distanceKm < options.minDistanceKm) continue;
+        const distanceKm = separationKm(earlier.location, later.location, options.countryLevelRadiusKm);
+        if (distanceKm === undefined || distanceKm < options.minDistanceKm) continue;
         const elapsedHours = elapsedUpperBoundMs(earlier, later) / HOUR_MS;
         const speedKmh = elapsedHours > 0 ? distanceKm / elapsedHours : Infinity;
         if (speedKmh <= options.maxSpeedKmh) continue;

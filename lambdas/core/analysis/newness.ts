@@ -63,6 +63,11 @@ interface Keyed {
   ip?: string;
 }
 
+/**
+ * Geolocations of addresses. A record without a city is only country-level (GeoLite2 then gives the country's
+ * centroid): it is keyed by country, and a baseline location also registers its country (see baselineKeysOf),
+ * so "United States" from a city-less record is not new for an entity that worked from Ashburn, US.
+ */
 function geolocationsOf(sources: ObservedValues, intel: SourceIntelCache, granularity: LocationGranularity): Keyed[] {
   const out: Keyed[] = [];
   for (const source of valuesOf(sources)) {
@@ -73,6 +78,16 @@ function geolocationsOf(sources: ObservedValues, intel: SourceIntelCache, granul
     if (key && label) out.push({ key, label, ip });
   }
   return out;
+}
+
+/** Keys a baseline location makes "known": its own, and its country's (for city-less scope records). */
+function geoBaselineKeys(values: readonly Keyed[]): Set<string> {
+  const keys = new Set<string>();
+  for (const value of values) {
+    keys.add(value.key);
+    keys.add(value.key.split('|')[0]);
+  }
+  return keys;
 }
 
 function asosOf(sources: ObservedValues, intel: SourceIntelCache): Keyed[] {
@@ -123,8 +138,9 @@ export function newnessIndicators(input: NewnessInput): NewnessIndicators {
   const isNewForAccount = (keys: ReadonlySet<string> | undefined, key: string) => (keys ? { IsNewForEntireAccount: !keys.has(key) } : {});
 
   const baselineGeo = geolocationsOf(input.baseline.sourceIps, intel, options.locationGranularity);
-  const accountGeo = accountKeys(account && geolocationsOf(account.sourceIps, intel, options.locationGranularity), baselineGeo);
-  const geolocations: NewGeolocationIndicator[] = newOnes(geolocationsOf(input.scope.sourceIps, intel, options.locationGranularity), keysOf(baselineGeo)).map(
+  const accountGeoValues = account && geolocationsOf(account.sourceIps, intel, options.locationGranularity);
+  const accountGeo = accountGeoValues ? geoBaselineKeys([...accountGeoValues, ...baselineGeo]) : undefined;
+  const geolocations: NewGeolocationIndicator[] = newOnes(geolocationsOf(input.scope.sourceIps, intel, options.locationGranularity), geoBaselineKeys(baselineGeo)).map(
     (value) => ({
       IndicatorType: 'NEW_GEOLOCATION',
       IndicatorDetail: { NewGeolocationDetail: { Location: value.label, IpAddress: value.ip, ...isNewForAccount(accountGeo, value.key) } },

@@ -56,6 +56,7 @@ function parseEntry(token: string): { address: ipaddr.IPv4 | ipaddr.IPv6; prefix
 }
 
 function networkOf(address: ipaddr.IPv4 | ipaddr.IPv6, prefix: number): string {
+  if (prefix === (address.kind() === 'ipv4' ? 32 : 128)) return address.toString();
   const text = `${address.toString()}/${prefix}`;
   return address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text).toString() : ipaddr.IPv6.networkAddressFromCIDR(text).toString();
 }
@@ -96,11 +97,13 @@ export class ThreatIntelMatcher {
 
   add(list: ThreatIntelList): this {
     for (const entry of list.entries) {
-      const [network, prefix] = ipaddr.parseCIDR(entry.cidr);
-      const family = network.kind();
+      // Entries are canonical `network/prefix` strings (parseThreatIntelList wrote them): split, do not re-parse.
+      const slash = entry.cidr.lastIndexOf('/');
+      const key = entry.cidr.slice(0, slash);
+      const prefix = Number(entry.cidr.slice(slash + 1));
+      const family = key.includes(':') ? 'ipv6' : 'ipv4';
       let byNetwork = this.index[family].get(prefix);
       if (!byNetwork) this.index[family].set(prefix, (byNetwork = new Map()));
-      const key = network.toString();
       let names = byNetwork.get(key);
       if (!names) byNetwork.set(key, (names = new Set()));
       if (!names.has(list.name)) this.entryCount++;

@@ -1,5 +1,5 @@
 import { isTemporaryAccessKey } from './arn';
-import type { Principal } from './principal';
+import { makePrincipal, type Principal } from './principal';
 import type { CloudTrailRecord } from './types';
 
 /**
@@ -50,6 +50,15 @@ export const MAX_USER_AGENT_LENGTH = 512;
 
 export function subjectOfSession(sessionId: string): string {
   return `session#${sessionId}`;
+}
+
+/** Account-wide activity (every principal's calls logged by the account's trail). */
+export function subjectOfAccount(accountId: string): string {
+  return `account#${accountId}`;
+}
+
+export function accountPrincipal(accountId: string): Principal {
+  return makePrincipal('aws-account', accountId, `account ${accountId}`, { accountId });
 }
 
 export function hourOf(eventTime: string): string {

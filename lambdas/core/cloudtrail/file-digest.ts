@@ -1,4 +1,4 @@
-import { ActivityAccumulator, hourOf, isSessionCall, resourcesOf, subjectOfSession, type ActivityAggregate } from './activity';
+import { ActivityAccumulator, accountPrincipal, hourOf, isSessionCall, resourcesOf, subjectOfAccount, subjectOfSession, type ActivityAggregate } from './activity';
 import { actorPrincipal, type Principal } from './principal';
 import { mergeObservation, sessionCreatedBy, sessionObservedIn, type SessionCreation, type SessionObservation } from './sessions';
 import type { CloudTrailRecord } from './types';
@@ -67,6 +67,12 @@ export class CloudTrailFileDigest {
     const hour = hourOf(record.eventTime);
     const resources = resourcesOf(record);
     this.aggregate(principal.key, hour, record, resources, () => new ActivityAccumulator(principal.key, hour, principal, record.eventTime));
+    // The whole account's activity: the baseline behind "new for the entire account" in investigations.
+    const account = record.recipientAccountId;
+    if (account) {
+      const subject = subjectOfAccount(account);
+      this.aggregate(subject, hour, record, resources, () => new ActivityAccumulator(subject, hour, accountPrincipal(account), record.eventTime));
+    }
 
     if (isSessionCall(record)) {
       const sessionId = record.userIdentity.accessKeyId as string;

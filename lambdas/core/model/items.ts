@@ -93,7 +93,7 @@ export interface IngestedObjectItem {
 }
 
 /** Bumped when parsing changes what a file yields, so already-ingested files are ingested again. */
-export const PARSER_VERSION = 1;
+export const PARSER_VERSION = 2;
 
 const SECONDS_PER_DAY = 86_400;
 

@@ -1,0 +1,36 @@
+import type { StartInvestigationRequest } from '../investigation/requests';
+import type { RecordedFinding } from './recorded-finding';
+
+/**
+ * The Findings store as the trigger uses it (DynamoDB in lambdas/adapters/findings). Besides recording
+ * findings, the finding item is where "one investigation per finding" is enforced: a conditional write
+ * reserves the investigation id on the item before anything is started.
+ */
+
+/**
+ * An investigation reserved on a finding. STARTING: reserved, the investigation may or may not exist yet and
+ * its runner may or may not have been started; STARTED: the runner was started (the normal end state).
+ */
+export interface InvestigationClaim {
+  investigationId: string;
+  status: 'STARTING' | 'STARTED';
+  claimedAt: string;
+  request: StartInvestigationRequest;
+}
+
+export type ClaimResult = { claimed: true } | { claimed: false; existing: InvestigationClaim };
+
+export interface FindingsRepository {
+  /**
+   * Writes the finding unless a newer version (later updatedAt) is stored already: EventBridge does not
+   * order deliveries, and an old version must not overwrite a newer one. Never touches the claim.
+   */
+  recordFinding(finding: RecordedFinding): Promise<'recorded' | 'stale'>;
+  /** Reserves an investigation on a recorded finding, unless one is reserved already (then returns it). */
+  claimInvestigation(findingId: string, claim: InvestigationClaim): Promise<ClaimResult>;
+  /** Takes over a STARTING claim whose owner looks dead: succeeds only if the claim is still exactly `previous`. */
+  takeOverClaim(findingId: string, previous: InvestigationClaim, claimedAt: string): Promise<boolean>;
+  markInvestigationStarted(findingId: string, investigationId: string, startedAt: string): Promise<void>;
+  /** Drops a STARTING claim whose start failed, so that a retry can start a new investigation. */
+  releaseClaim(findingId: string, investigationId: string): Promise<void>;
+}

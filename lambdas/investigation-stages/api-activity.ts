@@ -1,0 +1,44 @@
+import { sumActivity, topEntries } from '../core/queries/activity-totals';
+import { stageDependencies, type StageDependencies, type StageInput } from './stage-context';
+
+/**
+ * Stage: the entity's API call volume in scope (Detective's "Overall API call volume"): totals, failures,
+ * the busiest APIs, sources and user agents. Returned in the execution output, small by construction.
+ */
+export interface ApiActivitySummary {
+  stage: 'ApiActivity';
+  indicators: Record<string, number>;
+  totalCalls: number;
+  failedCalls: number;
+  distinctApis: number;
+  distinctSourceIps: number;
+  topApis: { api: string; calls: number; failures: number }[];
+  topSourceIps: { ip: string; calls: number }[];
+  topUserAgents: { userAgent: string; calls: number }[];
+  errorCodes: Record<string, number>;
+  firstEvent?: string;
+  lastEvent?: string;
+}
+
+export async function apiActivity(input: StageInput, deps: StageDependencies): Promise<ApiActivitySummary> {
+  const totals = sumActivity(await deps.queries.activityItems(input.scope.principalKey, input.scopeStartTime, input.scopeEndTime));
+  return {
+    stage: 'ApiActivity',
+    indicators: {},
+    totalCalls: totals.total,
+    failedCalls: totals.failures,
+    distinctApis: Object.keys(totals.apis).length,
+    distinctSourceIps: Object.keys(totals.sourceIps).length,
+    topApis: Object.entries(totals.apis)
+      .sort((a, b) => b[1].calls - a[1].calls || a[0].localeCompare(b[0]))
+      .slice(0, 15)
+      .map(([api, c]) => ({ api, calls: c.calls, failures: c.failures })),
+    topSourceIps: topEntries(totals.sourceIps, 10).map(([ip, calls]) => ({ ip, calls })),
+    topUserAgents: topEntries(totals.userAgents, 5).map(([userAgent, calls]) => ({ userAgent, calls })),
+    errorCodes: totals.errorCodes,
+    ...(totals.firstEvent ? { firstEvent: totals.firstEvent } : {}),
+    ...(totals.lastEvent ? { lastEvent: totals.lastEvent } : {}),
+  };
+}
+
+export const handler = (input: StageInput): Promise<ApiActivitySummary> => apiActivity(input, stageDependencies());

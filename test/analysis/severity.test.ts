@@ -1,0 +1,62 @@
+import type { Indicator, IndicatorType } from '../../lambdas/core/analysis/detective-types';
+import { RECOMMENDED_MITIGATIONS, recommendedMitigation, scoreSeverity, SEVERITY_RULES } from '../../lambdas/core/analysis/severity';
+
+const ttp = (Tactic: string, success = 1, failure = 0): Indicator => ({
+  IndicatorType: 'TTP_OBSERVED',
+  IndicatorDetail: { TTPsObservedDetail: { Tactic, Technique: 'T0000 - x', APIName: 'svc:Api', APISuccessCount: success, APIFailureCount: failure } },
+});
+const flagged: Indicator = { IndicatorType: 'FLAGGED_IP_ADDRESS', IndicatorDetail: { FlaggedIpAddressDetail: { IpAddress: '198.51.100.20', Reason: 'AWS_THREAT_INTELLIGENCE' } } };
+const travel: Indicator = { IndicatorType: 'IMPOSSIBLE_TRAVEL', IndicatorDetail: { ImpossibleTravelDetail: { StartingIpAddress: 'a', EndingIpAddress: 'b', HourlyTimeDelta: 1 } } };
+const newGeo = (account: boolean): Indicator => ({ IndicatorType: 'NEW_GEOLOCATION', IndicatorDetail: { NewGeolocationDetail: { Location: 'Singapore', IpAddress: 'x', IsNewForEntireAccount: account } } });
+const newUa: Indicator = { IndicatorType: 'NEW_USER_AGENT', IndicatorDetail: { NewUserAgentDetail: { UserAgent: 'curl/8.5.0' } } };
+const related: Indicator = { IndicatorType: 'RELATED_FINDING', IndicatorDetail: { RelatedFindingDetail: { Arn: 'arn', Type: 't' } } };
+const group: Indicator = { IndicatorType: 'RELATED_FINDING_GROUP', IndicatorDetail: { RelatedFindingGroupDetail: { Id: 'g' } } };
+
+describe('investigation severity', () => {
+  it.each<[string, Indicator[], number | undefined, string, string]>([
+    ['nothing', [], undefined, 'INFORMATIONAL', ''],
+    ['discovery only', [ttp('Discovery')], undefined, 'LOW', 'L2'],
+    ['failed persistence attempts only', [ttp('Persistence', 0, 4)], undefined, 'LOW', 'L2'],
+    ['a new user agent', [newUa], undefined, 'LOW', 'L1'],
+    ['a related low finding', [related], 2, 'LOW', 'L3'],
+    ['successful persistence', [ttp('Persistence')], undefined, 'MEDIUM', 'M2'],
+    ['impossible travel', [travel], undefined, 'MEDIUM', 'M1'],
+    ['a geolocation new to the account', [newGeo(true)], undefined, 'MEDIUM', 'M3'],
+    ['a related finding group', [related, group], undefined, 'MEDIUM', 'M4'],
+    ['defense evasion from a new place', [ttp('Defense Evasion'), newGeo(false)], undefined, 'HIGH', 'H1'],
+    ['a flagged IP', [flagged, ttp('Discovery')], undefined, 'HIGH', 'H2'],
+    ['impossible travel and credential access', [travel, ttp('Credential Access')], undefined, 'HIGH', 'H3'],
+    ['exfiltration with a new user agent', [ttp('Exfiltration'), newUa], undefined, 'HIGH', 'H4'],
+    ['a related high finding', [related], 8, 'HIGH', 'H5'],
+    ['flagged IP and credential access', [flagged, ttp('Credential Access')], undefined, 'CRITICAL', 'C1'],
+    ['defense evasion and impossible travel', [travel, ttp('Defense Evasion')], undefined, 'CRITICAL', 'C2'],
+    ['a related critical finding', [related], 9.5, 'CRITICAL', 'C3'],
+  ])('%s → %s', (_name, indicators, maxRelatedFindingSeverity, severity, topRule) => {
+    const assessment = scoreSeverity(indicators, maxRelatedFindingSeverity !== undefined ? { maxRelatedFindingSeverity } : {});
+    expect(assessment.severity).toBe(severity);
+    expect(assessment.matchedRules[0]?.id ?? '').toBe(topRule);
+  });
+
+  it('lists every rule that applied, highest first, so the report can explain the score', () => {
+    const { matchedRules } = scoreSeverity([flagged, ttp('Credential Access'), newGeo(true)]);
+    expect(matchedRules.map((r) => r.id)).toEqual(['C1', 'H2', 'M2', 'M3', 'L1', 'L2']);
+  });
+
+  it('rule ids are unique', () => {
+    expect(new Set(SEVERITY_RULES.map((r) => r.id)).size).toBe(SEVERITY_RULES.length);
+  });
+});
+
+describe('mitigations', () => {
+  it('has one for every indicator type', () => {
+    const types: IndicatorType[] = ['TTP_OBSERVED', 'IMPOSSIBLE_TRAVEL', 'FLAGGED_IP_ADDRESS', 'NEW_GEOLOCATION', 'NEW_ASO', 'NEW_USER_AGENT', 'RELATED_FINDING', 'RELATED_FINDING_GROUP'];
+    for (const type of types) expect(RECOMMENDED_MITIGATIONS[type].length).toBeGreaterThan(40);
+  });
+
+  it('is tactic-specific for TTPs', () => {
+    expect(recommendedMitigation(ttp('Credential Access'))).toMatch(/Rotate every secret/);
+    expect(recommendedMitigation(ttp('Unknown Tactic'))).toBe(RECOMMENDED_MITIGATIONS.TTP_OBSERVED);
+    expect(recommendedMitigation(flagged)).toBe(RECOMMENDED_MITIGATIONS.FLAGGED_IP_ADDRESS);
+    expect(recommendedMitigation({})).toBeUndefined();
+  });
+});
