@@ -5,6 +5,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } fro
 import { mockClient } from 'aws-sdk-client-mock';
 import type { SQSEvent } from 'aws-lambda';
 import { ingestSqsBatch, productionDependencies } from '../../lambdas/ingest-cloudtrail/handler';
+import { PARSER_VERSION } from '../../lambdas/core/model/items';
 import { assumedRole, record } from '../helpers/records';
 
 process.env.SESSIONS_TABLE = 'Sessions';
@@ -50,7 +51,7 @@ describe('ingest handler', () => {
   });
 
   it('skips a duplicate delivery of an object already ingested with the same ETag', async () => {
-    dynamo.on(GetCommand).resolves({ Item: { objectKey: `s3://logs/${LOG_KEY}`, status: 'DONE', etag: 'abc', parserVersion: 1, attempts: 1 } });
+    dynamo.on(GetCommand).resolves({ Item: { objectKey: `s3://logs/${LOG_KEY}`, status: 'DONE', etag: 'abc', parserVersion: PARSER_VERSION, attempts: 1 } });
     const outcome = await ingestSqsBatch(sqsEvent(notification(LOG_KEY)), productionDependencies());
     expect(outcome.results[0].status).toBe('DUPLICATE');
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
