@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { DetectiveClient, GetInvestigationCommand, ListIndicatorsCommand, StartInvestigationCommand, type Indicator } from '@aws-sdk/client-detective';
 import { deliverGuardDutyEventsFromFile } from '../lambdas/guardduty-trigger/local-delivery';
+import { DEFAULT_GUARDDUTY_MIN_SEVERITY } from '../lambdas/shared/config';
 import { setLogSink } from '../lambdas/shared/log';
 import { ACTIVITY_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
 import { startApiServer, type ApiServer } from './http/server';
@@ -167,7 +168,8 @@ async function main(): Promise<void> {
     console.log(`\n${summary.join('\n')}`);
 
     if (options.guardDutyEvents) {
-      const report = await deliverGuardDutyEventsFromFile(options.guardDutyEvents, { runner });
+      // As the stack's EventBridge rule does, findings below MEDIUM severity start nothing.
+      const report = await deliverGuardDutyEventsFromFile(options.guardDutyEvents, { runner, minSeverity: DEFAULT_GUARDDUTY_MIN_SEVERITY });
       console.log(`\nGuardDuty findings from ${options.guardDutyEvents}: ${Object.entries(report.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`);
       for (const result of report.results) {
         if (!result.delivered) console.log(`  ✗ ${result.eventId}: ${result.error}`);

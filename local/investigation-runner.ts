@@ -58,9 +58,13 @@ export class LocalInvestigationRunner implements InvestigationRunner {
     this.machine = new StateMachine(renderDefinition() as never, { validationOptions: { checkArn: true, checkPaths: true } });
   }
 
-  /** Like StartExecution: returns at once; the execution goes on in the background. */
+  /**
+   * Like StartExecution named after the investigation: returns at once, the execution goes on in the
+   * background, and starting a name that already runs is a no-op (as the Step Functions runner treats
+   * ExecutionAlreadyExists), so a resumed start cannot run an investigation twice.
+   */
   async start(investigationId: string, input: InvestigationExecutionInput): Promise<void> {
-    if (this.executions.has(investigationId)) throw new Error(`ExecutionAlreadyExists: ${investigationId}`);
+    if (this.executions.has(investigationId)) return;
     this.executions.set(investigationId, this.execute(input));
   }
 

@@ -3,8 +3,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { InvestigationStore } from '../adapters/investigations/investigation-store';
 import { StepFunctionsRunner } from '../adapters/investigations/sfn-runner';
 import { ApiError } from '../core/investigation/errors';
-import { DEFAULT_MAX_SCOPE_DAYS } from '../core/investigation/requests';
+import { maxScopeDays } from '../shared/config';
 import { errorMessage, log } from '../shared/log';
+
+// Re-exported for the callers that configure the API (local server, CDK names).
+export { MAX_SCOPE_DAYS_ENV, maxScopeDays } from '../shared/config';
 import { errorResponse } from './http';
 import type { ApiDependencies } from './operations';
 import { createRouter } from './router';
@@ -13,16 +16,6 @@ import { createRouter } from './router';
  * The investigations API Lambda (API Gateway REST proxy integration; AWS_IAM authorization is enforced by
  * API Gateway, so requests reaching here are trusted). One function serves the five routes.
  */
-export const MAX_SCOPE_DAYS_ENV = 'INVESTIGATION_MAX_SCOPE_DAYS';
-
-export function maxScopeDays(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[MAX_SCOPE_DAYS_ENV];
-  if (raw === undefined || raw === '') return DEFAULT_MAX_SCOPE_DAYS;
-  const days = Number(raw);
-  if (!Number.isInteger(days) || days < 1) throw new Error(`${MAX_SCOPE_DAYS_ENV} must be a whole number of days >= 1, got "${raw}"`);
-  return days;
-}
-
 export type ApiHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
 
 /**

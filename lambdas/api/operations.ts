@@ -1,10 +1,9 @@
 import { ApiError, investigationNotFound } from '../core/investigation/errors';
-import { newInvestigationId } from '../core/investigation/ids';
 import { isIndicatorKeyFor } from '../core/investigation/indicators';
 import { isPositionFor } from '../core/investigation/listing';
 import type { Investigation } from '../core/investigation/model';
 import { decodeNextToken, encodeNextToken, requestFingerprint } from '../core/investigation/pagination';
-import { InvestigationExistsError, InvestigationNotFoundError, type InvestigationRepository, type InvestigationRunner } from '../core/investigation/ports';
+import { InvestigationNotFoundError, type InvestigationRepository, type InvestigationRunner } from '../core/investigation/ports';
 import { parseGetInvestigation, parseListIndicators, parseListInvestigations, parseStartInvestigation, parseUpdateInvestigationState } from '../core/investigation/requests';
 import {
   toGetInvestigationResponse,
@@ -14,7 +13,8 @@ import {
   type ListInvestigationsResponse,
   type StartInvestigationResponse,
 } from '../core/investigation/responses';
-import { errorMessage, log } from '../shared/log';
+import { InvestigationStartFailedError, startInvestigation } from '../core/investigation/start-investigation';
+import { log } from '../shared/log';
 
 /** The five operations of Detective's Investigation API, over the repository and runner ports. */
 export interface ApiDependencies {
@@ -25,9 +25,6 @@ export interface ApiDependencies {
   now?: () => number;
 }
 
-/** A fresh id collides only within one millisecond and a 1-in-10^8 draw; a few attempts are plenty. */
-const ID_ATTEMPTS = 3;
-
 export class InvestigationApi {
   constructor(private readonly deps: ApiDependencies) {}
 
@@ -37,41 +34,16 @@ export class InvestigationApi {
 
   async startInvestigation(body: unknown): Promise<StartInvestigationResponse> {
     const request = parseStartInvestigation(body, { nowMillis: this.now(), maxScopeDays: this.deps.maxScopeDays });
-    let investigation: Investigation | undefined;
-    for (let attempt = 1; !investigation; attempt++) {
-      const now = this.now();
-      const candidate: Investigation = {
-        investigationId: newInvestigationId(now),
-        ...(request.graphArn ? { graphArn: request.graphArn } : {}),
-        entityArn: request.entityArn,
-        entityType: request.entityType,
-        status: 'RUNNING',
-        state: 'ACTIVE',
-        // Until the state machine scores the indicators.
-        severity: 'INFORMATIONAL',
-        createdTime: new Date(now).toISOString(),
-        scopeStartTime: request.scopeStartTime,
-        scopeEndTime: request.scopeEndTime,
-      };
-      try {
-        await this.deps.store.createInvestigation(candidate);
-        investigation = candidate;
-      } catch (error) {
-        if (!(error instanceof InvestigationExistsError) || attempt >= ID_ATTEMPTS) throw error;
-      }
-    }
-    const { investigationId, entityArn, entityType, scopeStartTime, scopeEndTime } = investigation;
     try {
-      // The item exists before the execution starts, so the state machine always finds what it updates.
-      await this.deps.runner.start(investigationId, { investigationId, entityArn, entityType, scopeStartTime, scopeEndTime });
+      // The same path as the GuardDuty trigger: create the item, then start the execution named after it.
+      const { investigationId, entityArn } = await startInvestigation(request, { store: this.deps.store, runner: this.deps.runner, now: () => this.now() });
+      log.info('investigation started', { investigationId, entityArn });
+      return { InvestigationId: investigationId };
     } catch (error) {
-      log.error('could not start the investigation state machine', { investigationId, error: errorMessage(error) });
-      // Record why, so the investigation does not stay RUNNING forever; then report a server-side failure.
-      await this.deps.store.failInvestigation(investigationId, `could not start the analysis: ${errorMessage(error)}`).catch(() => undefined);
+      if (!(error instanceof InvestigationStartFailedError)) throw error;
+      log.error('could not start the investigation state machine', { investigationId: error.investigationId, error: error.reason });
       throw new ApiError('InternalServerException', 'The investigation could not be started; it has been marked FAILED. Retry later.');
     }
-    log.info('investigation started', { investigationId, entityArn });
-    return { InvestigationId: investigationId };
   }
 
   private async existing(investigationId: string): Promise<Investigation> {

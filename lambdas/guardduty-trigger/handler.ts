@@ -3,7 +3,7 @@ import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { FindingsStore } from '../adapters/findings/findings-store';
 import { InvestigationStore } from '../adapters/investigations/investigation-store';
 import { StepFunctionsRunner } from '../adapters/investigations/sfn-runner';
-import { maxScopeDays } from '../api/handler';
+import { maxScopeDays } from '../shared/config';
 import { processFindingEvent, type FindingOutcome, type GuardDutyTriggerDependencies } from './process-finding';
 
 /**

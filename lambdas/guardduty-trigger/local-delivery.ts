@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Context } from 'aws-lambda';
 import { FindingsStore } from '../adapters/findings/findings-store';
 import { InvestigationStore } from '../adapters/investigations/investigation-store';
-import { maxScopeDays } from '../api/handler';
+import { maxScopeDays } from '../shared/config';
 import { findingEventsFromText } from '../core/guardduty/documents';
 import type { InvestigationRunner } from '../core/investigation/ports';
 import { errorMessage } from '../shared/log';

@@ -5,6 +5,8 @@ import { InvestigationStore } from '../adapters/investigations/investigation-sto
 import { threatIntelFromEnv, threatIntelMatcherFromTexts, type LoadedThreatIntel } from '../adapters/threat-intel';
 import { analysisConfigFromEnv, type AnalysisConfig, type GeoLookup, type GuardDutyFindingSummary } from '../core/analysis';
 import { GuardDutyFindingsReader } from '../adapters/guardduty-findings';
+import { FindingsStore } from '../adapters/findings/findings-store';
+import { FINDINGS_TABLE } from '../shared/table-design';
 import type { InvestigationExecutionInput } from '../core/investigation/model';
 import { TrailQueries, tableNamesFromEnv } from '../queries/trail-queries';
 
@@ -87,6 +89,7 @@ export const GUARDDUTY_API_ENV = 'GUARDDUTY_API_FINDINGS';
 
 function findingSourcesFromEnv(env: NodeJS.ProcessEnv): FindingSource[] {
   const sources: FindingSource[] = [];
+  if (env[FINDINGS_TABLE.envVar]) sources.push(FindingsStore.fromEnvironment(env));
   if (env[GUARDDUTY_API_ENV] === 'true') sources.push(new GuardDutyFindingsReader());
   return sources;
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_SCOPE_DAYS } from '../core/investigation/requests';
 import { DEFAULT_RETENTION_DAYS, RETENTION_DAYS_ENV, type TableDesign } from './table-design';
 
 /** Reads the deployment's settings from the environment, failing fast with the variable's name. */
@@ -14,3 +15,17 @@ export function retentionDays(env: NodeJS.ProcessEnv = process.env): number {
   if (!Number.isInteger(days) || days < 1) throw new Error(`${RETENTION_DAYS_ENV} must be a whole number of days >= 1, got "${raw}"`);
   return days;
 }
+
+/** Longest investigation scope the API and the GuardDuty trigger accept, in days. */
+export const MAX_SCOPE_DAYS_ENV = 'INVESTIGATION_MAX_SCOPE_DAYS';
+
+export function maxScopeDays(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[MAX_SCOPE_DAYS_ENV];
+  if (raw === undefined || raw === '') return DEFAULT_MAX_SCOPE_DAYS;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1) throw new Error(`${MAX_SCOPE_DAYS_ENV} must be a whole number of days >= 1, got "${raw}"`);
+  return days;
+}
+
+/** The EventBridge rule's default severity floor (GuardDuty MEDIUM starts at 4.0); the local mode applies the same. */
+export const DEFAULT_GUARDDUTY_MIN_SEVERITY = 4;

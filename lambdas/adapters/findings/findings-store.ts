@@ -198,4 +198,9 @@ export class FindingsStore implements FindingsRepository {
   relatedFindingCandidates(query: RelatedFindingQuery): Promise<GuardDutyFindingSummary[]> {
     return this.queries.relatedFindingCandidates(query);
   }
+
+  /** The RelatedFindings stage's `FindingSource` shape (lambdas/investigation-stages/stage-context.ts). */
+  findingsFor(entityArn: string, from: string, to: string, scopeIps: readonly string[] = [], accessKeyIds: readonly string[] = []): Promise<GuardDutyFindingSummary[]> {
+    return this.queries.relatedFindingCandidates({ entityArn, scopeStart: from, scopeEnd: to, ips: scopeIps, accessKeyIds });
+  }
 }

@@ -1,3 +1,5 @@
+import type { IndicatorDetail } from '../analysis/detective-types';
+
 /**
  * The investigation domain, in the vocabulary of Amazon Detective's Investigation API so that responses can
  * be written field for field. Enumerations are `as const` arrays: the same list validates requests and types them.
@@ -49,66 +51,18 @@ export interface Investigation {
   failureReason?: string;
 }
 
-/** Detective's indicator detail shapes (only the member matching the indicator type is set). */
-export interface TTPsObservedDetail {
-  Tactic?: string;
-  Technique?: string;
-  Procedure?: string;
-  IpAddress?: string;
-  APIName?: string;
-  APISuccessCount?: number;
-  APIFailureCount?: number;
-}
-
-export interface ImpossibleTravelDetail {
-  StartingIpAddress?: string;
-  EndingIpAddress?: string;
-  StartingLocation?: string;
-  EndingLocation?: string;
-  HourlyTimeDelta?: number;
-}
-
-export interface FlaggedIpAddressDetail {
-  IpAddress?: string;
-  Reason?: 'AWS_THREAT_INTELLIGENCE';
-}
-
-export interface NewGeolocationDetail {
-  Location?: string;
-  IpAddress?: string;
-  IsNewForEntireAccount?: boolean;
-}
-
-export interface NewAsoDetail {
-  Aso?: string;
-  IsNewForEntireAccount?: boolean;
-}
-
-export interface NewUserAgentDetail {
-  UserAgent?: string;
-  IsNewForEntireAccount?: boolean;
-}
-
-export interface RelatedFindingDetail {
-  Arn?: string;
-  Type?: string;
-  IpAddress?: string;
-}
-
-export interface RelatedFindingGroupDetail {
-  Id?: string;
-}
-
-export interface IndicatorDetail {
-  TTPsObservedDetail?: TTPsObservedDetail;
-  ImpossibleTravelDetail?: ImpossibleTravelDetail;
-  FlaggedIpAddressDetail?: FlaggedIpAddressDetail;
-  NewGeolocationDetail?: NewGeolocationDetail;
-  NewAsoDetail?: NewAsoDetail;
-  NewUserAgentDetail?: NewUserAgentDetail;
-  RelatedFindingDetail?: RelatedFindingDetail;
-  RelatedFindingGroupDetail?: RelatedFindingGroupDetail;
-}
+/** Detective's indicator detail shapes: one definition, shared with the analyses that produce them. */
+export type {
+  FlaggedIpAddressDetail,
+  ImpossibleTravelDetail,
+  IndicatorDetail,
+  NewAsoDetail,
+  NewGeolocationDetail,
+  NewUserAgentDetail,
+  RelatedFindingDetail,
+  RelatedFindingGroupDetail,
+  TTPsObservedDetail,
+} from '../analysis/detective-types';
 
 export interface Indicator {
   IndicatorType: IndicatorType;
