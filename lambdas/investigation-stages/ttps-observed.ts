@@ -1,9 +1,13 @@
 import { analyzeTtps } from '../core/analysis';
-import { countByType, stageDependencies, type StageDependencies, type StageInput, type StageResult } from './stage-context';
+import { activityBySession, countByType, stageDependencies, type StageDependencies, type StageInput, type StageResult } from './stage-context';
 
-/** Stage: API calls in scope mapped to MITRE ATT&CK tactics, techniques and procedures (TTP_OBSERVED). */
+/**
+ * Stage: API calls in scope mapped to MITRE ATT&CK tactics, techniques and procedures (TTP_OBSERVED).
+ * A role's calls are read per session: a session's hourly item usually has one source address, so each
+ * call can be attributed to its IP, where the role's own items mix all its sessions' sources.
+ */
 export async function ttpsObserved(input: StageInput, deps: StageDependencies): Promise<StageResult> {
-  const activity = await deps.queries.activityItems(input.scope.principalKey, input.scopeStartTime, input.scopeEndTime);
+  const { activity } = await activityBySession(input, deps);
   const indicators = analyzeTtps({ activity });
   await deps.store.putIndicators(input.investigationId, indicators);
   return { stage: 'TtpsObserved', indicators: countByType(indicators) };
