@@ -1,63 +1,29 @@
 import type { ActivityAggregate } from '../cloudtrail/activity';
 import type { CloudTrailFileDigest } from '../cloudtrail/file-digest';
-import type { Principal } from '../cloudtrail/principal';
-import type { FederationDetails, SessionCreation, SessionKind, SessionObservation } from '../cloudtrail/sessions';
+import type { SessionCreation, SessionObservation } from '../cloudtrail/sessions';
 
 /**
  * Table items, as plain objects (the DynamoDB document client marshals them). Keys are deterministic
  * functions of the log object and the data, so writing the same object's items twice changes nothing.
  */
 
-export interface CreatedSessionItem {
-  sessionId: string;
+/** The creating event's view of a session (see createdSessionItem). */
+export type CreatedSessionItem = SessionCreation & {
   sk: `CREATED#${string}`;
-  issuerArn: string;
-  createdAt: string;
-  kind: SessionKind;
-  creationEvent: string;
-  creationEventId?: string;
-  recipientAccountId: string;
-  credentialExpiration?: string;
-  sessionArn?: string;
-  sessionName?: string;
-  accountId?: string;
-  region?: string;
-  sourceIp?: string;
-  userAgent?: string;
-  mfa: boolean;
-  sourceIdentity?: string;
-  caller: Principal;
-  parentSessionId?: string;
-  origin?: Principal;
   originKey?: string;
-  federation?: FederationDetails;
-  instanceId?: string;
-  crossAccount: boolean;
   expiresAt: number;
-}
+};
 
-export interface SeenSessionItem {
-  sessionId: string;
+/** What one log object's calls showed about a session. */
+export type SeenSessionItem = Omit<SessionObservation, 'createdAt'> & {
   sk: `SEEN#${string}`;
-  issuerArn: string;
   /** When the credentials were issued (sessionContext), else the first call seen in this object. */
   createdAt: string;
   createdAtEstimated: boolean;
-  kind: SessionKind;
-  sessionArn?: string;
-  sessionName?: string;
-  accountId?: string;
-  mfa?: boolean;
-  sourceIdentity?: string;
-  instanceId?: string;
-  origin?: Principal;
   originKey?: string;
-  firstSeen: string;
-  lastSeen: string;
-  eventCount: number;
   objectKey: string;
   expiresAt: number;
-}
+};
 
 export type SessionItem = CreatedSessionItem | SeenSessionItem;
 
