@@ -154,12 +154,15 @@ async function chainsSection(sessions: SessionView[], queries: TrailQueries): Pr
     lines.push(`  ${'   '.repeat(depth)}└ ${sessionLabel(s)}`);
     for (const child of (children.get(s.sessionId) ?? []).sort((a, b) => a.createdAt.localeCompare(b.createdAt))) render(child, depth + 1);
   };
-  for (const top of tops.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).slice(0, 10)) {
+  // The deepest chains first (a cross-account hop adds depth), then the most recent: those are what an analyst looks at.
+  const depth = (s: SessionView): number => 1 + Math.max(0, ...(children.get(s.sessionId) ?? []).map(depth));
+  const shown = tops.sort((a, b) => depth(b) - depth(a) || b.createdAt.localeCompare(a.createdAt)).slice(0, 6);
+  for (const top of shown) {
     const { root } = await queries.withRoot(top);
     lines.push(`  ${root ? `${root.name} (${principalLabel(root.type)})` : 'unknown principal (creating event not ingested)'}`);
     render(top, 1);
   }
-  if (tops.length > 10) lines.push(`  … and ${tops.length - 10} more chains`);
+  if (tops.length > shown.length) lines.push(`  … and ${tops.length - shown.length} more chains`);
   return lines;
 }
 
