@@ -18,6 +18,11 @@ export const CONTEXT_KEYS = {
   retentionDays: 'retentionDays',
   removalPolicy: 'removalPolicy',
   ingestReservedConcurrency: 'ingestReservedConcurrency',
+  investigationMaxScopeDays: 'investigationMaxScopeDays',
+  threatIntelS3Uris: 'threatIntelS3Uris',
+  guardDutyTrigger: 'guardDutyTrigger',
+  guardDutyMinSeverity: 'guardDutyMinSeverity',
+  apiGatewayCloudWatchRole: 'apiGatewayCloudWatchRole',
 } as const;
 
 export const DEFAULT_STACK_NAME = 'Trailhound';
@@ -25,6 +30,20 @@ export const DEFAULT_STACK_NAME = 'Trailhound';
 export const DEFAULT_LOG_PREFIX = 'AWSLogs/';
 /** Retention is kept below a century: anything larger is a typo, not a retention policy. */
 const MAX_RETENTION_DAYS = 36_500;
+/** GuardDuty's MEDIUM band starts at 4.0: LOW findings (1.0–3.9) are too noisy to open investigations for. */
+export const DEFAULT_GUARDDUTY_MIN_SEVERITY = 4;
+/** GuardDuty severities are numbers in [0, 10] (1.0–8.9 in practice, 9.0–10.0 reserved for CRITICAL). */
+const MAX_GUARDDUTY_SEVERITY = 10;
+
+/** One S3 object, as named by an `s3://bucket/key` URI. */
+export interface S3ObjectLocation {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+export function s3Uri(location: S3ObjectLocation): string {
+  return `s3://${location.bucket}/${location.key}`;
+}
 
 export interface TrailhoundConfig {
   /** An existing bucket to ingest from; when undefined the stack creates the log bucket. */
@@ -39,6 +58,16 @@ export interface TrailhoundConfig {
   /** RETAIN keeps tables (and a created bucket) when the stack is deleted; DESTROY is for test deployments. */
   readonly removalPolicy: RemovalPolicy.RETAIN | RemovalPolicy.DESTROY;
   readonly ingestReservedConcurrency?: number;
+  /** Longest investigation scope the API accepts; the API's own default (30 days) when undefined. */
+  readonly investigationMaxScopeDays?: number;
+  /** Plain-text IP/CIDR lists (GuardDuty's threat list format) the FlaggedIps stage matches source IPs against. */
+  readonly threatIntelLists: readonly S3ObjectLocation[];
+  /** Whether GuardDuty findings start investigations automatically. */
+  readonly guardDutyTrigger: boolean;
+  /** Lowest GuardDuty severity (0–10) that starts an investigation. */
+  readonly guardDutyMinSeverity: number;
+  /** Whether the stack sets the account's API Gateway CloudWatch Logs role, which access logging requires. */
+  readonly apiGatewayCloudWatchRole: boolean;
 }
 
 export class ConfigError extends Error {
@@ -83,14 +112,23 @@ export function readConfig(context: ContextLookup): TrailhoundConfig {
     throw new ConfigError(CONTEXT_KEYS.logSourceAccounts, `left unset with "${CONTEXT_KEYS.logBucketName}" (the policy of an existing bucket is yours to manage)`, logSourceAccounts.join(','));
   }
   const ingestReservedConcurrency = optionalInteger(context, CONTEXT_KEYS.ingestReservedConcurrency, 1, 10_000);
+  const retentionDays = optionalInteger(context, CONTEXT_KEYS.retentionDays, 1, MAX_RETENTION_DAYS) ?? DEFAULT_RETENTION_DAYS;
+  // A scope reaching further back than the retention can only find expired (deleted) data.
+  const investigationMaxScopeDays = optionalInteger(context, CONTEXT_KEYS.investigationMaxScopeDays, 1, retentionDays);
   return {
     ...(logBucketName !== undefined ? { logBucketName } : {}),
     logPrefix: logPrefix(context),
     ...(logBucketKmsKeyArn !== undefined ? { logBucketKmsKeyArn } : {}),
     logSourceAccounts,
-    retentionDays: optionalInteger(context, CONTEXT_KEYS.retentionDays, 1, MAX_RETENTION_DAYS) ?? DEFAULT_RETENTION_DAYS,
+    retentionDays,
     removalPolicy: removalPolicy(context),
     ...(ingestReservedConcurrency !== undefined ? { ingestReservedConcurrency } : {}),
+    ...(investigationMaxScopeDays !== undefined ? { investigationMaxScopeDays } : {}),
+    threatIntelLists: s3ObjectList(context, CONTEXT_KEYS.threatIntelS3Uris),
+    // Validated even when the trigger is off, so that a typo is reported before someone turns it back on.
+    guardDutyTrigger: optionalBoolean(context, CONTEXT_KEYS.guardDutyTrigger) ?? true,
+    guardDutyMinSeverity: optionalNumber(context, CONTEXT_KEYS.guardDutyMinSeverity, 0, MAX_GUARDDUTY_SEVERITY) ?? DEFAULT_GUARDDUTY_MIN_SEVERITY,
+    apiGatewayCloudWatchRole: optionalBoolean(context, CONTEXT_KEYS.apiGatewayCloudWatchRole) ?? true,
   };
 }
 
@@ -109,6 +147,47 @@ function optionalInteger(context: ContextLookup, key: string, min: number, max: 
   const parsed = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new ConfigError(key, `a whole number from ${min} to ${max}`, value);
   return parsed;
+}
+
+function optionalNumber(context: ContextLookup, key: string, min: number, max: number): number | undefined {
+  const value = context(key);
+  if (value === undefined) return undefined;
+  // Decimals are allowed (GuardDuty severities such as 5.5), exponents, signs and blanks are not.
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max) throw new ConfigError(key, `a number from ${min} to ${max}`, value);
+  return parsed;
+}
+
+function optionalBoolean(context: ContextLookup, key: string): boolean | undefined {
+  const value = context(key);
+  if (value === undefined) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  // "0", "no", "off" and the like are refused rather than guessed at.
+  throw new ConfigError(key, 'true or false', value);
+}
+
+// IAM reads `*` and `?` in a resource ARN as wildcards: refused, so that a grant names exactly the objects listed.
+// A comma would split the key in the comma-separated THREAT_INTEL_S3_URIS the stage receives.
+const S3_URI = /^s3:\/\/([^/]+)\/([^*?,]{1,1024})$/;
+
+/**
+ * `s3://bucket/key` URIs, comma-separated (-c) or a JSON array (cdk.json). Each one names a single object, as
+ * GuardDuty threat lists do; prefixes and wildcards are rejected because the grant is per object.
+ */
+function s3ObjectList(context: ContextLookup, key: string): S3ObjectLocation[] {
+  const value = context(key);
+  if (value === undefined) return [];
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').map((item) => item.trim()) : [value];
+  const expected = 'a comma-separated list of s3://bucket/key URIs of single objects (no wildcards)';
+  const locations = items.map((item) => {
+    const match = typeof item === 'string' ? S3_URI.exec(item) : null;
+    if (!match || !BUCKET_NAME.test(match[1]) || match[2].endsWith('/')) throw new ConfigError(key, expected, value);
+    return { bucket: match[1], key: match[2] };
+  });
+  if (locations.length === 0) throw new ConfigError(key, expected, value);
+  const unique = new Map(locations.map((location) => [s3Uri(location), location]));
+  return [...unique.values()];
 }
 
 function logPrefix(context: ContextLookup): string {

@@ -1,16 +1,12 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
 import type { DataTables } from './data-tables';
 import type { LogSource } from './log-source';
-
-/** The repository root: esbuild resolves the handler's imports from here, with the root package-lock.json. */
-export const PROJECT_ROOT = path.join(__dirname, '..');
+import { trailhoundFunction } from './node-function';
 
 /** Long enough for a 100 MB log file streamed through a 512 MB function (see `npm run bench`). */
 export const INGEST_TIMEOUT = Duration.minutes(5);
@@ -37,35 +33,15 @@ export class IngestFunction extends Construct {
     super(scope, id);
     const { logSource, tables } = props;
 
-    // An explicit log group, so that retention is bounded and test deployments delete it with the stack.
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: props.removalPolicy });
-
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = trailhoundFunction(this, {
       description: 'Trailhound: ingests CloudTrail log objects announced through SQS into DynamoDB',
-      entry: path.join(PROJECT_ROOT, 'lambdas', 'ingest-cloudtrail', 'handler.ts'),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+      entry: path.join('lambdas', 'ingest-cloudtrail', 'handler.ts'),
       // Memory holds one record, one chunk and the aggregates of one file: 512 MB covers 100 MB logs.
       memorySize: 512,
       timeout: INGEST_TIMEOUT,
-      logGroup,
+      removalPolicy: props.removalPolicy,
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
-      environment: {
-        ...tables.environmentFor([SESSIONS_TABLE, ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE]),
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        // The esbuild from devDependencies: synth needs neither Docker nor a network.
-        forceDockerBundling: false,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // The runtime ships the AWS SDK v3; its @smithy packages must come from the same place to match it.
-        externalModules: ['@aws-sdk/*', '@smithy/*'],
-      },
+      environment: tables.environmentFor([SESSIONS_TABLE, ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE]),
     });
 
     // The event source also grants the function consume rights on this queue (and on no other).

@@ -5,7 +5,10 @@ import { Construct } from 'constructs';
 import type { TableDesign } from '../lambdas/shared/table-design';
 import { contextOf, readConfig, type TrailhoundConfig } from './config';
 import { DataTables } from './data-tables';
+import { GuardDutyTrigger } from './guardduty-trigger';
 import { INGEST_QUEUE_VISIBILITY_TIMEOUT, IngestFunction } from './ingest-function';
+import { InvestigationApi } from './investigation-api';
+import { InvestigationStateMachine } from './investigation-state-machine';
 import { LogSource } from './log-source';
 
 export interface TrailhoundStackProps extends StackProps {
@@ -14,15 +17,20 @@ export interface TrailhoundStackProps extends StackProps {
 }
 
 /**
- * Trailhound: log bucket → S3 notifications → SQS → ingest function → DynamoDB. The parts are exposed so that
- * later constructs (the investigation state machine, the API) can be wired to the same tables and grant
- * themselves exactly what they use.
+ * Trailhound. Ingestion: log bucket → S3 notifications → SQS → ingest function → DynamoDB. Investigation:
+ * the Investigation API (API Gateway, AWS_IAM) and the GuardDuty trigger start executions of the investigation
+ * state machine, whose stage functions read the ingested data and record indicators. Every part grants itself
+ * what it uses on the shared tables, and nothing more.
  */
 export class TrailhoundStack extends Stack {
   readonly config: TrailhoundConfig;
   readonly logSource: LogSource;
   readonly tables: DataTables;
   readonly ingest: IngestFunction;
+  readonly investigation: InvestigationStateMachine;
+  readonly investigationApi: InvestigationApi;
+  /** Undefined with `guardDutyTrigger=false`. */
+  readonly guardDutyTrigger?: GuardDutyTrigger;
 
   constructor(scope: Construct, id: string, props: TrailhoundStackProps = {}) {
     super(scope, id, props);
@@ -46,6 +54,28 @@ export class TrailhoundStack extends Stack {
       ...(config.ingestReservedConcurrency !== undefined ? { reservedConcurrency: config.ingestReservedConcurrency } : {}),
     });
 
+    this.investigation = new InvestigationStateMachine(this, 'Investigation', {
+      tables: this.tables,
+      threatIntelLists: config.threatIntelLists,
+      removalPolicy: config.removalPolicy,
+    });
+    this.investigationApi = new InvestigationApi(this, 'InvestigationApi', {
+      tables: this.tables,
+      stateMachine: this.investigation.stateMachine,
+      ...(config.investigationMaxScopeDays !== undefined ? { maxScopeDays: config.investigationMaxScopeDays } : {}),
+      cloudWatchRole: config.apiGatewayCloudWatchRole,
+      removalPolicy: config.removalPolicy,
+    });
+    if (config.guardDutyTrigger) {
+      this.guardDutyTrigger = new GuardDutyTrigger(this, 'GuardDutyTrigger', {
+        tables: this.tables,
+        stateMachine: this.investigation.stateMachine,
+        minSeverity: config.guardDutyMinSeverity,
+        ...(config.investigationMaxScopeDays !== undefined ? { maxScopeDays: config.investigationMaxScopeDays } : {}),
+        removalPolicy: config.removalPolicy,
+      });
+    }
+
     Tags.of(this).add('application', 'trailhound');
     this.addOutputs();
   }
@@ -65,6 +95,16 @@ export class TrailhoundStack extends Stack {
     new CfnOutput(this, 'IngestQueueUrl', { value: this.logSource.queue.queueUrl, description: 'Queue of S3 ObjectCreated notifications' });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.logSource.deadLetterQueue.queueUrl, description: 'Notifications that failed 5 times' });
     new CfnOutput(this, 'IngestFunctionName', { value: this.ingest.function.functionName });
+    new CfnOutput(this, 'InvestigationApiEndpoint', {
+      value: this.investigationApi.endpoint,
+      description: "Detective's Investigation API: the `endpoint` of a Detective SDK client (sign for execute-api)",
+    });
+    new CfnOutput(this, 'InvestigationApiId', { value: this.investigationApi.api.restApiId, description: 'REST API id, for execute-api:Invoke policies' });
+    new CfnOutput(this, 'InvestigationStateMachineArn', { value: this.investigation.stateMachine.stateMachineArn, description: 'Step Functions state machine that runs investigations' });
+    if (this.guardDutyTrigger) {
+      new CfnOutput(this, 'GuardDutyRuleName', { value: this.guardDutyTrigger.rule.ruleName, description: `EventBridge rule: GuardDuty findings of severity >= ${this.config.guardDutyMinSeverity}` });
+      new CfnOutput(this, 'GuardDutyDeadLetterQueueUrl', { value: this.guardDutyTrigger.deadLetterQueue.queueUrl, description: 'GuardDuty findings that could not start an investigation' });
+    }
     for (const { design, table } of this.tables.all) {
       new CfnOutput(this, `${design.id}TableName`, { value: table.tableName, description: `DynamoDB table ${design.id} (functions read its name from ${design.envVar})` });
     }

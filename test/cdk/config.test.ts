@@ -9,12 +9,16 @@ function context(values: Record<string, unknown>): ContextLookup {
 const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 describe('context settings', () => {
-  it('defaults to a created bucket, AWSLogs/, 12 months and retained data', () => {
+  it('defaults to a created bucket, AWSLogs/, 12 months, retained data, and the GuardDuty trigger from MEDIUM', () => {
     expect(readConfig(context({}))).toEqual({
       logPrefix: DEFAULT_LOG_PREFIX,
       logSourceAccounts: [],
       retentionDays: 365,
       removalPolicy: RemovalPolicy.RETAIN,
+      threatIntelLists: [],
+      guardDutyTrigger: true,
+      guardDutyMinSeverity: 4,
+      apiGatewayCloudWatchRole: true,
     });
     expect(readStackName(context({}))).toBe('Trailhound');
   });
@@ -29,6 +33,11 @@ describe('context settings', () => {
           retentionDays: '90',
           removalPolicy: 'destroy',
           ingestReservedConcurrency: 5,
+          investigationMaxScopeDays: '14',
+          threatIntelS3Uris: 's3://acme-intel/lists/blocklist.txt, s3://acme.intel/feed with spaces.txt',
+          guardDutyTrigger: 'false',
+          guardDutyMinSeverity: '7.5',
+          apiGatewayCloudWatchRole: false,
         }),
       ),
     ).toEqual({
@@ -39,7 +48,19 @@ describe('context settings', () => {
       retentionDays: 90,
       removalPolicy: RemovalPolicy.DESTROY,
       ingestReservedConcurrency: 5,
+      investigationMaxScopeDays: 14,
+      threatIntelLists: [
+        { bucket: 'acme-intel', key: 'lists/blocklist.txt' },
+        { bucket: 'acme.intel', key: 'feed with spaces.txt' },
+      ],
+      guardDutyTrigger: false,
+      guardDutyMinSeverity: 7.5,
+      apiGatewayCloudWatchRole: false,
     });
+    expect(readConfig(context({ threatIntelS3Uris: ['s3://acme-intel/a.txt', 's3://acme-intel/a.txt'] })).threatIntelLists).toEqual([{ bucket: 'acme-intel', key: 'a.txt' }]);
+    expect(readConfig(context({ guardDutyTrigger: true, guardDutyMinSeverity: 0 }))).toMatchObject({ guardDutyTrigger: true, guardDutyMinSeverity: 0 });
+    expect(readConfig(context({ guardDutyMinSeverity: '10' })).guardDutyMinSeverity).toBe(10);
+    expect(readConfig(context({ retentionDays: '30', investigationMaxScopeDays: 30 })).investigationMaxScopeDays).toBe(30);
     expect(readConfig(context({ logSourceAccounts: ['111122223333'] })).logSourceAccounts).toEqual(['111122223333']);
     expect(readConfig(context({ logSourceAccounts: '111122223333,444455556666,111122223333' })).logSourceAccounts).toEqual(['111122223333', '444455556666']);
     expect(readConfig(context({ logPrefix: '' })).logPrefix).toBe('');
@@ -66,6 +87,31 @@ describe('context settings', () => {
     ['ingestReservedConcurrency', '0'],
     ['ingestReservedConcurrency', 'many'],
     ['stackName', 'my stack'],
+    ['investigationMaxScopeDays', '0'],
+    ['investigationMaxScopeDays', '7d'],
+    ['investigationMaxScopeDays', '366'],
+    ['threatIntelS3Uris', ''],
+    ['threatIntelS3Uris', 'https://acme-intel.s3.amazonaws.com/list.txt'],
+    ['threatIntelS3Uris', 's3://acme-intel'],
+    ['threatIntelS3Uris', 's3://acme-intel/'],
+    ['threatIntelS3Uris', 's3://acme-intel/lists/'],
+    ['threatIntelS3Uris', 's3://acme-intel/lists/*.txt'],
+    ['threatIntelS3Uris', 's3://acme-intel/list?.txt'],
+    ['threatIntelS3Uris', 's3://Acme_Intel/list.txt'],
+    ['threatIntelS3Uris', 's3://acme-intel/a.txt,'],
+    ['threatIntelS3Uris', 42],
+    ['threatIntelS3Uris', ['s3://acme-intel/a,b.txt']],
+    ['guardDutyTrigger', 'no'],
+    ['guardDutyTrigger', '0'],
+    ['guardDutyTrigger', 1],
+    ['guardDutyMinSeverity', '11'],
+    ['guardDutyMinSeverity', '10.5'],
+    ['guardDutyMinSeverity', -1],
+    ['guardDutyMinSeverity', 'HIGH'],
+    ['guardDutyMinSeverity', ''],
+    ['guardDutyMinSeverity', '1e1'],
+    ['guardDutyMinSeverity', ' 4'],
+    ['apiGatewayCloudWatchRole', 'yes'],
   ])('rejects %s=%p, naming the key', (key, value) => {
     const read = () => (key === 'stackName' ? readStackName(context({ [key]: value })) : readConfig(context({ [key]: value })));
     expect(read).toThrow(ConfigError);
@@ -80,7 +126,12 @@ describe('context settings', () => {
     );
   });
 
+  it('bounds investigationMaxScopeDays by retentionDays: older data has expired', () => {
+    expect(() => readConfig(context({ retentionDays: '30', investigationMaxScopeDays: '31' }))).toThrow('context "investigationMaxScopeDays" must be a whole number from 1 to 30');
+  });
+
   it('fails the synth on a bad value', () => {
+    expect(() => synth({ guardDutyMinSeverity: '12' })).toThrow('context "guardDutyMinSeverity" must be a number from 0 to 10, got "12"');
     expect(() => synth({ retentionDays: 'abc' })).toThrow('context "retentionDays" must be a whole number from 1 to 36500, got "abc"');
   });
 });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, type CfnElement, type IResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
+import { BUNDLING_STACKS, type CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { TrailhoundStack } from '../../lib/trailhound-stack';
 
 /**
@@ -16,6 +16,22 @@ export const CDK_JSON_CONTEXT = (JSON.parse(fs.readFileSync(path.join(__dirname,
 export interface Synthesized {
   readonly stack: TrailhoundStack;
   readonly template: Template;
+}
+
+/** The cloud assembly of a synthesized stack (the one Template.fromStack wrote; App.synth() returns it again). */
+export function assemblyOf(synthesized: Synthesized): CloudAssembly {
+  return (synthesized.stack.node.root as App).synth();
+}
+
+/** The staged content of a file asset (`{ Key: '<hash>.<ext>' }` in the template), read from the cloud assembly. */
+export function fileAssetText(synthesized: Synthesized, objectKey: string): string {
+  const assembly = assemblyOf(synthesized);
+  const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${synthesized.stack.artifactId}.assets.json`), 'utf8')) as {
+    files: Record<string, { source: { path: string; packaging?: string }; destinations: Record<string, { objectKey: string }> }>;
+  };
+  const asset = Object.values(manifest.files).find((file) => Object.values(file.destinations).some((destination) => destination.objectKey === objectKey));
+  if (!asset || asset.source.packaging === 'zip') throw new Error(`no file asset with object key ${objectKey}`);
+  return fs.readFileSync(path.join(assembly.directory, asset.source.path), 'utf8');
 }
 
 export function synth(context: Record<string, unknown> = {}): Synthesized {
@@ -64,4 +80,35 @@ export function allIdentityStatements(template: Template): Statement[] {
 /** `{ 'Fn::GetAtt': [id, 'Arn'] }`, how a template refers to a resource's ARN. */
 export function arnOf(id: string): { 'Fn::GetAtt': [string, 'Arn'] } {
   return { 'Fn::GetAtt': [id, 'Arn'] };
+}
+
+/** Actions allowed on a resource (matched on its CloudFormation form, e.g. `{ 'Fn::GetAtt': [id, 'Arn'] }`), sorted. */
+export function actionsOn(statements: Statement[], resource: unknown): string[] {
+  const wanted = JSON.stringify(resource);
+  return statements.filter((s) => s.Effect === 'Allow' && resourcesOf(s).some((r) => JSON.stringify(r) === wanted)).flatMap(actionsOf).sort();
+}
+
+/** `{ 'Fn::Join': ['', [<table arn>, '/index/<name>']] }`, how a grant names one index of a table. */
+export function indexArnOf(tableId: string, indexName: string): object {
+  return { 'Fn::Join': ['', [arnOf(tableId), `/index/${indexName}`]] };
+}
+
+export interface FunctionResource {
+  readonly Properties: {
+    readonly Role: { 'Fn::GetAtt': [string, string] };
+    readonly Environment: { readonly Variables: Record<string, unknown> };
+  } & Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+/** The AWS::Lambda::Function resource of a function construct. */
+export function functionResource(synthesized: Synthesized, fn: IResource): FunctionResource {
+  const resource = synthesized.template.toJSON().Resources[logicalId(fn)] as FunctionResource | undefined;
+  if (!resource) throw new Error(`no resource ${logicalId(fn)} in the template`);
+  return resource;
+}
+
+/** The identity-policy statements of a function's execution role. */
+export function functionStatements(synthesized: Synthesized, fn: IResource): Statement[] {
+  return roleStatements(synthesized.template, functionResource(synthesized, fn).Properties.Role['Fn::GetAtt'][0]);
 }

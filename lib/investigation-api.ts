@@ -1,0 +1,167 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { INDICATORS_TABLE, INVESTIGATIONS_TABLE } from '../lambdas/shared/table-design';
+import type { DataTables } from './data-tables';
+import { MAX_SCOPE_DAYS_ENV, STATE_MACHINE_ARN_ENV } from './environment-names';
+import { trailhoundFunction } from './node-function';
+import { grantTableActions } from './table-grants';
+
+/**
+ * The operations of Detective's Investigation API, under the paths the AWS SDKs send them to (`POST
+ * /investigations/<operation>`, REST-JSON protocol). Each one is an explicit API Gateway resource, with no
+ * `{proxy+}`: any other path or method is refused by API Gateway before it reaches (or bills) the function.
+ * lambdas/api/router.ts serves the same list; test/cdk/investigation-api.test.ts checks that they agree.
+ */
+export const INVESTIGATION_OPERATIONS = ['startInvestigation', 'getInvestigation', 'listInvestigations', 'listIndicators', 'updateInvestigationState'] as const;
+
+/** The stage name is part of the endpoint URL (the OpenAPI document's `{stage}`). */
+export const API_STAGE_NAME = 'prod';
+
+/**
+ * Stage-wide throttling (steady requests per second, and burst). Investigations are started by people and by
+ * the GuardDuty trigger, not by traffic: these limits only stop a runaway script from running up DynamoDB
+ * and Step Functions bills. Callers get 429, which the AWS SDKs retry with backoff.
+ */
+export const API_THROTTLING = { rateLimit: 25, burstLimit: 50 } as const;
+
+export interface InvestigationApiProps {
+  readonly tables: DataTables;
+  readonly stateMachine: sfn.IStateMachine;
+  /** Longest accepted investigation scope in days; the handler's default (30) when undefined. */
+  readonly maxScopeDays?: number;
+  /**
+   * Whether to set the account's API Gateway CloudWatch Logs role (AWS::ApiGateway::Account). API Gateway
+   * refuses a stage with access logging unless the account, in that region, has one.
+   */
+  readonly cloudWatchRole: boolean;
+  readonly removalPolicy: RemovalPolicy.RETAIN | RemovalPolicy.DESTROY;
+}
+
+/**
+ * Detective's Investigation API on API Gateway (REST API, Lambda proxy integration to one function).
+ *
+ * Every method requires AWS_IAM authorization: callers sign requests with Signature Version 4 for the service
+ * `execute-api` in the API's region, and need `execute-api:Invoke` on
+ * `arn:aws:execute-api:<region>:<account>:<api id>/prod/POST/investigations/*` (or on single operations,
+ * e.g. to allow ListInvestigations but not StartInvestigation). Unsigned requests are refused by API Gateway.
+ *
+ * Detective SDK clients work unchanged with two settings: the endpoint (the `InvestigationApiEndpoint` output,
+ * without a trailing slash; the SDK appends `/investigations/<operation>` to its path) and the signing name,
+ * because a Detective client signs for `detective` by default and API Gateway only accepts `execute-api`:
+ *
+ *     new DetectiveClient({ region, endpoint: 'https://<api id>.execute-api.<region>.amazonaws.com/prod', signingName: 'execute-api' })
+ *
+ * Without an SDK: `curl --aws-sigv4 "aws:amz:<region>:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"
+ * -H "x-amz-security-token: $AWS_SESSION_TOKEN" -H 'content-type: application/json' -d '{}' <endpoint>/investigations/listInvestigations`.
+ */
+export class InvestigationApi extends Construct {
+  readonly api: apigateway.RestApi;
+  readonly function: NodejsFunction;
+  /** One JSON line per request: the record of who called the API (CloudTrail does not log execute-api requests). */
+  readonly accessLogs: logs.LogGroup;
+  /** The base URL Detective clients use as `endpoint`: `https://<id>.execute-api.<region>.<suffix>/prod`, no trailing slash. */
+  readonly endpoint: string;
+
+  constructor(scope: Construct, id: string, props: InvestigationApiProps) {
+    super(scope, id);
+    const { tables } = props;
+
+    this.function = trailhoundFunction(new Construct(this, 'Handler'), {
+      description: "Trailhound: Detective's Investigation API (API Gateway proxy integration)",
+      entry: 'lambdas/api/handler.ts',
+      // ListInvestigations sorted by anything but creation time sorts the matching investigations in memory.
+      memorySize: 512,
+      // API Gateway's integration timeout: running longer would only compute an answer nobody receives.
+      timeout: Duration.seconds(29),
+      removalPolicy: props.removalPolicy,
+      environment: {
+        ...tables.environmentFor([INVESTIGATIONS_TABLE, INDICATORS_TABLE]),
+        [STATE_MACHINE_ARN_ENV]: props.stateMachine.stateMachineArn,
+        ...(props.maxScopeDays !== undefined ? { [MAX_SCOPE_DAYS_ENV]: String(props.maxScopeDays) } : {}),
+      },
+    });
+
+    // Exactly what lambdas/adapters/investigations/investigation-store.ts does for the API: a conditional put
+    // (start), strongly consistent gets, conditional updates (state; FAILED when the start fails), and queries
+    // of the byCreatedTime index (list). Indicators are only listed, by key.
+    grantTableActions(this.function, tables, INVESTIGATIONS_TABLE, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], ['byCreatedTime']);
+    grantTableActions(this.function, tables, INDICATORS_TABLE, ['dynamodb:Query']);
+    // StartExecution on this state machine only (CDK scopes the grant to its ARN).
+    props.stateMachine.grantStartExecution(this.function);
+
+    // Access logs are the only record of who called the API: CloudTrail does not log execute-api requests.
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: props.removalPolicy });
+
+    this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: `${Stack.of(this).stackName}-investigations`,
+      description: "Trailhound: Detective's Investigation API (AWS_IAM authorization)",
+      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      // Every method, including any added later, requires a SigV4-signed request.
+      defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
+      cloudWatchRole: props.cloudWatchRole,
+      // The account setting outlives the stack: other APIs in the account may have started to rely on it.
+      ...(props.cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
+      deployOptions: {
+        stageName: API_STAGE_NAME,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: accessLogFormat(),
+        throttlingRateLimit: API_THROTTLING.rateLimit,
+        throttlingBurstLimit: API_THROTTLING.burstLimit,
+        metricsEnabled: true,
+        // Execution logging (and data tracing) stays off: it would write request and response bodies to logs.
+        loggingLevel: apigateway.MethodLoggingLevel.OFF,
+        dataTraceEnabled: false,
+      },
+    });
+
+    // The handler validates request bodies and answers with Detective's error shapes, which SDK clients turn
+    // into typed exceptions; an API Gateway request validator would answer with its own shape instead.
+    const integration = new apigateway.LambdaIntegration(this.function, {
+      proxy: true,
+      // No extra permission for the console's test invocations, which bypass IAM authorization.
+      allowTestInvoke: false,
+    });
+    const investigations = this.api.root.addResource('investigations');
+    for (const operation of INVESTIGATION_OPERATIONS) {
+      investigations.addResource(operation).addMethod('POST', integration, {
+        // Repeated on purpose: the authorization of these methods must not depend on a default elsewhere.
+        authorizationType: apigateway.AuthorizationType.IAM,
+        operationName: operation.charAt(0).toUpperCase() + operation.slice(1),
+      });
+    }
+
+    // RestApi adds an `Endpoint` output ending in `/`: as a Detective client endpoint it makes the SDK request
+    // `/prod//investigations/…`, which matches no resource. The stack outputs `endpoint` instead.
+    this.api.node.tryRemoveChild('Endpoint');
+
+    const stack = Stack.of(this);
+    this.endpoint = `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${this.api.deploymentStage.stageName}`;
+  }
+}
+
+/** One JSON object per request: who called (the signing principal), what, and how it ended. No bodies. */
+function accessLogFormat(): apigateway.AccessLogFormat {
+  const F = apigateway.AccessLogField;
+  return apigateway.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: F.contextRequestId(),
+      requestTime: F.contextRequestTime(),
+      userArn: F.contextIdentityUserArn(),
+      accountId: F.contextIdentityAccountId(),
+      sourceIp: F.contextIdentitySourceIp(),
+      userAgent: F.contextIdentityUserAgent(),
+      httpMethod: F.contextHttpMethod(),
+      resourcePath: F.contextResourcePath(),
+      status: F.contextStatus(),
+      responseLength: F.contextResponseLength(),
+      responseLatency: F.contextResponseLatency(),
+      integrationStatus: F.contextIntegrationStatus(),
+      errorType: F.contextErrorResponseType(),
+      errorMessage: F.contextErrorMessage(),
+    }),
+  );
+}

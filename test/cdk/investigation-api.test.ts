@@ -1,0 +1,168 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { INDICATORS_TABLE, INVESTIGATIONS_TABLE } from '../../lambdas/shared/table-design';
+import { ROUTES } from '../../lambdas/api/router';
+import { API_STAGE_NAME, API_THROTTLING, INVESTIGATION_OPERATIONS } from '../../lib/investigation-api';
+import { actionsOf, actionsOn, arnOf, functionResource, functionStatements, indexArnOf, logicalId, resourcesOf, synth, type Synthesized } from './synth';
+
+type ApiResource = { Properties: { ParentId: { Ref: string } | { 'Fn::GetAtt': [string, string] }; PathPart: string } };
+type ApiMethod = {
+  Properties: {
+    HttpMethod: string;
+    AuthorizationType: string;
+    ResourceId: { Ref: string };
+    Integration: { Type: string; IntegrationHttpMethod: string; Uri: unknown };
+  };
+};
+
+/** Every API Gateway resource path, rebuilt from the PathPart/ParentId chain, by logical id. */
+function resourcePaths(synthesized: Synthesized): Map<string, string> {
+  const resources = synthesized.template.findResources('AWS::ApiGateway::Resource') as Record<string, ApiResource>;
+  const paths = new Map<string, string>();
+  const pathOf = (id: string): string => {
+    const known = paths.get(id);
+    if (known !== undefined) return known;
+    const resource = resources[id];
+    if (!resource) return ''; // the root resource (Fn::GetAtt RestApi.RootResourceId)
+    const parent = resource.Properties.ParentId;
+    const path = `${'Ref' in parent ? pathOf(parent.Ref) : ''}/${resource.Properties.PathPart}`;
+    paths.set(id, path);
+    return path;
+  };
+  for (const id of Object.keys(resources)) pathOf(id);
+  return paths;
+}
+
+function methods(synthesized: Synthesized): ApiMethod[] {
+  return Object.values(synthesized.template.findResources('AWS::ApiGateway::Method')) as ApiMethod[];
+}
+
+describe('investigation API', () => {
+  let synthesized: Synthesized;
+  let apiFunctionId: string;
+  beforeAll(() => {
+    synthesized = synth();
+    apiFunctionId = logicalId(synthesized.stack.investigationApi.function);
+  });
+
+  it('serves exactly the five Detective operations, as POST on explicit resources', () => {
+    const paths = resourcePaths(synthesized);
+    expect([...paths.values()].sort()).toEqual(['/investigations', ...INVESTIGATION_OPERATIONS.map((op) => `/investigations/${op}`)].sort());
+    // No greedy or parameter resources: API Gateway itself refuses every other path.
+    for (const path of paths.values()) expect(path).not.toMatch(/[{}]/);
+    const routes = methods(synthesized).map((method) => `${method.Properties.HttpMethod} ${paths.get(method.Properties.ResourceId.Ref)}`);
+    expect(routes.sort()).toEqual(INVESTIGATION_OPERATIONS.map((op) => `POST /investigations/${op}`).sort());
+  });
+
+  it('matches the routes the handler serves', () => {
+    expect(INVESTIGATION_OPERATIONS.map((op) => `POST /investigations/${op}`).sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  it('requires AWS_IAM authorization on every method', () => {
+    const all = methods(synthesized);
+    expect(all).toHaveLength(INVESTIGATION_OPERATIONS.length);
+    for (const method of all) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('proxies every method to the API function', () => {
+    for (const method of methods(synthesized)) {
+      expect(method.Properties.Integration.Type).toBe('AWS_PROXY');
+      expect(method.Properties.Integration.IntegrationHttpMethod).toBe('POST');
+      expect(JSON.stringify(method.Properties.Integration.Uri)).toContain(JSON.stringify(arnOf(apiFunctionId)));
+    }
+  });
+
+  it('lets API Gateway invoke the function only through the five methods of the prod stage', () => {
+    const permissions = Object.values(synthesized.template.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: arnOf(apiFunctionId) } })) as Array<{
+      Properties: { Principal: string; SourceArn: unknown };
+    }>;
+    expect(permissions).toHaveLength(INVESTIGATION_OPERATIONS.length);
+    const sources = permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn));
+    for (const permission of permissions) expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
+    for (const op of INVESTIGATION_OPERATIONS) expect(sources.filter((source) => source.includes(`/POST/investigations/${op}"`))).toHaveLength(1);
+    // Only the deployed stage: no permission for console test invocations (test-invoke-stage).
+    const stageRef = JSON.stringify({ Ref: logicalId(synthesized.stack.investigationApi.api.deploymentStage) });
+    for (const source of sources) {
+      expect(source).toContain(`${stageRef},"/POST/investigations/`);
+      expect(source).not.toContain('test-invoke-stage');
+    }
+  });
+
+  it('logs every request to its own log group and throttles the stage', () => {
+    const accessLogsId = logicalId(synthesized.stack.investigationApi.accessLogs);
+    const stage = Object.values(synthesized.template.findResources('AWS::ApiGateway::Stage')) as Array<{ Properties: Record<string, unknown> }>;
+    expect(stage).toHaveLength(1);
+    const props = stage[0].Properties as {
+      StageName: string;
+      AccessLogSetting: { DestinationArn: unknown; Format: string };
+      MethodSettings: Array<Record<string, unknown>>;
+    };
+    expect(props.StageName).toBe(API_STAGE_NAME);
+    expect(JSON.stringify(props.AccessLogSetting.DestinationArn)).toContain(`{"Ref":"${accessLogsId}"}`);
+    // The caller's identity is what the access log is for.
+    expect(JSON.parse(props.AccessLogSetting.Format)).toMatchObject({ userArn: '$context.identity.userArn', status: '$context.status', resourcePath: '$context.resourcePath' });
+    expect(props.MethodSettings).toEqual([
+      expect.objectContaining({
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        ThrottlingRateLimit: API_THROTTLING.rateLimit,
+        ThrottlingBurstLimit: API_THROTTLING.burstLimit,
+        LoggingLevel: 'OFF',
+        DataTraceEnabled: false,
+      }),
+    ]);
+  });
+
+  it('sets the account CloudWatch Logs role that access logging needs, and keeps it with the stack deleted', () => {
+    synthesized.template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    synthesized.template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
+    const stageDependsOn = Object.values(synthesized.template.findResources('AWS::ApiGateway::Stage'))[0].DependsOn as string[];
+    expect(stageDependsOn).toEqual(Object.keys(synthesized.template.findResources('AWS::ApiGateway::Account')));
+  });
+
+  it('leaves the account setting alone with apiGatewayCloudWatchRole=false, still logging access', () => {
+    const { template } = synth({ apiGatewayCloudWatchRole: 'false' });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).not.toContain('AmazonAPIGatewayPushToCloudWatchLogs');
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() } });
+  });
+
+  it('gives the function its tables, the state machine and the retention, and no scope limit by default', () => {
+    const { stack } = synthesized;
+    expect(functionResource(synthesized, stack.investigationApi.function).Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    expect(functionResource(synthesized, stack.investigationApi.function).Properties.Environment.Variables).toEqual({
+      INVESTIGATIONS_TABLE: { Ref: logicalId(stack.table(INVESTIGATIONS_TABLE)) },
+      INDICATORS_TABLE: { Ref: logicalId(stack.table(INDICATORS_TABLE)) },
+      RETENTION_DAYS: '365',
+      STATE_MACHINE_ARN: { Ref: logicalId(stack.investigation.stateMachine) },
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('passes investigationMaxScopeDays on as INVESTIGATION_MAX_SCOPE_DAYS', () => {
+    const limited = synth({ investigationMaxScopeDays: '14' });
+    expect(functionResource(limited, limited.stack.investigationApi.function).Properties.Environment.Variables.INVESTIGATION_MAX_SCOPE_DAYS).toBe('14');
+  });
+
+  it('may put, get, update and query investigations (with byCreatedTime), query indicators and start the state machine, nothing else', () => {
+    const { stack } = synthesized;
+    const statements = functionStatements(synthesized, stack.investigationApi.function);
+    const investigations = logicalId(stack.table(INVESTIGATIONS_TABLE));
+    const crud = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+    expect(actionsOn(statements, arnOf(investigations))).toEqual(crud);
+    expect(actionsOn(statements, indexArnOf(investigations, 'byCreatedTime'))).toEqual(crud);
+    expect(actionsOn(statements, arnOf(logicalId(stack.table(INDICATORS_TABLE))))).toEqual(['dynamodb:Query']);
+    expect(actionsOn(statements, { Ref: logicalId(stack.investigation.stateMachine) })).toEqual(['states:StartExecution']);
+    expect(statements.flatMap(actionsOf).sort()).toEqual([...crud, 'dynamodb:Query', 'states:StartExecution'].sort());
+    expect(statements.flatMap(resourcesOf)).toHaveLength(4);
+  });
+
+  it('outputs the endpoint for Detective clients, without a trailing slash, and no other endpoint', () => {
+    const outputs = synthesized.template.toJSON().Outputs as Record<string, { Value: { 'Fn::Join': [string, unknown[]] } }>;
+    expect(Object.keys(outputs).filter((key) => /Endpoint/.test(key))).toEqual(['InvestigationApiEndpoint']);
+    const parts = outputs.InvestigationApiEndpoint.Value['Fn::Join'][1];
+    expect(parts[0]).toBe('https://');
+    expect(parts).toContainEqual({ Ref: logicalId(synthesized.stack.investigationApi.api) });
+    expect(parts[parts.length - 1]).toEqual({ Ref: logicalId(synthesized.stack.investigationApi.api.deploymentStage) });
+    synthesized.template.hasOutput('InvestigationApiId', { Value: { Ref: logicalId(synthesized.stack.investigationApi.api) } });
+  });
+});

@@ -1,0 +1,60 @@
+import type { GuardDutyTrigger } from '../../lib/guardduty-trigger';
+import { actionsOf, allIdentityStatements, functionStatements, logicalId, resourcesOf, synth, type Statement, type Synthesized } from './synth';
+
+function present(trigger: GuardDutyTrigger | undefined): GuardDutyTrigger {
+  if (!trigger) throw new Error('the GuardDuty trigger is on by default');
+  return trigger;
+}
+
+/**
+ * Statements allowed on `*`, each because AWS offers no resource-level permission for the action. Anything
+ * else on `*` is a finding.
+ */
+const ALLOWED_ON_EVERY_RESOURCE = new Set(['guardduty:ListDetectors']);
+
+// Each synth costs about a second: the modes combine settings rather than trying each one alone.
+const MODES: Array<[string, Record<string, unknown> | undefined]> = [
+  ['defaults', undefined],
+  ['existing bucket with a KMS key', { logBucketName: 'acme-cloudtrail-logs', logBucketKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' }],
+  [
+    'test deployment with threat intel, no GuardDuty trigger, no account log role',
+    { removalPolicy: 'destroy', threatIntelS3Uris: 's3://acme-intel/list.txt', guardDutyTrigger: 'false', apiGatewayCloudWatchRole: 'false' },
+  ],
+];
+
+describe('least privilege, whole template', () => {
+  let synthesized: Synthesized;
+  beforeAll(() => {
+    synthesized = synth();
+  });
+
+  it.each(MODES)('grants no wildcard action, and nothing on every resource but what AWS requires (%s)', (_mode, context) => {
+    const statements = allIdentityStatements((context ? synth(context) : synthesized).template).filter((s) => s.Effect === 'Allow');
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);
+      if (resourcesOf(statement).includes('*')) expect(actionsOf(statement).filter((action) => !ALLOWED_ON_EVERY_RESOURCE.has(action))).toEqual([]);
+    }
+  });
+
+  it('grants states:StartExecution on the investigation state machine only, and only to the API and the trigger', () => {
+    const { stack } = synthesized;
+    const starting = (statements: Statement[]) => statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('states:')));
+    const all = starting(allIdentityStatements(synthesized.template));
+    expect(all).toHaveLength(2);
+    for (const statement of all) {
+      expect(actionsOf(statement)).toEqual(['states:StartExecution']);
+      expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.investigation.stateMachine) }]);
+    }
+    expect(starting(functionStatements(synthesized, stack.investigationApi.function))).toHaveLength(1);
+    expect(starting(functionStatements(synthesized, present(stack.guardDutyTrigger).function))).toHaveLength(1);
+  });
+
+  it('never lets an investigation function Scan or delete', () => {
+    const { stack } = synthesized;
+    const functions = [stack.investigationApi.function, present(stack.guardDutyTrigger).function, ...Object.values(stack.investigation.stageFunctions)];
+    for (const fn of functions) {
+      for (const action of functionStatements(synthesized, fn).flatMap(actionsOf)) expect(action).not.toMatch(/^dynamodb:(Scan|DeleteItem|DeleteTable)$/);
+    }
+  });
+});
