@@ -8,23 +8,24 @@ export function tableName(design: TableDesign, env: NodeJS.ProcessEnv = process.
   return name;
 }
 
-export function retentionDays(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[RETENTION_DAYS_ENV];
-  if (raw === undefined || raw === '') return DEFAULT_RETENTION_DAYS;
+/** A whole number of days >= 1 from `name`, or `fallback` when unset. */
+function wholeDays(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
   const days = Number(raw);
-  if (!Number.isInteger(days) || days < 1) throw new Error(`${RETENTION_DAYS_ENV} must be a whole number of days >= 1, got "${raw}"`);
+  if (!Number.isInteger(days) || days < 1) throw new Error(`${name} must be a whole number of days >= 1, got "${raw}"`);
   return days;
+}
+
+export function retentionDays(env: NodeJS.ProcessEnv = process.env): number {
+  return wholeDays(env, RETENTION_DAYS_ENV, DEFAULT_RETENTION_DAYS);
 }
 
 /** Longest investigation scope the API and the GuardDuty trigger accept, in days. */
 export const MAX_SCOPE_DAYS_ENV = 'INVESTIGATION_MAX_SCOPE_DAYS';
 
 export function maxScopeDays(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[MAX_SCOPE_DAYS_ENV];
-  if (raw === undefined || raw === '') return DEFAULT_MAX_SCOPE_DAYS;
-  const days = Number(raw);
-  if (!Number.isInteger(days) || days < 1) throw new Error(`${MAX_SCOPE_DAYS_ENV} must be a whole number of days >= 1, got "${raw}"`);
-  return days;
+  return wholeDays(env, MAX_SCOPE_DAYS_ENV, DEFAULT_MAX_SCOPE_DAYS);
 }
 
 /** The EventBridge rule's default severity floor (GuardDuty MEDIUM starts at 4.0); the local mode applies the same. */
