@@ -1,6 +1,7 @@
 import { GetFindingsCommand, GuardDutyClient, ListDetectorsCommand, ListFindingsCommand } from '@aws-sdk/client-guardduty';
 import { arnName, parseArn } from '../core/cloudtrail/arn';
 import { summarizeGuardDutyFinding, type GuardDutyFindingSummary } from '../core/analysis';
+import { camelCaseKeys } from '../core/guardduty/json';
 
 /**
  * Related findings straight from the GuardDuty API (the deployed stack's source; the local mode has no
@@ -67,14 +68,4 @@ export class GuardDutyFindingsReader {
     }
     return summaries;
   }
-}
-
-/** GetFindings returns `Id`, `Resource.AccessKeyDetails`…; findings in EventBridge events are camelCase. */
-export function camelCaseKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(camelCaseKeys);
-  if (value instanceof Date) return value.toISOString();
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key.charAt(0).toLowerCase() + key.slice(1), camelCaseKeys(v)]));
-  }
-  return value;
 }

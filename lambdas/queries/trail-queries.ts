@@ -3,7 +3,7 @@ import { normalizeRoleArn } from '../core/cloudtrail/arn';
 import type { Principal } from '../core/cloudtrail/principal';
 import { hourlyVolume, sumActivity, type ActivityTotals, type HourlyVolume } from '../core/queries/activity-totals';
 import { descendantsOf, flattenChain, resolveRoot, type ChainNode, type RootResolution, type SessionSource } from '../core/queries/chains';
-import { hoursBefore, MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, type SessionView } from '../core/queries/session-view';
+import { hoursBefore, MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, sessionViewsOf, type SessionView } from '../core/queries/session-view';
 import type { ActivityItem, SessionItem } from '../core/model/items';
 import { subjectOfSession } from '../core/cloudtrail/activity';
 import { ACTIVITY_TABLE, SESSIONS_TABLE } from '../shared/table-design';
@@ -64,18 +64,16 @@ export class TrailQueries implements SessionSource {
     return items;
   }
 
-  /** Session ids found in a Sessions index, created in [from - 36 h, to]. */
-  private async sessionIdsInIndex(indexName: string, keyValue: string, from: string, to: string): Promise<string[]> {
+  /** Items found in a Sessions index, for sessions created in [from - 36 h, to]. */
+  private async itemsInIndex(indexName: string, keyValue: string, from: string, to: string): Promise<SessionItem[]> {
     const design = index(indexName);
-    const items = await this.queryAll<{ sessionId: string }>({
+    return this.queryAll<SessionItem>({
       TableName: this.tables.sessions,
       IndexName: indexName,
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#pk': design.partitionKey.name, '#sk': design.sortKey?.name ?? 'createdAt' },
       ExpressionAttributeValues: { ':pk': keyValue, ':from': hoursBefore(from, MAX_SESSION_HOURS), ':to': to },
-      ProjectionExpression: 'sessionId',
     });
-    return [...new Set(items.map((item) => item.sessionId))];
   }
 
   async session(sessionId: string): Promise<SessionView | undefined> {
@@ -112,8 +110,12 @@ export class TrailQueries implements SessionSource {
   /** Sessions of a role (any ARN form: with path, or an assumed-role ARN) used in [from, to], with their root principals. */
   async sessionsOfRole(roleArn: string, from: string, to: string): Promise<SessionWithRoot[]> {
     const issuer = normalizeRoleArn(roleArn) ?? roleArn;
-    const ids = await this.sessionIdsInIndex('byIssuer', issuer, from, to);
-    const views = [...(await this.sessions(ids)).values()].filter((s) => sessionOverlaps(s, from, to));
+    // Every item of a session carries its issuer, so the index returns whole sessions in one query; only a
+    // session with an estimated creation time (its items' createdAt differ) is re-read in full.
+    const items = await this.itemsInIndex('byIssuer', issuer, from, to);
+    const partial = new Set(items.filter((item) => 'createdAtEstimated' in item && item.createdAtEstimated).map((item) => item.sessionId));
+    const complete = sessionViewsOf(items.filter((item) => !partial.has(item.sessionId)));
+    const views = [...complete, ...(await this.sessions([...partial])).values()].filter((s) => sessionOverlaps(s, from, to));
     const withRoots = await Promise.all(views.map((view) => this.withRoot(view)));
     return withRoots.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionId.localeCompare(b.sessionId));
   }
@@ -129,7 +131,8 @@ export class TrailQueries implements SessionSource {
 
   /** Sessions started directly by a principal (by its key, e.g. `iam-user#arn…`, `sso-user#bob`, `ec2-instance#i-…`) and every session chained from them. */
   async sessionsFromOrigin(originKey: string, from: string, to: string): Promise<SessionView[]> {
-    const ids = await this.sessionIdsInIndex('byOrigin', originKey, from, to);
+    // Only some items of a session carry its origin: load the sessions the index names in full.
+    const ids = [...new Set((await this.itemsInIndex('byOrigin', originKey, from, to)).map((item) => item.sessionId))];
     const direct = [...(await this.sessions(ids)).values()].filter((s) => sessionOverlaps(s, from, to));
     const all = new Map<string, SessionView>();
     for (const session of direct) for (const s of flattenChain(await descendantsOf(session, this))) all.set(s.sessionId, s);

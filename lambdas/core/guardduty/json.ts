@@ -32,6 +32,8 @@ export function finiteNumber(value: unknown): number | undefined {
  */
 export function camelCaseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelCaseKeys);
+  // SDK outputs may hold Dates where JSON holds ISO strings.
+  if (value instanceof Date) return value.toISOString();
   if (!isObject(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([key, member]) => [key.charAt(0).toLowerCase() + key.slice(1), camelCaseKeys(member)]));
 }
