@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { resetClients } from '../lambdas/adapters/aws-clients';
+import { mapWithConcurrency } from '../lambdas/shared/concurrency';
 import { resetStageDependencies } from '../lambdas/investigation-stages/stage-context';
 import { handler as ingestHandler } from '../lambdas/ingest-cloudtrail/handler';
 import { TrailQueries } from '../lambdas/queries/trail-queries';
@@ -104,15 +105,10 @@ export class LocalStack {
   /** Uploads files to the local bucket; each upload enqueues its notification. */
   async upload(files: readonly LogFile[], onProgress?: (progress: UploadProgress) => void): Promise<void> {
     let uploaded = 0;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < files.length) {
-        const file = files[next++];
-        await this.s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: file.key, Body: readFileSync(file.path) }));
-        onProgress?.({ uploaded: ++uploaded, total: files.length });
-      }
-    };
-    await Promise.all(Array.from({ length: 4 }, worker));
+    await mapWithConcurrency(files, 4, async (file) => {
+      await this.s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: file.key, Body: readFileSync(file.path) }));
+      onProgress?.({ uploaded: ++uploaded, total: files.length });
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,5 @@
 import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mapWithConcurrency } from '../shared/concurrency';
 
 /**
  * Writes items with BatchWriteItem, 25 per request (the API's limit), a few requests in flight, and
@@ -59,10 +60,6 @@ export async function batchPut(
     }
   };
 
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, batches.length) }, async () => {
-    while (next < batches.length) await writeBatch(batches[next++]);
-  });
-  await Promise.all(workers);
+  await mapWithConcurrency(batches, concurrency, writeBatch);
   return stats;
 }

@@ -1,5 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
+import { mapWithConcurrency } from '../shared/concurrency';
 import { normalizeRoleArn } from '../core/cloudtrail/arn';
 import { subjectOfSession } from '../core/cloudtrail/activity';
 import type { ActivityItem } from '../core/model/items';
@@ -112,12 +113,6 @@ export function countByType(indicators: readonly { IndicatorType: string }[]): R
 
 const CONCURRENT_READS = 8;
 
-async function inBatches<T, R>(values: readonly T[], size: number, fn: (value: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let i = 0; i < values.length; i += size) results.push(...(await Promise.all(values.slice(i, i + size).map(fn))));
-  return results;
-}
-
 /**
  * The entity's activity in scope, per session for a role (its sessions in scope, each read with bounded
  * concurrency) and as the user's own items for an IAM user (whose console and MFA-token calls are already
@@ -127,6 +122,6 @@ export async function activityBySession(input: StageInput, deps: StageDependenci
   const { scopeStartTime: from, scopeEndTime: to } = input;
   if (input.entityType !== 'IAM_ROLE') return { sessions: [], activity: await deps.queries.activityItems(input.scope.principalKey, from, to) };
   const sessions = await deps.queries.sessionsOfRole(normalizeRoleArn(input.entityArn) ?? input.entityArn, from, to);
-  const activity = (await inBatches(sessions, CONCURRENT_READS, (s) => deps.queries.activityItems(subjectOfSession(s.sessionId), from, to))).flat();
+  const activity = (await mapWithConcurrency(sessions, CONCURRENT_READS, (s) => deps.queries.activityItems(subjectOfSession(s.sessionId), from, to))).flat();
   return { sessions, activity };
 }

@@ -6,7 +6,11 @@ import { descendantsOf, flattenChain, resolveRoot, type ChainNode, type RootReso
 import { hoursBefore, MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, sessionViewsOf, type SessionView } from '../core/queries/session-view';
 import type { ActivityItem, SessionItem } from '../core/model/items';
 import { subjectOfSession } from '../core/cloudtrail/activity';
+import { mapWithConcurrency } from '../shared/concurrency';
 import { ACTIVITY_TABLE, SESSIONS_TABLE } from '../shared/table-design';
+
+/** Reads in flight at once when a question fans out over sessions. */
+const CONCURRENT_READS = 16;
 
 /**
  * The questions Trailhound answers from its tables (the investigation stages and the HTTP API build on
@@ -87,7 +91,7 @@ export class TrailQueries implements SessionSource {
 
   /** SessionSource: loads complete views (all items of each session). */
   async sessions(ids: readonly string[]): Promise<Map<string, SessionView>> {
-    const views = await Promise.all([...new Set(ids)].map((id) => this.session(id)));
+    const views = await mapWithConcurrency([...new Set(ids)], CONCURRENT_READS, (id) => this.session(id));
     return new Map(views.filter((v): v is SessionView => v !== undefined).map((v) => [v.sessionId, v]));
   }
 
@@ -116,7 +120,7 @@ export class TrailQueries implements SessionSource {
     const partial = new Set(items.filter((item) => 'createdAtEstimated' in item && item.createdAtEstimated).map((item) => item.sessionId));
     const complete = sessionViewsOf(items.filter((item) => !partial.has(item.sessionId)));
     const views = [...complete, ...(await this.sessions([...partial])).values()].filter((s) => sessionOverlaps(s, from, to));
-    const withRoots = await Promise.all(views.map((view) => this.withRoot(view)));
+    const withRoots = await mapWithConcurrency(views, CONCURRENT_READS, (view) => this.withRoot(view));
     return withRoots.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionId.localeCompare(b.sessionId));
   }
 
@@ -155,7 +159,7 @@ export class TrailQueries implements SessionSource {
 
   /** Activity performed with a set of sessions in [from, to]. */
   async activityOfSessions(sessions: readonly SessionView[], from: string, to: string): Promise<{ totals: ActivityTotals; hourly: HourlyVolume[] }> {
-    const items = (await Promise.all(sessions.map((s) => this.activityItems(subjectOfSession(s.sessionId), from, to)))).flat();
+    const items = (await mapWithConcurrency(sessions, CONCURRENT_READS, (s) => this.activityItems(subjectOfSession(s.sessionId), from, to))).flat();
     return { totals: sumActivity(items), hourly: hourlyVolume(items) };
   }
 
