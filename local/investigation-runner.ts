@@ -85,7 +85,12 @@ export class LocalInvestigationRunner implements InvestigationRunner {
       this.options.retryIntervalMs === undefined ? undefined : Object.fromEntries(INVESTIGATION_STAGES.map((stage) => [stage, this.options.retryIntervalMs as number]));
     try {
       const execution = this.machine.run(input as never, {
-        overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}) },
+        overrides: {
+          taskResourceLocalHandlers: taskResourceLocalHandlers as never,
+          // Locally the logs are ingested before any investigation starts: nothing is late to wait for.
+          waitTimeOverrides: { WaitUntilLogsDelivered: 0 },
+          ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+        },
       });
       const output = await execution.result;
       return { status: 'SUCCEEDED', output };

@@ -76,6 +76,11 @@ export interface InvestigationExecutionInput {
   entityType: EntityType;
   scopeStartTime: string;
   scopeEndTime: string;
+  /**
+   * When the scope ends less than LOG_DELIVERY_DELAY before the start, the analysis waits until then:
+   * CloudTrail delivers logs some minutes after the calls, and an early run would miss the scope's end.
+   */
+  notBefore?: string;
 }
 
 export function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {

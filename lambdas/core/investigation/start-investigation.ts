@@ -43,6 +43,19 @@ export class InvestigationIdConflictError extends Error {
   }
 }
 
+/**
+ * CloudTrail delivers a log file about every 5 minutes, typically within 15 minutes of the calls it holds
+ * (AWS documents "an average of about 5 minutes"; bursts take longer). An investigation whose scope ends
+ * later than that before now waits until the scope's end plus this delay, so its last minutes are ingested.
+ */
+export const LOG_DELIVERY_DELAY_MS = 15 * 60_000;
+
+/** The time the analysis must not start before, or undefined when the scope ended long enough ago. */
+export function analysisNotBefore(scopeEndTime: string, nowMillis: number): string | undefined {
+  const ready = Math.min(Date.parse(scopeEndTime), nowMillis) + LOG_DELIVERY_DELAY_MS;
+  return ready > nowMillis ? new Date(ready).toISOString() : undefined;
+}
+
 /** A fresh id collides only within one millisecond and a 1-in-10^8 draw; a few attempts are plenty. */
 const ID_ATTEMPTS = 3;
 
@@ -109,7 +122,8 @@ export async function startInvestigation(request: StartInvestigationRequest, dep
   if (!startRunner) return investigation;
   const { investigationId, entityArn, entityType, scopeStartTime, scopeEndTime } = investigation;
   try {
-    await deps.runner.start(investigationId, { investigationId, entityArn, entityType, scopeStartTime, scopeEndTime });
+    const notBefore = analysisNotBefore(scopeEndTime, now());
+    await deps.runner.start(investigationId, { investigationId, entityArn, entityType, scopeStartTime, scopeEndTime, ...(notBefore ? { notBefore } : {}) });
   } catch (error) {
     const reason = `could not start the analysis: ${describe(error)}`;
     // Best effort: the caller reports the failure whether or not this write succeeds.
