@@ -147,8 +147,12 @@ async function main(): Promise<void> {
   let api: ApiServer | undefined;
   try {
     console.log(`  DynamoDB (dynalite) ${stack.services.dynamoEndpoint}   S3 (s3rver) ${stack.services.s3Endpoint}`);
+    // The API first: a port already in use is reported before minutes of ingestion, not after.
+    const port = options.command === 'investigate' ? 0 : options.port;
+    api = await startApiServer({ port, runner }).catch((error: { code?: string }) => {
+      throw error.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use: choose another with --port N (0 picks a free one)`) : error;
+    });
     await ingest(stack, options.logsDir);
-    api = await startApiServer({ port: options.command === 'investigate' ? 0 : options.port, runner });
     const client = detectiveClient(api);
 
     if (options.command === 'investigate') {
