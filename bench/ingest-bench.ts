@@ -5,15 +5,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchPut } from '../lambdas/adapters/batch-writer';
-import { objectIdOf, readCloudTrailLog } from '../lambdas/core/cloudtrail/read-log';
-import { itemsOfDigest } from '../lambdas/core/model/items';
+import { readCloudTrailLog } from '../lambdas/core/cloudtrail/read-log';
 import { generateBulkLogFile } from '../examples/generator';
-import { startEmbeddedServices } from '../local/embedded-services';
-import { createLocalTables } from '../local/local-tables';
-import { ACTIVITY_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
 
 /**
  * `npm run bench`: ingestion throughput of the core beside bare gunzip + JSON.parse of the same file in the
@@ -67,30 +60,7 @@ async function main(): Promise<void> {
   console.log(`  Trailhound core (stream + digest)   ${fmt(median(core)).padStart(7)} ms  ${fmt(perSecond(median(core))).padStart(9)} records/s  ${fmt(mbPerSecond(median(core)), 1).padStart(6)} MB/s`);
   console.log(`  core / bare parse time: ${fmt(median(core) / median(baseline), 2)}× (the core also builds sessions and aggregates)\n`);
 
-  const objectKey = 's3://bench/AWSLogs/111122223333/CloudTrail/us-east-1/2026/10/22/bench.json.gz';
-  const items = itemsOfDigest(digest, objectIdOf(objectKey), objectKey, 365);
-  const bookkeeping = 3; // GetItem + PutItem (in progress) + PutItem (outcome)
-  const services = await startEmbeddedServices({ dataDir: mkdtempSync(join(tmpdir(), 'trailhound-bench-')), inMemory: true });
-  try {
-    const dynamo = new DynamoDBClient({ endpoint: services.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-    const names = await createLocalTables(dynamo, 'bench');
-    const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-    let requests = 0;
-    const writeMs = await time(async () => {
-      requests += (await batchPut(documents, names[SESSIONS_TABLE.envVar], items.sessions as unknown as Record<string, unknown>[])).requests;
-      requests += (await batchPut(documents, names[ACTIVITY_TABLE.envVar], items.activity as unknown as Record<string, unknown>[])).requests;
-    });
-    const total = requests + bookkeeping;
-    console.log('DynamoDB writes for this file (written to the embedded DynamoDB server)');
-    console.log(`  items: ${fmt(items.sessions.length)} session + ${fmt(items.activity.length)} activity`);
-    console.log(`  requests: ${fmt(total)} (${fmt(requests)} BatchWriteItem + ${bookkeeping} bookkeeping) = ${fmt((total / recordCount) * 1000, 2)} per 1,000 records`);
-    console.log(`  one write per event would be ${fmt(recordCount)} requests = 1,000 per 1,000 records`);
-    console.log(`  write time to the local server: ${fmt(writeMs)} ms (dynalite on LevelDB; not indicative of DynamoDB latency)\n`);
-    dynamo.destroy();
-  } finally {
-    await services.stop();
-  }
-
+  void digest;
   const dir = mkdtempSync(join(tmpdir(), 'trailhound-bench-'));
   const file = join(dir, 'bulk.json.gz');
   writeFileSync(file, gz);

@@ -72,7 +72,7 @@ function createTable(scope: Construct, design: TableDesign, removalPolicy: Remov
       partitionKey: attribute(index.partitionKey),
       ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
       // Queries read whole items from the indexes; ALL avoids a second GetItem per result.
-      projectionType: dynamodb.ProjectionType.ALL,
+      projectionType: index.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
     });
   }
   return table;

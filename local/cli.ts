@@ -102,7 +102,14 @@ async function ingest(stack: LocalStack, logsDir: string): Promise<void> {
   await stack.upload(files, ({ uploaded }) => bar.update(uploaded));
   bar.setTotal(stack.eventSource.pending);
   bar.update(0, { stage: 'ingest', unit: 'S3 notifications' });
-  await stack.eventSource.drain(({ delivered, deadLettered }) => bar.update(delivered + deadLettered));
+  let stage = 'ingest';
+  await stack.drain(({ stage: now, delivered, pending, deadLettered }) => {
+    if (now !== stage) {
+      stage = now;
+      bar.setTotal(delivered + pending + deadLettered);
+    }
+    bar.update(delivered + deadLettered, now === 'compact' ? { stage: 'compact', unit: 'hour requests' } : {});
+  });
   bar.stop();
   console.log(`  ${files.length} files from ${logsDir} uploaded; their S3 notifications went through the ingest handler`);
 }
@@ -167,7 +174,7 @@ async function main(): Promise<void> {
       documents: stack.documents,
       queries: stack.queries,
       tables: { sessions: stack.tableNames[SESSIONS_TABLE.envVar], activity: stack.tableNames[ACTIVITY_TABLE.envVar], ingestedObjects: stack.ingestedObjectsTable },
-      deadLettered: stack.eventSource.deadLetters.length,
+      deadLettered: stack.deadLetters.ingest + stack.deadLetters.compaction,
     });
     console.log(`\n${summary.join('\n')}`);
 

@@ -8,8 +8,12 @@ import { resetClients } from '../lambdas/adapters/aws-clients';
 import { mapWithConcurrency } from '../lambdas/shared/concurrency';
 import { resetStageDependencies } from '../lambdas/investigation-stages/stage-context';
 import { handler as ingestHandler } from '../lambdas/ingest-cloudtrail/handler';
+import { handler as compactionHandler } from '../lambdas/compact-hour/handler';
+import { compactionMessageBody, useLocalCompactionQueue } from '../lambdas/adapters/compaction-queue';
+import { EventsStore } from '../lambdas/adapters/events-store';
 import { TrailQueries } from '../lambdas/queries/trail-queries';
-import { ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE, RETENTION_DAYS_ENV, SESSIONS_TABLE } from '../lambdas/shared/table-design';
+import { COMPACTION_SETTLE_MINUTES_ENV } from '../lambdas/shared/config';
+import { ACTIVITY_TABLE, COMPACTION_QUEUE_ENV, INDEX_BUCKET_ENV, INGESTED_OBJECTS_TABLE, RETENTION_DAYS_ENV, SESSIONS_TABLE } from '../lambdas/shared/table-design';
 import { startEmbeddedServices, type EmbeddedServices } from './embedded-services';
 import { createLocalTables } from './local-tables';
 import type { LogFile } from './log-files';
@@ -21,6 +25,8 @@ import { LocalSqsEventSource } from './sqs-event-source';
  * the SAME ingest handler that runs in Lambda.
  */
 export const LOCAL_BUCKET = 'trailhound-local-logs';
+/** The stack's index bucket: compacted hours' events. */
+export const LOCAL_INDEX_BUCKET = 'trailhound-local-index';
 export const LOG_PREFIX = 'AWSLogs/';
 const TABLE_PREFIX = 'trailhound-local';
 
@@ -45,9 +51,18 @@ function encodeKeyAsS3Does(key: string): string {
   return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
 }
 
+export interface PipelineProgress {
+  stage: 'ingest' | 'compact';
+  delivered: number;
+  pending: number;
+  deadLettered: number;
+}
+
 export class LocalStack {
   readonly queries: TrailQueries;
   readonly eventSource: LocalSqsEventSource;
+  /** The compaction queue (FIFO by account-hour in AWS); drained after ingestion, as the schedule would. */
+  readonly compactionSource: LocalSqsEventSource;
 
   private constructor(
     readonly services: EmbeddedServices,
@@ -56,8 +71,16 @@ export class LocalStack {
     readonly s3: S3Client,
     readonly tableNames: Record<string, string>,
   ) {
-    this.queries = new TrailQueries(documents, { sessions: tableNames[SESSIONS_TABLE.envVar], activity: tableNames[ACTIVITY_TABLE.envVar] });
+    this.queries = new TrailQueries(documents, { sessions: tableNames[SESSIONS_TABLE.envVar], activity: tableNames[ACTIVITY_TABLE.envVar] }, new EventsStore(s3, LOCAL_INDEX_BUCKET));
     this.eventSource = new LocalSqsEventSource((event, context) => ingestHandler(event, context) as Promise<SQSBatchResponse>);
+    this.compactionSource = new LocalSqsEventSource((event, context) => compactionHandler(event, context) as Promise<SQSBatchResponse>, {
+      batchSize: 10,
+      maxReceiveCount: 5,
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:trailhound-local-compaction.fifo',
+    });
+    useLocalCompactionQueue((requests) => {
+      for (const request of requests) this.compactionSource.send(compactionMessageBody(request));
+    });
     // s3rver is a Koa app (an EventEmitter) that emits S3 event notifications; its typings omit that.
     (services.s3rver as unknown as EventEmitter).on('event', (event: S3NotificationEvent) => {
       // The stack's notification configuration: ObjectCreated under the log prefix.
@@ -85,15 +108,21 @@ export class LocalStack {
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
       [RETENTION_DAYS_ENV]: String(options.retentionDays ?? 365),
+      [INDEX_BUCKET_ENV]: LOCAL_INDEX_BUCKET,
+      [COMPACTION_QUEUE_ENV]: 'local',
+      // Local logs are all there when ingested: compact each hour once ingestion drains, without waiting.
+      [COMPACTION_SETTLE_MINUTES_ENV]: 'immediate',
       ...tableNames,
     });
     delete process.env.AWS_PROFILE;
     resetClients();
     resetStageDependencies();
     const s3 = new S3Client({ endpoint: services.s3Endpoint, region, credentials, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
-    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET })).catch((error: { name?: string }) => {
-      if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
-    });
+    for (const Bucket of [LOCAL_BUCKET, LOCAL_INDEX_BUCKET]) {
+      await s3.send(new CreateBucketCommand({ Bucket })).catch((error: { name?: string }) => {
+        if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
+      });
+    }
     const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
     return new LocalStack(services, dynamo, documents, s3, tableNames);
   }
@@ -111,7 +140,19 @@ export class LocalStack {
     });
   }
 
+  /** Runs the queued work to the end: ingestion, then the compaction of every hour it touched. */
+  async drain(onProgress?: (progress: PipelineProgress) => void): Promise<void> {
+    await this.eventSource.drain((p) => onProgress?.({ stage: 'ingest', ...p }));
+    await this.compactionSource.drain((p) => onProgress?.({ stage: 'compact', ...p }));
+  }
+
+  /** Messages that exhausted their receives, by queue. */
+  get deadLetters(): { ingest: number; compaction: number } {
+    return { ingest: this.eventSource.deadLetters.length, compaction: this.compactionSource.deadLetters.length };
+  }
+
   async stop(): Promise<void> {
+    useLocalCompactionQueue(undefined);
     resetClients();
     resetStageDependencies();
     this.s3.destroy();

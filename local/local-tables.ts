@@ -45,7 +45,7 @@ export async function createLocalTables(client: DynamoDBClient, prefix: string):
                   { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
                   ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
                 ],
-                Projection: { ProjectionType: 'ALL' },
+                Projection: { ProjectionType: index.projection ?? 'ALL' },
               })),
             }
           : {}),

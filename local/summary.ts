@@ -133,7 +133,7 @@ function sessionsSection(sessions: SessionView[]): string[] {
 
 function sessionLabel(s: SessionView): string {
   const account = s.accountId ? ` (${s.accountId})` : '';
-  const extras = [s.sourceIp ? `from ${s.sourceIp}` : '', s.sourceIdentity ? `sourceIdentity=${s.sourceIdentity}` : '', `${formatNumber(s.eventCount)} calls`].filter(Boolean).join(', ');
+  const extras = [s.sourceIp ? `from ${s.sourceIp}` : '', s.sourceIdentity ? `sourceIdentity=${s.sourceIdentity}` : '', s.eventCount > 0 ? `${formatNumber(s.eventCount)} calls seen` : ""].filter(Boolean).join(', ');
   return `${s.issuerName}${account} as "${s.sessionName ?? '?'}" [${s.sessionId}] ${shortTime(s.createdAt)}, ${extras}`;
 }
 

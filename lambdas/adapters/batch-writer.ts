@@ -39,11 +39,26 @@ export async function batchPut(
   items: readonly Record<string, unknown>[],
   options: BatchWriteOptions = {},
 ): Promise<BatchWriteStats> {
+  return batchWrite(client, table, items.map((item) => ({ PutRequest: { Item: item } })), options);
+}
+
+/** Deletes items by key, with the same batching and retries as batchPut. */
+export async function batchDelete(
+  client: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly Record<string, unknown>[],
+  options: BatchWriteOptions = {},
+): Promise<BatchWriteStats> {
+  return batchWrite(client, table, keys.map((key) => ({ DeleteRequest: { Key: key } })), options);
+}
+
+async function batchWrite(client: DynamoDBDocumentClient, table: string, requests: readonly WriteRequest[], options: BatchWriteOptions): Promise<BatchWriteStats> {
+  const items = requests;
   const { concurrency = 4, maxAttempts = 10, baseDelayMs = 50, maxDelayMs = 5000, sleep = defaultSleep } = options;
   const stats: BatchWriteStats = { requests: 0, items: items.length, retries: 0 };
   const batches: WriteRequest[][] = [];
   for (let i = 0; i < items.length; i += MAX_BATCH) {
-    batches.push(items.slice(i, i + MAX_BATCH).map((item) => ({ PutRequest: { Item: item } })));
+    batches.push(items.slice(i, i + MAX_BATCH));
   }
 
   const writeBatch = async (batch: WriteRequest[]): Promise<void> => {

@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
 import { batchPut } from '../adapters/batch-writer';
+import { sendCompactionRequests } from '../adapters/compaction-queue';
 import { IngestedObjectsStore } from '../adapters/ingested-objects';
 import { openObject } from '../adapters/s3-objects';
 import { retentionDays, tableName } from '../shared/config';
 import { errorMessage, log } from '../shared/log';
-import { ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE, SESSIONS_TABLE } from '../shared/table-design';
+import { COMPACTION_QUEUE_ENV, HOUR_OBJECTS_TABLE, INGESTED_OBJECTS_TABLE } from '../shared/table-design';
 import { ingestObject, type IngestDependencies, type IngestResult } from './ingest-object';
 import { objectsInMessage } from './s3-notifications';
 
@@ -16,18 +17,19 @@ import { objectsInMessage } from './s3-notifications';
  * (and reaches the dead-letter queue after maxReceiveCount). Objects are ingested one after another to keep
  * memory bounded by one file.
  */
-export function productionDependencies(): IngestDependencies {
+export function productionDependencies(env: NodeJS.ProcessEnv = process.env): IngestDependencies {
   const client = dynamoDocumentClient();
-  const store = new IngestedObjectsStore(client, tableName(INGESTED_OBJECTS_TABLE));
-  const sessionsTable = tableName(SESSIONS_TABLE);
-  const activityTable = tableName(ACTIVITY_TABLE);
+  const store = new IngestedObjectsStore(client, tableName(INGESTED_OBJECTS_TABLE, env));
+  const hourObjectsTable = tableName(HOUR_OBJECTS_TABLE, env);
+  const queueUrl = env[COMPACTION_QUEUE_ENV];
+  if (!queueUrl) throw new Error(`${COMPACTION_QUEUE_ENV} must be set`);
   return {
     openObject: (bucket, key) => openObject(s3(), bucket, key),
     getIngested: (objectKey) => store.get(objectKey),
     putIngested: (item) => store.put(item),
-    writeSessions: async (items) => (await batchPut(client, sessionsTable, items)).requests,
-    writeActivity: async (items) => (await batchPut(client, activityTable, items)).requests,
-    retentionDays: retentionDays(),
+    registerHours: async (items) => void (await batchPut(client, hourObjectsTable, items as unknown as Record<string, unknown>[])),
+    requestCompaction: (requests) => sendCompactionRequests(queueUrl, requests),
+    retentionDays: retentionDays(env),
   };
 }
 

@@ -1,21 +1,26 @@
 import { classifyLogKey } from '../core/cloudtrail/log-key';
-import { objectIdOf, readCloudTrailLog } from '../core/cloudtrail/read-log';
-import { expiryFrom, itemsOfDigest, PARSER_VERSION, s3ObjectKey, type IngestedObjectItem, type IngestStatus } from '../core/model/items';
+import { objectIdOf, readLogRecords } from '../core/cloudtrail/read-log';
+import { hourKeyOf } from '../core/storage/hours';
+import { ObjectScan } from '../core/storage/object-scan';
+import { expiryFrom, PARSER_VERSION, retainedFrom, s3ObjectKey, type HourObjectItem, type IngestedObjectItem, type IngestStatus } from '../core/model/items';
+import type { CompactionRequest } from '../adapters/compaction-queue';
 import type { LogObjectStream } from '../adapters/s3-objects';
 import { ObjectGoneError, normalizeEtag } from '../adapters/s3-objects';
 import { log } from '../shared/log';
 
 /**
- * Ingests one S3 object: classify, skip what is not a CloudTrail log or was already ingested, stream-parse,
- * fold into a digest, write the digest's items, and record the outcome. The I/O is injected so the same
- * orchestration runs against AWS, the embedded local servers, or test doubles.
+ * Ingests one S3 object: classify, skip what is not a CloudTrail log or was already ingested, stream-parse and
+ * check every record, register the object under each account-hour its events belong to, ask for those hours
+ * to be compacted, and record the outcome. Ingestion writes a few small items per object whatever its size;
+ * the events themselves are merged per hour by the compactor (lambdas/compact-hour). The I/O is injected so
+ * the same orchestration runs against AWS, the embedded local servers, or test doubles.
  */
 export interface IngestDependencies {
   openObject(bucket: string, key: string): Promise<LogObjectStream>;
   getIngested(objectKey: string): Promise<IngestedObjectItem | undefined>;
   putIngested(item: IngestedObjectItem): Promise<void>;
-  writeSessions(items: Record<string, unknown>[]): Promise<number>;
-  writeActivity(items: Record<string, unknown>[]): Promise<number>;
+  registerHours(items: readonly HourObjectItem[]): Promise<void>;
+  requestCompaction(requests: readonly CompactionRequest[]): Promise<void>;
   retentionDays: number;
   now?: () => Date;
 }
@@ -27,7 +32,7 @@ export interface S3ObjectRef {
   size?: number;
 }
 
-export type IngestResult = { status: IngestStatus | 'DUPLICATE'; objectKey: string; writeRequests: number } & Omit<Partial<IngestedObjectItem>, 'status' | 'objectKey'>;
+export type IngestResult = { status: IngestStatus | 'DUPLICATE'; objectKey: string } & Omit<Partial<IngestedObjectItem>, 'status' | 'objectKey'>;
 
 export async function ingestObject(ref: S3ObjectRef, deps: IngestDependencies): Promise<IngestResult> {
   const now = deps.now ?? (() => new Date());
@@ -38,19 +43,18 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDependencies): 
 
   if (info.kind !== 'cloudtrail-log') {
     log.info('skipped object', { objectKey, reason: info.reason });
-    const item: IngestedObjectItem = { ...base, status: 'SKIPPED', attempts: 1, reason: info.reason, finishedAt: startedAt };
+    const item: IngestedObjectItem = { ...base, status: 'SKIPPED', attempts: 1, reason: info.reason as string, finishedAt: startedAt };
     await deps.putIngested(item);
-    return { ...item, writeRequests: 1 };
+    return item;
   }
 
   const previous = await deps.getIngested(objectKey);
   const etag = normalizeEtag(ref.etag);
   if (previous && (previous.status === 'DONE' || previous.status === 'DONE_WITH_ERRORS') && previous.parserVersion === PARSER_VERSION && etag !== undefined && previous.etag === etag) {
     log.info('skipped duplicate delivery', { objectKey, etag });
-    return { status: 'DUPLICATE', objectKey, writeRequests: 0 };
+    return { status: 'DUPLICATE', objectKey };
   }
   const attempts = (previous?.attempts ?? 0) + 1;
-  await deps.putIngested({ ...base, status: 'IN_PROGRESS', attempts, ...(etag ? { etag } : {}) });
 
   let stream: LogObjectStream;
   try {
@@ -60,36 +64,53 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDependencies): 
     const item: IngestedObjectItem = { ...base, status: 'FAILED', attempts, error: error.message, finishedAt: now().toISOString() };
     log.warn('object gone before ingestion', { objectKey });
     await deps.putIngested(item);
-    return { ...item, writeRequests: 2 };
+    return item;
   }
 
-  const { digest, formatError } = await readCloudTrailLog(stream.body);
+  const scan = new ObjectScan({ ...(info.accountId ? { fallbackAccountId: info.accountId } : {}), retainedFrom: retainedFrom(now(), deps.retentionDays) });
+  const { formatError } = await readLogRecords(stream.body, scan);
   const objectId = objectIdOf(objectKey);
-  const items = itemsOfDigest(digest, objectId, objectKey, deps.retentionDays);
-  const sessionRequests = await deps.writeSessions(items.sessions as unknown as Record<string, unknown>[]);
-  const activityRequests = await deps.writeActivity(items.activity as unknown as Record<string, unknown>[]);
+  const finalEtag = stream.etag ?? etag;
+  const ingestedAt = now().toISOString();
+  const shares = scan.shares();
+  await deps.registerHours(
+    shares.map((share) => ({
+      hourKey: hourKeyOf(share.accountId, share.hour),
+      objectId,
+      objectKey,
+      ...(finalEtag ? { etag: finalEtag } : {}),
+      records: share.records,
+      firstEvent: share.firstEvent,
+      lastEvent: share.lastEvent,
+      ingestedAt,
+      expiresAt: expiryFrom(share.lastEvent, deps.retentionDays),
+    })),
+  );
+  await deps.requestCompaction(shares.map((share) => ({ hourKey: hourKeyOf(share.accountId, share.hour), objectKey, ...(finalEtag ? { etag: finalEtag } : {}) })));
 
-  const { counts } = digest;
+  const { counts } = scan;
   let status: IngestStatus = 'DONE';
   if (formatError && counts.accepted === 0) status = 'FAILED';
   else if (formatError || counts.rejected > 0) status = 'DONE_WITH_ERRORS';
+  const lastEvent = scan.lastEvent;
   const item: IngestedObjectItem = {
     ...base,
     status,
     attempts,
-    ...((stream.etag ?? etag) ? { etag: stream.etag ?? etag } : {}),
+    ...(finalEtag ? { etag: finalEtag } : {}),
     ...((stream.size ?? ref.size) !== undefined ? { size: stream.size ?? ref.size } : {}),
     ...counts,
-    ...(counts.rejected > 0 ? { rejections: digest.rejections } : {}),
-    sessionsCreated: digest.sessionsCreated.size,
-    sessionsObserved: digest.sessionsObserved.size,
-    activityItems: items.activity.length,
+    ...(counts.rejected > 0 ? { rejections: scan.rejections } : {}),
+    hours: shares.map((share) => hourKeyOf(share.accountId, share.hour)),
     ...(formatError ? { error: formatError } : {}),
-    finishedAt: now().toISOString(),
+    finishedAt: ingestedAt,
+    // The record of an object lives as long as the data it produced: one retention period after its newest
+    // event, like every item derived from the events. (An object with no retained event keeps the default.)
+    ...(lastEvent ? { expiresAt: expiryFrom(lastEvent, deps.retentionDays) } : {}),
   };
   await deps.putIngested(item);
-  const logFields = { objectKey, status, ...counts, ...(formatError ? { error: formatError } : {}), ...(counts.rejected > 0 ? { rejections: digest.rejections } : {}) };
+  const logFields = { objectKey, status, ...counts, hours: item.hours, ...(formatError ? { error: formatError } : {}), ...(counts.rejected > 0 ? { rejections: scan.rejections } : {}) };
   if (status === 'DONE') log.info('ingested object', logFields);
   else log.warn('ingested object with errors', logFields);
-  return { ...item, writeRequests: sessionRequests + activityRequests + 3 };
+  return item;
 }

@@ -16,16 +16,16 @@ export async function newBehaviour(input: StageInput, deps: StageDependencies): 
   if (!scope.baselineMature) {
     return { stage: 'NewBehaviour', indicators: {}, skippedReason: `less than ${deps.config.minBaselineDays} days of data before the scope` };
   }
+  // The baseline is read once, and only the breakdowns newness compares (the account's edge hour is left out).
   const [inScope, baseline, accountBaseline] = await Promise.all([
     deps.queries.activityItems(scope.principalKey, input.scopeStartTime, input.scopeEndTime),
-    deps.queries.activityItems(scope.principalKey, scope.baselineStartTime, scope.baselineEndTime),
-    deps.queries.activityItems(scope.accountSubject, scope.baselineStartTime, scope.baselineEndTime),
+    deps.queries.activityItems(scope.principalKey, scope.baselineStartTime, input.scopeStartTime),
+    deps.queries.activityItems(scope.accountSubject, scope.baselineStartTime, input.scopeStartTime),
   ]);
   const indicators = analyzeNewness({
     scope: sumActivity(inScope),
-    // Activity items are hourly: the hour of the scope start belongs to the scope, not the baseline.
-    baseline: sumActivity(baseline.filter((item) => item.lastEvent < input.scopeStartTime)),
-    accountBaseline: sumActivity(accountBaseline.filter((item) => item.lastEvent < input.scopeStartTime)),
+    baseline: sumActivity(baseline),
+    accountBaseline: sumActivity(accountBaseline),
     geo: deps.geo,
     options: deps.config.newness,
   });

@@ -29,8 +29,8 @@ export async function resolveScope(input: InvestigationExecutionInput, deps: Sta
     roots.add(`iam-user:${input.entityArn.split('/').pop()}`);
   }
   const baseline = baselineWindow(from, deps.config.baselineDays);
-  const earliest = await deps.queries.activityItems(subjectOfAccount(accountId), baseline.from, from);
-  const dataFrom = earliest.reduce<string | undefined>((min, item) => (min === undefined || item.firstEvent < min ? item.firstEvent : min), undefined);
+  // Maturity needs only the earliest data in the baseline: one key read, not the baseline itself.
+  const dataFrom = await deps.queries.firstHour(subjectOfAccount(accountId), baseline.from, from);
   return {
     principalKey,
     accountSubject: subjectOfAccount(accountId),

@@ -1,8 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
-import { mapWithConcurrency } from '../shared/concurrency';
 import { normalizeRoleArn } from '../core/cloudtrail/arn';
-import { subjectOfSession } from '../core/cloudtrail/activity';
 import type { ActivityItem } from '../core/model/items';
 import type { SessionView } from '../core/queries/session-view';
 import { geoLookupFromEnv } from '../adapters/geo';
@@ -13,7 +11,8 @@ import { GuardDutyFindingsReader } from '../adapters/guardduty-findings';
 import { FindingsStore } from '../adapters/findings/findings-store';
 import { FINDINGS_TABLE } from '../shared/table-design';
 import type { InvestigationExecutionInput } from '../core/investigation/model';
-import { TrailQueries, tableNamesFromEnv } from '../queries/trail-queries';
+import { TrailQueries, indexBucketFromEnv, tableNamesFromEnv } from '../queries/trail-queries';
+import { EventsStore } from '../adapters/events-store';
 
 /**
  * What every stage receives (keys only: Step Functions payloads stay small whatever the scope) and the
@@ -79,7 +78,7 @@ async function loadThreatIntel(env: NodeJS.ProcessEnv): Promise<LoadedThreatInte
 
 export function stageDependencies(env: NodeJS.ProcessEnv = process.env): StageDependencies {
   dependencies ??= {
-    queries: new TrailQueries(dynamoDocumentClient(), tableNamesFromEnv(env)),
+    queries: new TrailQueries(dynamoDocumentClient(), tableNamesFromEnv(env), new EventsStore(s3(), indexBucketFromEnv(env))),
     findingSources: findingSourcesFromEnv(env),
     store: InvestigationStore.fromEnvironment(env),
     geo: geoLookupFromEnv(env),
@@ -111,17 +110,14 @@ export function countByType(indicators: readonly { IndicatorType: string }[]): R
   return counts;
 }
 
-const CONCURRENT_READS = 8;
-
 /**
- * The entity's activity in scope, per session for a role (its sessions in scope, each read with bounded
- * concurrency) and as the user's own items for an IAM user (whose console and MFA-token calls are already
- * counted under the user). Every call appears once.
+ * The entity's activity in scope, per session for a role (read from the role's own compacted events, so one
+ * read per active hour whatever the number of sessions) and as the user's own items for an IAM user (whose
+ * console and MFA-token calls are already counted under the user). Every call appears once.
  */
 export async function activityBySession(input: StageInput, deps: StageDependencies): Promise<{ sessions: SessionView[]; activity: ActivityItem[] }> {
   const { scopeStartTime: from, scopeEndTime: to } = input;
   if (input.entityType !== 'IAM_ROLE') return { sessions: [], activity: await deps.queries.activityItems(input.scope.principalKey, from, to) };
   const sessions = await deps.queries.sessionsOfRole(normalizeRoleArn(input.entityArn) ?? input.entityArn, from, to);
-  const activity = (await mapWithConcurrency(sessions, CONCURRENT_READS, (s) => deps.queries.activityItems(subjectOfSession(s.sessionId), from, to))).flat();
-  return { sessions, activity };
+  return { sessions, activity: await deps.queries.sessionActivity(sessions, from, to) };
 }

@@ -3,18 +3,23 @@ import { normalizeRoleArn } from '../core/cloudtrail/arn';
 import type { Principal } from '../core/cloudtrail/principal';
 import { hourlyVolume, sumActivity, type ActivityTotals, type HourlyVolume } from '../core/queries/activity-totals';
 import { descendantsOf, flattenChain, resolveRoot, type ChainNode, type RootResolution, type SessionSource } from '../core/queries/chains';
-import { hoursBefore, MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, sessionViewsOf, type SessionView } from '../core/queries/session-view';
+import { hoursBefore, MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, type SessionView } from '../core/queries/session-view';
 import type { ActivityItem, SessionItem } from '../core/model/items';
-import { subjectOfSession } from '../core/cloudtrail/activity';
+import type { CompactEvent } from '../core/storage/compact-event';
+import { HOUR_MS, hourOfMs, hourStartMs, hourWithin } from '../core/storage/hours';
+import { cutItem, eventsWithin, principalKeysOfSession, sessionItems } from '../core/storage/scope-cut';
+import type { EventsStore } from '../adapters/events-store';
 import { mapWithConcurrency } from '../shared/concurrency';
-import { ACTIVITY_TABLE, SESSIONS_TABLE } from '../shared/table-design';
+import { ACTIVITY_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
 
-/** Reads in flight at once when a question fans out over sessions. */
+/** Reads in flight at once when a question fans out over sessions or hours. */
 const CONCURRENT_READS = 16;
 
 /**
  * The questions Trailhound answers from its tables (the investigation stages and the HTTP API build on
- * these). Time ranges are ISO-8601 instants; sessions count as "in range" when they may have been used in it.
+ * these). Time ranges are half-open, [from, to), ISO-8601 instants, and cut exactly: hours inside the range
+ * come from their compacted items, and an hour cut by an edge from its compact events.
+ * Sessions count as "in range" when they may have been used in it.
  */
 export interface TableNames {
   sessions: string;
@@ -45,16 +50,31 @@ export interface InstanceActivity {
   hourly: HourlyVolume[];
 }
 
+/** A compact event with its absolute time and the hour item it came from (for evidence). */
+export interface LocatedEvent extends CompactEvent {
+  time: string;
+  subject: string;
+  accountId: string;
+  hour: string;
+}
+
 const index = (name: string) => {
   const design = SESSIONS_TABLE.globalSecondaryIndexes.find((i) => i.indexName === name);
   if (!design) throw new Error(`no index ${name} in the Sessions table design`);
   return design;
 };
 
+function ms(iso: string): number {
+  const value = Date.parse(iso);
+  if (!Number.isFinite(value)) throw new Error(`not an ISO-8601 instant: ${iso}`);
+  return value;
+}
+
 export class TrailQueries implements SessionSource {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: TableNames,
+    private readonly eventsStore: EventsStore,
   ) {}
 
   private async queryAll<T>(input: QueryCommandInput): Promise<T[]> {
@@ -68,16 +88,18 @@ export class TrailQueries implements SessionSource {
     return items;
   }
 
-  /** Items found in a Sessions index, for sessions created in [from - 36 h, to]. */
-  private async itemsInIndex(indexName: string, keyValue: string, from: string, to: string): Promise<SessionItem[]> {
+  /** Ids of the sessions an index names for creation times in [from - 36 h, to). */
+  private async idsInIndex(indexName: string, keyValue: string, from: string, to: string): Promise<string[]> {
     const design = index(indexName);
-    return this.queryAll<SessionItem>({
+    const keys = await this.queryAll<{ sessionId: string }>({
       TableName: this.tables.sessions,
       IndexName: indexName,
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#pk': design.partitionKey.name, '#sk': design.sortKey?.name ?? 'createdAt' },
       ExpressionAttributeValues: { ':pk': keyValue, ':from': hoursBefore(from, MAX_SESSION_HOURS), ':to': to },
+      ProjectionExpression: 'sessionId',
     });
+    return [...new Set(keys.map((k) => k.sessionId))];
   }
 
   async session(sessionId: string): Promise<SessionView | undefined> {
@@ -111,15 +133,11 @@ export class TrailQueries implements SessionSource {
     return { ...session, ...(resolution.root ? { root: resolution.root } : {}), chainDepth: resolution.ancestors.length, rootUnresolved: resolution.unresolved };
   }
 
-  /** Sessions of a role (any ARN form: with path, or an assumed-role ARN) used in [from, to], with their root principals. */
+  /** Sessions of a role (any ARN form: with path, or an assumed-role ARN) used in [from, to), with their root principals. */
   async sessionsOfRole(roleArn: string, from: string, to: string): Promise<SessionWithRoot[]> {
     const issuer = normalizeRoleArn(roleArn) ?? roleArn;
-    // Every item of a session carries its issuer, so the index returns whole sessions in one query; only a
-    // session with an estimated creation time (its items' createdAt differ) is re-read in full.
-    const items = await this.itemsInIndex('byIssuer', issuer, from, to);
-    const partial = new Set(items.filter((item) => 'createdAtEstimated' in item && item.createdAtEstimated).map((item) => item.sessionId));
-    const complete = sessionViewsOf(items.filter((item) => !partial.has(item.sessionId)));
-    const views = [...complete, ...(await this.sessions([...partial])).values()].filter((s) => sessionOverlaps(s, from, to));
+    const ids = await this.idsInIndex('byIssuer', issuer, from, to);
+    const views = [...(await this.sessions(ids)).values()].filter((s) => sessionOverlaps(s, from, to));
     const withRoots = await mapWithConcurrency(views, CONCURRENT_READS, (view) => this.withRoot(view));
     return withRoots.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionId.localeCompare(b.sessionId));
   }
@@ -135,21 +153,79 @@ export class TrailQueries implements SessionSource {
 
   /** Sessions started directly by a principal (by its key, e.g. `iam-user#arn…`, `sso-user#bob`, `ec2-instance#i-…`) and every session chained from them. */
   async sessionsFromOrigin(originKey: string, from: string, to: string): Promise<SessionView[]> {
-    // Only some items of a session carry its origin: load the sessions the index names in full.
-    const ids = [...new Set((await this.itemsInIndex('byOrigin', originKey, from, to)).map((item) => item.sessionId))];
+    const ids = await this.idsInIndex('byOrigin', originKey, from, to);
     const direct = [...(await this.sessions(ids)).values()].filter((s) => sessionOverlaps(s, from, to));
     const all = new Map<string, SessionView>();
     for (const session of direct) for (const s of flattenChain(await descendantsOf(session, this))) all.set(s.sessionId, s);
     return [...all.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  /** Activity items of one subject (a principal key or `session#<id>`) whose hour lies in [from, to]. */
-  async activityItems(subject: string, from: string, to: string): Promise<ActivityItem[]> {
+  /** The stored hour items of a subject for the hours that overlap [from, to). */
+  async hourItems(subject: string, from: string, to: string, projection?: readonly string[]): Promise<ActivityItem[]> {
+    const fromMs = ms(from);
+    const toMs = ms(to);
+    if (toMs <= fromMs) return [];
     return this.queryAll<ActivityItem>({
       TableName: this.tables.activity,
-      KeyConditionExpression: 'subject = :s AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':s': subject, ':from': from.slice(0, 13), ':to': `${to.slice(0, 13)}#\uffff` },
+      KeyConditionExpression: '#s = :s AND #h BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name, '#h': ACTIVITY_TABLE.sortKey?.name as string, ...(projection ? Object.fromEntries(projection.map((p, i) => [`#p${i}`, p])) : {}) },
+      ExpressionAttributeValues: { ':s': subject, ':from': hourOfMs(fromMs), ':to': hourOfMs(toMs - 1) },
+      ...(projection ? { ProjectionExpression: ['#s', '#h', ...projection.map((_, i) => `#p${i}`)].join(', ') } : {}),
     });
+  }
+
+  /** A subject's compact events of one stored hour. */
+  async eventsOfItem(item: ActivityItem): Promise<CompactEvent[]> {
+    if (!item.events) return [];
+    return this.eventsStore.events(item.accountId, item.hour, item.events);
+  }
+
+  /**
+   * Activity of one subject (a principal key or `account#<id>`) in [from, to), one aggregate per hour, exact to
+   * the millisecond for principals. Account-wide items have no events of their own: their edge hours are left
+   * out, which suits their one use, a baseline that ends where a scope starts.
+   */
+  async activityItems(subject: string, from: string, to: string): Promise<ActivityItem[]> {
+    const fromMs = ms(from);
+    const toMs = ms(to);
+    const items = await this.hourItems(subject, from, to);
+    const whole = items.filter((item) => hourWithin(item.hour, fromMs, toMs));
+    if (subject.startsWith('account#')) return whole;
+    const edges = items.filter((item) => !hourWithin(item.hour, fromMs, toMs));
+    const cut = await mapWithConcurrency(edges, CONCURRENT_READS, async (item) => cutItem(item, await this.eventsOfItem(item), fromMs, toMs));
+    return [...whole, ...cut.filter((item) => item.total > 0)].sort((a, b) => a.hour.localeCompare(b.hour));
+  }
+
+  /** Every call of a principal in [from, to), in time order. */
+  async events(subject: string, from: string, to: string): Promise<LocatedEvent[]> {
+    const fromMs = ms(from);
+    const toMs = ms(to);
+    const items = await this.hourItems(subject, from, to);
+    const perHour = await mapWithConcurrency(items, CONCURRENT_READS, async (item) =>
+      eventsWithin(item.hour, await this.eventsOfItem(item), fromMs, toMs).map((event) => ({
+        ...event,
+        time: new Date(hourStartMs(item.hour) + event.t).toISOString(),
+        subject: item.subject,
+        accountId: item.accountId,
+        hour: item.hour,
+      })),
+    );
+    return perHour.flat().sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
+  }
+
+  /** The earliest stored hour of a subject in [from, to), read as one key (not the whole range). */
+  async firstHour(subject: string, from: string, to: string): Promise<string | undefined> {
+    const output = await this.client.send(
+      new QueryCommand({
+        TableName: this.tables.activity,
+        KeyConditionExpression: '#s = :s AND #h BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name, '#h': ACTIVITY_TABLE.sortKey?.name as string, '#f': 'firstEvent' },
+        ExpressionAttributeValues: { ':s': subject, ':from': hourOfMs(ms(from)), ':to': hourOfMs(ms(to) - 1) },
+        ProjectionExpression: '#f',
+        Limit: 1,
+      }),
+    );
+    return (output.Items?.[0] as { firstEvent?: string } | undefined)?.firstEvent;
   }
 
   /** API call volume per hour, with successes and failures by service:API. */
@@ -157,9 +233,34 @@ export class TrailQueries implements SessionSource {
     return hourlyVolume(await this.activityItems(subject, from, to));
   }
 
-  /** Activity performed with a set of sessions in [from, to]. */
+  /**
+   * Per session and hour, the activity performed with `sessions` in [from, to) (subject `session#<id>`). It is
+   * read from the events of the principals the sessions belong to, in the hours those principals were active.
+   */
+  async sessionActivity(sessions: readonly SessionView[], from: string, to: string): Promise<ActivityItem[]> {
+    const fromMs = ms(from);
+    const toMs = ms(to);
+    const byPrincipal = new Map<string, Map<string, SessionView>>();
+    for (const session of sessions) {
+      for (const key of principalKeysOfSession(session)) {
+        const group = byPrincipal.get(key) ?? new Map<string, SessionView>();
+        group.set(session.sessionId, session);
+        byPrincipal.set(key, group);
+      }
+    }
+    const perPrincipal = await mapWithConcurrency([...byPrincipal], CONCURRENT_READS, async ([principalKey, group]) => {
+      const items = await this.hourItems(principalKey, new Date(Math.max(fromMs, earliest(group) - HOUR_MS)).toISOString(), to);
+      // An hour whose session list is complete and names none of these sessions needs no events read.
+      const relevant = items.filter((item) => (item.overflow?.sessions ?? 0) > 0 || [...group.keys()].some((id) => item.sessions?.[id] !== undefined));
+      const perHour = await mapWithConcurrency(relevant, CONCURRENT_READS, async (item) => sessionItems(item, await this.eventsOfItem(item), group, fromMs, toMs));
+      return perHour.flat();
+    });
+    return perPrincipal.flat().sort((a, b) => a.hour.localeCompare(b.hour) || a.subject.localeCompare(b.subject));
+  }
+
+  /** Activity performed with a set of sessions in [from, to). */
   async activityOfSessions(sessions: readonly SessionView[], from: string, to: string): Promise<{ totals: ActivityTotals; hourly: HourlyVolume[] }> {
-    const items = (await mapWithConcurrency(sessions, CONCURRENT_READS, (s) => this.activityItems(subjectOfSession(s.sessionId), from, to))).flat();
+    const items = await this.sessionActivity(sessions, from, to);
     return { totals: sumActivity(items), hourly: hourlyVolume(items) };
   }
 
@@ -169,7 +270,7 @@ export class TrailQueries implements SessionSource {
     return { instanceId, sessions, ...(await this.activityOfSessions(sessions, from, to)) };
   }
 
-  /** Who used a role in [from, to]: the root principals behind its sessions (cross-account callers included). */
+  /** Who used a role in [from, to): the root principals behind its sessions (cross-account callers included). */
   async principalsUsingRole(roleArn: string, from: string, to: string): Promise<RoleUser[]> {
     const users = new Map<string, RoleUser>();
     for (const session of await this.sessionsOfRole(roleArn, from, to)) {
@@ -191,9 +292,22 @@ export class TrailQueries implements SessionSource {
   }
 }
 
+/** A session's calls cannot precede its creation: reads for a group of sessions start at the earliest. */
+function earliest(group: ReadonlyMap<string, SessionView>): number {
+  let min = Infinity;
+  for (const session of group.values()) min = Math.min(min, Date.parse(session.createdAt) || Infinity);
+  return Number.isFinite(min) ? min : 0;
+}
+
 export function tableNamesFromEnv(env: NodeJS.ProcessEnv = process.env): TableNames {
   const sessions = env[SESSIONS_TABLE.envVar];
   const activity = env[ACTIVITY_TABLE.envVar];
   if (!sessions || !activity) throw new Error(`${SESSIONS_TABLE.envVar} and ${ACTIVITY_TABLE.envVar} must be set`);
   return { sessions, activity };
+}
+
+export function indexBucketFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const bucket = env[INDEX_BUCKET_ENV];
+  if (!bucket) throw new Error(`${INDEX_BUCKET_ENV} must be set`);
+  return bucket;
 }

@@ -30,3 +30,20 @@ export function maxScopeDays(env: NodeJS.ProcessEnv = process.env): number {
 
 /** The EventBridge rule's default severity floor (GuardDuty MEDIUM starts at 4.0); the local mode applies the same. */
 export const DEFAULT_GUARDDUTY_MIN_SEVERITY = 4;
+
+/**
+ * Minutes after an hour's end before it is compacted: CloudTrail delivers a call's log within about 15 minutes,
+ * so the hour's objects are then nearly all in. Objects arriving later recompact the hour.
+ */
+export const COMPACTION_SETTLE_MINUTES_ENV = 'COMPACTION_SETTLE_MINUTES';
+export const DEFAULT_COMPACTION_SETTLE_MINUTES = 20;
+
+/** `immediate`: compact an hour as soon as asked, even before it ends (local mode, whose logs are all there). */
+export function compactionSettleMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[COMPACTION_SETTLE_MINUTES_ENV];
+  if (raw === undefined || raw === '') return DEFAULT_COMPACTION_SETTLE_MINUTES * 60_000;
+  if (raw === 'immediate') return -3_600_000;
+  const minutes = Number(raw);
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > 720) throw new Error(`${COMPACTION_SETTLE_MINUTES_ENV} must be a whole number of minutes from 0 to 720, got "${raw}"`);
+  return minutes * 60_000;
+}

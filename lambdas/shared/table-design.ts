@@ -2,9 +2,10 @@
  * The DynamoDB table design, written once and used by both the CDK stack (lib/) and the embedded
  * local mode (local/), so the tables created locally are exactly the ones deployed.
  *
- * Every write is a deterministic function of one log object (see README "Table design"), which is
- * what makes ingestion idempotent with plain BatchWriteItem puts: BatchWriteItem cannot do atomic
- * counters, so counts are stored as per-object partial items and summed at read time.
+ * Storage v2 (see README "Storage"): ingestion registers each log object under the account-hours its events
+ * belong to; a compactor merges an account-hour's objects into one item per principal and hour, each event
+ * once, and writes the hour's compact events to the index bucket. Every item is a deterministic function of
+ * the records it summarises, so plain puts are idempotent.
  */
 
 export type KeyType = 'S' | 'N';
@@ -18,6 +19,12 @@ export interface IndexDesign {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
+  /**
+   * What the index copies: its keys only, or every attribute. Each copy is billed again in write units and
+   * storage, so indexes whose readers fetch the items anyway project keys only.
+   * @default 'ALL'
+   */
+  readonly projection?: 'KEYS_ONLY' | 'ALL';
 }
 
 export interface TableDesign {
@@ -38,8 +45,9 @@ export const TTL_ATTRIBUTE = 'expiresAt';
  * Role sessions. One item per view of a session:
  *  - `sk = CREATED#<recipientAccountId>`: facts from the session-creating event (AssumeRole*, GetFederationToken,
  *    GetSessionToken). Cross-account assumptions are logged in both accounts, hence one item per recipient.
- *  - `sk = SEEN#<objectId>`: facts observed from `userIdentity.sessionContext` of API calls made with the session
- *    in one log object, so a session whose creating event is in no ingested file still exists.
+ *  - `sk = SEEN#<hour>`: facts observed from `userIdentity.sessionContext` of the calls made with a session in an
+ *    account-hour whose account logged no creating event for it, so such a session still exists.
+ * The indexes project keys only: their readers load whole sessions by id.
  */
 export const SESSIONS_TABLE: TableDesign = {
   id: 'Sessions',
@@ -47,28 +55,39 @@ export const SESSIONS_TABLE: TableDesign = {
   sortKey: { name: 'sk', type: 'S' },
   globalSecondaryIndexes: [
     // Sessions of a role (or, for federation and MFA session tokens, of the IAM user that issued them) by creation time.
-    { indexName: 'byIssuer', partitionKey: { name: 'issuerArn', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+    { indexName: 'byIssuer', partitionKey: { name: 'issuerArn', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projection: 'KEYS_ONLY' },
     // Children of a session (role chaining); sparse: only chained CREATED items carry parentSessionId.
-    { indexName: 'byParent', partitionKey: { name: 'parentSessionId', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+    { indexName: 'byParent', partitionKey: { name: 'parentSessionId', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projection: 'KEYS_ONLY' },
     // Sessions started directly by a non-session principal (IAM user, SAML/SSO/web-identity user, EC2 instance, AWS service, root).
-    { indexName: 'byOrigin', partitionKey: { name: 'originKey', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+    { indexName: 'byOrigin', partitionKey: { name: 'originKey', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projection: 'KEYS_ONLY' },
   ],
   timeToLiveAttribute: TTL_ATTRIBUTE,
   envVar: 'SESSIONS_TABLE',
 };
 
 /**
- * Activity aggregates: one item per (subject, hour, log object) with API calls by service:API, successes and
- * failures, source IPs, user agents and resources. Subjects are principals (`principal#<key>`) and sessions
- * (`session#<accessKeyId>`). `sk = <yyyy-mm-ddThh>#<objectId>`.
+ * Compacted activity: one item per (subject, hour) with calls per minute, API calls by service:API with
+ * successes and failures, source IPs, user agents, resources, sessions, and where the hour's compact events lie
+ * in the index bucket. Subjects are principal keys (`role#<arn>`, `iam-user#<arn>`, …) and accounts
+ * (`account#<id>`, whose item is also the hour's compaction manifest).
  */
 export const ACTIVITY_TABLE: TableDesign = {
   id: 'Activity',
   partitionKey: { name: 'subject', type: 'S' },
-  sortKey: { name: 'sk', type: 'S' },
+  sortKey: { name: 'hour', type: 'S' },
   globalSecondaryIndexes: [],
   timeToLiveAttribute: TTL_ATTRIBUTE,
   envVar: 'ACTIVITY_TABLE',
+};
+
+/** The log objects of each account-hour (`hourKey = <account>#<hour>`, `objectId`): what the compactor merges. */
+export const HOUR_OBJECTS_TABLE: TableDesign = {
+  id: 'HourObjects',
+  partitionKey: { name: 'hourKey', type: 'S' },
+  sortKey: { name: 'objectId', type: 'S' },
+  globalSecondaryIndexes: [],
+  timeToLiveAttribute: TTL_ATTRIBUTE,
+  envVar: 'HOUR_OBJECTS_TABLE',
 };
 
 /** Bookkeeping of ingested S3 objects: status, counts, errors. `objectKey = s3://bucket/key`. */
@@ -112,7 +131,12 @@ export const FINDINGS_TABLE: TableDesign = {
 };
 
 /** Tables the ingestion pipeline uses. */
-export const INGESTION_TABLES: readonly TableDesign[] = [SESSIONS_TABLE, ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE];
+export const INGESTION_TABLES: readonly TableDesign[] = [SESSIONS_TABLE, ACTIVITY_TABLE, HOUR_OBJECTS_TABLE, INGESTED_OBJECTS_TABLE];
+
+/** Environment variable naming the bucket of compacted hours' events (the index bucket). */
+export const INDEX_BUCKET_ENV = 'INDEX_BUCKET';
+/** Environment variable naming the FIFO queue of account-hours to compact. */
+export const COMPACTION_QUEUE_ENV = 'COMPACTION_QUEUE_URL';
 
 export const ALL_TABLES: readonly TableDesign[] = [...INGESTION_TABLES, INVESTIGATIONS_TABLE, INDICATORS_TABLE, FINDINGS_TABLE];
 

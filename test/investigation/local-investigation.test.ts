@@ -45,7 +45,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'trailhound-investigation-'));
   stack = await LocalStack.start({ dataDir, inMemory: true });
   await stack.upload(listLogFiles(join(__dirname, '..', '..', 'examples', 'cloudtrail')));
-  await stack.eventSource.drain();
+  await stack.drain();
   handlers = await loadStageHandlers();
 });
 

@@ -27,27 +27,46 @@ export function objectIdOf(objectKey: string): string {
 
 export async function readCloudTrailLog(source: AsyncIterable<Buffer | Uint8Array | string>): Promise<ReadLogOutcome> {
   const digest = new CloudTrailFileDigest();
+  const { formatError, compressed } = await readLogRecords(source, { addRaw: (value) => digest.addRaw(value), addUnparsable: (reason) => digest.addUnparsable(reason) });
+  return { digest, compressed, ...(formatError ? { formatError } : {}) };
+}
+
+/** Receives each record of a log object in order, with its position in the `Records` array. */
+export interface RecordSink {
+  addRaw(value: unknown, position: number): void;
+  addUnparsable(reason: string, position: number): void;
+}
+
+export interface ReadRecordsOutcome {
+  formatError?: string;
+  compressed: boolean;
+  records: number;
+}
+
+/** Streams a log object's records into `sink`; damage ends the stream with `formatError`, keeping what came before. */
+export async function readLogRecords(source: AsyncIterable<Buffer | Uint8Array | string>, sink: RecordSink): Promise<ReadRecordsOutcome> {
   const { first, rest } = await peek(source);
-  if (!first) return { digest, formatError: 'empty object', compressed: false };
+  if (!first) return { formatError: 'empty object', compressed: false, records: 0 };
   const compressed = first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1];
   const bytes = compressed ? gunzip(prepend(first, rest)) : prepend(first, rest);
+  let position = 0;
   try {
     for await (const recordBytes of splitRecords(bytes)) {
       let value: unknown;
       try {
         value = JSON.parse(recordBytes.toString('utf8'));
       } catch {
-        digest.addUnparsable('record is not valid JSON');
+        sink.addUnparsable('record is not valid JSON', position++);
         continue;
       }
-      digest.addRaw(value);
+      sink.addRaw(value, position++);
     }
   } catch (error) {
-    if (error instanceof LogFormatError) return { digest, formatError: error.message, compressed };
-    if (isZlibError(error)) return { digest, formatError: `gzip: ${(error as Error).message}`, compressed };
+    if (error instanceof LogFormatError) return { formatError: error.message, compressed, records: position };
+    if (isZlibError(error)) return { formatError: `gzip: ${(error as Error).message}`, compressed, records: position };
     throw error;
   }
-  return { digest, compressed };
+  return { compressed, records: position };
 }
 
 function isZlibError(error: unknown): boolean {

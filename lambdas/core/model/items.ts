@@ -1,10 +1,10 @@
-import type { ActivityAggregate } from '../cloudtrail/activity';
-import type { CloudTrailFileDigest } from '../cloudtrail/file-digest';
 import type { SessionCreation, SessionObservation } from '../cloudtrail/sessions';
+import type { HourAggregate } from '../storage/hour-aggregate';
 
 /**
- * Table items, as plain objects (the DynamoDB document client marshals them). Keys are deterministic
- * functions of the log object and the data, so writing the same object's items twice changes nothing.
+ * Table items, as plain objects (the DynamoDB document client marshals them). Every item is a deterministic
+ * function of the records it summarises, under a deterministic key, so writing it again changes nothing:
+ * that is what makes ingestion and compaction idempotent under redelivery, reordering and crashes.
  */
 
 /** The creating event's view of a session (see createdSessionItem). */
@@ -14,26 +14,63 @@ export type CreatedSessionItem = SessionCreation & {
   expiresAt: number;
 };
 
-/** What one log object's calls showed about a session. */
+/** What one account-hour's calls showed about a session whose creating event that account did not log. */
 export type SeenSessionItem = Omit<SessionObservation, 'createdAt'> & {
   sk: `SEEN#${string}`;
-  /** When the credentials were issued (sessionContext), else the first call seen in this object. */
+  /** When the credentials were issued (sessionContext), else the first call seen in this hour. */
   createdAt: string;
   createdAtEstimated: boolean;
   originKey?: string;
-  objectKey: string;
+  hour: string;
   expiresAt: number;
 };
 
 export type SessionItem = CreatedSessionItem | SeenSessionItem;
 
-export interface ActivityItem extends ActivityAggregate {
-  sk: string;
-  objectKey: string;
+/** Where a subject's compact events of an hour lie: a byte range of the hour's events object in the index bucket. */
+export interface EventsRef {
+  /** Generation of the hour's compaction: names the events object `events/<account>/<hour>/<generation>.gz`. */
+  generation: string;
+  offset: number;
+  length: number;
+}
+
+/**
+ * One principal's activity in one hour (`subject` = principal key, `hour` = `YYYY-MM-DDTHH`), merged from every
+ * log object of the hour, each event once.
+ */
+export interface ActivityItem extends HourAggregate {
+  accountId: string;
+  events?: EventsRef;
   expiresAt: number;
 }
 
-export type IngestStatus = 'IN_PROGRESS' | 'DONE' | 'DONE_WITH_ERRORS' | 'FAILED' | 'SKIPPED';
+/**
+ * The account's whole hour (`subject` = `account#<id>`): the account-wide aggregate (the baseline for "new for
+ * the entire account") and the compaction's manifest.
+ */
+export interface AccountHourItem extends ActivityItem {
+  /** Hash of the set of log objects (key and ETag) compacted: the compactor skips an hour whose set is unchanged. */
+  objectsHash: string;
+  objectCount: number;
+  duplicates: number;
+  compactedAt: string;
+}
+
+/** A log object's share of an account-hour (`hourKey` = `<account>#<hour>`, `objectId`). */
+export interface HourObjectItem {
+  hourKey: string;
+  objectId: string;
+  objectKey: string;
+  etag?: string;
+  records: number;
+  firstEvent: string;
+  lastEvent: string;
+  ingestedAt: string;
+  expiresAt: number;
+}
+
+export type IngestStatus = 'DONE' | 'DONE_WITH_ERRORS' | 'FAILED' | 'SKIPPED';
 
 export interface IngestedObjectItem {
   objectKey: string;
@@ -50,21 +87,26 @@ export interface IngestedObjectItem {
   duplicates?: number;
   rejected?: number;
   rejections?: Record<string, number>;
-  sessionsCreated?: number;
-  sessionsObserved?: number;
-  activityItems?: number;
+  /** The account-hours (`<account>#<hour>`) the object's events belong to. */
+  hours?: string[];
   error?: string;
   reason?: string;
   expiresAt: number;
 }
 
 /** Bumped when parsing changes what a file yields, so already-ingested files are ingested again. */
-export const PARSER_VERSION = 2;
+export const PARSER_VERSION = 3;
 
 const SECONDS_PER_DAY = 86_400;
 
+/** Everything derived from an event expires one retention period after the event (the rule for every table). */
 export function expiryFrom(isoTime: string, retentionDays: number): number {
   return Math.floor(Date.parse(isoTime) / 1000) + retentionDays * SECONDS_PER_DAY;
+}
+
+/** The first instant still within retention at `now`. */
+export function retainedFrom(now: Date, retentionDays: number): string {
+  return new Date(now.getTime() - retentionDays * SECONDS_PER_DAY * 1000).toISOString();
 }
 
 export function s3ObjectKey(bucket: string, key: string): string {
@@ -84,32 +126,14 @@ export function createdSessionItem(session: SessionCreation, retentionDays: numb
   };
 }
 
-export function seenSessionItem(observation: SessionObservation, objectId: string, objectKey: string, retentionDays: number): SeenSessionItem {
+export function seenSessionItem(observation: SessionObservation, hour: string, retentionDays: number): SeenSessionItem {
   return {
     ...observation,
-    sk: `SEEN#${objectId}`,
+    sk: `SEEN#${hour}`,
     createdAt: observation.createdAt ?? observation.firstSeen,
     createdAtEstimated: observation.createdAt === undefined,
     ...(observation.origin ? { originKey: observation.origin.key } : {}),
-    objectKey,
+    hour,
     expiresAt: expiryFrom(observation.lastSeen, retentionDays),
   };
-}
-
-export function activityItem(aggregate: ActivityAggregate, objectId: string, objectKey: string, retentionDays: number): ActivityItem {
-  return { ...aggregate, sk: `${aggregate.hour}#${objectId}`, objectKey, expiresAt: expiryFrom(aggregate.lastEvent, retentionDays) };
-}
-
-export interface DigestItems {
-  sessions: SessionItem[];
-  activity: ActivityItem[];
-}
-
-/** All items one log object contributes. */
-export function itemsOfDigest(digest: CloudTrailFileDigest, objectId: string, objectKey: string, retentionDays: number): DigestItems {
-  const sessions: SessionItem[] = [];
-  for (const created of digest.sessionsCreated.values()) sessions.push(createdSessionItem(created, retentionDays));
-  for (const seen of digest.sessionsObserved.values()) sessions.push(seenSessionItem(seen, objectId, objectKey, retentionDays));
-  const activity = digest.activityAggregates().map((aggregate) => activityItem(aggregate, objectId, objectKey, retentionDays));
-  return { sessions, activity };
 }

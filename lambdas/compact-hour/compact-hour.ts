@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { readLogRecords } from '../core/cloudtrail/read-log';
+import { validateRecord } from '../core/cloudtrail/validate-record';
+import { HourCompactor, type CompactedHour } from '../core/storage/hour-compactor';
+import { fitToSize } from '../core/storage/hour-aggregate';
+import { HOUR_MS, hourOf, hourStartMs, parseHourKey } from '../core/storage/hours';
+import { accountOfRecord } from '../core/storage/object-scan';
+import {
+  createdSessionItem,
+  expiryFrom,
+  retainedFrom,
+  seenSessionItem,
+  type AccountHourItem,
+  type ActivityItem,
+  type CreatedSessionItem,
+  type EventsRef,
+  type HourObjectItem,
+  type SessionItem,
+} from '../core/model/items';
+import type { HourEventsHeader, SubjectEvents } from '../adapters/events-store';
+import { ObjectGoneError, type LogObjectStream } from '../adapters/s3-objects';
+import { log } from '../shared/log';
+
+/**
+ * Compacts one account-hour: re-reads the hour's log objects, merges their events (each once), and writes one
+ * item per principal, the account's hour item (also the manifest), the sessions, and the hour's compact events.
+ * It runs once an hour has settled (its logs delivered), and again whenever a late object arrives for it.
+ * The I/O is injected so the same code runs in Lambda, in local mode and in tests.
+ */
+export interface CompactionDependencies {
+  listHourObjects(hourKey: string): Promise<HourObjectItem[]>;
+  getAccountHour(accountId: string, hour: string): Promise<AccountHourItem | undefined>;
+  openObject(bucket: string, key: string): Promise<LogObjectStream>;
+  readHeader(accountId: string, hour: string, ref: EventsRef): Promise<HourEventsHeader | undefined>;
+  writeEvents(header: HourEventsHeader, segments: readonly SubjectEvents[], generation: string): Promise<Map<string, EventsRef>>;
+  putActivity(items: readonly ActivityItem[]): Promise<void>;
+  deleteActivity(keys: readonly { subject: string; hour: string }[]): Promise<void>;
+  /** Which of these sessions have a creating event recorded by this account. */
+  sessionsCreatedIn(accountId: string, sessionIds: readonly string[]): Promise<Set<string>>;
+  putSessions(items: readonly SessionItem[]): Promise<void>;
+  putAccountHour(item: AccountHourItem): Promise<void>;
+  removeOtherGenerations(accountId: string, hour: string, keep: string): Promise<void>;
+  retentionDays: number;
+  /** How long after an hour's end its logs are taken as delivered (CloudTrail delivers within about 15 minutes). */
+  settleMs: number;
+  now?: () => Date;
+}
+
+export type CompactionOutcome =
+  | { status: 'compacted'; hourKey: string; generation: string; events: number; duplicates: number; principals: number; objects: number; missingObjects: number }
+  | { status: 'unchanged'; hourKey: string }
+  | { status: 'not-settled'; hourKey: string; settlesAt: string }
+  | { status: 'invalid'; hourKey: string; reason: string };
+
+/** Largest stored aggregate: well under DynamoDB's 400 KB, so an item costs at most a few write units. */
+export const MAX_ACTIVITY_ITEM_BYTES = 24 * 1024;
+
+function parseObjectKey(objectKey: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(objectKey);
+  if (!match) throw new Error(`not an s3:// object key: ${objectKey}`);
+  return { bucket: match[1], key: match[2] };
+}
+
+/** Identifies a set of log objects (their keys and ETags), whatever the order they registered in. */
+export function objectsHash(objects: readonly HourObjectItem[]): string {
+  const hash = createHash('sha256');
+  for (const o of [...objects].sort((a, b) => (a.objectId < b.objectId ? -1 : 1))) hash.update(`${o.objectKey}\u0000${o.etag ?? ''}\u0000`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+export async function compactHour(hourKey: string, deps: CompactionDependencies): Promise<CompactionOutcome> {
+  const now = (deps.now ?? (() => new Date()))();
+  const parsed = parseHourKey(hourKey);
+  if (!parsed) return { status: 'invalid', hourKey, reason: 'not <account>#<YYYY-MM-DDTHH>' };
+  const { accountId, hour } = parsed;
+  const settlesAt = hourStartMs(hour) + HOUR_MS + deps.settleMs;
+  if (now.getTime() < settlesAt) return { status: 'not-settled', hourKey, settlesAt: new Date(settlesAt).toISOString() };
+
+  const objects = (await deps.listHourObjects(hourKey)).sort((a, b) => (a.objectKey < b.objectKey ? -1 : a.objectKey > b.objectKey ? 1 : 0));
+  const hash = objectsHash(objects);
+  const previous = await deps.getAccountHour(accountId, hour);
+  if (previous && previous.objectsHash === hash) return { status: 'unchanged', hourKey };
+
+  const compactor = new HourCompactor(accountId, hour);
+  const oldest = retainedFrom(now, deps.retentionDays);
+  let missingObjects = 0;
+  for (const [index, object] of objects.entries()) {
+    const { bucket, key } = parseObjectKey(object.objectKey);
+    let stream: LogObjectStream;
+    try {
+      stream = await deps.openObject(bucket, key);
+    } catch (error) {
+      if (!(error instanceof ObjectGoneError)) throw error;
+      missingObjects++;
+      log.warn('log object gone before compaction', { hourKey, objectKey: object.objectKey });
+      continue;
+    }
+    await readLogRecords(stream.body, {
+      addUnparsable: () => undefined,
+      addRaw: (value, position) => {
+        const check = validateRecord(value);
+        if (!check.ok) return;
+        const record = check.record;
+        if (hourOf(record.eventTime) !== hour || record.eventTime < oldest) return;
+        if (accountOfRecord(record, accountIdOfKey(key)) !== accountId) return;
+        compactor.add(record, index, position);
+      },
+    });
+  }
+  const compacted = compactor.finish();
+  const generation = createHash('sha256').update(hash).update(String(compacted.counts.events)).digest('hex').slice(0, 16);
+  await writeCompaction(compacted, objects, generation, hash, previous, deps, now);
+  return { status: 'compacted', hourKey, generation, events: compacted.counts.events, duplicates: compacted.counts.duplicates, principals: compacted.principals.length, objects: objects.length, missingObjects };
+}
+
+function accountIdOfKey(key: string): string | undefined {
+  return /(?:^|\/)(\d{12})_CloudTrail_/.exec(key)?.[1];
+}
+
+async function writeCompaction(
+  compacted: CompactedHour,
+  objects: readonly HourObjectItem[],
+  generation: string,
+  hash: string,
+  previous: AccountHourItem | undefined,
+  deps: CompactionDependencies,
+  now: Date,
+): Promise<void> {
+  const { accountId, hour } = compacted;
+  const header: HourEventsHeader = {
+    v: 1,
+    accountId,
+    hour,
+    objects: objects.map((o) => ({ objectKey: o.objectKey, ...(o.etag ? { etag: o.etag } : {}) })),
+    subjects: compacted.principals.map((p) => p.meta.subject),
+  };
+  // 1. The events first: every item written next points into them.
+  const refs = await deps.writeEvents(header, compacted.principals.map((p) => ({ subject: p.meta.subject, events: p.events })), generation);
+  const expiresAt = expiryFrom(`${hour}:59:59Z`, deps.retentionDays);
+
+  // 2. One item per principal; principals that no longer appear (an object replaced) are removed.
+  const activity = compacted.principals.map((p) => {
+    const events = refs.get(p.meta.subject) as EventsRef;
+    return fitToSize<ActivityItem>({ ...p.aggregate, accountId, events, expiresAt }, MAX_ACTIVITY_ITEM_BYTES);
+  });
+  await deps.putActivity(activity);
+  if (previous?.events) {
+    const before = await deps.readHeader(accountId, hour, previous.events);
+    const now = new Set(header.subjects);
+    const gone = (before?.subjects ?? []).filter((subject) => !now.has(subject));
+    if (gone.length > 0) await deps.deleteActivity(gone.map((subject) => ({ subject, hour })));
+  }
+
+  // 3. Sessions: every creating event; and what calls showed of sessions this account saw no creation of.
+  const sessions: SessionItem[] = compacted.sessionsCreated.map((s): CreatedSessionItem => createdSessionItem(s, deps.retentionDays));
+  const createdHere = new Set(compacted.sessionsCreated.filter((s) => s.recipientAccountId === accountId).map((s) => s.sessionId));
+  const unexplained = compacted.sessionsObserved.filter((o) => !createdHere.has(o.sessionId));
+  const createdBefore = unexplained.length > 0 ? await deps.sessionsCreatedIn(accountId, unexplained.map((o) => o.sessionId)) : new Set<string>();
+  for (const observation of unexplained) if (!createdBefore.has(observation.sessionId)) sessions.push(seenSessionItem(observation, hour, deps.retentionDays));
+  await deps.putSessions(sessions);
+
+  // 4. The manifest last: until it is written, a retry recompacts the hour and writes the same items again.
+  const manifest: AccountHourItem = fitToSize<AccountHourItem>(
+    {
+      ...compacted.account,
+      accountId,
+      events: refs.get('') as EventsRef,
+      expiresAt,
+      objectsHash: hash,
+      objectCount: objects.length,
+      duplicates: compacted.counts.duplicates,
+      compactedAt: now.toISOString(),
+    },
+    MAX_ACTIVITY_ITEM_BYTES,
+  );
+  await deps.putAccountHour(manifest);
+  await deps.removeOtherGenerations(accountId, hour, generation);
+}

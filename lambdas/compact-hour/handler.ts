@@ -1,0 +1,120 @@
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
+import { batchDelete, batchPut } from '../adapters/batch-writer';
+import { delayMessage, parseCompactionMessage } from '../adapters/compaction-queue';
+import { EventsStore } from '../adapters/events-store';
+import { openObject } from '../adapters/s3-objects';
+import { compactionSettleMs, retentionDays, tableName } from '../shared/config';
+import { errorMessage, log } from '../shared/log';
+import { ACTIVITY_TABLE, HOUR_OBJECTS_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
+import type { AccountHourItem, HourObjectItem } from '../core/model/items';
+import { subjectOfAccount } from '../core/cloudtrail/activity';
+import { compactHour, type CompactionDependencies, type CompactionOutcome } from './compact-hour';
+
+/**
+ * SQS (FIFO, one message group per account-hour) → compaction. Messages of one batch that name the same hour
+ * are served by one compaction. An hour that has not settled yet is hidden until it does and reported failed,
+ * so SQS brings it back then; any other failure is retried by SQS and ends in the dead-letter queue.
+ */
+export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): CompactionDependencies {
+  const client = dynamoDocumentClient();
+  const activityTable = tableName(ACTIVITY_TABLE);
+  const sessionsTable = tableName(SESSIONS_TABLE);
+  const hourObjectsTable = tableName(HOUR_OBJECTS_TABLE);
+  const bucket = env[INDEX_BUCKET_ENV];
+  if (!bucket) throw new Error(`${INDEX_BUCKET_ENV} must be set`);
+  const events = new EventsStore(s3(), bucket);
+  return {
+    listHourObjects: async (hourKey) => {
+      const items: HourObjectItem[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const output = await client.send(new QueryCommand({ TableName: hourObjectsTable, KeyConditionExpression: 'hourKey = :k', ExpressionAttributeValues: { ':k': hourKey }, ExclusiveStartKey, ConsistentRead: true }));
+        items.push(...((output.Items ?? []) as HourObjectItem[]));
+        ExclusiveStartKey = output.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return items;
+    },
+    getAccountHour: async (accountId, hour) =>
+      (await client.send(new GetCommand({ TableName: activityTable, Key: { subject: subjectOfAccount(accountId), hour }, ConsistentRead: true }))).Item as AccountHourItem | undefined,
+    openObject: (bucketName, key) => openObject(s3(), bucketName, key),
+    readHeader: async (accountId, hour, ref) => events.header(accountId, hour, ref).catch(() => undefined),
+    writeEvents: (header, segments, generation) => events.write(header, segments, generation),
+    putActivity: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
+    deleteActivity: async (keys) => void (await batchDelete(client, activityTable, keys)),
+    sessionsCreatedIn: async (accountId, sessionIds) => {
+      const found = new Set<string>();
+      for (let i = 0; i < sessionIds.length; i += 100) {
+        const Keys = sessionIds.slice(i, i + 100).map((sessionId) => ({ sessionId, sk: `CREATED#${accountId}` }));
+        let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string }> | undefined = { [sessionsTable]: { Keys, ProjectionExpression: 'sessionId' } };
+        while (request && Object.keys(request).length > 0) {
+          const output = await client.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of output.Responses?.[sessionsTable] ?? []) found.add(item.sessionId as string);
+          request = output.UnprocessedKeys as typeof request;
+        }
+      }
+      return found;
+    },
+    putSessions: async (items) => void (await batchPut(client, sessionsTable, items as unknown as Record<string, unknown>[])),
+    putAccountHour: async (item) => void (await client.send(new PutCommand({ TableName: activityTable, Item: item }))),
+    removeOtherGenerations: async (accountId, hour, keep) => void (await events.removeOtherGenerations(accountId, hour, keep)),
+    retentionDays: retentionDays(),
+    settleMs: compactionSettleMs(),
+  };
+}
+
+export interface CompactionBatchOutcome extends SQSBatchResponse {
+  outcomes: CompactionOutcome[];
+}
+
+export interface CompactionBatchOptions {
+  /** Hides a not-yet-settled message until its hour settles (in AWS: ChangeMessageVisibility). */
+  delay?: (queueArn: string, receiptHandle: string, seconds: number) => Promise<void>;
+  now?: () => Date;
+}
+
+export async function compactSqsBatch(event: SQSEvent, deps: CompactionDependencies, options: CompactionBatchOptions = {}): Promise<CompactionBatchOutcome> {
+  const byHour = new Map<string, SQSEvent['Records']>();
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const message of event.Records) {
+    const request = parseCompactionMessage(message.body);
+    if (!request) {
+      // Nothing to retry: a message we did not write. Logged and dropped.
+      log.error('malformed compaction message dropped', { messageId: message.messageId });
+      continue;
+    }
+    const group = byHour.get(request.hourKey) ?? [];
+    group.push(message);
+    byHour.set(request.hourKey, group);
+  }
+  const outcomes: CompactionOutcome[] = [];
+  for (const [hourKey, messages] of byHour) {
+    try {
+      const outcome = await compactHour(hourKey, { ...deps, ...(options.now ? { now: options.now } : {}) });
+      outcomes.push(outcome);
+      if (outcome.status === 'not-settled') {
+        const waitSeconds = (Date.parse(outcome.settlesAt) - (options.now ?? (() => new Date()))().getTime()) / 1000;
+        for (const message of messages) {
+          await options.delay?.(message.eventSourceARN, message.receiptHandle, waitSeconds);
+          batchItemFailures.push({ itemIdentifier: message.messageId });
+        }
+        continue;
+      }
+      if (outcome.status === 'compacted') log.info('compacted hour', outcome);
+      else log.info('compaction skipped', outcome);
+    } catch (error) {
+      log.error('compaction failed; it will be retried', { hourKey, error: errorMessage(error) });
+      for (const message of messages) batchItemFailures.push({ itemIdentifier: message.messageId });
+    }
+  }
+  return { batchItemFailures, outcomes };
+}
+
+async function compactionHandler(event: SQSEvent, _context: Context): Promise<SQSBatchResponse> {
+  const { batchItemFailures } = await compactSqsBatch(event, compactionDependencies(), { delay: delayMessage });
+  return { batchItemFailures };
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>().handler(compactionHandler);

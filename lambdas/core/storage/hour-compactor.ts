@@ -1,0 +1,118 @@
+import { accountPrincipal, isSessionCall, subjectOfAccount } from '../cloudtrail/activity';
+import { actorPrincipal, type Principal } from '../cloudtrail/principal';
+import { mergeObservation, sessionCreatedBy, sessionObservedIn, type SessionCreation, type SessionObservation } from '../cloudtrail/sessions';
+import type { CloudTrailRecord } from '../cloudtrail/types';
+import { compactEventOf, type CompactEvent } from './compact-event';
+import { aggregateEvents, type HourAggregate, type SubjectMeta } from './hour-aggregate';
+import { hourStartMs } from './hours';
+
+/**
+ * Merges every log object of one account's hour into what is stored for it: per principal, one aggregate and
+ * its compact events; one account-wide aggregate; the sessions created and observed. Each event counts once,
+ * whatever object or key it arrived under (a copied bucket, an organization trail beside an account trail,
+ * CloudTrail's rare duplicate delivery): events are identified by eventID. The output depends only on the
+ * set of records, not on their order, so recompacting an hour is idempotent.
+ */
+export interface PrincipalHour {
+  meta: SubjectMeta;
+  aggregate: HourAggregate;
+  events: CompactEvent[];
+}
+
+export interface CompactedHour {
+  accountId: string;
+  hour: string;
+  principals: PrincipalHour[];
+  account: HourAggregate;
+  sessionsCreated: SessionCreation[];
+  sessionsObserved: SessionObservation[];
+  counts: { events: number; duplicates: number };
+}
+
+function byTimeThenId(a: CompactEvent, b: CompactEvent): number {
+  return a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : a.o - b.o || a.n - b.n);
+}
+
+export class HourCompactor {
+  private readonly start: number;
+  private readonly seen = new Set<string>();
+  private readonly principals = new Map<string, { meta: SubjectMeta; events: CompactEvent[] }>();
+  private readonly principalCache = new Map<string, Principal>();
+  private readonly created = new Map<string, SessionCreation>();
+  private readonly observed = new Map<string, SessionObservation>();
+  private duplicates = 0;
+
+  constructor(
+    readonly accountId: string,
+    readonly hour: string,
+  ) {
+    this.start = hourStartMs(hour);
+  }
+
+  /** Adds one valid record of this account and hour; false when its event was already added. */
+  add(record: CloudTrailRecord, objectIndex: number, recordIndex: number): boolean {
+    // Records without an eventID (not seen in real logs) cannot be matched, so each counts.
+    const eventId = record.eventID ?? `no-event-id:${objectIndex}:${recordIndex}`;
+    if (this.seen.has(eventId)) {
+      this.duplicates++;
+      return false;
+    }
+    this.seen.add(eventId);
+    const principal = this.principalOf(record);
+    let entry = this.principals.get(principal.key);
+    if (!entry) {
+      const meta: SubjectMeta = { subject: principal.key, principalType: principal.type, principalName: principal.name, ...(principal.arn ? { principalArn: principal.arn } : {}) };
+      this.principals.set(principal.key, (entry = { meta, events: [] }));
+    }
+    entry.events.push(compactEventOf(record, this.start, eventId, objectIndex, recordIndex));
+
+    const created = sessionCreatedBy(record);
+    if (created) this.keepCreation(created);
+    if (isSessionCall(record)) this.observe(record);
+    return true;
+  }
+
+  finish(): CompactedHour {
+    const principals: PrincipalHour[] = [];
+    const all: CompactEvent[] = [];
+    for (const { meta, events } of [...this.principals.values()].sort((a, b) => (a.meta.subject < b.meta.subject ? -1 : 1))) {
+      events.sort(byTimeThenId);
+      principals.push({ meta, aggregate: aggregateEvents(meta, this.hour, events), events });
+      all.push(...events);
+    }
+    const accountMeta: SubjectMeta = { subject: subjectOfAccount(this.accountId), principalType: 'aws-account', principalName: accountPrincipal(this.accountId).name };
+    return {
+      accountId: this.accountId,
+      hour: this.hour,
+      principals,
+      account: aggregateEvents(accountMeta, this.hour, all),
+      sessionsCreated: [...this.created.values()].sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0)),
+      sessionsObserved: [...this.observed.values()].sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1)),
+      counts: { events: this.seen.size, duplicates: this.duplicates },
+    };
+  }
+
+  /** One creation per session and recording account; of two copies the earlier eventID wins, whatever the order. */
+  private keepCreation(created: SessionCreation): void {
+    const key = `${created.sessionId}#${created.recipientAccountId}`;
+    const known = this.created.get(key);
+    if (!known || (created.creationEventId ?? '') < (known.creationEventId ?? '')) this.created.set(key, created);
+  }
+
+  private observe(record: CloudTrailRecord): void {
+    const observation = sessionObservedIn(record);
+    if (!observation) return;
+    const known = this.observed.get(observation.sessionId);
+    if (known) mergeObservation(known, observation);
+    else this.observed.set(observation.sessionId, observation);
+  }
+
+  private principalOf(record: CloudTrailRecord): Principal {
+    const identity = record.userIdentity;
+    if (identity.type === 'SAMLUser' || identity.type === 'WebIdentityUser') return actorPrincipal(record);
+    const key = `${identity.type}|${identity.arn}|${identity.sessionContext?.sessionIssuer?.arn}|${identity.invokedBy}|${identity.userName}|${identity.principalId}|${identity.accountId}`;
+    let principal = this.principalCache.get(key);
+    if (!principal) this.principalCache.set(key, (principal = actorPrincipal(record)));
+    return principal;
+  }
+}
