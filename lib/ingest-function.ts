@@ -3,7 +3,9 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
+import { HOUR_OBJECTS_TABLE, INGESTED_OBJECTS_TABLE } from '../lambdas/shared/table-design';
+import type { ActivityStore } from './activity-store';
+import { grantTableActions } from './table-grants';
 import type { DataTables } from './data-tables';
 import type { LogSource } from './log-source';
 import { trailhoundFunction } from './node-function';
@@ -16,15 +18,17 @@ export const INGEST_QUEUE_VISIBILITY_TIMEOUT = Duration.minutes(INGEST_TIMEOUT.t
 export interface IngestFunctionProps {
   readonly logSource: LogSource;
   readonly tables: DataTables;
+  /** Where ingested objects' hours are sent for compaction. */
+  readonly activityStore: ActivityStore;
   /** Caps the function's concurrency (and so the write rate on the tables); unreserved by default. */
   readonly reservedConcurrency?: number;
   readonly removalPolicy: RemovalPolicy.RETAIN | RemovalPolicy.DESTROY;
 }
 
 /**
- * The ingest-cloudtrail function: consumes the log source's queue and writes sessions, activity and the
- * bookkeeping of ingested objects. It may read log objects under the prefix and write to its three tables,
- * nothing else.
+ * The ingest-cloudtrail function: consumes the log source's queue, registers each log object under the
+ * account-hours its events belong to, records the outcome, and asks for those hours to be compacted. It may
+ * read log objects under the prefix, write those two tables and send to the compaction queue, nothing else.
  */
 export class IngestFunction extends Construct {
   readonly function: NodejsFunction;
@@ -41,8 +45,9 @@ export class IngestFunction extends Construct {
       timeout: INGEST_TIMEOUT,
       removalPolicy: props.removalPolicy,
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
-      environment: tables.environmentFor([SESSIONS_TABLE, ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE]),
+      environment: tables.environmentFor([HOUR_OBJECTS_TABLE, INGESTED_OBJECTS_TABLE]),
     });
+    for (const [name, value] of Object.entries(props.activityStore.grantRequestCompaction(this.function))) this.function.addEnvironment(name, value);
 
     // The event source also grants the function consume rights on this queue (and on no other).
     this.function.addEventSource(
@@ -61,9 +66,8 @@ export class IngestFunction extends Construct {
     );
 
     logSource.grantReadLogs(this.function);
-    tables.table(SESSIONS_TABLE).grantWriteData(this.function);
-    tables.table(ACTIVITY_TABLE).grantWriteData(this.function);
+    grantTableActions(this.function, tables, HOUR_OBJECTS_TABLE, ['dynamodb:BatchWriteItem']);
     // Read before write: an object already ingested with the same ETag is skipped.
-    tables.table(INGESTED_OBJECTS_TABLE).grantReadWriteData(this.function);
+    grantTableActions(this.function, tables, INGESTED_OBJECTS_TABLE, ['dynamodb:GetItem', 'dynamodb:PutItem']);
   }
 }

@@ -6,7 +6,8 @@ import type { ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodej
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INVESTIGATION_STAGES, STATE_MACHINE_DEFINITION, stageEntry, substitutionKey, type InvestigationStage } from '../lambdas/investigation-stages/stages';
-import { ACTIVITY_TABLE, FINDINGS_TABLE, INDICATORS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE, type TableDesign } from '../lambdas/shared/table-design';
+import { ACTIVITY_TABLE, FINDINGS_TABLE, INDEX_BUCKET_ENV, INDICATORS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE, type TableDesign } from '../lambdas/shared/table-design';
+import type { ActivityStore } from './activity-store';
 import { s3Uri, type S3ObjectLocation } from './config';
 import type { DataTables } from './data-tables';
 import { GEOIP_ASN_DB_ENV, GEOIP_CITY_DB_ENV, GUARDDUTY_API_FINDINGS_ENV, THREAT_INTEL_S3_URIS_ENV } from './environment-names';
@@ -85,6 +86,8 @@ export const GEO_BUNDLE_DIR = 'geo';
 
 export interface InvestigationStateMachineProps {
   readonly tables: DataTables;
+  /** Compacted activity: stages that read it get the index bucket's events. */
+  readonly activityStore: ActivityStore;
   /** Threat-intel lists for the FlaggedIps stage; none means no FLAGGED_IP_ADDRESS indicators. */
   readonly threatIntelLists: readonly S3ObjectLocation[];
   readonly removalPolicy: RemovalPolicy.RETAIN | RemovalPolicy.DESTROY;
@@ -141,6 +144,9 @@ function createStageFunction(scope: Construct, stage: InvestigationStage, access
     removalPolicy: props.removalPolicy,
     environment: {
       ...tables.environmentFor(STAGE_TABLES),
+      // Every stage builds the same dependencies (stage-context.ts), so every one is told the bucket's name;
+      // only the readers of activity may read it.
+      [INDEX_BUCKET_ENV]: props.activityStore.indexBucket.bucketName,
       // `none` rather than unset: unset would make the adapter look for the npm packages, which are not in the
       // bundle, and the function's configuration would not say that it has no geolocation.
       ...(access.geolocates === true ? geoEnvironment() : { [GEOIP_CITY_DB_ENV]: 'none', [GEOIP_ASN_DB_ENV]: 'none' }),
@@ -151,6 +157,7 @@ function createStageFunction(scope: Construct, stage: InvestigationStage, access
   });
 
   for (const design of access.reads) grantTableActions(fn, tables, design, READ_ITEM_ACTIONS, 'all');
+  if (access.reads.includes(ACTIVITY_TABLE)) props.activityStore.grantReadEvents(fn);
   if (access.writesIndicators === true) grantTableActions(fn, tables, INDICATORS_TABLE, ['dynamodb:BatchWriteItem']);
   if (access.updatesInvestigation === true) grantTableActions(fn, tables, INVESTIGATIONS_TABLE, ['dynamodb:UpdateItem']);
   const stack = Stack.of(scope);

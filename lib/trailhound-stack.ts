@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { TableDesign } from '../lambdas/shared/table-design';
+import { ActivityStore } from './activity-store';
 import { contextOf, readConfig, type TrailhoundConfig } from './config';
 import { DataTables } from './data-tables';
 import { GuardDutyTrigger } from './guardduty-trigger';
@@ -26,6 +27,7 @@ export class TrailhoundStack extends Stack {
   readonly config: TrailhoundConfig;
   readonly logSource: LogSource;
   readonly tables: DataTables;
+  readonly activityStore: ActivityStore;
   readonly ingest: IngestFunction;
   readonly investigation: InvestigationStateMachine;
   readonly investigationApi: InvestigationApi;
@@ -47,15 +49,23 @@ export class TrailhoundStack extends Stack {
       visibilityTimeout: INGEST_QUEUE_VISIBILITY_TIMEOUT,
     });
     this.tables = new DataTables(this, 'Tables', { removalPolicy: config.removalPolicy, retentionDays: config.retentionDays });
+    this.activityStore = new ActivityStore(this, 'ActivityStore', {
+      logSource: this.logSource,
+      tables: this.tables,
+      retentionDays: config.retentionDays,
+      removalPolicy: config.removalPolicy,
+    });
     this.ingest = new IngestFunction(this, 'Ingest', {
       logSource: this.logSource,
       tables: this.tables,
+      activityStore: this.activityStore,
       removalPolicy: config.removalPolicy,
       ...(config.ingestReservedConcurrency !== undefined ? { reservedConcurrency: config.ingestReservedConcurrency } : {}),
     });
 
     this.investigation = new InvestigationStateMachine(this, 'Investigation', {
       tables: this.tables,
+      activityStore: this.activityStore,
       threatIntelLists: config.threatIntelLists,
       removalPolicy: config.removalPolicy,
     });
@@ -95,6 +105,9 @@ export class TrailhoundStack extends Stack {
     new CfnOutput(this, 'IngestQueueUrl', { value: this.logSource.queue.queueUrl, description: 'Queue of S3 ObjectCreated notifications' });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.logSource.deadLetterQueue.queueUrl, description: 'Notifications that failed 5 times' });
     new CfnOutput(this, 'IngestFunctionName', { value: this.ingest.function.functionName });
+    new CfnOutput(this, 'IndexBucketName', { value: this.activityStore.indexBucket.bucketName, description: 'Compacted hours: compact events, read by investigations' });
+    new CfnOutput(this, 'CompactionQueueUrl', { value: this.activityStore.queue.queueUrl, description: 'FIFO queue of account-hours to compact' });
+    new CfnOutput(this, 'CompactionDeadLetterQueueUrl', { value: this.activityStore.deadLetterQueue.queueUrl, description: 'Account-hours whose compaction failed 12 times' });
     new CfnOutput(this, 'InvestigationApiEndpoint', {
       value: this.investigationApi.endpoint,
       description: "Detective's Investigation API: the `endpoint` of a Detective SDK client (sign for execute-api)",

@@ -1,4 +1,4 @@
-import { ACTIVITY_TABLE, FINDINGS_TABLE, INDICATORS_TABLE, INGESTED_OBJECTS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../../lambdas/shared/table-design';
+import { ACTIVITY_TABLE, FINDINGS_TABLE, INDICATORS_TABLE, HOUR_OBJECTS_TABLE, INGESTED_OBJECTS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../../lambdas/shared/table-design';
 import { actionsOf, actionsOn, arnOf, functionResource, functionStatements, logicalId, resourcesOf, synth, type FunctionResource, type Statement, type Synthesized } from './synth';
 
 function ingestFunction(synthesized: Synthesized): FunctionResource {
@@ -29,9 +29,9 @@ describe('ingest function', () => {
   it('receives the names of its tables, the retention and source maps through its environment', () => {
     const { stack } = synthesized;
     expect(ingestFunction(synthesized).Properties.Environment.Variables).toEqual({
-      [SESSIONS_TABLE.envVar]: { Ref: logicalId(stack.table(SESSIONS_TABLE)) },
-      [ACTIVITY_TABLE.envVar]: { Ref: logicalId(stack.table(ACTIVITY_TABLE)) },
+      [HOUR_OBJECTS_TABLE.envVar]: { Ref: logicalId(stack.table(HOUR_OBJECTS_TABLE)) },
       [INGESTED_OBJECTS_TABLE.envVar]: { Ref: logicalId(stack.table(INGESTED_OBJECTS_TABLE)) },
+      COMPACTION_QUEUE_URL: { Ref: logicalId(stack.activityStore.queue) },
       RETENTION_DAYS: '365',
       NODE_OPTIONS: '--enable-source-maps',
     });
@@ -69,28 +69,24 @@ describe('least privilege', () => {
     expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('s3:')).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
   });
 
-  it('writes Sessions and Activity, reads and writes IngestedObjects, and touches no other table', () => {
+  it('writes HourObjects, reads and writes IngestedObjects with exactly the actions it uses, and touches no other table', () => {
     const { stack } = synthesized;
     const statements = ingestStatements(synthesized);
-    for (const design of [SESSIONS_TABLE, ACTIVITY_TABLE]) {
-      const actions = actionsOn(statements, arnOf(logicalId(stack.table(design))));
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:BatchWriteItem', 'dynamodb:PutItem']));
-      expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:GetItem']));
-      expect(actions.filter((a) => /Query|Scan|Get/.test(a))).toEqual([]);
-    }
-    expect(actionsOn(statements, arnOf(logicalId(stack.table(INGESTED_OBJECTS_TABLE))))).toEqual(
-      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem']),
-    );
+    expect(actionsOn(statements, arnOf(logicalId(stack.table(HOUR_OBJECTS_TABLE))))).toEqual(['dynamodb:BatchWriteItem']);
+    expect(actionsOn(statements, arnOf(logicalId(stack.table(INGESTED_OBJECTS_TABLE)))).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     const policies = JSON.stringify(statements);
-    for (const design of [INVESTIGATIONS_TABLE, INDICATORS_TABLE, FINDINGS_TABLE]) expect(policies).not.toContain(logicalId(stack.table(design)));
+    for (const design of [SESSIONS_TABLE, ACTIVITY_TABLE, INVESTIGATIONS_TABLE, INDICATORS_TABLE, FINDINGS_TABLE]) expect(policies).not.toContain(logicalId(stack.table(design)));
   });
 
-  it('consumes its own queue and nothing else from SQS', () => {
+  it('consumes its own queue, sends to the compaction queue, and nothing else from SQS', () => {
     const { stack } = synthesized;
     const sqsStatements = ingestStatements(synthesized).filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
-    expect(sqsStatements.flatMap(resourcesOf)).toEqual([arnOf(logicalId(stack.logSource.queue))]);
-    expect(sqsStatements.flatMap(actionsOf)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']));
-    expect(sqsStatements.flatMap(actionsOf)).not.toContain('sqs:SendMessage');
+    const consuming = sqsStatements.filter((s) => actionsOf(s).includes('sqs:ReceiveMessage'));
+    expect(consuming.flatMap(resourcesOf)).toEqual([arnOf(logicalId(stack.logSource.queue))]);
+    expect(consuming.flatMap(actionsOf)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']));
+    const sending = sqsStatements.filter((s) => actionsOf(s).includes('sqs:SendMessage'));
+    expect(sending.flatMap(resourcesOf)).toEqual([arnOf(logicalId(stack.activityStore.queue))]);
+    expect(consuming.flatMap(actionsOf)).not.toContain('sqs:SendMessage');
   });
 
   it('may decrypt with the bucket\'s KMS key (logBucketKmsKeyArn), through S3 only', () => {

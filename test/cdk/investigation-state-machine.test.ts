@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { packagedGeoDatabases } from '../../lambdas/adapters/geo';
 import { INVESTIGATION_STAGES, STATE_MACHINE_DEFINITION, substitutionKey, type InvestigationStage } from '../../lambdas/investigation-stages/stages';
-import { ACTIVITY_TABLE, ALL_TABLES, FINDINGS_TABLE, INDICATORS_TABLE, INGESTED_OBJECTS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../../lambdas/shared/table-design';
+import { ACTIVITY_TABLE, ALL_TABLES, FINDINGS_TABLE, INDICATORS_TABLE, HOUR_OBJECTS_TABLE, INGESTED_OBJECTS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../../lambdas/shared/table-design';
 import {
   checkDefinitionPlaceholders,
   executableStrings,
@@ -121,11 +121,13 @@ describe('stage functions', () => {
     });
   });
 
-  it.each(INVESTIGATION_STAGES.map((stage) => [stage]))('%s receives every table but IngestedObjects, and the retention', (stage) => {
+  it.each(INVESTIGATION_STAGES.map((stage) => [stage]))('%s receives every table but the ingestion bookkeeping, the index bucket, and the retention', (stage) => {
     const { stack } = synthesized;
     const variables = functionResource(synthesized, stack.investigation.stageFunctions[stage]).Properties.Environment.Variables;
-    for (const design of ALL_TABLES.filter((d) => d !== INGESTED_OBJECTS_TABLE)) expect(variables[design.envVar]).toEqual({ Ref: logicalId(stack.table(design)) });
-    expect(variables).not.toHaveProperty(INGESTED_OBJECTS_TABLE.envVar);
+    const bookkeeping = [INGESTED_OBJECTS_TABLE, HOUR_OBJECTS_TABLE];
+    for (const design of ALL_TABLES.filter((d) => !bookkeeping.includes(d))) expect(variables[design.envVar]).toEqual({ Ref: logicalId(stack.table(design)) });
+    for (const design of bookkeeping) expect(variables).not.toHaveProperty(design.envVar);
+    expect(variables.INDEX_BUCKET).toEqual({ Ref: logicalId(stack.activityStore.indexBucket) });
     expect(variables.RETENTION_DAYS).toBe('365');
   });
 
@@ -159,10 +161,15 @@ describe('stage functions', () => {
     }
   });
 
-  it('has no threat-intel lists by default', () => {
+  const eventsArn = () => ({ 'Fn::Join': ['', [arnOf(logicalId(synthesized.stack.activityStore.indexBucket)), '/events/*']] });
+
+  it('has no threat-intel lists by default; the readers of activity may read the index bucket\'s events, and nothing else in S3', () => {
     for (const stage of INVESTIGATION_STAGES) {
       expect(functionResource(synthesized, synthesized.stack.investigation.stageFunctions[stage]).Properties.Environment.Variables).not.toHaveProperty('THREAT_INTEL_S3_URIS');
-      expect(functionStatements(synthesized, synthesized.stack.investigation.stageFunctions[stage]).flatMap(actionsOf).filter((a) => a.startsWith('s3:'))).toEqual([]);
+      const s3 = functionStatements(synthesized, synthesized.stack.investigation.stageFunctions[stage]).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+      const readsActivity = STAGE_ACCESS[stage].reads.includes(ACTIVITY_TABLE);
+      expect(s3.flatMap(actionsOf)).toEqual(readsActivity ? ['s3:GetObject'] : []);
+      expect(s3.flatMap(resourcesOf)).toEqual(readsActivity ? [eventsArn()] : []);
     }
   });
 
@@ -179,10 +186,12 @@ describe('stage functions', () => {
     expect(resourcesOf(s3[0])).toEqual(
       expect.arrayContaining(['lists/tor.txt', 'lists/c2.txt'].map((key) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::acme-intel/${key}`]] }))),
     );
-    expect(resourcesOf(s3[0])).toHaveLength(2);
+    // The lists, and the index bucket's events (FlaggedIps reads activity).
+    expect(resourcesOf(s3[0])).toHaveLength(3);
+    expect(resourcesOf(s3[0])).toContainEqual({ 'Fn::Join': ['', [arnOf(logicalId(withLists.stack.activityStore.indexBucket)), '/events/*']] });
     for (const stage of INVESTIGATION_STAGES.filter((s) => s !== 'FlaggedIps')) {
       expect(functionResource(withLists, stageFunctions[stage]).Properties.Environment.Variables).not.toHaveProperty('THREAT_INTEL_S3_URIS');
-      expect(JSON.stringify(functionStatements(withLists, stageFunctions[stage]))).not.toContain('s3:');
+      expect(JSON.stringify(functionStatements(withLists, stageFunctions[stage]))).not.toContain('acme-intel');
     }
   });
 });
@@ -212,7 +221,7 @@ describe('stage permissions', () => {
     }
     // Nothing but DynamoDB, plus the declared extras.
     const services = new Set(statements.flatMap(actionsOf).map((action) => action.split(':')[0]));
-    const expectedServices = ['dynamodb', ...(access.readsGuardDutyFindings === true ? ['guardduty'] : [])];
+    const expectedServices = ['dynamodb', ...(access.reads.includes(ACTIVITY_TABLE) ? ['s3'] : []), ...(access.readsGuardDutyFindings === true ? ['guardduty'] : [])];
     expect([...services].sort()).toEqual(expectedServices.sort());
     for (const action of statements.flatMap(actionsOf)) expect(action).not.toMatch(/Scan|DeleteItem|\*/);
   });
@@ -224,7 +233,7 @@ describe('stage permissions', () => {
     // No stage writes what ingestion owns.
     for (const stage of INVESTIGATION_STAGES) {
       const statements = functionStatements(synthesized, synthesized.stack.investigation.stageFunctions[stage]);
-      for (const design of [SESSIONS_TABLE, ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE, FINDINGS_TABLE]) {
+      for (const design of [SESSIONS_TABLE, ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE, HOUR_OBJECTS_TABLE, FINDINGS_TABLE]) {
         expect(actionsOn(statements, arnOf(tableId(design))).filter((a) => !READS.includes(a))).toEqual([]);
       }
     }

@@ -29,7 +29,7 @@ describe('DynamoDB tables', () => {
       expect(indexes.find((candidate) => candidate.IndexName === index.indexName)).toEqual({
         IndexName: index.indexName,
         KeySchema: keySchema(index.partitionKey, index.sortKey),
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: index.projection ?? 'ALL' },
       });
     }
     // Every key attribute is declared with the design's type, and only key attributes are declared.
