@@ -8,5 +8,6 @@ module.exports = {
   // @middy/core is ESM-only: let swc turn it into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
-  testTimeout: 120000,
+  // The end-to-end suites start embedded servers and ingest and compact hundreds of objects on a 2-core machine.
+  testTimeout: 300000,
 };

@@ -7,7 +7,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ACTIVITY_TABLE, COMPACTION_QUEUE_ENV, HOUR_OBJECTS_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../lambdas/shared/table-design';
-import { COMPACTION_SETTLE_MINUTES_ENV, DEFAULT_COMPACTION_SETTLE_MINUTES } from '../lambdas/shared/config';
 import type { DataTables } from './data-tables';
 import type { LogSource } from './log-source';
 import { trailhoundFunction } from './node-function';
@@ -21,11 +20,6 @@ export interface ActivityStoreProps {
   readonly tables: DataTables;
   readonly retentionDays: number;
   readonly removalPolicy: RemovalPolicy.RETAIN | RemovalPolicy.DESTROY;
-  /**
-   * Minutes after an hour's end before it is compacted (CloudTrail delivers within about 15 minutes).
-   * @default 20
-   */
-  readonly settleMinutes?: number;
   /**
    * Memory of the compaction function: it holds one account-hour's compact events.
    * @default 1769 (one full vCPU)
@@ -88,7 +82,6 @@ export class ActivityStore extends Construct {
       environment: {
         ...props.tables.environmentFor([SESSIONS_TABLE, ACTIVITY_TABLE, HOUR_OBJECTS_TABLE]),
         [INDEX_BUCKET_ENV]: this.indexBucket.bucketName,
-        [COMPACTION_SETTLE_MINUTES_ENV]: String(props.settleMinutes ?? DEFAULT_COMPACTION_SETTLE_MINUTES),
       },
     });
     this.compactionFunction.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));

@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_SCOPE_DAYS } from '../core/investigation/requests';
+import { DEFAULT_COMPACTION_SETTLE_MINUTES } from '../core/storage/hours';
 import { DEFAULT_RETENTION_DAYS, RETENTION_DAYS_ENV, type TableDesign } from './table-design';
 
 /** Reads the deployment's settings from the environment, failing fast with the variable's name. */
@@ -31,12 +32,8 @@ export function maxScopeDays(env: NodeJS.ProcessEnv = process.env): number {
 /** The EventBridge rule's default severity floor (GuardDuty MEDIUM starts at 4.0); the local mode applies the same. */
 export const DEFAULT_GUARDDUTY_MIN_SEVERITY = 4;
 
-/**
- * Minutes after an hour's end before it is compacted: CloudTrail delivers a call's log within about 15 minutes,
- * so the hour's objects are then nearly all in. Objects arriving later recompact the hour.
- */
+/** Overrides DEFAULT_COMPACTION_SETTLE_MINUTES (lambdas/core/storage/hours.ts); local mode sets `immediate`. */
 export const COMPACTION_SETTLE_MINUTES_ENV = 'COMPACTION_SETTLE_MINUTES';
-export const DEFAULT_COMPACTION_SETTLE_MINUTES = 20;
 
 /** `immediate`: compact an hour as soon as asked, even before it ends (local mode, whose logs are all there). */
 export function compactionSettleMs(env: NodeJS.ProcessEnv = process.env): number {

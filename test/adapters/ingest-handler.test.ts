@@ -4,17 +4,19 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { SQSEvent } from 'aws-lambda';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ingestSqsBatch, productionDependencies } from '../../lambdas/ingest-cloudtrail/handler';
 import { PARSER_VERSION } from '../../lambdas/core/model/items';
 import { assumedRole, record } from '../helpers/records';
 
-process.env.SESSIONS_TABLE = 'Sessions';
-process.env.ACTIVITY_TABLE = 'Activity';
+process.env.HOUR_OBJECTS_TABLE = 'HourObjects';
 process.env.INGESTED_OBJECTS_TABLE = 'IngestedObjects';
+process.env.COMPACTION_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/111122223333/trailhound-compaction.fifo';
 process.env.AWS_REGION = 'us-east-1';
 
 const s3 = mockClient(S3Client);
 const dynamo = mockClient(DynamoDBDocumentClient);
+const sqs = mockClient(SQSClient);
 
 const LOG_KEY = 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/10/22/111122223333_CloudTrail_us-east-1_20261022T1005Z_AbCdEf0123456789.json.gz';
 const DIGEST_KEY = 'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/10/22/111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20261022T100500Z.json.gz';
@@ -37,6 +39,8 @@ beforeEach(() => {
   dynamo.on(GetCommand).resolves({});
   dynamo.on(PutCommand).resolves({});
   dynamo.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
+  sqs.reset();
+  sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
 });
 
 describe('ingest handler', () => {
@@ -47,7 +51,20 @@ describe('ingest handler', () => {
     expect(outcome.results.map((r) => r.status)).toEqual(['DONE', 'SKIPPED']);
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(1); // the digest is never downloaded
     const written = dynamo.commandCalls(BatchWriteCommand).flatMap((c) => Object.keys(c.args[0].input.RequestItems ?? {}));
-    expect(new Set(written)).toEqual(new Set(['Sessions', 'Activity']));
+    expect(new Set(written)).toEqual(new Set(['HourObjects']));
+    // One compaction request for the one account-hour, grouped and deduplicated by SQS FIFO.
+    const entries = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ MessageGroupId: '111122223333#2026-10-22T10', MessageDeduplicationId: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('fails the message when the compaction queue refuses the request, so the object is ingested again', async () => {
+    s3.on(GetObjectCommand, { Key: LOG_KEY }).callsFake(() => ({ Body: body(), ETag: '"abc"' }));
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', SenderFault: false, Code: 'InternalError', Message: 'try again' }] });
+    const outcome = await ingestSqsBatch(sqsEvent(notification(LOG_KEY)), productionDependencies());
+    expect(outcome.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
+    // No outcome was recorded: the retry reads the object again instead of skipping it as a duplicate.
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
   });
 
   it('skips a duplicate delivery of an object already ingested with the same ETag', async () => {

@@ -1,11 +1,13 @@
 import type { StartInvestigationRequest } from '../../lambdas/core/investigation/requests';
-import { InvestigationIdConflictError, InvestigationStartFailedError, LOG_DELIVERY_DELAY_MS, startInvestigation } from '../../lambdas/core/investigation/start-investigation';
+import { InvestigationIdConflictError, InvestigationStartFailedError, startInvestigation } from '../../lambdas/core/investigation/start-investigation';
 import { MemoryInvestigations, RecordingRunner } from './fakes';
 import { WEB_SERVER_ROLE } from './fixtures';
 
 /** The start path shared by the StartInvestigation API and the GuardDuty trigger. */
 const REQUEST: StartInvestigationRequest = { entityArn: WEB_SERVER_ROLE, entityType: 'IAM_ROLE', scopeStartTime: '2026-10-22T15:50:02.000Z', scopeEndTime: '2026-10-22T17:50:47.000Z' };
 const NOW = Date.parse('2026-10-22T17:00:00.000Z');
+// The scope runs past NOW: the hour before NOW (ending 17:00) is compacted 20 minutes later, and the analysis starts 5 minutes after.
+const NOT_BEFORE = '2026-10-22T17:25:00.000Z';
 const RESERVED = `${NOW}12345678`;
 
 function setup() {
@@ -21,7 +23,7 @@ describe('startInvestigation', () => {
     expect(investigation).toMatchObject({ status: 'RUNNING', state: 'ACTIVE', severity: 'INFORMATIONAL', createdTime: '2026-10-22T17:00:00.000Z', ...REQUEST });
     expect(investigation.investigationId).toMatch(new RegExp(`^${NOW}\\d{8}$`));
     expect(store.items.get(investigation.investigationId)).toEqual(investigation);
-    expect(runner.started).toEqual([{ investigationId: investigation.investigationId, ...REQUEST, notBefore: new Date(NOW + LOG_DELIVERY_DELAY_MS).toISOString() }]);
+    expect(runner.started).toEqual([{ investigationId: investigation.investigationId, ...REQUEST, notBefore: NOT_BEFORE }]);
   });
 
   it('uses a reserved id, and resumes an earlier attempt that created it but may not have started the runner', async () => {
@@ -30,7 +32,7 @@ describe('startInvestigation', () => {
     const investigation = await startInvestigation(REQUEST, deps, { investigationId: RESERVED });
     // The existing item is kept (its creation time too), and the runner is (re)started for it.
     expect(investigation.createdTime).toBe('2026-10-22T16:59:00.000Z');
-    expect(runner.started).toEqual([{ investigationId: RESERVED, ...REQUEST, notBefore: new Date(NOW + LOG_DELIVERY_DELAY_MS).toISOString() }]);
+    expect(runner.started).toEqual([{ investigationId: RESERVED, ...REQUEST, notBefore: NOT_BEFORE }]);
   });
 
   it('does not start a reserved investigation that already ran, and refuses one that failed or is another entity', async () => {

@@ -1,18 +1,21 @@
-import { analysisNotBefore, LOG_DELIVERY_DELAY_MS } from '../../lambdas/core/investigation/start-investigation';
+import { analysisNotBefore } from '../../lambdas/core/investigation/start-investigation';
 import { INVESTIGATION_STAGES } from '../../lambdas/investigation-stages/stages';
 import { LocalInvestigationRunner, type StageHandlers } from '../../local/investigation-runner';
 
 const NOW = Date.parse('2026-10-22T18:30:00Z');
 
 describe('waiting for late CloudTrail deliveries', () => {
-  it('waits until the scope end plus the delivery delay when the scope ends near now', () => {
-    expect(analysisNotBefore('2026-10-22T18:25:00Z', NOW)).toBe(new Date(Date.parse('2026-10-22T18:25:00Z') + LOG_DELIVERY_DELAY_MS).toISOString());
-    // A scope ending in the future is analysed once now's logs are in.
-    expect(analysisNotBefore('2026-10-22T20:00:00Z', NOW)).toBe(new Date(NOW + LOG_DELIVERY_DELAY_MS).toISOString());
+  it('waits until the hour holding the scope end is compacted: its end, the settle delay (20 min) and a margin (5 min)', () => {
+    expect(analysisNotBefore('2026-10-22T18:25:00Z', NOW)).toBe('2026-10-22T19:25:00.000Z');
+    // A scope ending in the future is analysed once now's hour is compacted.
+    expect(analysisNotBefore('2026-10-22T20:00:00Z', NOW)).toBe('2026-10-22T19:25:00.000Z');
+    // The scope is half-open: one ending on the hour needs the hour before it only.
+    expect(analysisNotBefore('2026-10-22T18:00:00Z', Date.parse('2026-10-22T18:10:00Z'))).toBe('2026-10-22T18:25:00.000Z');
   });
 
-  it('does not wait for a scope that ended long enough ago', () => {
+  it('does not wait for a scope whose last hour is already compacted', () => {
     expect(analysisNotBefore('2026-10-22T18:00:00Z', NOW)).toBeUndefined();
+    expect(analysisNotBefore('2026-10-22T17:59:00Z', NOW, 0)).toBeUndefined();
   });
 
   it('passes through the Wait state of the ASL (locally without sleeping: the logs are already ingested)', async () => {

@@ -2,6 +2,7 @@ import { newInvestigationId } from './ids';
 import type { Investigation } from './model';
 import { InvestigationExistsError, type InvestigationRepository, type InvestigationRunner } from './ports';
 import type { StartInvestigationRequest } from './requests';
+import { compactedBy, DEFAULT_COMPACTION_SETTLE_MINUTES } from '../storage/hours';
 
 /**
  * Starting an investigation, shared by every way one is started (the StartInvestigation API, the GuardDuty
@@ -13,6 +14,8 @@ export interface InvestigationStarterDependencies {
   store: InvestigationRepository;
   runner: InvestigationRunner;
   now?: () => number;
+  /** How long after an hour's end its activity is compacted (DEFAULT_SETTLE_MS unless configured). */
+  settleMs?: number;
 }
 
 export interface StartInvestigationOptions {
@@ -44,17 +47,20 @@ export class InvestigationIdConflictError extends Error {
 }
 
 /**
- * CloudTrail delivers a log file about every 5 minutes, typically within 15 minutes of the calls it holds
- * (AWS documents "an average of about 5 minutes"; bursts take longer). An investigation whose scope ends
- * later than that before now waits until the scope's end plus this delay, so its last minutes are ingested.
+ * CloudTrail delivers a log file about every 5 minutes, typically within 15 minutes of the calls it holds, and
+ * an hour's activity is readable once its compaction has run, `settleMs` after the hour ends (storage v2). An
+ * investigation whose scope ends later than that before now waits until the scope's last hour is compacted.
  */
-export const LOG_DELIVERY_DELAY_MS = 15 * 60_000;
+export const DEFAULT_SETTLE_MS = DEFAULT_COMPACTION_SETTLE_MINUTES * 60_000;
 
-/** The time the analysis must not start before, or undefined when the scope ended long enough ago. */
-export function analysisNotBefore(scopeEndTime: string, nowMillis: number): string | undefined {
-  const ready = Math.min(Date.parse(scopeEndTime), nowMillis) + LOG_DELIVERY_DELAY_MS;
+/** The time the analysis must not start before, or undefined when the scope's data is already compacted. */
+export function analysisNotBefore(scopeEndTime: string, nowMillis: number, settleMs = DEFAULT_SETTLE_MS): string | undefined {
+  // A margin for the compaction itself to run once its hour has settled.
+  const ready = compactedBy(Math.min(Date.parse(scopeEndTime), nowMillis), settleMs) + COMPACTION_MARGIN_MS;
   return ready > nowMillis ? new Date(ready).toISOString() : undefined;
 }
+
+const COMPACTION_MARGIN_MS = 5 * 60_000;
 
 /** A fresh id collides only within one millisecond and a 1-in-10^8 draw; a few attempts are plenty. */
 const ID_ATTEMPTS = 3;
@@ -122,7 +128,7 @@ export async function startInvestigation(request: StartInvestigationRequest, dep
   if (!startRunner) return investigation;
   const { investigationId, entityArn, entityType, scopeStartTime, scopeEndTime } = investigation;
   try {
-    const notBefore = analysisNotBefore(scopeEndTime, now());
+    const notBefore = analysisNotBefore(scopeEndTime, now(), deps.settleMs);
     await deps.runner.start(investigationId, { investigationId, entityArn, entityType, scopeStartTime, scopeEndTime, ...(notBefore ? { notBefore } : {}) });
   } catch (error) {
     const reason = `could not start the analysis: ${describe(error)}`;

@@ -39,3 +39,15 @@ export function hourWithin(hour: string, fromMs: number, toMs: number): boolean 
   const start = hourStartMs(hour);
   return start >= fromMs && start + HOUR_MS <= toMs;
 }
+
+/**
+ * Minutes after an hour's end before it is compacted: CloudTrail delivers a call's log within about 15 minutes,
+ * so the hour's objects are then nearly all in. Objects arriving later recompact the hour.
+ */
+export const DEFAULT_COMPACTION_SETTLE_MINUTES = 20;
+
+/** When the hour holding the last instant before `endMs` is compacted and readable. */
+export function compactedBy(endMs: number, settleMs: number): number {
+  const lastHourStart = Math.floor((endMs - 1) / HOUR_MS) * HOUR_MS;
+  return lastHourStart + HOUR_MS + settleMs;
+}
