@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { costOf, GB, lambdaInvocations, perGb, sqsRequests, type RunUsage } from './cost-model';
+import { costOf, GB, lambdaInvocations, perGb, PRICES, sqsRequests, type RunUsage } from './cost-model';
 import { defaultRealCorpusDir, generatedCorpus, realCorpus, type NamedCorpus } from './corpora';
 import { investigate, type InvestigationMeasure } from './investigation-latency';
 import { HOUR_START, memberAccount } from './org-corpus';
@@ -178,6 +178,48 @@ function printResults(results: CorpusResult[]): void {
     ['vs the $0.20/GB goal', ...totals.map((t) => (t <= 0.2 ? 'within' : `+${money(t - 0.2)}`))],
   ]);
   for (const r of results) if (r.problems) console.log(`  ! ${r.corpus.name}: ${r.problems}`);
+
+  console.log('\nWhere it comes from, per GB of raw CloudTrail: count per GB × first-year cost of each');
+  const drivers = results.map(costDrivers);
+  const driverRow = (name: string, pick: (d: Drivers) => Driver) => [name, ...drivers.map((d) => { const x = pick(d); return `${fmt(x.perGb)} × $${(x.dollarsPerGb / x.perGb).toExponential(2)} = ${money(x.dollarsPerGb)}`; })];
+  table(header, [
+    driverRow('log objects (bookkeeping, SQS, Lambda, GETs)', (d) => d.objects),
+    driverRow('Activity items (per principal-hour + account)', (d) => d.activity),
+    driverRow('Sessions items (+ their index copies)', (d) => d.sessions),
+    driverRow('account-hours (events object in S3)', (d) => d.hours),
+  ]);
+}
+
+interface Driver {
+  perGb: number;
+  dollarsPerGb: number;
+}
+
+interface Drivers {
+  objects: Driver;
+  activity: Driver;
+  sessions: Driver;
+  hours: Driver;
+}
+
+/** Splits the cost by what drives it: per log object, per principal-hour, per session, per account-hour. */
+function costDrivers(r: CorpusResult): Drivers {
+  const scale = GB / r.corpus.rawBytes;
+  const wru = (id: string) => ((r.usage.dynamo.writeUnitsByTable[id] ?? 0) / 1e6) * PRICES.dynamoWritePerMillion;
+  const stored = (id: string) => {
+    const t = r.storage.storage[id];
+    return t ? ((t.bytes + t.indexBytes) / GB) * PRICES.dynamoStorageGbMonth * PRICES.months : 0;
+  };
+  const lines = Object.fromEntries(costOf(r.usage).map((l) => [l.service, l.dollars]));
+  const s3Gets = (r.usage.s3.get / 1000) * PRICES.s3GetPer1000;
+  const s3Puts = ((r.usage.s3.put + r.usage.s3.list) / 1000) * PRICES.s3PutPer1000;
+  const objectDollars = wru('IngestedObjects') + wru('HourObjects') + stored('IngestedObjects') + stored('HourObjects') + (lines['DynamoDB reads'] ?? 0) + s3Gets + (lines.SQS ?? 0) + (lines.Lambda ?? 0);
+  return {
+    objects: { perGb: r.usage.objects * scale, dollarsPerGb: objectDollars * scale },
+    activity: { perGb: (r.storage.storage.Activity?.items ?? 0) * scale, dollarsPerGb: (wru('Activity') + stored('Activity')) * scale },
+    sessions: { perGb: (r.storage.storage.Sessions?.items ?? 0) * scale, dollarsPerGb: (wru('Sessions') + stored('Sessions')) * scale },
+    hours: { perGb: r.usage.accountHours * scale, dollarsPerGb: (s3Puts + (lines['S3 storage'] ?? 0)) * scale },
+  };
 }
 
 async function investigationLatency(): Promise<void> {

@@ -29,6 +29,8 @@ export interface DynamoCounts {
   gsiWriteUnits: number;
   itemReads: number;
   readUnits: number;
+  /** Write units (table + index copies) by table design id. */
+  writeUnitsByTable: Record<string, number>;
 }
 
 export interface S3Counts {
@@ -43,7 +45,7 @@ export interface S3Counts {
 type Item = Record<string, unknown>;
 
 function emptyDynamo(): DynamoCounts {
-  return { requests: {}, itemWrites: 0, writeUnits: 0, gsiWriteUnits: 0, itemReads: 0, readUnits: 0 };
+  return { requests: {}, itemWrites: 0, writeUnits: 0, gsiWriteUnits: 0, itemReads: 0, readUnits: 0, writeUnitsByTable: {} };
 }
 
 function emptyS3(): S3Counts {
@@ -147,8 +149,12 @@ export class Meter {
     const before = image.get(id);
     const size = Math.max(before ? itemSize(before) : 0, after ? itemSize(after) : 0);
     this.dynamo.itemWrites++;
-    this.dynamo.writeUnits += writeUnits(size);
-    for (const index of design.globalSecondaryIndexes) this.dynamo.gsiWriteUnits += indexWriteUnits(design, index, before, after);
+    const units = writeUnits(size);
+    let indexUnits = 0;
+    for (const index of design.globalSecondaryIndexes) indexUnits += indexWriteUnits(design, index, before, after);
+    this.dynamo.writeUnits += units;
+    this.dynamo.gsiWriteUnits += indexUnits;
+    this.dynamo.writeUnitsByTable[design.id] = (this.dynamo.writeUnitsByTable[design.id] ?? 0) + units + indexUnits;
     if (after) image.set(id, after);
     else image.delete(id);
   }
