@@ -1,0 +1,80 @@
+import type { DynamoCounts, S3Counts } from './meter';
+
+/**
+ * What a measured run would cost in AWS (us-east-1 list prices, on-demand DynamoDB, ARM Lambda), for the
+ * first year of the data it produced: every request once, and what it stores kept for 12 months.
+ *
+ * SQS and Lambda follow the deployed design rather than the local event sources (which batch freely and
+ * compact without waiting): per log object one S3 notification message on the ingest queue (send, receive,
+ * delete) and one ingest invocation; per compaction message (one per object and account-hour) on the FIFO
+ * queue its share of the object's SendMessageBatch, a first receive before the hour settles, one
+ * ChangeMessageVisibility to hide it until then, a second receive and a delete, and two compaction
+ * invocations. Batching would make both cheaper; these are the unbatched upper bounds.
+ */
+export const PRICES = {
+  dynamoWritePerMillion: 0.625,
+  dynamoReadPerMillion: 0.125,
+  dynamoStorageGbMonth: 0.25,
+  s3PutPer1000: 0.005,
+  s3GetPer1000: 0.0004,
+  s3StorageGbMonth: 0.023,
+  sqsStandardPerMillion: 0.4,
+  sqsFifoPerMillion: 0.5,
+  lambdaPerMillion: 0.2,
+  lambdaGbSecond: 0.0000133334,
+  stepFunctionsPer1000: 0.025,
+  months: 12,
+} as const;
+
+export const GB = 2 ** 30;
+
+export interface RunUsage {
+  rawBytes: number;
+  records: number;
+  objects: number;
+  accountHours: number;
+  compactionMessages: number;
+  dynamo: DynamoCounts;
+  s3: S3Counts;
+  /** Bytes DynamoDB bills as stored (items + 100 bytes each, index copies + 100 bytes each). */
+  dynamoStoredBytes: number;
+  s3StoredBytes: number;
+  lambdaGbSeconds: number;
+  stepFunctionTransitions: number;
+}
+
+export interface CostLine {
+  service: string;
+  dollars: number;
+  detail: string;
+}
+
+export function sqsRequests(usage: Pick<RunUsage, 'objects' | 'compactionMessages'>): { ingest: number; compaction: number } {
+  return { ingest: usage.objects * 3, compaction: usage.objects + usage.compactionMessages * 4 };
+}
+
+export function lambdaInvocations(usage: Pick<RunUsage, 'objects' | 'compactionMessages'>): number {
+  return usage.objects + usage.compactionMessages * 2;
+}
+
+/** Dollars of the run, by service. */
+export function costOf(usage: RunUsage): CostLine[] {
+  const { dynamo, s3 } = usage;
+  const sqs = sqsRequests(usage);
+  const invocations = lambdaInvocations(usage);
+  return [
+    { service: 'DynamoDB writes', dollars: ((dynamo.writeUnits + dynamo.gsiWriteUnits) / 1e6) * PRICES.dynamoWritePerMillion, detail: `${dynamo.writeUnits + dynamo.gsiWriteUnits} WRU` },
+    { service: 'DynamoDB reads', dollars: (dynamo.readUnits / 1e6) * PRICES.dynamoReadPerMillion, detail: `${dynamo.readUnits} RRU` },
+    { service: 'DynamoDB storage', dollars: (usage.dynamoStoredBytes / GB) * PRICES.dynamoStorageGbMonth * PRICES.months, detail: `${usage.dynamoStoredBytes} B × 12 months` },
+    { service: 'S3 requests', dollars: ((s3.put + s3.list) / 1000) * PRICES.s3PutPer1000 + (s3.get / 1000) * PRICES.s3GetPer1000, detail: `${s3.put} PUT, ${s3.list} LIST, ${s3.get} GET` },
+    { service: 'S3 storage', dollars: (usage.s3StoredBytes / GB) * PRICES.s3StorageGbMonth * PRICES.months, detail: `${usage.s3StoredBytes} B × 12 months` },
+    { service: 'SQS', dollars: (sqs.ingest / 1e6) * PRICES.sqsStandardPerMillion + (sqs.compaction / 1e6) * PRICES.sqsFifoPerMillion, detail: `${sqs.ingest} standard + ${sqs.compaction} FIFO requests` },
+    { service: 'Lambda', dollars: (invocations / 1e6) * PRICES.lambdaPerMillion + usage.lambdaGbSeconds * PRICES.lambdaGbSecond, detail: `${invocations} invocations, ${usage.lambdaGbSeconds.toFixed(1)} GB-s` },
+    { service: 'Step Functions', dollars: (usage.stepFunctionTransitions / 1000) * PRICES.stepFunctionsPer1000, detail: `${usage.stepFunctionTransitions} transitions` },
+  ];
+}
+
+/** The same lines scaled to one GB of raw (uncompressed) CloudTrail JSON. */
+export function perGb(lines: readonly CostLine[], rawBytes: number): CostLine[] {
+  return lines.map((line) => ({ ...line, dollars: (line.dollars * GB) / rawBytes }));
+}

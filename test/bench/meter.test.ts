@@ -1,0 +1,48 @@
+import { indexWriteUnits, Meter } from '../../bench/meter';
+import { SESSIONS_TABLE, type TableDesign } from '../../lambdas/shared/table-design';
+
+/**
+ * The benchmark's cost figures rest on the meter counting write units as DynamoDB bills them, including
+ * the copies global secondary indexes make. These cases follow the rules in the DynamoDB developer guide.
+ */
+const byIssuer = SESSIONS_TABLE.globalSecondaryIndexes.find((i) => i.indexName === 'byIssuer')!;
+const created = { sessionId: 'ASIA1', sk: 'CREATED#111122223333', issuerArn: 'arn:aws:iam::111122223333:role/R', createdAt: '2026-10-22T14:00:00Z', note: 'x' };
+
+function putRequest(meter: Meter, table: string, item: Record<string, unknown>): void {
+  // What the middleware sees for a PutItem through the document client.
+  (meter as unknown as { meterDynamo(c: string, i: unknown, o: unknown): void }).meterDynamo('PutItemCommand', { TableName: table, Item: item }, {});
+}
+
+describe('index write units', () => {
+  it('costs one write to put an item that has the index keys, none when it has not', () => {
+    expect(indexWriteUnits(SESSIONS_TABLE, byIssuer, undefined, created)).toBe(1);
+    const withoutIssuer = Object.fromEntries(Object.entries(created).filter(([name]) => name !== 'issuerArn'));
+    expect(indexWriteUnits(SESSIONS_TABLE, byIssuer, undefined, withoutIssuer)).toBe(0);
+  });
+
+  it('costs nothing for a KEYS_ONLY index when the keys are unchanged, two writes when they change', () => {
+    expect(indexWriteUnits(SESSIONS_TABLE, byIssuer, created, { ...created, note: 'changed' })).toBe(0);
+    expect(indexWriteUnits(SESSIONS_TABLE, byIssuer, created, { ...created, createdAt: '2026-10-22T15:00:00Z' })).toBe(2);
+    expect(indexWriteUnits(SESSIONS_TABLE, byIssuer, created, undefined)).toBe(1);
+  });
+
+  it('rewrites an ALL copy when a projected attribute changes, by its size', () => {
+    const all = { ...byIssuer, projection: 'ALL' as const };
+    expect(indexWriteUnits(SESSIONS_TABLE, all, created, { ...created, note: 'y'.repeat(2800) })).toBe(3);
+  });
+});
+
+describe('Meter', () => {
+  const tables = new Map<string, TableDesign>([['sessions', SESSIONS_TABLE]]);
+
+  it('bills a put by its size in KB and an overwrite by the larger item', () => {
+    const meter = new Meter(tables);
+    putRequest(meter, 'sessions', { ...created, note: 'y'.repeat(2500) });
+    expect(meter.dynamo.writeUnits).toBe(3);
+    expect(meter.dynamo.gsiWriteUnits).toBe(1);
+    putRequest(meter, 'sessions', created);
+    expect(meter.dynamo.writeUnits).toBe(6);
+    expect(meter.dynamo.gsiWriteUnits).toBe(1);
+    expect(meter.dynamo.writeUnitsByTable.Sessions).toBe(7);
+  });
+});
