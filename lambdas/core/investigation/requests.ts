@@ -1,4 +1,4 @@
-import { entityTypeOf, ENTITY_ARN_PATTERN, GRAPH_ARN_PATTERN } from './arns';
+import { entityTypeOf, ENTITY_ARN_PATTERN, ENTITY_ARN_RULES, GRAPH_ARN_PATTERN } from './arns';
 import { INVESTIGATION_ID_PATTERN } from './ids';
 import { INDICATOR_TYPES, SEVERITIES, SORT_FIELDS, SORT_ORDERS, STATES, STATUSES, type EntityType, type IndicatorType, type Severity, type SortField, type SortOrder, type State, type Status } from './model';
 import { MAX_TOKEN_LENGTH } from './pagination';
@@ -75,7 +75,7 @@ function body(value: unknown, allowed: readonly string[]): { reader: ObjectReade
 export function parseStartInvestigation(value: unknown, context: RequestContext): StartInvestigationRequest {
   const { reader, violations } = body(value, ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime']);
   const graphArn = reader?.string('GraphArn', GRAPH_ARN);
-  const entityArn = reader?.string('EntityArn', { required: true, maxLength: 2048, pattern: ENTITY_ARN_PATTERN });
+  const entityArn = reader?.string('EntityArn', { required: true, maxLength: 2048, pattern: ENTITY_ARN_PATTERN, patternDescription: ENTITY_ARN_RULES });
   const start = reader?.timestamp('ScopeStartTime', true);
   const end = reader?.timestamp('ScopeEndTime', true);
   if (reader && start !== undefined && end !== undefined) {

@@ -79,6 +79,8 @@ export interface StringRule {
   pattern?: RegExp;
   minLength?: number;
   maxLength?: number;
+  /** Said instead of the pattern's source when the pattern fails (for patterns too long to read). */
+  patternDescription?: string;
   /** Error code when the pattern fails (INVALID_GRAPH_ARN for graph ARNs). */
   patternCode?: ValidationErrorCode;
 }
@@ -140,8 +142,10 @@ export class ObjectReader {
     if (rule.maxLength !== undefined && value.length > rule.maxLength) {
       this.violations.add(`Value '${shown(value)}' at '${this.at(name)}' failed to satisfy constraint: Member must have length less than or equal to ${rule.maxLength}`);
     }
-    if (rule.pattern && !rule.pattern.test(value)) {
-      this.violations.add(`Value '${shown(value)}' at '${this.at(name)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern.source}`, rule.patternCode);
+    // A value of the wrong length is not also tested against the pattern: one violation per value is enough.
+    if (rule.pattern && this.violations.count === before && !rule.pattern.test(value)) {
+      const constraint = rule.patternDescription ?? `Member must satisfy regular expression pattern: ${rule.pattern.source}`;
+      this.violations.add(`Value '${shown(value)}' at '${this.at(name)}' failed to satisfy constraint: ${constraint}`, rule.patternCode);
     }
     return this.violations.count === before ? value : undefined;
   }
