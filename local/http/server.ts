@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
 import { buildApiHandler, maxScopeDays } from '../../lambdas/api/handler';
-import type { InvestigationRepository, InvestigationRunner } from '../../lambdas/core/investigation/ports';
+import type { InvestigationRepository, InvestigationRunner, TokenKeySource } from '../../lambdas/core/investigation/ports';
+import { randomBytes } from 'node:crypto';
+import { TOKEN_KEY_BYTES } from '../../lambdas/core/investigation/pagination';
 import { errorMessage, log } from '../../lambdas/shared/log';
 import { lambdaContext, toProxyEvent } from './proxy-event';
 
@@ -21,6 +23,8 @@ export interface ApiServerOptions {
   /** Starts the analysis of each new investigation (the local state machine runner). */
   runner: InvestigationRunner;
   store?: InvestigationRepository;
+  /** Signs NextTokens; by default the store's key when it is an InvestigationStore, else a key drawn per process. */
+  tokenKeys?: TokenKeySource;
   maxScopeDays?: number;
 }
 
@@ -61,8 +65,12 @@ function gatewayError(statusCode: number, message: string): APIGatewayProxyResul
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const store = options.store ?? InvestigationStore.fromEnvironment();
+  const processKey = randomBytes(TOKEN_KEY_BYTES);
+  const tokenKeys = options.tokenKeys ?? (store instanceof InvestigationStore ? store : { tokenKey: () => Promise.resolve(processKey) });
   const handler = buildApiHandler({
-    store: options.store ?? InvestigationStore.fromEnvironment(),
+    store,
+    tokenKeys,
     runner: options.runner,
     maxScopeDays: options.maxScopeDays ?? maxScopeDays(),
   });

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { ApiError } from '../../lambdas/core/investigation/errors';
 import { indicatorSortKey, isIndicatorKeyFor, keyIndicators } from '../../lambdas/core/investigation/indicators';
 import { cursorOf, filterExpression, isIndexKey, isPositionFor, isSortCursor, pageAfter, sortInvestigations } from '../../lambdas/core/investigation/listing';
@@ -6,6 +7,7 @@ import { decodeNextToken, encodeNextToken, requestFingerprint, TOKEN_TTL_MS } fr
 import type { InvestigationSort } from '../../lambdas/core/investigation/requests';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
+const KEY = Buffer.alloc(32, 7);
 const key = { investigationId: '177000000000012345678', listKey: 'INVESTIGATION', createdTime: '2026-03-01T11:00:00.000Z' };
 const fingerprint = requestFingerprint({ operation: 'ListInvestigations', filter: { severity: 'HIGH' } });
 
@@ -20,38 +22,57 @@ function validationMessage(run: () => unknown): string {
   throw new Error('expected a ValidationException');
 }
 
+/** A payload signed with the test key, as the codec signs: for envelopes the codec itself would never write. */
+function signed(payload: string): string {
+  return `${payload}.${createHmac('sha256', KEY).update(payload).digest('base64url')}`;
+}
+
 describe('NextToken codec', () => {
+  it('refuses a re-encoded token whose expiry was moved to the year 3000', () => {
+    const token = encodeNextToken(key, fingerprint, NOW, KEY);
+    const [payload, mac] = token.split('.');
+    const envelope = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { e: number };
+    envelope.e = Date.parse('3000-01-01T00:00:00Z') / 1000;
+    const forged = `${Buffer.from(JSON.stringify(envelope)).toString('base64url')}.${mac}`;
+    expect(validationMessage(() => decodeNextToken(forged, fingerprint, NOW + 2 * TOKEN_TTL_MS, KEY, isIndexKey))).toBe('The NextToken is invalid.');
+    // The same edit signed with the key is accepted: what is refused is the missing signature, nothing else.
+    expect(decodeNextToken(signed(forged.split('.')[0]), fingerprint, NOW + 2 * TOKEN_TTL_MS, KEY, isIndexKey)).toEqual(key);
+  });
+
   it('round-trips a position as an opaque URL-safe string', () => {
-    const token = encodeNextToken(key, fingerprint, NOW);
-    expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeNextToken(token, fingerprint, NOW + 1000, isIndexKey)).toEqual(key);
+    const token = encodeNextToken(key, fingerprint, NOW, KEY);
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect(decodeNextToken(token, fingerprint, NOW + 1000, KEY, isIndexKey)).toEqual(key);
   });
 
   it('binds a token to the other parameters, whatever their member order', () => {
     expect(requestFingerprint({ a: 1, b: { c: 2, d: 3 } })).toBe(requestFingerprint({ b: { d: 3, c: 2 }, a: 1, e: undefined }));
-    const token = encodeNextToken(key, fingerprint, NOW);
+    const token = encodeNextToken(key, fingerprint, NOW, KEY);
     const other = requestFingerprint({ operation: 'ListInvestigations', filter: { severity: 'LOW' } });
-    expect(validationMessage(() => decodeNextToken(token, other, NOW, isIndexKey))).toContain('keep all other arguments unchanged');
+    expect(validationMessage(() => decodeNextToken(token, other, NOW, KEY, isIndexKey))).toContain('keep all other arguments unchanged');
   });
 
   it('expires after 24 hours', () => {
-    const token = encodeNextToken(key, fingerprint, NOW);
-    expect(decodeNextToken(token, fingerprint, NOW + TOKEN_TTL_MS - 1000, isIndexKey)).toEqual(key);
-    expect(validationMessage(() => decodeNextToken(token, fingerprint, NOW + TOKEN_TTL_MS + 1000, isIndexKey))).toContain('expired');
+    const token = encodeNextToken(key, fingerprint, NOW, KEY);
+    expect(decodeNextToken(token, fingerprint, NOW + TOKEN_TTL_MS - 1000, KEY, isIndexKey)).toEqual(key);
+    expect(validationMessage(() => decodeNextToken(token, fingerprint, NOW + TOKEN_TTL_MS + 1000, KEY, isIndexKey))).toContain('expired');
   });
 
   it.each([
     ['garbage', 'not a token!'],
-    ['base64 of non-JSON', Buffer.from('hello').toString('base64url')],
-    ['JSON without the envelope', Buffer.from(JSON.stringify({ k: key })).toString('base64url')],
-    ['another version', Buffer.from(JSON.stringify({ v: 2, f: fingerprint, e: NOW / 1000 + 60, k: key })).toString('base64url')],
-    ['a key with an extra attribute', encodeNextToken({ ...key, admin: 'true' }, fingerprint, NOW)],
-    ['a key of another partition', encodeNextToken({ ...key, listKey: 'OTHER' }, fingerprint, NOW)],
-    ['a key with a bad id', encodeNextToken({ ...key, investigationId: '1' }, fingerprint, NOW)],
-    ['a key of the wrong types', encodeNextToken({ ...key, createdTime: 5 }, fingerprint, NOW)],
+    ['base64 of non-JSON', signed(Buffer.from('hello').toString('base64url'))],
+    ['JSON without the envelope', signed(Buffer.from(JSON.stringify({ k: key })).toString('base64url'))],
+    ['another version', signed(Buffer.from(JSON.stringify({ v: 1, f: fingerprint, e: NOW / 1000 + 60, k: key })).toString('base64url'))],
+    ['an unsigned token', Buffer.from(JSON.stringify({ v: 2, f: fingerprint, e: NOW / 1000 + 60, k: key })).toString('base64url')],
+    ['a token signed with another key', encodeNextToken(key, fingerprint, NOW, Buffer.alloc(32, 8))],
+    ['a token with a truncated signature', encodeNextToken(key, fingerprint, NOW, KEY).slice(0, -1)],
+    ['a key with an extra attribute', encodeNextToken({ ...key, admin: 'true' }, fingerprint, NOW, KEY)],
+    ['a key of another partition', encodeNextToken({ ...key, listKey: 'OTHER' }, fingerprint, NOW, KEY)],
+    ['a key with a bad id', encodeNextToken({ ...key, investigationId: '1' }, fingerprint, NOW, KEY)],
+    ['a key of the wrong types', encodeNextToken({ ...key, createdTime: 5 }, fingerprint, NOW, KEY)],
     ['an oversized token', 'A'.repeat(3000)],
   ])('rejects %s as invalid', (_label, token) => {
-    expect(validationMessage(() => decodeNextToken(token, fingerprint, NOW, isIndexKey))).toBe('The NextToken is invalid.');
+    expect(validationMessage(() => decodeNextToken(token, fingerprint, NOW, KEY, isIndexKey))).toBe('The NextToken is invalid.');
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keyIndicators, indicatorTypePrefix, type IndicatorKey } from '../../core/investigation/indicators';
@@ -11,7 +12,9 @@ import {
   type ListInvestigationsQuery,
   type ListPosition,
   type Page,
+  type TokenKeySource,
 } from '../../core/investigation/ports';
+import { TOKEN_KEY_BYTES } from '../../core/investigation/pagination';
 import { dynamoDocumentClient } from '../aws-clients';
 import { batchPut } from '../batch-writer';
 import { retentionDays, tableName } from '../../shared/config';
@@ -35,7 +38,15 @@ function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
 }
 
-export class InvestigationStore implements InvestigationRepository {
+/**
+ * The item holding the NextToken signing key. Its id cannot be an investigation's (those are 21 digits, and
+ * requests are validated), it has none of the index attributes (so no listing sees it) and no expiry.
+ */
+export const TOKEN_KEY_ITEM_ID = 'config#next-token-key';
+
+export class InvestigationStore implements InvestigationRepository, TokenKeySource {
+  private tokenKeyPromise?: Promise<Uint8Array>;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: InvestigationTables,
@@ -49,6 +60,42 @@ export class InvestigationStore implements InvestigationRepository {
 
   private now(): string {
     return new Date(this.options.now?.() ?? Date.now()).toISOString();
+  }
+
+  /**
+   * The deployment's NextToken key: read once per instance; the first instance ever to need it draws it
+   * (a conditional put, so concurrent first requests agree on one key). Deleting the item rotates the key,
+   * which only invalidates tokens in flight.
+   */
+  tokenKey(): Promise<Uint8Array> {
+    this.tokenKeyPromise ??= this.loadTokenKey().catch((error: unknown) => {
+      this.tokenKeyPromise = undefined;
+      throw error;
+    });
+    return this.tokenKeyPromise;
+  }
+
+  private async loadTokenKey(): Promise<Uint8Array> {
+    const read = async () => {
+      const output = await this.client.send(new GetCommand({ TableName: this.tables.investigations, Key: { investigationId: TOKEN_KEY_ITEM_ID }, ConsistentRead: true }));
+      const key = output.Item?.key;
+      return typeof key === 'string' && key.length > 0 ? Buffer.from(key, 'base64') : undefined;
+    };
+    const existing = await read();
+    if (existing) return existing;
+    const drawn = randomBytes(TOKEN_KEY_BYTES);
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tables.investigations, Item: { investigationId: TOKEN_KEY_ITEM_ID, key: drawn.toString('base64') }, ConditionExpression: 'attribute_not_exists(investigationId)' }),
+      );
+      return drawn;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // Another instance drew one first: use theirs.
+      const theirs = await read();
+      if (!theirs) throw error;
+      return theirs;
+    }
   }
 
   async createInvestigation(investigation: Investigation): Promise<void> {

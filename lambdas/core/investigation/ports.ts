@@ -16,6 +16,15 @@ export interface InvestigationRunner {
   start(investigationId: string, input: InvestigationExecutionInput): Promise<void>;
 }
 
+/**
+ * The key that signs NextTokens (HMAC-SHA256). One key for the whole deployment, since the next page may be
+ * served by another function instance: in AWS and locally it is a random key kept in the Investigations table
+ * (see InvestigationStore.tokenKey), so it needs no grant beyond those the API already has.
+ */
+export interface TokenKeySource {
+  tokenKey(): Promise<Uint8Array>;
+}
+
 /** Where a ListInvestigations page ended: an index key (CREATED_TIME order) or a sort cursor (other orders). */
 export type ListPosition = IndexKey | SortCursor;
 

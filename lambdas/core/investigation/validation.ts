@@ -142,8 +142,7 @@ export class ObjectReader {
     if (rule.maxLength !== undefined && value.length > rule.maxLength) {
       this.violations.add(`Value '${shown(value)}' at '${this.at(name)}' failed to satisfy constraint: Member must have length less than or equal to ${rule.maxLength}`);
     }
-    // A value of the wrong length is not also tested against the pattern: one violation per value is enough.
-    if (rule.pattern && this.violations.count === before && !rule.pattern.test(value)) {
+    if (rule.pattern && !rule.pattern.test(value)) {
       const constraint = rule.patternDescription ?? `Member must satisfy regular expression pattern: ${rule.pattern.source}`;
       this.violations.add(`Value '${shown(value)}' at '${this.at(name)}' failed to satisfy constraint: ${constraint}`, rule.patternCode);
     }
