@@ -134,6 +134,14 @@ export class InvestigationApi extends Construct {
       });
     }
 
+    // A body over API Gateway's 10 MB limit is refused before the function; the header lets AWS SDKs raise a
+    // typed error, as they do for the handler's errors (the local server answers the same).
+    this.api.addGatewayResponse('RequestTooLarge', {
+      type: apigateway.ResponseType.REQUEST_TOO_LARGE,
+      statusCode: '413',
+      responseHeaders: { 'x-amzn-ErrorType': "'RequestEntityTooLargeException'" },
+    });
+
     // RestApi adds an `Endpoint` output ending in `/`: as a Detective client endpoint it makes the SDK request
     // `/prod//investigations/…`, which matches no resource. The stack outputs `endpoint` instead.
     this.api.node.tryRemoveChild('Endpoint');

@@ -53,6 +53,14 @@ describe('investigation API', () => {
     expect(routes.sort()).toEqual(INVESTIGATION_OPERATIONS.map((op) => `POST /investigations/${op}`).sort());
   });
 
+  it('answers an oversized body with a typed 413', () => {
+    synthesized.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'REQUEST_TOO_LARGE',
+      StatusCode: '413',
+      ResponseParameters: { 'gatewayresponse.header.x-amzn-ErrorType': "'RequestEntityTooLargeException'" },
+    });
+  });
+
   it('matches the routes the handler serves', () => {
     expect(INVESTIGATION_OPERATIONS.map((op) => `POST /investigations/${op}`).sort()).toEqual(Object.keys(ROUTES).sort());
   });
