@@ -86,9 +86,9 @@ export class InvestigationApi extends Construct {
     });
 
     // Exactly what lambdas/adapters/investigations/investigation-store.ts does for the API: a conditional put
-    // (start), strongly consistent gets, conditional updates (state; FAILED when the start fails), and queries
-    // of the byCreatedTime index (list). Indicators are only listed, by key.
-    grantTableActions(this.function, tables, INVESTIGATIONS_TABLE, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], ['byCreatedTime']);
+    // (start; the NextToken key on first use), strongly consistent gets, conditional updates (state; FAILED when
+    // the start fails), and queries of the listing indexes (list). Indicators are only listed, by key.
+    grantTableActions(this.function, tables, INVESTIGATIONS_TABLE, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], 'all');
     grantTableActions(this.function, tables, INDICATORS_TABLE, ['dynamodb:Query']);
     // StartExecution on this state machine only (CDK scopes the grant to its ARN).
     props.stateMachine.grantStartExecution(this.function);

@@ -1,6 +1,6 @@
 import { ApiError, investigationNotFound } from '../core/investigation/errors';
 import { isIndicatorKeyFor } from '../core/investigation/indicators';
-import { isPositionFor } from '../core/investigation/listing';
+import { isPositionFor, planListing } from '../core/investigation/listing';
 import type { Investigation } from '../core/investigation/model';
 import { decodeNextToken, encodeNextToken, requestFingerprint } from '../core/investigation/pagination';
 import { InvestigationNotFoundError, type InvestigationRepository, type InvestigationRunner, type TokenKeySource } from '../core/investigation/ports';
@@ -64,7 +64,7 @@ export class InvestigationApi {
     const now = this.now();
     const fingerprint = requestFingerprint({ operation: 'ListInvestigations', graphArn: request.graphArn, filter: request.filter, sort: request.sort });
     const key = await this.deps.tokenKeys.tokenKey();
-    const after = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, now, key, isPositionFor(request.sort)) : undefined;
+    const after = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, now, key, isPositionFor(planListing(request.filter, request.sort))) : undefined;
     const page = await this.deps.store.listInvestigations({ filter: request.filter, sort: request.sort, maxResults: request.maxResults, after });
     return {
       InvestigationDetails: page.items.map(toInvestigationDetail),

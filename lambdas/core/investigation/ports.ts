@@ -1,4 +1,4 @@
-import type { IndexKey, SortCursor } from './listing';
+import type { ListCursor } from './listing';
 import type { IndicatorKey } from './indicators';
 import type { Indicator, Investigation, InvestigationExecutionInput, Severity, State } from './model';
 import type { InvestigationFilter, InvestigationSort } from './requests';
@@ -25,8 +25,8 @@ export interface TokenKeySource {
   tokenKey(): Promise<Uint8Array>;
 }
 
-/** Where a ListInvestigations page ended: an index key (CREATED_TIME order) or a sort cursor (other orders). */
-export type ListPosition = IndexKey | SortCursor;
+/** Where a ListInvestigations page ended (see core/investigation/listing.ts). */
+export type ListPosition = ListCursor;
 
 export interface ListInvestigationsQuery {
   filter: InvestigationFilter;
