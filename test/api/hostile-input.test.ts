@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { ListInvestigationsCommand } from '@aws-sdk/client-detective';
+import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
 import { API_GATEWAY_MAX_BODY_BYTES, API_GATEWAY_MAX_HEADER_BYTES, LAMBDA_MAX_EVENT_BYTES } from '../../local/http/server';
 import { GRAPH_ARN, ROLE_ARN, hoursAgo, rawPost, startHarness, type Harness } from './harness';
 
@@ -72,6 +73,15 @@ describe('hostile bodies', () => {
 });
 
 describe('forged NextTokens', () => {
+  it('are checked against one key per deployment, drawn once and shared by every instance', async () => {
+    const instances = [InvestigationStore.fromEnvironment(), InvestigationStore.fromEnvironment(), InvestigationStore.fromEnvironment()];
+    const keys = await Promise.all(instances.map((store) => store.tokenKey()));
+    expect(keys[0]).toHaveLength(32);
+    expect(new Set(keys.map((key) => Buffer.from(key).toString('hex'))).size).toBe(1);
+    // Not a constant: another deployment (another table) draws another key.
+    expect(Buffer.from(keys[0]).toString('hex')).not.toBe('00'.repeat(32));
+  });
+
   it('refuses a token re-encoded with its expiry moved to the year 3000', async () => {
     for (let i = 0; i < 2; i++) await rawPost(h.server, '/investigations/startInvestigation', JSON.stringify({ EntityArn: ROLE_ARN, ScopeStartTime: hoursAgo(3).toISOString(), ScopeEndTime: hoursAgo(2).toISOString() }));
     const first = await h.detective.send(new ListInvestigationsCommand({ GraphArn: GRAPH_ARN, MaxResults: 1 }));

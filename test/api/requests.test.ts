@@ -165,6 +165,9 @@ describe('other requests', () => {
     expect(rejection(() => parseListInvestigations({ FilterCriteria: { Severity: {} } })).message).toContain("Value null at 'FilterCriteria.Severity.Value'");
     expect(rejection(() => parseListInvestigations({ FilterCriteria: { CreatedTime: { StartInclusive: '2026-01-01T00:00:00Z' } } })).message).toContain("'FilterCriteria.CreatedTime.EndInclusive'");
     expect(rejection(() => parseListInvestigations({ SortCriteria: { Field: 'SEVERITY', SortOrder: 'UP' } })).message).toContain("at 'SortCriteria.SortOrder'");
+    // Detective's StringFilter limit; longer values could not be index keys anyway.
+    const long = `arn:aws:iam::111122223333:role/${'\u{1F600}'.repeat(240)}`;
+    expect(rejection(() => parseListInvestigations({ FilterCriteria: { EntityArn: { Value: long } } })).message).toContain('less than or equal to 500');
   });
 });
 

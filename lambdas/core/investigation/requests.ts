@@ -13,6 +13,7 @@ import { ObjectReader, Violations, type StringRule } from './validation';
 export const MAX_RESULTS = { min: 1, max: 100 } as const;
 export const DEFAULT_MAX_RESULTS = 100;
 export const DEFAULT_MAX_SCOPE_DAYS = 30;
+export const MAX_STRING_FILTER_LENGTH = 500;
 
 export interface RequestContext {
   nowMillis: number;
@@ -124,7 +125,8 @@ function parseFilter(reader: ObjectReader): InvestigationFilter {
   filter.severity = value('Severity', SEVERITIES);
   filter.status = value('Status', STATUSES);
   filter.state = value('State', STATES);
-  filter.entityArn = criteria.object('EntityArn', ['Value'])?.string('Value', { required: true, minLength: 1, maxLength: 2048, pattern: /^arn:.*/ });
+  // Detective's StringFilter limit (500). It also keeps `<EntityArn>#<SEVERITY>` index keys within DynamoDB's 2048 bytes.
+  filter.entityArn = criteria.object('EntityArn', ['Value'])?.string('Value', { required: true, minLength: 1, maxLength: MAX_STRING_FILTER_LENGTH, pattern: /^arn:.*/ });
   const created = criteria.object('CreatedTime', ['StartInclusive', 'EndInclusive']);
   if (created) {
     const start = created.timestamp('StartInclusive', true);
