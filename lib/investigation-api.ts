@@ -73,7 +73,8 @@ export class InvestigationApi extends Construct {
     this.function = trailhoundFunction(new Construct(this, 'Handler'), {
       description: "Trailhound: Detective's Investigation API (API Gateway proxy integration)",
       entry: 'lambdas/api/handler.ts',
-      // ListInvestigations sorted by anything but creation time sorts the matching investigations in memory.
+      // A page is at most 100 small items (every listing is an index Query); the memory mainly buys CPU (Lambda
+      // allots CPU in proportion), which keeps cold starts and TLS handshakes short.
       memorySize: 512,
       // API Gateway's integration timeout: running longer would only compute an answer nobody receives.
       timeout: Duration.seconds(29),
