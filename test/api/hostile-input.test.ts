@@ -45,6 +45,12 @@ describe('hostile bodies', () => {
     expect((response.body as { Message: string }).Message).toMatch(/^100000 validation errors detected: .*; and 99990 more$/);
   });
 
+  it('echoes an unknown path clipped', async () => {
+    const response = await rawPost(h.server, `/investigations/${'p'.repeat(9000)}`, '{}');
+    expect(response.status).toBe(404);
+    expect(response.text.length).toBeLessThan(300);
+  });
+
   it('refuses a body over API Gateway’s 10 MB with a typed 413', async () => {
     const response = await rawPost(h.server, LIST, ' '.repeat(API_GATEWAY_MAX_BODY_BYTES + 1));
     expect(response.status).toBe(413);
