@@ -29,7 +29,7 @@ export interface ListingIndex {
 /** The constant partition of the `byCreatedTime` index: every investigation. */
 export const LIST_KEY = 'INVESTIGATION';
 
-/** Must match INVESTIGATIONS_TABLE.globalSecondaryIndexes (test/api/listing.test.ts checks that they agree). */
+/** Must match INVESTIGATIONS_TABLE.globalSecondaryIndexes (test/api/pagination.test.ts checks that they agree). */
 export const LISTING_INDEXES: readonly ListingIndex[] = [
   { indexName: 'byCreatedTime', attribute: 'listKey', keys: [] },
   { indexName: 'bySeverity', attribute: 'severity', keys: ['severity'] },
