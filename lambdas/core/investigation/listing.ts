@@ -11,11 +11,12 @@ import { parseTimestamp } from './time';
  * - CREATED_TIME order reads one partition in the requested direction;
  * - SEVERITY and STATUS orders read one partition per value of the sort field, in rank order (CRITICAL first for
  *   DESC), each newest first, so ties are newest first in both directions.
- * Every single filter, with every sort, has an exact index, and so do the pairs listed in LISTING_INDEXES: a page
- * then reads at most MaxResults + 1 items, plus one (possibly empty) Query per partition of the sort field.
- * Other combinations (three or more filters, or EntityArn with State) use the index that covers the most filters,
- * preferring EntityArn (an entity has few investigations), and apply the rest as a FilterExpression: such a page
- * reads at most the items of the chosen partitions, e.g. the investigations of one entity.
+ * Every single filter, with every sort, has an exact index, and so do the pairs of LISTING_INDEXES sorted by
+ * CREATED_TIME or by one of their own fields: a page then reads at most MaxResults + 1 items, plus one (possibly
+ * empty) Query per partition of the sort field. Other combinations (e.g. EntityArn with State, or State and Status
+ * sorted by SEVERITY) use the index that covers the sort field and the most filters, preferring EntityArn (an
+ * entity has few investigations), and apply the rest as a FilterExpression: such a page reads at most the items
+ * of the chosen partitions, e.g. the investigations of one entity.
  */
 export type ListingAttribute = 'severity' | 'status' | 'state' | 'entityArn';
 
