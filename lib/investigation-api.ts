@@ -73,7 +73,8 @@ export class InvestigationApi extends Construct {
     this.function = trailhoundFunction(new Construct(this, 'Handler'), {
       description: "Trailhound: Detective's Investigation API (API Gateway proxy integration)",
       entry: 'lambdas/api/handler.ts',
-      // ListInvestigations sorted by anything but creation time sorts the matching investigations in memory.
+      // A page is at most 100 small items (every listing is an index Query); the memory mainly buys CPU (Lambda
+      // allots CPU in proportion), which keeps cold starts and TLS handshakes short.
       memorySize: 512,
       // API Gateway's integration timeout: running longer would only compute an answer nobody receives.
       timeout: Duration.seconds(29),
@@ -86,9 +87,9 @@ export class InvestigationApi extends Construct {
     });
 
     // Exactly what lambdas/adapters/investigations/investigation-store.ts does for the API: a conditional put
-    // (start), strongly consistent gets, conditional updates (state; FAILED when the start fails), and queries
-    // of the byCreatedTime index (list). Indicators are only listed, by key.
-    grantTableActions(this.function, tables, INVESTIGATIONS_TABLE, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], ['byCreatedTime']);
+    // (start; the NextToken key on first use), strongly consistent gets, conditional updates (state; FAILED when
+    // the start fails), and queries of the listing indexes (list). Indicators are only listed, by key.
+    grantTableActions(this.function, tables, INVESTIGATIONS_TABLE, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], 'all');
     grantTableActions(this.function, tables, INDICATORS_TABLE, ['dynamodb:Query']);
     // StartExecution on this state machine only (CDK scopes the grant to its ARN).
     props.stateMachine.grantStartExecution(this.function);
@@ -133,6 +134,14 @@ export class InvestigationApi extends Construct {
         operationName: operation.charAt(0).toUpperCase() + operation.slice(1),
       });
     }
+
+    // A body over API Gateway's 10 MB limit is refused before the function; the header lets AWS SDKs raise a
+    // typed error, as they do for the handler's errors (the local server answers the same).
+    this.api.addGatewayResponse('RequestTooLarge', {
+      type: apigateway.ResponseType.REQUEST_TOO_LARGE,
+      statusCode: '413',
+      responseHeaders: { 'x-amzn-ErrorType': "'RequestEntityTooLargeException'" },
+    });
 
     // RestApi adds an `Endpoint` output ending in `/`: as a Detective client endpoint it makes the SDK request
     // `/prod//investigations/…`, which matches no resource. The stack outputs `endpoint` instead.

@@ -36,7 +36,7 @@ export interface StageAccess {
   readonly reads: readonly TableDesign[];
   /** Writes indicators with BatchWriteItem (lambdas/adapters/batch-writer.ts). */
   readonly writesIndicators?: boolean;
-  /** Sets the investigation's status, severity or failure reason with a conditional UpdateItem. */
+  /** Sets the investigation's status, severity or failure reason: a GetItem, then a conditional UpdateItem. */
   readonly updatesInvestigation?: boolean;
   /** Ships the geolocation databases in the bundle and points GEOIP_CITY_DB / GEOIP_ASN_DB at them. */
   readonly geolocates?: boolean;
@@ -159,7 +159,8 @@ function createStageFunction(scope: Construct, stage: InvestigationStage, access
   for (const design of access.reads) grantTableActions(fn, tables, design, READ_ITEM_ACTIONS, 'all');
   if (access.reads.includes(ACTIVITY_TABLE)) props.activityStore.grantReadEvents(fn);
   if (access.writesIndicators === true) grantTableActions(fn, tables, INDICATORS_TABLE, ['dynamodb:BatchWriteItem']);
-  if (access.updatesInvestigation === true) grantTableActions(fn, tables, INVESTIGATIONS_TABLE, ['dynamodb:UpdateItem']);
+  // An update reads the item first: the listing index keys combine the new values with the current ones.
+  if (access.updatesInvestigation === true) grantTableActions(fn, tables, INVESTIGATIONS_TABLE, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
   const stack = Stack.of(scope);
   if (threatIntel.length > 0) {
     fn.addToRolePolicy(

@@ -37,7 +37,8 @@ export function buildApiHandler(deps: ApiDependencies | (() => ApiDependencies))
 }
 
 export function productionDependencies(env: NodeJS.ProcessEnv = process.env): ApiDependencies {
-  return { store: InvestigationStore.fromEnvironment(env), runner: StepFunctionsRunner.fromEnvironment(env), maxScopeDays: maxScopeDays(env) };
+  const store = InvestigationStore.fromEnvironment(env);
+  return { store, tokenKeys: store, runner: StepFunctionsRunner.fromEnvironment(env), maxScopeDays: maxScopeDays(env) };
 }
 
 export const handler = buildApiHandler(() => productionDependencies());

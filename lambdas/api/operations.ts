@@ -1,9 +1,9 @@
 import { ApiError, investigationNotFound } from '../core/investigation/errors';
 import { isIndicatorKeyFor } from '../core/investigation/indicators';
-import { isPositionFor } from '../core/investigation/listing';
+import { isPositionFor, planListing } from '../core/investigation/listing';
 import type { Investigation } from '../core/investigation/model';
 import { decodeNextToken, encodeNextToken, requestFingerprint } from '../core/investigation/pagination';
-import { InvestigationNotFoundError, type InvestigationRepository, type InvestigationRunner } from '../core/investigation/ports';
+import { InvestigationNotFoundError, type InvestigationRepository, type InvestigationRunner, type TokenKeySource } from '../core/investigation/ports';
 import { parseGetInvestigation, parseListIndicators, parseListInvestigations, parseStartInvestigation, parseUpdateInvestigationState } from '../core/investigation/requests';
 import {
   toGetInvestigationResponse,
@@ -20,6 +20,8 @@ import { log } from '../shared/log';
 export interface ApiDependencies {
   store: InvestigationRepository;
   runner: InvestigationRunner;
+  /** Signs and verifies NextTokens. */
+  tokenKeys: TokenKeySource;
   /** Longest accepted ScopeEndTime − ScopeStartTime, in days. */
   maxScopeDays: number;
   now?: () => number;
@@ -61,11 +63,12 @@ export class InvestigationApi {
     const request = parseListInvestigations(body);
     const now = this.now();
     const fingerprint = requestFingerprint({ operation: 'ListInvestigations', graphArn: request.graphArn, filter: request.filter, sort: request.sort });
-    const after = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, now, isPositionFor(request.sort)) : undefined;
+    const key = await this.deps.tokenKeys.tokenKey();
+    const after = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, now, key, isPositionFor(planListing(request.filter, request.sort))) : undefined;
     const page = await this.deps.store.listInvestigations({ filter: request.filter, sort: request.sort, maxResults: request.maxResults, after });
     return {
       InvestigationDetails: page.items.map(toInvestigationDetail),
-      ...(page.next ? { NextToken: encodeNextToken(page.next, fingerprint, now) } : {}),
+      ...(page.next ? { NextToken: encodeNextToken(page.next, fingerprint, now, key) } : {}),
     };
   }
 
@@ -74,14 +77,15 @@ export class InvestigationApi {
     const now = this.now();
     const fingerprint = requestFingerprint({ operation: 'ListIndicators', graphArn: request.graphArn, investigationId: request.investigationId, indicatorType: request.indicatorType });
     // Validate the token before any read, so a bad token is a 400 whatever the investigation.
-    const after = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, now, isIndicatorKeyFor(request.investigationId, request.indicatorType)) : undefined;
+    const key = await this.deps.tokenKeys.tokenKey();
+    const after = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, now, key, isIndicatorKeyFor(request.investigationId, request.indicatorType)) : undefined;
     const investigation = await this.existing(request.investigationId);
     const page = await this.deps.store.listIndicators(request.investigationId, { indicatorType: request.indicatorType, maxResults: request.maxResults, after });
     const graphArn = request.graphArn ?? investigation.graphArn;
     return {
       ...(graphArn ? { GraphArn: graphArn } : {}),
       InvestigationId: request.investigationId,
-      ...(page.next ? { NextToken: encodeNextToken(page.next, fingerprint, now) } : {}),
+      ...(page.next ? { NextToken: encodeNextToken(page.next, fingerprint, now, key) } : {}),
       Indicators: page.items,
     };
   }

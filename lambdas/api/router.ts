@@ -43,7 +43,8 @@ export function createRouter(deps: ApiDependencies): (event: APIGatewayProxyEven
     const route = routePath(event);
     try {
       const operation = ROUTES[route];
-      if (!operation) throw notFound(`No operation is served at ${route}.`);
+      // The path is echoed clipped, like every other input (it may be as long as the request line allows).
+      if (!operation) throw notFound(`No operation is served at ${route.length > 128 ? `${route.slice(0, 125)}...` : route}.`);
       return jsonResponse(200, await operation(api, parseBody(event)), requestId);
     } catch (error) {
       const apiError = toApiError(error);

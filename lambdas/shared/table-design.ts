@@ -100,13 +100,29 @@ export const INGESTED_OBJECTS_TABLE: TableDesign = {
 };
 
 /**
- * Investigations (Detective's Investigation API objects). `listKey` is the constant `INVESTIGATION` so that
- * the `byCreatedTime` index lists every investigation newest first without a Scan.
+ * Investigations (Detective's Investigation API objects). Every ListInvestigations filter and sort is a Query of
+ * one of these indexes, all sorted by `createdTime` (see lambdas/core/investigation/listing.ts, which declares
+ * the same list with the attributes each key combines): `listKey` is the constant `INVESTIGATION` (every
+ * investigation); `severity`, `status`, `state` and `entityArn` are the item's own attributes; the pairs are
+ * attributes written as `<first>#<second>` (e.g. `stateStatus = ACTIVE#RUNNING`), rewritten by every update.
+ * One more item, `config#next-token-key`, holds the NextToken signing key; it has no index attribute.
  */
+const byCreatedTimeOf = (indexName: string, partitionKey: string): IndexDesign => ({ indexName, partitionKey: { name: partitionKey, type: 'S' }, sortKey: { name: 'createdTime', type: 'S' } });
 export const INVESTIGATIONS_TABLE: TableDesign = {
   id: 'Investigations',
   partitionKey: { name: 'investigationId', type: 'S' },
-  globalSecondaryIndexes: [{ indexName: 'byCreatedTime', partitionKey: { name: 'listKey', type: 'S' }, sortKey: { name: 'createdTime', type: 'S' } }],
+  globalSecondaryIndexes: [
+    byCreatedTimeOf('byCreatedTime', 'listKey'),
+    byCreatedTimeOf('bySeverity', 'severity'),
+    byCreatedTimeOf('byStatus', 'status'),
+    byCreatedTimeOf('byState', 'state'),
+    byCreatedTimeOf('byEntity', 'entityArn'),
+    byCreatedTimeOf('byStatusSeverity', 'statusSeverity'),
+    byCreatedTimeOf('byStateSeverity', 'stateSeverity'),
+    byCreatedTimeOf('byStateStatus', 'stateStatus'),
+    byCreatedTimeOf('byEntitySeverity', 'entitySeverity'),
+    byCreatedTimeOf('byEntityStatus', 'entityStatus'),
+  ],
   timeToLiveAttribute: TTL_ATTRIBUTE,
   envVar: 'INVESTIGATIONS_TABLE',
 };

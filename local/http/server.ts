@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
 import { buildApiHandler, maxScopeDays } from '../../lambdas/api/handler';
-import type { InvestigationRepository, InvestigationRunner } from '../../lambdas/core/investigation/ports';
+import type { InvestigationRepository, InvestigationRunner, TokenKeySource } from '../../lambdas/core/investigation/ports';
+import { randomBytes } from 'node:crypto';
+import { TOKEN_KEY_BYTES } from '../../lambdas/core/investigation/pagination';
 import { errorMessage, log } from '../../lambdas/shared/log';
 import { lambdaContext, toProxyEvent } from './proxy-event';
 
@@ -21,6 +23,8 @@ export interface ApiServerOptions {
   /** Starts the analysis of each new investigation (the local state machine runner). */
   runner: InvestigationRunner;
   store?: InvestigationRepository;
+  /** Signs NextTokens; by default the store's key when it is an InvestigationStore, else a key drawn per process. */
+  tokenKeys?: TokenKeySource;
   maxScopeDays?: number;
 }
 
@@ -30,8 +34,15 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** API Gateway's REST payload limit. */
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * The limits a request meets in AWS before the handler runs, so that local mode refuses what AWS refuses:
+ * API Gateway's REST payload limit (10 MB), Lambda's synchronous invocation payload limit (6 MB, counted on the
+ * whole proxy event, headers and request context included) and API Gateway's limit on the request line and
+ * headers together (10,240 bytes).
+ */
+export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const LAMBDA_MAX_EVENT_BYTES = 6 * 1024 * 1024;
+export const API_GATEWAY_MAX_HEADER_BYTES = 10_240;
 
 function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
@@ -39,9 +50,10 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      // Past the limit the rest is drained unread, so the 413 can still be written on this connection.
+      if (size <= API_GATEWAY_MAX_BODY_BYTES) chunks.push(chunk);
     });
-    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    request.on('end', () => resolve(size > API_GATEWAY_MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }
@@ -55,31 +67,59 @@ function write(response: ServerResponse, result: APIGatewayProxyResult): void {
   response.end(body);
 }
 
-/** What API Gateway itself answers when the integration fails or the payload is too large. */
-function gatewayError(statusCode: number, message: string): APIGatewayProxyResult {
-  return { statusCode, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) };
+/**
+ * What API Gateway itself answers when the integration fails or a limit is exceeded: its `{"message"}` body,
+ * with `x-amzn-ErrorType` so that AWS SDKs raise a typed error rather than an unknown one.
+ */
+function gatewayError(statusCode: number, errorType: string, message: string): APIGatewayProxyResult {
+  return { statusCode, headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': errorType }, body: JSON.stringify({ message }) };
+}
+
+const TOO_LARGE = gatewayError(413, 'RequestEntityTooLargeException', 'Request Too Long');
+
+/** Raw bytes of a response written on a socket the HTTP parser gave up on (before any request object exists). */
+function rawResponse(result: APIGatewayProxyResult, reason: string): string {
+  const headers = Object.entries({ ...result.headers, 'Content-Length': String(Buffer.byteLength(result.body)), Connection: 'close' }).map(([name, value]) => `${name}: ${String(value)}`);
+  return [`HTTP/1.1 ${result.statusCode} ${reason}`, ...headers, '', result.body].join('\r\n');
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const store = options.store ?? InvestigationStore.fromEnvironment();
+  const processKey = randomBytes(TOKEN_KEY_BYTES);
+  const tokenKeys = options.tokenKeys ?? (store instanceof InvestigationStore ? store : { tokenKey: () => Promise.resolve(processKey) });
   const handler = buildApiHandler({
-    store: options.store ?? InvestigationStore.fromEnvironment(),
+    store,
+    tokenKeys,
     runner: options.runner,
     maxScopeDays: options.maxScopeDays ?? maxScopeDays(),
   });
 
-  const server = createServer((request, response) => {
+  const server = createServer({ maxHeaderSize: API_GATEWAY_MAX_HEADER_BYTES }, (request, response) => {
     void (async () => {
       try {
         const body = await readBody(request);
-        if (!body) return write(response, gatewayError(413, 'Request Too Long'));
+        if (!body) return write(response, TOO_LARGE);
         const event = toProxyEvent({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' });
+        if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_EVENT_BYTES) return write(response, TOO_LARGE);
         write(response, await handler(event, lambdaContext(event.requestContext.requestId)));
       } catch (error) {
         log.error('local API request failed', { error: errorMessage(error) });
-        if (!response.headersSent) write(response, gatewayError(502, 'Internal server error'));
+        if (!response.headersSent) write(response, gatewayError(502, 'InternalServerErrorException', 'Internal server error'));
         else response.destroy();
       }
     })();
+  });
+  // Requests the HTTP parser refuses: Node would answer a bare 431 or 400; answer as API Gateway, with a type.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const result = tooLarge
+      ? gatewayError(431, 'RequestHeaderFieldsTooLargeException', 'Request Header Fields Too Large')
+      : gatewayError(400, 'BadRequestException', 'Bad Request');
+    socket.end(rawResponse(result, tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'));
   });
 
   await new Promise<void>((resolve, reject) => {

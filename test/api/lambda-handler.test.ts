@@ -63,13 +63,18 @@ describe('API Lambda handler', () => {
 
   it('marks the investigation FAILED when Step Functions refuses, and answers 500', async () => {
     dynamo.on(PutCommand).resolves({});
+    // An update reads the item first, then writes conditionally on the values it derived the index keys from.
+    dynamo.on(GetCommand).callsFake((input: { Key: { investigationId: string } }) => ({
+      Item: { investigationId: input.Key.investigationId, entityArn: start.EntityArn, status: 'RUNNING', state: 'ACTIVE', severity: 'INFORMATIONAL', createdTime: new Date().toISOString() },
+    }));
     dynamo.on(UpdateCommand).resolves({ Attributes: {} });
     sfn.on(StartExecutionCommand).rejects(new Error('AccessDenied'));
     const result = await invoke('/investigations/startInvestigation', start);
     expect(result.statusCode).toBe(500);
     expect(result.headers?.['x-amzn-ErrorType']).toBe('InternalServerException');
     const update = dynamo.commandCalls(UpdateCommand)[0].args[0].input;
-    expect(update.ExpressionAttributeValues).toMatchObject({ ':status': 'FAILED' });
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':status': 'FAILED', ':statusSeverity': 'FAILED#INFORMATIONAL', ':stateStatus': 'ACTIVE#FAILED', ':was_status': 'RUNNING' });
+    expect(update.ConditionExpression).toBe('attribute_exists(investigationId) AND #severity = :was_severity AND #status = :was_status AND #state = :was_state');
   });
 
   it('reports DynamoDB throttling as TooManyRequestsException', async () => {

@@ -4,6 +4,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { ROUTES } from '../../lambdas/api/router';
+import { ENTITY_ARN_PATTERN } from '../../lambdas/core/investigation/arns';
 import { GRAPH_ARN, ROLE_ARN, hoursAgo, rawPost, startHarness, type Harness } from './harness';
 
 /**
@@ -73,6 +74,10 @@ describe('OpenAPI document', () => {
     const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
     expect(documented.sort()).toEqual(Object.keys(ROUTES).sort());
     expect(Object.values(document.paths).map((p) => p.post.operationId)).toEqual(['StartInvestigation', 'GetInvestigation', 'ListInvestigations', 'ListIndicators', 'UpdateInvestigationState']);
+  });
+
+  it('documents the EntityArn pattern the API enforces', () => {
+    expect((document.components.schemas.EntityArn as { pattern: string }).pattern).toBe(ENTITY_ARN_PATTERN.source);
   });
 
   it('matches real success responses', async () => {

@@ -73,9 +73,17 @@ describe('StartInvestigation request', () => {
     expect(both.errorCode).toBe('INVALID_REQUEST_BODY');
   });
 
+  it("explains IAM's ARN rules instead of echoing a long pattern", () => {
+    const error = rejection(() => parseStartInvestigation({ ...valid, EntityArn: `arn:aws:iam::111122223333:role/${'r'.repeat(65)}` }, context));
+    expect(error.message).toContain("at 'EntityArn' failed to satisfy constraint: Member must be an IAM role or user ARN");
+    expect(error.message).toContain('at most 64');
+  });
+
   it('never echoes an oversized value whole', () => {
     const error = rejection(() => parseStartInvestigation({ ...valid, EntityArn: `arn:aws:iam::111122223333:role/${'x'.repeat(5000)}` }, context));
-    expect(error.message.length).toBeLessThan(600);
+    // Two violations (length and pattern), each echoing at most 128 characters of the 5,000.
+    expect(error.message.length).toBeLessThan(1000);
+    expect(error.message).not.toContain('x'.repeat(200));
   });
 });
 
@@ -85,6 +93,12 @@ describe('entity ARNs', () => {
     ['arn:aws:iam::111122223333:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport', 'IAM_ROLE'],
     ['arn:aws-us-gov:iam::111122223333:user/division/alice@example.com', 'IAM_USER'],
     ['arn:aws-cn:iam::111122223333:user/bob', 'IAM_USER'],
+    ...['aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'].map((partition) => [`arn:${partition}:iam::111122223333:role/R`, 'IAM_ROLE']),
+    [`arn:aws:iam::111122223333:role/${'r'.repeat(64)}`, 'IAM_ROLE'],
+    [`arn:aws:iam::111122223333:user/${'u'.repeat(64)}`, 'IAM_USER'],
+    // A path of exactly 512 characters, slashes included.
+    [`arn:aws:iam::111122223333:role/${'p'.repeat(510)}/Admin`, 'IAM_ROLE'],
+    ['arn:aws:iam::111122223333:user/a+b=c,d.e@f_g-h', 'IAM_USER'],
   ])('accepts %s', (arn, type) => {
     expect(entityTypeOf(arn)).toBe(type);
   });
@@ -97,6 +111,15 @@ describe('entity ARNs', () => {
     'arn:aws:iam:us-east-1:111122223333:role/Admin',
     'arn:aws:iam::11112222333:role/Admin',
     'arn:aws:iam::111122223333:role/Admin/',
+    // IAM's rules: known partitions, 12-digit accounts, names of at most 64 IAM characters, paths of at most 512.
+    'arn:aws-moon:iam::111122223333:role/Admin',
+    'arn:aws:iam::1111222233334:role/Admin',
+    `arn:aws:iam::111122223333:role/${'r'.repeat(65)}`,
+    `arn:aws:iam::111122223333:user/${'u'.repeat(65)}`,
+    'arn:aws:iam::111122223333:user/al ice',
+    'arn:aws:iam::111122223333:user/al*ice',
+    'arn:aws:iam::111122223333:role//Admin',
+    `arn:aws:iam::111122223333:role/${'p'.repeat(511)}/Admin`,
   ])('rejects %s', (arn) => {
     expect(entityTypeOf(arn)).toBeUndefined();
   });
@@ -142,6 +165,9 @@ describe('other requests', () => {
     expect(rejection(() => parseListInvestigations({ FilterCriteria: { Severity: {} } })).message).toContain("Value null at 'FilterCriteria.Severity.Value'");
     expect(rejection(() => parseListInvestigations({ FilterCriteria: { CreatedTime: { StartInclusive: '2026-01-01T00:00:00Z' } } })).message).toContain("'FilterCriteria.CreatedTime.EndInclusive'");
     expect(rejection(() => parseListInvestigations({ SortCriteria: { Field: 'SEVERITY', SortOrder: 'UP' } })).message).toContain("at 'SortCriteria.SortOrder'");
+    // Detective's StringFilter limit; longer values could not be index keys anyway.
+    const long = `arn:aws:iam::111122223333:role/${'\u{1F600}'.repeat(240)}`;
+    expect(rejection(() => parseListInvestigations({ FilterCriteria: { EntityArn: { Value: long } } })).message).toContain('less than or equal to 500');
   });
 });
 

@@ -53,6 +53,14 @@ describe('investigation API', () => {
     expect(routes.sort()).toEqual(INVESTIGATION_OPERATIONS.map((op) => `POST /investigations/${op}`).sort());
   });
 
+  it('answers an oversized body with a typed 413', () => {
+    synthesized.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'REQUEST_TOO_LARGE',
+      StatusCode: '413',
+      ResponseParameters: { 'gatewayresponse.header.x-amzn-ErrorType': "'RequestEntityTooLargeException'" },
+    });
+  });
+
   it('matches the routes the handler serves', () => {
     expect(INVESTIGATION_OPERATIONS.map((op) => `POST /investigations/${op}`).sort()).toEqual(Object.keys(ROUTES).sort());
   });
@@ -143,17 +151,18 @@ describe('investigation API', () => {
     expect(functionResource(limited, limited.stack.investigationApi.function).Properties.Environment.Variables.INVESTIGATION_MAX_SCOPE_DAYS).toBe('14');
   });
 
-  it('may put, get, update and query investigations (with byCreatedTime), query indicators and start the state machine, nothing else', () => {
+  it('may put, get, update and query investigations (with every listing index), query indicators and start the state machine, nothing else', () => {
     const { stack } = synthesized;
     const statements = functionStatements(synthesized, stack.investigationApi.function);
     const investigations = logicalId(stack.table(INVESTIGATIONS_TABLE));
     const crud = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
     expect(actionsOn(statements, arnOf(investigations))).toEqual(crud);
-    expect(actionsOn(statements, indexArnOf(investigations, 'byCreatedTime'))).toEqual(crud);
+    for (const index of INVESTIGATIONS_TABLE.globalSecondaryIndexes) expect(actionsOn(statements, indexArnOf(investigations, index.indexName))).toEqual(crud);
     expect(actionsOn(statements, arnOf(logicalId(stack.table(INDICATORS_TABLE))))).toEqual(['dynamodb:Query']);
     expect(actionsOn(statements, { Ref: logicalId(stack.investigation.stateMachine) })).toEqual(['states:StartExecution']);
     expect(statements.flatMap(actionsOf).sort()).toEqual([...crud, 'dynamodb:Query', 'states:StartExecution'].sort());
-    expect(statements.flatMap(resourcesOf)).toHaveLength(4);
+    // The table, each of its indexes, the indicators table, the state machine.
+    expect(statements.flatMap(resourcesOf)).toHaveLength(3 + INVESTIGATIONS_TABLE.globalSecondaryIndexes.length);
   });
 
   it('outputs the endpoint for Detective clients, without a trailing slash, and no other endpoint', () => {

@@ -212,7 +212,7 @@ describe('stage permissions', () => {
       const expected = [
         ...(access.reads.includes(design) ? READS : []),
         ...(design === INDICATORS_TABLE && access.writesIndicators === true ? ['dynamodb:BatchWriteItem'] : []),
-        ...(design === INVESTIGATIONS_TABLE && access.updatesInvestigation === true ? ['dynamodb:UpdateItem'] : []),
+        ...(design === INVESTIGATIONS_TABLE && access.updatesInvestigation === true ? ['dynamodb:GetItem', 'dynamodb:UpdateItem'] : []),
       ].sort();
       expect(actionsOn(statements, arnOf(tableId(design)))).toEqual(expected);
       for (const index of design.globalSecondaryIndexes) {

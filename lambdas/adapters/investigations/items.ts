@@ -1,5 +1,5 @@
 import type { Indicator, IndicatorDetail, IndicatorType, Investigation } from '../../core/investigation/model';
-import { LIST_KEY } from '../../core/investigation/listing';
+import { LIST_KEY, listingAttributes } from '../../core/investigation/listing';
 import { DAY_MS } from '../../core/investigation/time';
 
 /**
@@ -10,6 +10,8 @@ import { DAY_MS } from '../../core/investigation/time';
 export interface InvestigationItem extends Investigation {
   /** Constant partition key of the `byCreatedTime` index: every investigation, by creation time, without a Scan. */
   listKey: typeof LIST_KEY;
+  /** Partition keys of the two-attribute listing indexes (`statusSeverity`, …), see listingAttributes. */
+  [indexAttribute: string]: unknown;
   updatedTime: string;
   expiresAt: number;
 }
@@ -27,7 +29,7 @@ export function expiresAt(fromMillis: number, retentionDays: number): number {
 }
 
 export function toInvestigationItem(investigation: Investigation, retentionDays: number): InvestigationItem {
-  return { ...investigation, listKey: LIST_KEY, updatedTime: investigation.createdTime, expiresAt: expiresAt(Date.parse(investigation.createdTime), retentionDays) };
+  return { ...investigation, ...listingAttributes(investigation), listKey: LIST_KEY, updatedTime: investigation.createdTime, expiresAt: expiresAt(Date.parse(investigation.createdTime), retentionDays) };
 }
 
 /** Drops storage-only attributes so that what the API returns is exactly the domain object. */

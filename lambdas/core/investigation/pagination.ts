@@ -1,16 +1,20 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { validationError } from './errors';
 
 /**
- * NextToken codec. A token is base64url JSON of `{ v, f, e, k }`: a format version, a fingerprint of the
- * request's other parameters (Detective: "keep all other arguments unchanged"), an expiry (Detective's
- * tokens expire after 24 hours) and the position `k` to resume from. Opaque to clients; on the way back every
- * part is checked, and the position's exact shape by the caller, so a hand-edited token cannot reach
- * DynamoDB as an arbitrary ExclusiveStartKey. Any defect is a ValidationException, never a 5xx.
+ * NextToken codec. A token is `<payload>.<mac>`: the payload is base64url JSON of `{ v, f, e, k }` (a format
+ * version, a fingerprint of the request's other parameters — Detective: "keep all other arguments unchanged" —,
+ * an expiry — Detective's tokens expire after 24 hours — and the position `k` to resume from), and the mac is
+ * its HMAC-SHA256 under the deployment's token key. Opaque to clients; on the way back the mac is checked before
+ * anything is parsed, so a re-encoded token (an expiry moved to the year 3000, another position) is refused,
+ * and the position's exact shape is still checked by the caller, so even a token signed with a leaked key
+ * cannot reach DynamoDB as an arbitrary ExclusiveStartKey. Any defect is a ValidationException, never a 5xx.
  */
-const VERSION = 1;
+const VERSION = 2;
 export const TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 export const MAX_TOKEN_LENGTH = 2048;
+/** Bytes of a token key (the HMAC-SHA256 block size is 64; 32 random bytes are the hash's full strength). */
+export const TOKEN_KEY_BYTES = 32;
 
 interface TokenEnvelope {
   v: number;
@@ -37,17 +41,29 @@ export function requestFingerprint(parameters: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(parameters))).digest('base64url').slice(0, 22);
 }
 
-export function encodeNextToken(position: unknown, fingerprint: string, nowMillis: number): string {
-  const envelope: TokenEnvelope = { v: VERSION, f: fingerprint, e: Math.floor((nowMillis + TOKEN_TTL_MS) / 1000), k: position };
-  return Buffer.from(JSON.stringify(envelope), 'utf8').toString('base64url');
+function mac(payload: string, key: Uint8Array): Buffer {
+  return createHmac('sha256', key).update(payload).digest();
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
+export function encodeNextToken(position: unknown, fingerprint: string, nowMillis: number, key: Uint8Array): string {
+  const envelope: TokenEnvelope = { v: VERSION, f: fingerprint, e: Math.floor((nowMillis + TOKEN_TTL_MS) / 1000), k: position };
+  const payload = Buffer.from(JSON.stringify(envelope), 'utf8').toString('base64url');
+  return `${payload}.${mac(payload, key).toString('base64url')}`;
+}
 
-function parseEnvelope(token: string): TokenEnvelope | undefined {
-  if (token.length > MAX_TOKEN_LENGTH || !BASE64URL.test(token)) return undefined;
+const SIGNED_TOKEN = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/;
+
+/** The envelope of a token whose mac verifies under `key`; undefined for anything else. */
+function parseEnvelope(token: string, key: Uint8Array): TokenEnvelope | undefined {
+  const match = token.length <= MAX_TOKEN_LENGTH ? SIGNED_TOKEN.exec(token) : null;
+  if (!match) return undefined;
+  const [, payload, signature] = match;
+  const given = Buffer.from(signature, 'base64url');
+  const expected = mac(payload, key);
+  // Constant-time comparison: the time taken must not tell how many leading bytes of a forgery were right.
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
-    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    const value: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     if (typeof value !== 'object' || value === null) return undefined;
     const { v, f, e, k } = value as Record<string, unknown>;
     if (typeof v !== 'number' || typeof f !== 'string' || typeof e !== 'number' || k === undefined) return undefined;
@@ -57,8 +73,8 @@ function parseEnvelope(token: string): TokenEnvelope | undefined {
   }
 }
 
-export function decodeNextToken<P>(token: string, fingerprint: string, nowMillis: number, isPosition: (value: unknown) => value is P): P {
-  const envelope = parseEnvelope(token);
+export function decodeNextToken<P>(token: string, fingerprint: string, nowMillis: number, key: Uint8Array, isPosition: (value: unknown) => value is P): P {
+  const envelope = parseEnvelope(token, key);
   if (!envelope || envelope.v !== VERSION || !isPosition(envelope.k)) throw validationError('The NextToken is invalid.');
   if (envelope.f !== fingerprint) {
     throw validationError('The NextToken was issued for a request with other parameters; keep all other arguments unchanged when paginating.');

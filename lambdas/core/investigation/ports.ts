@@ -1,4 +1,4 @@
-import type { IndexKey, SortCursor } from './listing';
+import type { ListCursor } from './listing';
 import type { IndicatorKey } from './indicators';
 import type { Indicator, Investigation, InvestigationExecutionInput, Severity, State } from './model';
 import type { InvestigationFilter, InvestigationSort } from './requests';
@@ -16,8 +16,17 @@ export interface InvestigationRunner {
   start(investigationId: string, input: InvestigationExecutionInput): Promise<void>;
 }
 
-/** Where a ListInvestigations page ended: an index key (CREATED_TIME order) or a sort cursor (other orders). */
-export type ListPosition = IndexKey | SortCursor;
+/**
+ * The key that signs NextTokens (HMAC-SHA256). One key for the whole deployment, since the next page may be
+ * served by another function instance: in AWS and locally it is a random key kept in the Investigations table
+ * (see InvestigationStore.tokenKey), so it needs no grant beyond those the API already has.
+ */
+export interface TokenKeySource {
+  tokenKey(): Promise<Uint8Array>;
+}
+
+/** Where a ListInvestigations page ended (see core/investigation/listing.ts). */
+export type ListPosition = ListCursor;
 
 export interface ListInvestigationsQuery {
   filter: InvestigationFilter;

@@ -1,4 +1,4 @@
-import { entityTypeOf, ENTITY_ARN_PATTERN, GRAPH_ARN_PATTERN } from './arns';
+import { entityTypeOf, ENTITY_ARN_PATTERN, ENTITY_ARN_RULES, GRAPH_ARN_PATTERN } from './arns';
 import { INVESTIGATION_ID_PATTERN } from './ids';
 import { INDICATOR_TYPES, SEVERITIES, SORT_FIELDS, SORT_ORDERS, STATES, STATUSES, type EntityType, type IndicatorType, type Severity, type SortField, type SortOrder, type State, type Status } from './model';
 import { MAX_TOKEN_LENGTH } from './pagination';
@@ -13,6 +13,7 @@ import { ObjectReader, Violations, type StringRule } from './validation';
 export const MAX_RESULTS = { min: 1, max: 100 } as const;
 export const DEFAULT_MAX_RESULTS = 100;
 export const DEFAULT_MAX_SCOPE_DAYS = 30;
+export const MAX_STRING_FILTER_LENGTH = 500;
 
 export interface RequestContext {
   nowMillis: number;
@@ -75,7 +76,7 @@ function body(value: unknown, allowed: readonly string[]): { reader: ObjectReade
 export function parseStartInvestigation(value: unknown, context: RequestContext): StartInvestigationRequest {
   const { reader, violations } = body(value, ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime']);
   const graphArn = reader?.string('GraphArn', GRAPH_ARN);
-  const entityArn = reader?.string('EntityArn', { required: true, maxLength: 2048, pattern: ENTITY_ARN_PATTERN });
+  const entityArn = reader?.string('EntityArn', { required: true, maxLength: 2048, pattern: ENTITY_ARN_PATTERN, patternDescription: ENTITY_ARN_RULES });
   const start = reader?.timestamp('ScopeStartTime', true);
   const end = reader?.timestamp('ScopeEndTime', true);
   if (reader && start !== undefined && end !== undefined) {
@@ -124,7 +125,8 @@ function parseFilter(reader: ObjectReader): InvestigationFilter {
   filter.severity = value('Severity', SEVERITIES);
   filter.status = value('Status', STATUSES);
   filter.state = value('State', STATES);
-  filter.entityArn = criteria.object('EntityArn', ['Value'])?.string('Value', { required: true, minLength: 1, maxLength: 2048, pattern: /^arn:.*/ });
+  // Detective's StringFilter limit (500). It also keeps `<EntityArn>#<SEVERITY>` index keys within DynamoDB's 2048 bytes.
+  filter.entityArn = criteria.object('EntityArn', ['Value'])?.string('Value', { required: true, minLength: 1, maxLength: MAX_STRING_FILTER_LENGTH, pattern: /^arn:.*/ });
   const created = criteria.object('CreatedTime', ['StartInclusive', 'EndInclusive']);
   if (created) {
     const start = created.timestamp('StartInclusive', true);

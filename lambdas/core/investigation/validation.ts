@@ -9,29 +9,69 @@ import { parseTimestamp } from './time';
 export class Violations {
   private readonly messages: string[] = [];
   private readonly codes: ValidationErrorCode[] = [];
+  private total = 0;
 
   add(message: string, code: ValidationErrorCode = 'INVALID_REQUEST_BODY'): void {
+    this.total++;
+    // Only the first few are kept: a body with 100,000 unknown members must not produce a 20 MB error.
+    if (this.messages.length >= MAX_REPORTED_VIOLATIONS) return;
     this.messages.push(message);
     this.codes.push(code);
   }
 
   get count(): number {
-    return this.messages.length;
+    return this.total;
   }
 
   throwIfAny(): void {
-    const n = this.messages.length;
+    const n = this.total;
     if (n === 0) return;
     // A lone bad graph ARN gets Detective's dedicated code; anything else is a bad request body.
     const code = n === 1 ? this.codes[0] : 'INVALID_REQUEST_BODY';
-    throw validationError(`${n} validation error${n === 1 ? '' : 's'} detected: ${this.messages.join('; ')}`, code);
+    const more = n > this.messages.length ? `; and ${n - this.messages.length} more` : '';
+    throw validationError(`${n} validation error${n === 1 ? '' : 's'} detected: ${this.messages.join('; ')}${more}`, code);
   }
 }
 
+/** Violations listed in one error message; the count covers all of them. */
+export const MAX_REPORTED_VIOLATIONS = 10;
+/** Characters of a rejected value (or member name) echoed in a message. */
+export const MAX_ECHOED_CHARS = 128;
+const PREVIEW_DEPTH = 2;
+const PREVIEW_ENTRIES = 4;
+
+function clip(text: string, max = MAX_ECHOED_CHARS): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+/**
+ * A short JSON-like rendering of a rejected value, built without JSON.stringify: that would recurse once per
+ * nesting level (a 5,000-deep array overflows the stack) and copy a whole oversized payload before clipping.
+ * Visits at most PREVIEW_ENTRIES members per level and PREVIEW_DEPTH levels, whatever the value.
+ */
+function preview(value: unknown, depth = 0): string {
+  if (typeof value === 'string') return JSON.stringify(clip(value));
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (depth >= PREVIEW_DEPTH) return Array.isArray(value) ? '[...]' : '{...}';
+  const parts: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value.slice(0, PREVIEW_ENTRIES)) parts.push(preview(item, depth + 1));
+    return `[${parts.join(',')}${value.length > PREVIEW_ENTRIES ? ',...' : ''}]`;
+  }
+  let more = false;
+  for (const key in value) {
+    if (parts.length === PREVIEW_ENTRIES) {
+      more = true;
+      break;
+    }
+    parts.push(`${JSON.stringify(clip(key, 32))}:${preview((value as Record<string, unknown>)[key], depth + 1)}`);
+  }
+  return `{${parts.join(',')}${more ? ',...' : ''}}`;
+}
+
 function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
   // Echo enough of the value to recognize it, never a whole oversized payload.
-  return text.length > 128 ? `${text.slice(0, 125)}...` : text;
+  return clip(typeof value === 'string' ? value : preview(value));
 }
 
 export interface StringRule {
@@ -39,6 +79,8 @@ export interface StringRule {
   pattern?: RegExp;
   minLength?: number;
   maxLength?: number;
+  /** Said instead of the pattern's source when the pattern fails (for patterns too long to read). */
+  patternDescription?: string;
   /** Error code when the pattern fails (INVALID_GRAPH_ARN for graph ARNs). */
   patternCode?: ValidationErrorCode;
 }
@@ -63,7 +105,7 @@ export class ObjectReader {
     }
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (!allowed.includes(key)) violations.add(`Field '${ObjectReader.join(path, key)}' is not recognized; expected one of ${allowed.join(', ')}`);
+      if (!allowed.includes(key)) violations.add(`Field '${ObjectReader.join(path, clip(key, 64))}' is not recognized; expected one of ${allowed.join(', ')}`);
     }
     return new ObjectReader(record, path, violations);
   }
@@ -101,7 +143,8 @@ export class ObjectReader {
       this.violations.add(`Value '${shown(value)}' at '${this.at(name)}' failed to satisfy constraint: Member must have length less than or equal to ${rule.maxLength}`);
     }
     if (rule.pattern && !rule.pattern.test(value)) {
-      this.violations.add(`Value '${shown(value)}' at '${this.at(name)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern.source}`, rule.patternCode);
+      const constraint = rule.patternDescription ?? `Member must satisfy regular expression pattern: ${rule.pattern.source}`;
+      this.violations.add(`Value '${shown(value)}' at '${this.at(name)}' failed to satisfy constraint: ${constraint}`, rule.patternCode);
     }
     return this.violations.count === before ? value : undefined;
   }

@@ -1,0 +1,109 @@
+import fc from 'fast-check';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { createRouter, ROUTES } from '../../lambdas/api/router';
+import type { ApiDependencies } from '../../lambdas/api/operations';
+import type { Investigation } from '../../lambdas/core/investigation/model';
+import type { InvestigationRepository } from '../../lambdas/core/investigation/ports';
+import { toProxyEvent } from '../../local/http/proxy-event';
+
+/**
+ * Property-based tests of the request validators, through the router (parse, validate, answer): whatever JSON
+ * arrives — random, deep, huge, or nearly valid — the answer is never a 5xx and its body stays small.
+ * The store answers from memory so that only validation and error mapping are under test.
+ */
+const investigation: Investigation = {
+  investigationId: '123456789012345678901',
+  entityArn: 'arn:aws:iam::111122223333:role/Admin',
+  entityType: 'IAM_ROLE',
+  status: 'SUCCESSFUL',
+  state: 'ACTIVE',
+  severity: 'LOW',
+  createdTime: '2026-01-01T00:00:00.000Z',
+  scopeStartTime: '2025-12-31T00:00:00.000Z',
+  scopeEndTime: '2026-01-01T00:00:00.000Z',
+};
+
+const store: InvestigationRepository = {
+  createInvestigation: () => Promise.resolve(),
+  getInvestigation: (id) => Promise.resolve(id === investigation.investigationId ? investigation : undefined),
+  listInvestigations: () => Promise.resolve({ items: [investigation], next: { p: 0, c: investigation.createdTime, i: investigation.investigationId } }),
+  updateState: () => Promise.resolve(investigation),
+  putIndicators: () => Promise.resolve(),
+  completeInvestigation: () => Promise.resolve(),
+  failInvestigation: () => Promise.resolve(),
+  listIndicators: () => Promise.resolve({ items: [] }),
+};
+const deps: ApiDependencies = { store, tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) }, runner: { start: () => Promise.resolve() }, maxScopeDays: 30 };
+const route = createRouter(deps);
+const PATHS = Object.keys(ROUTES).map((r) => r.split(' ')[1]);
+/** Generous for the longest legitimate message (10 violations, each with a 128-character echo). */
+const MAX_ERROR_BODY = 8 * 1024;
+
+function event(path: string, body: string): APIGatewayProxyEvent {
+  return toProxyEvent({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, body: Buffer.from(body), sourceIp: '127.0.0.1' });
+}
+
+async function answer(path: string, body: string): Promise<{ status: number; length: number }> {
+  const result = await route(event(path, body));
+  return { status: result.statusCode, length: result.body.length };
+}
+
+/** Members the validators know, so random bodies often reach the deeper checks instead of failing on names. */
+const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder'];
+const nearlyValid = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', 'arn:aws:iam::111122223333:role/Admin', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY'), tie('object')),
+  object: fc.dictionary(fc.oneof(fc.constantFrom(...MEMBERS), fc.string()), tie('value'), { maxKeys: 6 }),
+}));
+
+const deep = fc.tuple(fc.integer({ min: 1, max: 20_000 }), fc.constantFrom('[', '{"a":'), fc.constantFrom(...MEMBERS)).map(([depth, open, member]) => {
+  const close = open === '[' ? ']' : '}';
+  return `{"${member}":${open.repeat(depth)}1${close.repeat(depth)}}`;
+});
+
+const manyKeys = fc.tuple(fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 1, max: 300 })).map(([count, nameLength]) => `{${Array.from({ length: count }, (_, i) => `"${'x'.repeat(nameLength)}${i}":${i}`).join(',')}}`);
+
+describe('API validators against random JSON', () => {
+  it('never answer 5xx to random JSON, and keep error bodies bounded', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...PATHS), fc.jsonValue(), async (path, value) => {
+        const { status, length } = await answer(path, JSON.stringify(value));
+        expect(status).toBeLessThan(500);
+        if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never answer 5xx to nearly valid bodies', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...PATHS), nearlyValid.object, async (path, value) => {
+        const { status, length } = await answer(path, JSON.stringify(value));
+        expect(status).toBeLessThan(500);
+        if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('answer 400 to deep nesting and to thousands of unknown members, with a small body', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...PATHS), fc.oneof(deep, manyKeys), async (path, body) => {
+        const { status, length } = await answer(path, body);
+        expect(status).toBe(400);
+        expect(length).toBeLessThan(MAX_ERROR_BODY);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('never answer 5xx to arbitrary text, tokens or encodings', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...PATHS), fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string().map((t) => JSON.stringify({ NextToken: t, InvestigationId: '123456789012345678901' }))), async (path, body) => {
+        const { status, length } = await answer(path, body);
+        expect(status).toBeLessThan(500);
+        if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
