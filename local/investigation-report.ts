@@ -73,7 +73,7 @@ export function investigationReport(input: ReportInput): string[] {
   }
   const activity = executionOutput?.analysis?.find((a): a is ApiActivitySummary => a.stage === 'ApiActivity');
   if (activity) {
-    lines.push('', `API activity in scope: ${formatNumber(activity.totalCalls)} calls, ${formatNumber(activity.failedCalls)} failed, ${activity.distinctApis} APIs, ${activity.distinctSourceIps} source IPs`);
+    lines.push('', `API activity in scope: ${formatNumber(activity.totalCalls)} calls, ${formatNumber(activity.failedCalls)} failed, ${activity.distinctApis} APIs, ${activity.distinctSourceIps} source IP addresses${activity.awsServiceCalls ? ` (and ${formatNumber(activity.awsServiceCalls)} calls made by AWS services on its behalf)` : ''}`);
     lines.push(...table(['API', 'CALLS', 'FAILED'], activity.topApis.slice(0, 10).map((a) => [a.api, formatNumber(a.calls), formatNumber(a.failures)])));
   }
   const byType = new Map<string, Indicator[]>();

@@ -3,7 +3,7 @@ import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { normalizeRoleArn } from '../core/cloudtrail/arn';
 import { subjectOfSession } from '../core/cloudtrail/activity';
-import type { ActivityItem } from '../core/model/items';
+import { userActivity, type EntityActivity } from '../core/queries/entity-activity';
 import type { SessionView } from '../core/queries/session-view';
 import { geoLookupFromEnv } from '../adapters/geo';
 import { InvestigationStore } from '../adapters/investigations/investigation-store';
@@ -114,13 +114,18 @@ export function countByType(indicators: readonly { IndicatorType: string }[]): R
 const CONCURRENT_READS = 8;
 
 /**
- * The entity's activity in scope, per session for a role (its sessions in scope, each read with bounded
- * concurrency) and as the user's own items for an IAM user (whose console and MFA-token calls are already
- * counted under the user). Every call appears once.
+ * The entity's activity in scope, every call once. A role's is read per session (its sessions in scope,
+ * each read with bounded concurrency), since a session's hourly item usually has one source address. An IAM
+ * user's is its own calls plus every call made through the sessions it started, directly or through role
+ * chains, each chained part labelled with the role session it came through (see core/queries/entity-activity).
  */
-export async function activityBySession(input: StageInput, deps: StageDependencies): Promise<{ sessions: SessionView[]; activity: ActivityItem[] }> {
+export async function activityBySession(input: StageInput, deps: StageDependencies): Promise<{ sessions: SessionView[]; activity: EntityActivity[] }> {
   const { scopeStartTime: from, scopeEndTime: to } = input;
-  if (input.entityType !== 'IAM_ROLE') return { sessions: [], activity: await deps.queries.activityItems(input.scope.principalKey, from, to) };
+  if (input.entityType !== 'IAM_ROLE') {
+    const [ownItems, sessions] = await Promise.all([deps.queries.activityItems(input.scope.principalKey, from, to), deps.queries.sessionsFromOrigin(input.scope.principalKey, from, to)]);
+    const withItems = await mapWithConcurrency(sessions, CONCURRENT_READS, async (session) => ({ session, items: await deps.queries.activityItems(subjectOfSession(session.sessionId), from, to) }));
+    return { sessions, activity: userActivity({ ownItems, sessions: withItems }) };
+  }
   const sessions = await deps.queries.sessionsOfRole(normalizeRoleArn(input.entityArn) ?? input.entityArn, from, to);
   const activity = (await mapWithConcurrency(sessions, CONCURRENT_READS, (s) => deps.queries.activityItems(subjectOfSession(s.sessionId), from, to))).flat();
   return { sessions, activity };

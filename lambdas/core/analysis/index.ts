@@ -1,6 +1,7 @@
 /** The investigation stages' pure analysis: one import for the Step Functions stage handlers. */
 export * from './detective-types';
 export * from './geo';
+export { isIpAddress, ipAddressCounts } from './ip-address';
 export * from './config';
 export * from './threat-intel';
 export * from './ttp-catalog';
