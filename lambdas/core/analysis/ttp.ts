@@ -28,6 +28,36 @@ export interface TtpActivity {
   overflow?: Record<string, number>;
   /** The chained role session the calls came through, when the entity made them through one (named in the procedure). */
   via?: string;
+  /** Successful console sign-ins without MFA among the calls. */
+  consoleLoginsWithoutMfa?: number;
+}
+
+/** The procedure of the console-sign-in-without-MFA indicator (severity rules recognise it by this text). */
+export const CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE =
+  'Signed in to the AWS Management Console with a password alone: the ConsoleLogin event says MFAUsed "No".';
+
+/** TTP_OBSERVED (T1078.004 Valid Accounts: Cloud Accounts) for successful console sign-ins without MFA, per source. */
+export function consoleLoginsWithoutMfa(activity: readonly TtpActivity[]): TtpObservedIndicator[] {
+  const bySource = new Map<string, number>();
+  for (const item of activity) {
+    if (!item.consoleLoginsWithoutMfa) continue;
+    const source = singleSource(item) ?? '';
+    bySource.set(source, (bySource.get(source) ?? 0) + item.consoleLoginsWithoutMfa);
+  }
+  return [...bySource].sort((a, b) => a[0].localeCompare(b[0])).map(([source, count]) => ({
+    IndicatorType: 'TTP_OBSERVED',
+    IndicatorDetail: {
+      TTPsObservedDetail: {
+        Tactic: 'Initial Access',
+        Technique: 'T1078.004 - Valid Accounts: Cloud Accounts',
+        Procedure: CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE,
+        ...(source !== '' ? { IpAddress: source } : {}),
+        APIName: 'signin:ConsoleLogin',
+        APISuccessCount: count,
+        APIFailureCount: 0,
+      },
+    },
+  }));
 }
 
 export interface TtpInput {
