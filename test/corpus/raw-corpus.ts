@@ -55,3 +55,46 @@ export function rawRecords(): RawRecord[] {
   cached ??= corpusLogFiles().flatMap(rawRecordsOf);
   return cached;
 }
+
+/** `service:EventName` as the raw record names it (eventSource without `.amazonaws.com`). */
+export function rawApi(record: RawRecord): string {
+  return `${record.eventSource.replace(/\.amazonaws\.com$/, '')}:${record.eventName}`;
+}
+
+/** An independent address test (dotted quad, or hex groups with colons): not the code's isIpAddress. */
+export function looksLikeIp(source: string | undefined): boolean {
+  if (!source) return false;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(source)) return source.split('.').every((part) => Number(part) <= 255);
+  return /^[0-9a-f:]+$/i.test(source) && source.includes(':');
+}
+
+export const isTemporaryKey = (key: string | undefined): boolean => typeof key === 'string' && key.startsWith('ASIA');
+
+export interface RawEntityActivity {
+  /** The user's own records (its access keys, its console and service sessions, keyless calls like ConsoleLogin). */
+  own: RawRecord[];
+  /** Records made with role sessions the user started, directly or by chaining; with the role's name. */
+  chained: { record: RawRecord; role: string }[];
+}
+
+/** A user's activity, with role sessions followed from the STS calls that created them. */
+export function rawUserActivity(userName: string, records = rawRecords()): RawEntityActivity {
+  const own = records.filter((r) => r.userIdentity.type === 'IAMUser' && r.userIdentity.userName === userName);
+  const keys = new Set(own.map((r) => r.userIdentity.accessKeyId).filter((k): k is string => k !== undefined));
+  const chainedKeys = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const r of records) {
+      const created = (r.responseElements?.credentials as { accessKeyId?: string } | undefined)?.accessKeyId;
+      if (r.eventSource !== 'sts.amazonaws.com' || r.errorCode || !created || !r.userIdentity.accessKeyId) continue;
+      if ((keys.has(r.userIdentity.accessKeyId) || chainedKeys.has(r.userIdentity.accessKeyId)) && !chainedKeys.has(created)) {
+        chainedKeys.add(created);
+        grew = true;
+      }
+    }
+  }
+  const chained = records
+    .filter((r) => r.userIdentity.type === 'AssumedRole' && chainedKeys.has(r.userIdentity.accessKeyId as string))
+    .map((record) => ({ record, role: (record.userIdentity.sessionContext?.sessionIssuer?.arn ?? '').split('/').pop() as string }));
+  return { own, chained };
+}

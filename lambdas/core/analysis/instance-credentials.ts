@@ -15,7 +15,8 @@ import { isIpAddress } from './ip-address';
  * Only aggregates with a single source are attributed (as in TTP attribution). The heuristic needs the
  * instance's own calls in scope (its SSM agent's calls usually are): with one address only, nothing is said.
  */
-export const INSTANCE_CREDENTIALS_TECHNIQUE = 'T1552.005 - Unsecured Credentials: Cloud Instance Metadata API';
+export const INSTANCE_CREDENTIALS_TECHNIQUE_ID = 'T1552.005';
+export const INSTANCE_CREDENTIALS_TECHNIQUE = `${INSTANCE_CREDENTIALS_TECHNIQUE_ID} - Unsecured Credentials: Cloud Instance Metadata API`;
 
 export interface InstanceSession {
   sessionId: string;

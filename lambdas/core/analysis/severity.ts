@@ -1,5 +1,5 @@
 import { Severity, type Indicator, type IndicatorType } from './detective-types';
-import { INSTANCE_CREDENTIALS_TECHNIQUE } from './instance-credentials';
+import { INSTANCE_CREDENTIALS_TECHNIQUE_ID } from './instance-credentials';
 import { CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE } from './ttp';
 
 /**
@@ -34,6 +34,11 @@ import { CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE } from './ttp';
  * | L3 | LOW | any related finding |
  * | I0 | INFORMATIONAL | nothing above |
  */
+
+/** `T1562.008` of `T1562.008 - Impair Defenses: …`. */
+function techniqueIdOf(technique: string | undefined): string | undefined {
+  return /^T\d{4}(\.\d{3})?/.exec(technique ?? '')?.[0];
+}
 
 const SEVERITY_RANK: Record<Severity, number> = { INFORMATIONAL: 0, LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 
@@ -86,7 +91,7 @@ export function featuresOf(indicators: readonly Indicator[], context: SeverityCo
         features.observedTactics.add(ttp.Tactic);
         const succeededOnce = (ttp.APISuccessCount ?? 0) > 0;
         if (succeededOnce) features.successfulTactics.add(ttp.Tactic);
-        const techniqueId = /^T\d{4}(\.\d{3})?/.exec(ttp.Technique ?? '')?.[0];
+        const techniqueId = techniqueIdOf(ttp.Technique);
         if (succeededOnce && techniqueId) features.successfulTechniques.add(techniqueId);
         if (succeededOnce && ttp.Procedure === CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE) features.consoleLoginWithoutMfa = true;
         break;
@@ -183,7 +188,7 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
     description: 'Successful exfiltration or impact together with successful persistence, privilege escalation or defense evasion',
     applies: (f) => succeeded(f, 'Exfiltration', 'Impact') && succeeded(f, 'Persistence', 'Privilege Escalation', 'Defense Evasion'),
   },
-  { id: 'H8', severity: 'HIGH', description: 'EC2 instance credentials used from an address other than the instance\'s', applies: (f) => f.successfulTechniques.has('T1552.005') },
+  { id: 'H8', severity: 'HIGH', description: 'EC2 instance credentials used from an address other than the instance\'s', applies: (f) => f.successfulTechniques.has(INSTANCE_CREDENTIALS_TECHNIQUE_ID) },
   { id: 'M1', severity: 'MEDIUM', description: 'Impossible travel', applies: (f) => f.impossibleTravel },
   {
     id: 'M2',
@@ -255,7 +260,7 @@ const TACTIC_MITIGATIONS: Record<string, string> = {
 
 /** Technique-specific advice, where the tactic's would be too vague. */
 const TECHNIQUE_MITIGATIONS: Record<string, string> = {
-  [INSTANCE_CREDENTIALS_TECHNIQUE]:
+  [INSTANCE_CREDENTIALS_TECHNIQUE_ID]:
     'Revoke the instance role\'s sessions (deny tokens issued before now with an aws:TokenIssueTime condition), require IMDSv2 on the instance, and find how the credentials left it (SSRF, a compromised process, a user with shell access).',
 };
 
@@ -273,7 +278,7 @@ export function recommendedMitigation(indicator: Indicator): string | undefined 
   if (ttp.Procedure === CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE) {
     return 'Require MFA for this user (an IAM policy that denies everything without aws:MultiFactorAuthPresent), check that the sign-in was the owner\'s, and reset the password if not.';
   }
-  const byTechnique = Object.entries(TECHNIQUE_MITIGATIONS).find(([technique]) => ttp.Technique === technique)?.[1];
+  const byTechnique = TECHNIQUE_MITIGATIONS[techniqueIdOf(ttp.Technique) ?? ''];
   if (byTechnique) return byTechnique;
   if (ttp.Tactic && TACTIC_MITIGATIONS[ttp.Tactic]) return TACTIC_MITIGATIONS[ttp.Tactic];
   return RECOMMENDED_MITIGATIONS.TTP_OBSERVED;
