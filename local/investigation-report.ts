@@ -73,7 +73,7 @@ export function investigationReport(input: ReportInput): string[] {
   }
   const activity = executionOutput?.analysis?.find((a): a is ApiActivitySummary => a.stage === 'ApiActivity');
   if (activity) {
-    lines.push('', `API activity in scope: ${formatNumber(activity.totalCalls)} calls, ${formatNumber(activity.failedCalls)} failed, ${activity.distinctApis} APIs, ${activity.distinctSourceIps} source IPs`);
+    lines.push('', `API activity in scope: ${formatNumber(activity.totalCalls)} calls, ${formatNumber(activity.failedCalls)} failed, ${activity.distinctApis} APIs, ${activity.distinctSourceIps} source IP addresses${activity.awsServiceCalls ? ` (and ${formatNumber(activity.awsServiceCalls)} calls made by AWS services on its behalf)` : ''}`);
     lines.push(...table(['API', 'CALLS', 'FAILED'], activity.topApis.slice(0, 10).map((a) => [a.api, formatNumber(a.calls), formatNumber(a.failures)])));
   }
   const byType = new Map<string, Indicator[]>();
@@ -85,10 +85,15 @@ export function investigationReport(input: ReportInput): string[] {
   if (indicators.length === 0) lines.push('  none');
   for (const [type, list] of byType) {
     lines.push('', `  ${type} (${list.length})`);
-    for (const indicator of list.slice(0, 25)) lines.push(`    - ${describe(type, indicator.IndicatorDetail ?? {}).filter(Boolean).join('  ')}`);
+    // Each indicator's own advice, printed when it differs from the line before's (TTPs come sorted by tactic).
+    let previous: string | undefined;
+    for (const indicator of list.slice(0, 25)) {
+      lines.push(`    - ${describe(type, indicator.IndicatorDetail ?? {}).filter(Boolean).join('  ')}`);
+      const mitigation = recommendedMitigation(indicator as never);
+      if (mitigation && mitigation !== previous) lines.push(`      what to do: ${mitigation}`);
+      previous = mitigation;
+    }
     if (list.length > 25) lines.push(`    … and ${list.length - 25} more`);
-    const mitigation = recommendedMitigation(list[0] as never);
-    if (mitigation) lines.push(`    what to do: ${mitigation}`);
   }
   const rules = executionOutput?.result?.matchedRules ?? [];
   if (rules.length > 0) {

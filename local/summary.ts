@@ -5,6 +5,7 @@ import { sessionViewsOf, type SessionView } from '../lambdas/core/queries/sessio
 import type { ActivityItem, IngestedObjectItem, SessionItem } from '../lambdas/core/model/items';
 import type { TrailQueries } from '../lambdas/queries/trail-queries';
 import { bar, formatNumber, principalLabel, shortTime, table } from './format';
+import { ipAddressCounts } from '../lambdas/core/analysis/ip-address';
 
 /**
  * The readable report `npm start` prints after ingesting: what was ingested (and what was not, and why),
@@ -113,7 +114,7 @@ function principalsSection(items: ActivityItem[], sessions: SessionView[]): stri
   const top = [...principals.entries()].sort((a, b) => b[1].totals.total - a[1].totals.total).slice(0, 12);
   const rows = top.map(([key, p]) => {
     const arn = key.slice(key.indexOf('#') + 1);
-    return [principalLabel(p.type), p.name, p.account ?? '', formatNumber(p.totals.total), formatNumber(p.totals.failures), String(Object.keys(p.totals.sourceIps).length), String(sessionsPerIssuer.get(arn) ?? '')];
+    return [principalLabel(p.type), p.name, p.account ?? '', formatNumber(p.totals.total), formatNumber(p.totals.failures), String(Object.keys(ipAddressCounts(p.totals.sourceIps)).length), String(sessionsPerIssuer.get(arn) ?? '')];
   });
   return ['', `Principals (${principals.size}; top ${top.length} by API calls)`, ...table(['TYPE', 'NAME', 'ACCOUNT', 'CALLS', 'FAILED', 'IPS', 'SESSIONS'], rows)];
 }
@@ -173,7 +174,7 @@ async function instancesSection(sessions: SessionView[], queries: TrailQueries, 
     const activity = await queries.instanceActivity(id, range.from, range.to);
     const roles = [...new Set(activity.sessions.map((s) => s.issuerName))].join(', ');
     const topApis = Object.entries(activity.totals.apis).sort((a, b) => b[1].calls - a[1].calls).slice(0, 4).map(([api, c]) => `${api} ${c.calls}`).join(', ');
-    const ips = topEntries(activity.totals.sourceIps, 4).map(([ip]) => ip).join(', ');
+    const ips = topEntries(ipAddressCounts(activity.totals.sourceIps), 4).map(([ip]) => ip).join(', ');
     lines.push(`  ${id}  role ${roles}  ${activity.sessions.length} sessions  ${formatNumber(activity.totals.total)} calls (${formatNumber(activity.totals.failures)} failed)`);
     lines.push(`     top APIs: ${topApis || '-'}; source IPs: ${ips || '-'}`);
   }

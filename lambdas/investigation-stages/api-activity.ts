@@ -1,9 +1,11 @@
 import { sumActivity, topEntries } from '../core/queries/activity-totals';
-import { stageDependencies, type StageDependencies, type StageInput } from './stage-context';
+import { ipAddressCounts } from '../core/analysis';
+import { activityBySession, stageDependencies, type StageDependencies, type StageInput } from './stage-context';
 
 /**
  * Stage: the entity's API call volume in scope (Detective's "Overall API call volume"): totals, failures,
- * the busiest APIs, sources and user agents. Returned in the execution output, small by construction.
+ * the busiest APIs, sources and user agents. For an IAM user, calls made through the role sessions it
+ * started (directly or chained) are included, as in the TTP stage. Returned in the execution output, small by construction.
  */
 export interface ApiActivitySummary {
   stage: 'ApiActivity';
@@ -13,7 +15,10 @@ export interface ApiActivitySummary {
   distinctApis: number;
   distinctSourceIps: number;
   topApis: { api: string; calls: number; failures: number }[];
+  /** Source IP addresses only: `AWS Internal` and service host names are counted in awsServiceCalls. */
   topSourceIps: { ip: string; calls: number }[];
+  /** Calls whose source is AWS acting on the entity's behalf (`AWS Internal`, `<service>.amazonaws.com`). */
+  awsServiceCalls: number;
   topUserAgents: { userAgent: string; calls: number }[];
   errorCodes: Record<string, number>;
   firstEvent?: string;
@@ -21,19 +26,21 @@ export interface ApiActivitySummary {
 }
 
 export async function apiActivity(input: StageInput, deps: StageDependencies): Promise<ApiActivitySummary> {
-  const totals = sumActivity(await deps.queries.activityItems(input.scope.principalKey, input.scopeStartTime, input.scopeEndTime));
+  const totals = sumActivity((await activityBySession(input, deps)).activity);
+  const addresses = ipAddressCounts(totals.sourceIps);
   return {
     stage: 'ApiActivity',
     indicators: {},
     totalCalls: totals.total,
     failedCalls: totals.failures,
     distinctApis: Object.keys(totals.apis).length,
-    distinctSourceIps: Object.keys(totals.sourceIps).length,
+    distinctSourceIps: Object.keys(addresses).length,
     topApis: Object.entries(totals.apis)
       .sort((a, b) => b[1].calls - a[1].calls || a[0].localeCompare(b[0]))
       .slice(0, 15)
       .map(([api, c]) => ({ api, calls: c.calls, failures: c.failures })),
-    topSourceIps: topEntries(totals.sourceIps, 10).map(([ip, calls]) => ({ ip, calls })),
+    topSourceIps: topEntries(addresses, 10).map(([ip, calls]) => ({ ip, calls })),
+    awsServiceCalls: Object.values(totals.sourceIps).reduce((sum, calls) => sum + calls, 0) - Object.values(addresses).reduce((sum, calls) => sum + calls, 0),
     topUserAgents: topEntries(totals.userAgents, 5).map(([userAgent, calls]) => ({ userAgent, calls })),
     errorCodes: totals.errorCodes,
     ...(totals.firstEvent ? { firstEvent: totals.firstEvent } : {}),

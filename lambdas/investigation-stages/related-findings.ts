@@ -1,6 +1,6 @@
-import { analyzeRelatedFindings, type GuardDutyFindingSummary } from '../core/analysis';
+import { analyzeRelatedFindings, ipAddressCounts, type GuardDutyFindingSummary } from '../core/analysis';
 import { sumActivity } from '../core/queries/activity-totals';
-import { stageDependencies, countByType, type StageDependencies, type StageInput, type StageResult } from './stage-context';
+import { activityBySession, stageDependencies, countByType, type StageDependencies, type StageInput, type StageResult } from './stage-context';
 
 /**
  * Stage: RELATED_FINDING and RELATED_FINDING_GROUP: GuardDuty findings that name the entity, one of the
@@ -13,8 +13,8 @@ export interface RelatedFindingsStageResult extends StageResult {
 
 export async function relatedFindings(input: StageInput, deps: StageDependencies): Promise<RelatedFindingsStageResult> {
   const { scopeStartTime: from, scopeEndTime: to } = input;
-  const totals = sumActivity(await deps.queries.activityItems(input.scope.principalKey, from, to));
-  const scopeIps = Object.keys(totals.sourceIps);
+  const totals = sumActivity((await activityBySession(input, deps)).activity);
+  const scopeIps = Object.keys(ipAddressCounts(totals.sourceIps));
   const byId = new Map<string, GuardDutyFindingSummary>();
   for (const source of deps.findingSources) {
     for (const finding of await source.findingsFor(input.entityArn, from, to, scopeIps)) {

@@ -1,6 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
 import { normalizeRoleArn } from '../core/cloudtrail/arn';
+import { subjectOfSession } from '../core/cloudtrail/activity';
+import { userActivity, type EntityActivity } from '../core/queries/entity-activity';
 import type { ActivityItem } from '../core/model/items';
 import type { SessionView } from '../core/queries/session-view';
 import { geoLookupFromEnv } from '../adapters/geo';
@@ -111,13 +113,25 @@ export function countByType(indicators: readonly { IndicatorType: string }[]): R
 }
 
 /**
- * The entity's activity in scope, per session for a role (read from the role's own compacted events, so one
- * read per active hour whatever the number of sessions) and as the user's own items for an IAM user (whose
- * console and MFA-token calls are already counted under the user). Every call appears once.
+ * The entity's activity in scope, every call once. A role's is read per session (its sessions in scope,
+ * each read with bounded concurrency), since a session's hourly item usually has one source address. An IAM
+ * user's is its own calls plus every call made through the sessions it started, directly or through role
+ * chains, each chained part labelled with the role session it came through (see core/queries/entity-activity).
  */
-export async function activityBySession(input: StageInput, deps: StageDependencies): Promise<{ sessions: SessionView[]; activity: ActivityItem[] }> {
+export async function activityBySession(input: StageInput, deps: StageDependencies): Promise<{ sessions: SessionView[]; activity: EntityActivity[] }> {
   const { scopeStartTime: from, scopeEndTime: to } = input;
-  if (input.entityType !== 'IAM_ROLE') return { sessions: [], activity: await deps.queries.activityItems(input.scope.principalKey, from, to) };
+  if (input.entityType !== 'IAM_ROLE') {
+    const [ownItems, sessions] = await Promise.all([deps.queries.activityItems(input.scope.principalKey, from, to), deps.queries.sessionsFromOrigin(input.scope.principalKey, from, to)]);
+    // One read of each principal's events for all its sessions (storage v2), then grouped per session.
+    const perSession = new Map<string, ActivityItem[]>();
+    for (const item of await deps.queries.sessionActivity(sessions, from, to)) {
+      const list = perSession.get(item.subject) ?? [];
+      list.push(item);
+      perSession.set(item.subject, list);
+    }
+    const withItems = sessions.map((session) => ({ session, items: perSession.get(subjectOfSession(session.sessionId)) ?? [] }));
+    return { sessions, activity: userActivity({ ownItems, sessions: withItems }) };
+  }
   const sessions = await deps.queries.sessionsOfRole(normalizeRoleArn(input.entityArn) ?? input.entityArn, from, to);
   return { sessions, activity: await deps.queries.sessionActivity(sessions, from, to) };
 }

@@ -1,9 +1,14 @@
 import type { Indicator, IndicatorType } from '../../lambdas/core/analysis/detective-types';
 import { RECOMMENDED_MITIGATIONS, recommendedMitigation, scoreSeverity, SEVERITY_RULES } from '../../lambdas/core/analysis/severity';
+import { CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE } from '../../lambdas/core/analysis/ttp';
 
 const ttp = (Tactic: string, success = 1, failure = 0): Indicator => ({
   IndicatorType: 'TTP_OBSERVED',
   IndicatorDetail: { TTPsObservedDetail: { Tactic, Technique: 'T0000 - x', APIName: 'svc:Api', APISuccessCount: success, APIFailureCount: failure } },
+});
+const technique = (Tactic: string, techniqueId: string, success = 1, failure = 0, Procedure = 'p'): Indicator => ({
+  IndicatorType: 'TTP_OBSERVED',
+  IndicatorDetail: { TTPsObservedDetail: { Tactic, Technique: `${techniqueId} - name`, Procedure, APIName: 'svc:Api', APISuccessCount: success, APIFailureCount: failure } },
 });
 const flagged: Indicator = { IndicatorType: 'FLAGGED_IP_ADDRESS', IndicatorDetail: { FlaggedIpAddressDetail: { IpAddress: '198.51.100.20', Reason: 'AWS_THREAT_INTELLIGENCE' } } };
 const travel: Indicator = { IndicatorType: 'IMPOSSIBLE_TRAVEL', IndicatorDetail: { ImpossibleTravelDetail: { StartingIpAddress: 'a', EndingIpAddress: 'b', HourlyTimeDelta: 1 } } };
@@ -31,6 +36,14 @@ describe('investigation severity', () => {
     ['flagged IP and credential access', [flagged, ttp('Credential Access')], undefined, 'CRITICAL', 'C1'],
     ['defense evasion and impossible travel', [travel, ttp('Defense Evasion')], undefined, 'CRITICAL', 'C2'],
     ['a related critical finding', [related], 9.5, 'CRITICAL', 'C3'],
+    // Without any baseline (no newness indicators) combinations still reach HIGH and CRITICAL.
+    ['trail tampering and a backdoor user', [technique('Defense Evasion', 'T1562.008'), ttp('Persistence')], undefined, 'HIGH', 'H6'],
+    ['GuardDuty disabled and a policy attached', [technique('Defense Evasion', 'T1562.001'), ttp('Privilege Escalation')], undefined, 'HIGH', 'H6'],
+    ['failed trail tampering and a backdoor user', [technique('Defense Evasion', 'T1562.008', 0, 3), ttp('Persistence')], undefined, 'MEDIUM', 'M2'],
+    ['a snapshot shared out and a backdoor user', [ttp('Exfiltration'), ttp('Persistence')], undefined, 'HIGH', 'H7'],
+    ['instance credentials used away from the instance', [technique('Credential Access', 'T1552.005')], undefined, 'HIGH', 'H8'],
+    ['evasion, persistence and exfiltration in one scope', [ttp('Defense Evasion'), ttp('Persistence'), ttp('Exfiltration')], undefined, 'CRITICAL', 'C4'],
+    ['a console sign-in without MFA', [technique('Initial Access', 'T1078.004', 1, 0, CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE)], undefined, 'MEDIUM', 'M5'],
   ])('%s → %s', (_name, indicators, maxRelatedFindingSeverity, severity, topRule) => {
     const assessment = scoreSeverity(indicators, maxRelatedFindingSeverity !== undefined ? { maxRelatedFindingSeverity } : {});
     expect(assessment.severity).toBe(severity);
@@ -58,5 +71,16 @@ describe('mitigations', () => {
     expect(recommendedMitigation(ttp('Unknown Tactic'))).toBe(RECOMMENDED_MITIGATIONS.TTP_OBSERVED);
     expect(recommendedMitigation(flagged)).toBe(RECOMMENDED_MITIGATIONS.FLAGGED_IP_ADDRESS);
     expect(recommendedMitigation({})).toBeUndefined();
+  });
+
+  it('is given per indicator: each TTP gets its own, not the first of its type', () => {
+    const advice = [ttp('Persistence'), ttp('Exfiltration'), technique('Credential Access', 'T1552.005')].map(recommendedMitigation);
+    expect(new Set(advice).size).toBe(3);
+    expect(advice[2]).toMatch(/IMDSv2/);
+  });
+
+  it('says so when every call failed', () => {
+    expect(recommendedMitigation(ttp('Defense Evasion', 0, 3))).toMatch(/^Every call failed/);
+    expect(recommendedMitigation(ttp('Defense Evasion', 1, 3))).not.toMatch(/Every call failed/);
   });
 });

@@ -1,4 +1,5 @@
 import { Reason, type FlaggedIpAddressIndicator } from './detective-types';
+import { isIpAddress } from './ip-address';
 import type { ThreatIntelMatch, ThreatIntelMatcher } from './threat-intel';
 
 /**
@@ -19,6 +20,7 @@ export interface FlaggedIpInput {
 export function matchScopeIps(input: FlaggedIpInput): ThreatIntelMatch[] {
   const byKey = new Map<string, ThreatIntelMatch>();
   for (const source of input.sourceIps) {
+    if (!isIpAddress(source)) continue;
     for (const match of input.matcher.match(source)) byKey.set(`${match.ip}\u0000${match.listName}`, match);
   }
   return [...byKey.values()].sort((a, b) => a.ip.localeCompare(b.ip) || a.listName.localeCompare(b.listName));

@@ -1,4 +1,7 @@
 import ipaddr from 'ipaddr.js';
+import { parseIp } from './ip-address';
+
+export { parseIp } from './ip-address';
 
 /**
  * What the analyzers need to know about a caller's address, behind an interface so that the analysis stays
@@ -86,17 +89,6 @@ const RANGE_KINDS: Record<string, SourceKind> = {
 };
 
 const AWS_SERVICE_HOST = /^[a-z0-9.-]+\.(amazonaws\.com|amazonaws\.com\.cn|amazon\.com|aws\.internal)$/i;
-
-/** Parses strictly: dotted-quad IPv4 (no `1` or `0x7f000001` forms) or IPv6. */
-export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
-  const value = text.trim();
-  if (ipaddr.IPv4.isValidFourPartDecimal(value)) return ipaddr.IPv4.parse(value);
-  if (ipaddr.IPv6.isValid(value)) {
-    const v6 = ipaddr.IPv6.parse(value);
-    return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
-  }
-  return undefined;
-}
 
 export function classifySource(source: string): SourceClassification {
   const trimmed = source.trim();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { normalizeRoleArn, parseArn } from '../cloudtrail/arn';
 import type { RelatedFindingGroupIndicator, RelatedFindingIndicator } from './detective-types';
-import { parseIp } from './geo';
+import { parseIp } from './ip-address';
 
 /**
  * RELATED_FINDING and RELATED_FINDING_GROUP: GuardDuty findings active during the scope that name the same IAM

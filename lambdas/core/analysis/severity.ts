@@ -1,30 +1,44 @@
 import { Severity, type Indicator, type IndicatorType } from './detective-types';
+import { INSTANCE_CREDENTIALS_TECHNIQUE_ID } from './instance-credentials';
+import { CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE } from './ttp';
 
 /**
  * Investigation severity from its indicators, by a fixed rule table: every rule whose condition holds is
  * reported (so an analyst sees WHY), and the investigation takes the highest severity among them. Detective
  * does not publish its scoring; these rules follow its stated idea (likelihood and impact of the indicators of
- * compromise) and are deliberately simple enough to audit.
+ * compromise) and are deliberately simple enough to audit. C4, H6, H7 and H8 need no baseline: a young
+ * deployment (or a freshly created attacker user) has no history, yet tampering with the trail while
+ * planting a backdoor user, or sharing snapshots out of the account while doing so, is serious on its own.
  *
  * | rule | severity | when |
  * | --- | --- | --- |
  * | C1 | CRITICAL | flagged IP and a successful Credential Access, Exfiltration or Impact TTP |
  * | C2 | CRITICAL | successful Defense Evasion TTP and (flagged IP or impossible travel) |
  * | C3 | CRITICAL | a related GuardDuty finding of severity ≥ 9 (critical) |
+ * | C4 | CRITICAL | successful Defense Evasion, Persistence or Privilege Escalation, and Credential Access, Exfiltration or Impact TTPs, all in one scope |
  * | H1 | HIGH | successful Defense Evasion TTP and a new geolocation, ASO or user agent |
  * | H2 | HIGH | flagged IP |
  * | H3 | HIGH | impossible travel and a successful Persistence, Privilege Escalation, Credential Access, Exfiltration or Impact TTP |
  * | H4 | HIGH | successful Exfiltration or Impact TTP and a new geolocation, ASO or user agent |
  * | H5 | HIGH | a related GuardDuty finding of severity ≥ 7 (high) |
+ * | H6 | HIGH | successful tampering with logging or detection (T1562.001/.008) and a successful Persistence or Privilege Escalation TTP |
+ * | H7 | HIGH | successful Exfiltration or Impact TTP and a successful Persistence, Privilege Escalation or Defense Evasion TTP |
+ * | H8 | HIGH | EC2 instance credentials used from an address other than the instance's (T1552.005) |
  * | M1 | MEDIUM | impossible travel |
  * | M2 | MEDIUM | a successful Persistence, Privilege Escalation, Defense Evasion, Credential Access, Lateral Movement, Exfiltration or Impact TTP |
  * | M3 | MEDIUM | a geolocation new for the entire account |
  * | M4 | MEDIUM | a related GuardDuty finding of severity ≥ 4 (medium), or a related finding group |
+ * | M5 | MEDIUM | a console sign-in without MFA |
  * | L1 | LOW | any new geolocation, ASO or user agent |
  * | L2 | LOW | any TTP (Discovery, or attempts that all failed) |
  * | L3 | LOW | any related finding |
  * | I0 | INFORMATIONAL | nothing above |
  */
+
+/** `T1562.008` of `T1562.008 - Impair Defenses: …`. */
+function techniqueIdOf(technique: string | undefined): string | undefined {
+  return /^T\d{4}(\.\d{3})?/.exec(technique ?? '')?.[0];
+}
 
 const SEVERITY_RANK: Record<Severity, number> = { INFORMATIONAL: 0, LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 
@@ -33,6 +47,9 @@ export interface IndicatorFeatures {
   successfulTactics: Set<string>;
   /** Tactics observed at all (successful or failed calls). */
   observedTactics: Set<string>;
+  /** ATT&CK technique ids (`T1562.008`) with at least one successful call. */
+  successfulTechniques: Set<string>;
+  consoleLoginWithoutMfa: boolean;
   flaggedIp: boolean;
   impossibleTravel: boolean;
   newGeolocation: boolean;
@@ -53,6 +70,8 @@ export function featuresOf(indicators: readonly Indicator[], context: SeverityCo
   const features: IndicatorFeatures = {
     successfulTactics: new Set(),
     observedTactics: new Set(),
+    successfulTechniques: new Set(),
+    consoleLoginWithoutMfa: false,
     flaggedIp: false,
     impossibleTravel: false,
     newGeolocation: false,
@@ -70,7 +89,11 @@ export function featuresOf(indicators: readonly Indicator[], context: SeverityCo
         const ttp = detail.TTPsObservedDetail;
         if (!ttp?.Tactic) break;
         features.observedTactics.add(ttp.Tactic);
-        if ((ttp.APISuccessCount ?? 0) > 0) features.successfulTactics.add(ttp.Tactic);
+        const succeededOnce = (ttp.APISuccessCount ?? 0) > 0;
+        if (succeededOnce) features.successfulTactics.add(ttp.Tactic);
+        const techniqueId = techniqueIdOf(ttp.Technique);
+        if (succeededOnce && techniqueId) features.successfulTechniques.add(techniqueId);
+        if (succeededOnce && ttp.Procedure === CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE) features.consoleLoginWithoutMfa = true;
         break;
       }
       case 'FLAGGED_IP_ADDRESS':
@@ -128,6 +151,12 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
   },
   { id: 'C3', severity: 'CRITICAL', description: 'Related GuardDuty finding of critical severity (9 or more)', applies: (f) => relatedAtLeast(f, 9) },
   {
+    id: 'C4',
+    severity: 'CRITICAL',
+    description: 'Successful defense evasion, persistence or privilege escalation, and credential access, exfiltration or impact, all in one scope',
+    applies: (f) => succeeded(f, 'Defense Evasion') && succeeded(f, 'Persistence', 'Privilege Escalation') && succeeded(f, 'Credential Access', 'Exfiltration', 'Impact'),
+  },
+  {
     id: 'H1',
     severity: 'HIGH',
     description: 'Successful defense evasion from a new geolocation, network (ASO) or user agent',
@@ -147,6 +176,19 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
     applies: (f) => succeeded(f, 'Exfiltration', 'Impact') && anyNewness(f),
   },
   { id: 'H5', severity: 'HIGH', description: 'Related GuardDuty finding of high severity (7 or more)', applies: (f) => relatedAtLeast(f, 7) },
+  {
+    id: 'H6',
+    severity: 'HIGH',
+    description: 'Successful tampering with logging or detection together with successful persistence or privilege escalation',
+    applies: (f) => (f.successfulTechniques.has('T1562.008') || f.successfulTechniques.has('T1562.001')) && succeeded(f, 'Persistence', 'Privilege Escalation'),
+  },
+  {
+    id: 'H7',
+    severity: 'HIGH',
+    description: 'Successful exfiltration or impact together with successful persistence, privilege escalation or defense evasion',
+    applies: (f) => succeeded(f, 'Exfiltration', 'Impact') && succeeded(f, 'Persistence', 'Privilege Escalation', 'Defense Evasion'),
+  },
+  { id: 'H8', severity: 'HIGH', description: 'EC2 instance credentials used from an address other than the instance\'s', applies: (f) => f.successfulTechniques.has(INSTANCE_CREDENTIALS_TECHNIQUE_ID) },
   { id: 'M1', severity: 'MEDIUM', description: 'Impossible travel', applies: (f) => f.impossibleTravel },
   {
     id: 'M2',
@@ -161,6 +203,7 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
     description: 'Related GuardDuty finding of medium severity (4 or more), or a related finding group',
     applies: (f) => relatedAtLeast(f, 4) || f.relatedFindingGroups > 0,
   },
+  { id: 'M5', severity: 'MEDIUM', description: 'Console sign-in without MFA', applies: (f) => f.consoleLoginWithoutMfa },
   { id: 'L1', severity: 'LOW', description: 'New geolocation, network (ASO) or user agent', applies: anyNewness },
   { id: 'L2', severity: 'LOW', description: 'Tactics, techniques and procedures observed (discovery, or failed attempts)', applies: (f) => f.observedTactics.size > 0 },
   { id: 'L3', severity: 'LOW', description: 'Related GuardDuty finding', applies: (f) => f.relatedFindings > 0 },
@@ -215,10 +258,28 @@ const TACTIC_MITIGATIONS: Record<string, string> = {
   Impact: 'Restore deleted or encrypted resources from backups and protect backups with AWS Backup Vault Lock or S3 Object Lock.',
 };
 
-/** The mitigation for one indicator: tactic-specific for TTPs, else the indicator type's. */
+/** Technique-specific advice, where the tactic's would be too vague. */
+const TECHNIQUE_MITIGATIONS: Record<string, string> = {
+  [INSTANCE_CREDENTIALS_TECHNIQUE_ID]:
+    'Revoke the instance role\'s sessions (deny tokens issued before now with an aws:TokenIssueTime condition), require IMDSv2 on the instance, and find how the credentials left it (SSRF, a compromised process, a user with shell access).',
+};
+
+/**
+ * The mitigation for one indicator: technique- or tactic-specific for TTPs, else the indicator type's. A
+ * TTP whose calls all failed changed nothing: the advice says so and points at the attempt instead.
+ */
 export function recommendedMitigation(indicator: Indicator): string | undefined {
   if (!indicator.IndicatorType) return undefined;
-  const tactic = indicator.IndicatorDetail?.TTPsObservedDetail?.Tactic;
-  if (indicator.IndicatorType === 'TTP_OBSERVED' && tactic && TACTIC_MITIGATIONS[tactic]) return TACTIC_MITIGATIONS[tactic];
-  return RECOMMENDED_MITIGATIONS[indicator.IndicatorType];
+  const ttp = indicator.IndicatorDetail?.TTPsObservedDetail;
+  if (indicator.IndicatorType !== 'TTP_OBSERVED' || !ttp) return RECOMMENDED_MITIGATIONS[indicator.IndicatorType];
+  if ((ttp.APISuccessCount ?? 0) === 0 && (ttp.APIFailureCount ?? 0) > 0) {
+    return `Every call failed, so nothing was changed by them: find out who tried ${ttp.APIName ?? 'these calls'} and why, and keep the permissions that stopped it. Repeated denied attempts are typical of stolen credentials being probed.`;
+  }
+  if (ttp.Procedure === CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE) {
+    return 'Require MFA for this user (an IAM policy that denies everything without aws:MultiFactorAuthPresent), check that the sign-in was the owner\'s, and reset the password if not.';
+  }
+  const byTechnique = TECHNIQUE_MITIGATIONS[techniqueIdOf(ttp.Technique) ?? ''];
+  if (byTechnique) return byTechnique;
+  if (ttp.Tactic && TACTIC_MITIGATIONS[ttp.Tactic]) return TACTIC_MITIGATIONS[ttp.Tactic];
+  return RECOMMENDED_MITIGATIONS.TTP_OBSERVED;
 }

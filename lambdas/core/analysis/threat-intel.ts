@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { parseIp } from './geo';
+import { parseIp } from './ip-address';
 
 /**
  * Threat-intel lists in GuardDuty's plain-text (TXT) format: one IPv4/IPv6 address or CIDR range per line.

@@ -34,6 +34,13 @@ export interface ActivityAggregate {
   lastEvent: string;
   /** Counts of values not kept because a map reached its cap. */
   overflow: Record<string, number>;
+  /** Successful console sign-ins whose `additionalEventData.MFAUsed` is "No" (absent when none). */
+  consoleLoginsWithoutMfa?: number;
+}
+
+/** A successful ConsoleLogin that says no MFA was used: a password alone opened the console. */
+export function isConsoleLoginWithoutMfa(record: CloudTrailRecord): boolean {
+  return record.eventName === 'ConsoleLogin' && !record.errorCode && record.additionalEventData?.MFAUsed === 'No';
 }
 
 export const MAP_CAPS = {
@@ -113,6 +120,7 @@ export class ActivityAccumulator {
   private readonly regions = new CappedCounts(MAP_CAPS.regions);
   private firstEvent: string;
   private lastEvent: string;
+  private consoleLoginsWithoutMfa = 0;
 
   constructor(
     private readonly subject: string,
@@ -139,6 +147,7 @@ export class ActivityAccumulator {
       this.droppedApis++;
     }
     if (failed) this.errorCodes.add(record.errorCode);
+    if (isConsoleLoginWithoutMfa(record)) this.consoleLoginsWithoutMfa++;
     this.sourceIps.add(record.sourceIPAddress);
     this.userAgents.add(record.userAgent?.slice(0, MAX_USER_AGENT_LENGTH));
     this.regions.add(record.awsRegion);
@@ -170,6 +179,7 @@ export class ActivityAccumulator {
       firstEvent: this.firstEvent,
       lastEvent: this.lastEvent,
       overflow,
+      ...(this.consoleLoginsWithoutMfa > 0 ? { consoleLoginsWithoutMfa: this.consoleLoginsWithoutMfa } : {}),
     };
   }
 }

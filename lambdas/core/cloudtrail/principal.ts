@@ -89,6 +89,9 @@ export function actorPrincipal(record: CloudTrailRecord): Principal {
       return makePrincipal('sso-user', user, user);
     }
     default: {
+      // AWS service events (eventType AwsServiceEvent) often carry no type, only the service in invokedBy.
+      const service = identity.invokedBy ?? (record.eventType === 'AwsServiceEvent' ? record.eventSource : undefined);
+      if (service && !identity.userName && !identity.arn) return makePrincipal('aws-service', service, service);
       const id = identity.userName ?? identity.principalId ?? identity.arn ?? 'anonymous';
       return makePrincipal('unknown', id, id, { accountId });
     }

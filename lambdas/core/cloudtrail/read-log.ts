@@ -79,15 +79,22 @@ function toBuffer(chunk: Buffer | Uint8Array | string): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/** Reads the first non-empty chunk, so the format can be told from its first bytes. */
+/**
+ * Reads the first chunks until they hold the two bytes that tell gzip from JSON (a stream may deliver one
+ * byte at a time), joined into one.
+ */
 async function peek(source: AsyncIterable<Buffer | Uint8Array | string>): Promise<{ first?: Buffer; rest: AsyncIterator<Buffer | Uint8Array | string> }> {
   const rest = source[Symbol.asyncIterator]();
-  for (;;) {
+  const head: Buffer[] = [];
+  let length = 0;
+  while (length < GZIP_MAGIC.length) {
     const next = await rest.next();
-    if (next.done) return { rest };
+    if (next.done) break;
     const chunk = toBuffer(next.value);
-    if (chunk.length > 0) return { first: chunk, rest };
+    head.push(chunk);
+    length += chunk.length;
   }
+  return length === 0 ? { rest } : { first: Buffer.concat(head), rest };
 }
 
 async function* prepend(first: Buffer, rest: AsyncIterator<Buffer | Uint8Array | string>): AsyncGenerator<Buffer> {

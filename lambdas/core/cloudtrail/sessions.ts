@@ -7,7 +7,12 @@ import type { CloudTrailRecord } from './types';
  * role (or a federated user, or an MFA session), identified by the temporary access key id, with the
  * principal that created them and the activity performed with them.
  */
-export type SessionKind = 'assumed-role' | 'federated-user' | 'session-token' | 'root-session';
+/**
+ * A user's (or root's) own temporary credentials come in three kinds: `session-token` (GetSessionToken),
+ * `console` (a console sign-in's session, `sessionCredentialFromConsole`), and `forward-access` (credentials
+ * an AWS service derives from the caller's to act on its behalf, `userIdentity.invokedBy`).
+ */
+export type SessionKind = 'assumed-role' | 'federated-user' | 'session-token' | 'console' | 'forward-access' | 'root-session';
 
 export interface FederationDetails {
   provider?: string;
@@ -240,8 +245,8 @@ export function sessionObservedIn(record: CloudTrailRecord): SessionObservation 
     }
     case 'IAMUser':
     case 'Root':
-      // MFA session tokens and console sessions of users: the user is both issuer and origin.
-      kind = 'session-token';
+      // MFA session tokens, console sessions and forward access of users: the user is both issuer and origin.
+      kind = identity.invokedBy ? 'forward-access' : record.sessionCredentialFromConsole === 'true' ? 'console' : 'session-token';
       sessionName = actor.name;
       origin = actor;
       break;

@@ -59,4 +59,8 @@ export interface CloudTrailRecord {
   sharedEventID?: string;
   resources?: ResourceRef[];
   readOnly?: boolean;
+  /** e.g. `MFAUsed` of ConsoleLogin. */
+  additionalEventData?: Record<string, unknown> | null;
+  /** "true" when the call was made with credentials of a console session. */
+  sessionCredentialFromConsole?: string;
 }

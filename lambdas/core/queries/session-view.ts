@@ -101,9 +101,11 @@ export function sessionViewOf(items: readonly SessionItem[]): SessionView | unde
       eventCount,
     });
   }
+  // A console session's calls are not all marked sessionCredentialFromConsole: one marked call names the kind.
+  const kind = seen.some((item) => item.kind === 'console') ? 'console' : observed.kind;
   return definedOnly<SessionView>({
     sessionId: observed.sessionId,
-    kind: observed.kind,
+    kind,
     issuerArn: observed.issuerArn,
     issuerName: nameOf(observed.issuerArn),
     sessionName: observed.sessionName,

@@ -1,4 +1,4 @@
-import { apiName, resourcesOf } from '../cloudtrail/activity';
+import { apiName, isConsoleLoginWithoutMfa, resourcesOf } from '../cloudtrail/activity';
 import type { CloudTrailRecord } from '../cloudtrail/types';
 import { truncateUtf8 } from './item-size';
 
@@ -24,6 +24,8 @@ export interface CompactEvent {
   o: number;
   /** Position of the record in that object's `Records` array. */
   n: number;
+  /** A successful ConsoleLogin without MFA (`additionalEventData.MFAUsed: "No"`). */
+  m?: true;
 }
 
 /** Byte caps of what is kept per field: log data is written by attackers and may be of any size. */
@@ -56,19 +58,23 @@ export function compactEventOf(record: CloudTrailRecord, hourStart: number, even
   if (typeof key === 'string' && key.startsWith('ASIA')) event.s = truncateUtf8(key, 128);
   const resources = resourcesOf(record).slice(0, FIELD_CAPS.resourcesPerEvent).map((arn) => truncateUtf8(arn, FIELD_CAPS.resource));
   if (resources.length > 0) event.x = resources;
+  if (isConsoleLoginWithoutMfa(record)) event.m = true;
   return event;
 }
 
 /** Stored form: a positional array (about half the bytes of an object with names). */
-export type EncodedEvent = [number, string, string, string | 0, string | 0, string | 0, string | 0, string | 0, string[] | 0, number, number];
+export type EncodedEvent = [number, string, string, string | 0, string | 0, string | 0, string | 0, string | 0, string[] | 0, number, number, 1?];
 
 export function encodeEvent(event: CompactEvent): EncodedEvent {
-  return [event.t, event.id, event.a, event.e ?? 0, event.i ?? 0, event.u ?? 0, event.g ?? 0, event.s ?? 0, event.x ?? 0, event.o, event.n];
+  const encoded: EncodedEvent = [event.t, event.id, event.a, event.e ?? 0, event.i ?? 0, event.u ?? 0, event.g ?? 0, event.s ?? 0, event.x ?? 0, event.o, event.n];
+  if (event.m) encoded.push(1);
+  return encoded;
 }
 
 export function decodeEvent(encoded: EncodedEvent): CompactEvent {
-  const [t, id, a, e, i, u, g, s, x, o, n] = encoded;
+  const [t, id, a, e, i, u, g, s, x, o, n, m] = encoded;
   const event: CompactEvent = { t, id, a, o, n };
+  if (m) event.m = true;
   if (e) event.e = e;
   if (i) event.i = i;
   if (u) event.u = u;

@@ -69,6 +69,7 @@ export function aggregateEvents(meta: SubjectMeta, hour: string, events: readonl
     const minute = (aggregate.minutes[minuteKey(event.t)] ??= [0, 0]);
     minute[0]++;
     if (failed) minute[1]++;
+    if (event.m) aggregate.consoleLoginsWithoutMfa = (aggregate.consoleLoginsWithoutMfa ?? 0) + 1;
     if (event.t < first) first = event.t;
     if (event.t > last) last = event.t;
   }

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DetectiveClient, GetInvestigationCommand, ListIndicatorsCommand, StartInvestigationCommand, type GetInvestigationCommandOutput, type Indicator } from '@aws-sdk/client-detective';
+import { LocalStack } from '../../local/local-stack';
+import { listLogFiles } from '../../local/log-files';
+import { LocalInvestigationRunner, loadStageHandlers, type ExecutionOutcome } from '../../local/investigation-runner';
+import { startApiServer, type ApiServer } from '../../local/http/server';
+import { CORPUS_DIR } from './raw-corpus';
+
+/**
+ * The real corpus through the local pipeline, as an analyst runs it: the ingest handler reads the fixture's
+ * gzipped logs from the local S3, and investigations go through the Detective-compatible API, the same ASL
+ * and the same stage handlers as in AWS.
+ */
+export const GRAPH = 'arn:aws:detective:us-east-1:123837392027:graph:0123456789abcdef0123456789abcdef';
+
+export interface InvestigationRun {
+  outcome: ExecutionOutcome;
+  investigation: GetInvestigationCommandOutput;
+  indicators: Indicator[];
+}
+
+export class CorpusPipeline {
+  private constructor(
+    private readonly stack: LocalStack,
+    private readonly dataDir: string,
+    private readonly runner: LocalInvestigationRunner,
+    private readonly api: ApiServer,
+    private readonly client: DetectiveClient,
+  ) {}
+
+  static async start(): Promise<CorpusPipeline> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'trailhound-corpus-'));
+    const stack = await LocalStack.start({ dataDir, inMemory: true });
+    await stack.upload(listLogFiles(CORPUS_DIR));
+    await stack.eventSource.drain();
+    const runner = new LocalInvestigationRunner(await loadStageHandlers(), { retryIntervalMs: 10 });
+    const api = await startApiServer({ port: 0, runner });
+    const client = new DetectiveClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    return new CorpusPipeline(stack, dataDir, runner, api, client);
+  }
+
+  async investigate(entityArn: string, from = '2023-07-10T11:00:00Z', to = '2023-07-10T13:00:00Z'): Promise<InvestigationRun> {
+    const { InvestigationId } = await this.client.send(new StartInvestigationCommand({ GraphArn: GRAPH, EntityArn: entityArn, ScopeStartTime: new Date(from), ScopeEndTime: new Date(to) }));
+    const outcome = await this.runner.wait(InvestigationId as string);
+    const investigation = await this.client.send(new GetInvestigationCommand({ GraphArn: GRAPH, InvestigationId }));
+    const indicators: Indicator[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.client.send(new ListIndicatorsCommand({ GraphArn: GRAPH, InvestigationId, MaxResults: 100, NextToken }));
+      indicators.push(...(page.Indicators ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return { outcome, investigation, indicators };
+  }
+
+  async stop(): Promise<void> {
+    this.client.destroy();
+    await this.api.close();
+    await this.stack.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
