@@ -25,6 +25,8 @@ import { LocalSqsEventSource } from './sqs-event-source';
  * the SAME ingest handler that runs in Lambda.
  */
 export const LOCAL_BUCKET = 'trailhound-local-logs';
+/** Local mode keeps logs of any age (the largest retention the setting allows). */
+export const LOCAL_RETENTION_DAYS = 36500;
 /** The stack's index bucket: compacted hours' events. */
 export const LOCAL_INDEX_BUCKET = 'trailhound-local-index';
 export const LOG_PREFIX = 'AWSLogs/';
@@ -34,6 +36,11 @@ export interface LocalStackOptions {
   dataDir: string;
   fresh?: boolean;
   inMemory?: boolean;
+  /**
+   * Days after an event that its data is kept. Deployed, DynamoDB TTL enforces it and events older than it are
+   * not ingested; locally nothing expires, and logs of any age are there to be analysed.
+   * @default 36500
+   */
   retentionDays?: number;
 }
 
@@ -107,7 +114,7 @@ export class LocalStack {
       // s3rver predates the SDK's default CRC checksums on uploads.
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-      [RETENTION_DAYS_ENV]: String(options.retentionDays ?? 365),
+      [RETENTION_DAYS_ENV]: String(options.retentionDays ?? LOCAL_RETENTION_DAYS),
       [INDEX_BUCKET_ENV]: LOCAL_INDEX_BUCKET,
       [COMPACTION_QUEUE_ENV]: 'local',
       // Local logs are all there when ingested: compact each hour once ingestion drains, without waiting.

@@ -113,18 +113,19 @@ export function countByType(indicators: readonly { IndicatorType: string }[]): R
 }
 
 /**
- * The entity's activity in scope, every call once. A role's is read per session (its sessions in scope,
- * each read with bounded concurrency), since a session's hourly item usually has one source address. An IAM
- * user's is its own calls plus every call made through the sessions it started, directly or through role
- * chains, each chained part labelled with the role session it came through (see core/queries/entity-activity).
+ * The entity's activity in scope, every call once, one aggregate per hour, session and source address (read
+ * from the compacted events, so calls are attributed to the address that made them). A role's is read per
+ * session; an IAM user's is its own calls plus every call made through the sessions it started, directly or
+ * through role chains, each chained part labelled with the role session it came through
+ * (see core/queries/entity-activity).
  */
 export async function activityBySession(input: StageInput, deps: StageDependencies): Promise<{ sessions: SessionView[]; activity: EntityActivity[] }> {
   const { scopeStartTime: from, scopeEndTime: to } = input;
   if (input.entityType !== 'IAM_ROLE') {
-    const [ownItems, sessions] = await Promise.all([deps.queries.activityItems(input.scope.principalKey, from, to), deps.queries.sessionsFromOrigin(input.scope.principalKey, from, to)]);
+    const [ownItems, sessions] = await Promise.all([deps.queries.activityItems(input.scope.principalKey, from, to, { bySource: true }), deps.queries.sessionsFromOrigin(input.scope.principalKey, from, to)]);
     // One read of each principal's events for all its sessions (storage v2), then grouped per session.
     const perSession = new Map<string, ActivityItem[]>();
-    for (const item of await deps.queries.sessionActivity(sessions, from, to)) {
+    for (const item of await deps.queries.sessionActivity(sessions, from, to, { bySource: true })) {
       const list = perSession.get(item.subject) ?? [];
       list.push(item);
       perSession.set(item.subject, list);
@@ -133,5 +134,5 @@ export async function activityBySession(input: StageInput, deps: StageDependenci
     return { sessions, activity: userActivity({ ownItems, sessions: withItems }) };
   }
   const sessions = await deps.queries.sessionsOfRole(normalizeRoleArn(input.entityArn) ?? input.entityArn, from, to);
-  return { sessions, activity: await deps.queries.sessionActivity(sessions, from, to) };
+  return { sessions, activity: await deps.queries.sessionActivity(sessions, from, to, { bySource: true }) };
 }

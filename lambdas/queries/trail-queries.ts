@@ -7,7 +7,7 @@ import { hoursBefore, MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, type Se
 import type { ActivityItem, SessionItem } from '../core/model/items';
 import type { CompactEvent } from '../core/storage/compact-event';
 import { HOUR_MS, hourOfMs, hourStartMs, hourWithin } from '../core/storage/hours';
-import { cutItem, eventsWithin, principalKeysOfSession, sessionItems } from '../core/storage/scope-cut';
+import { cutItem, eventsWithin, principalKeysOfSession, sessionItems, splitBySource } from '../core/storage/scope-cut';
 import type { EventsStore } from '../adapters/events-store';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { ACTIVITY_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
@@ -48,6 +48,11 @@ export interface InstanceActivity {
   sessions: SessionView[];
   totals: ActivityTotals;
   hourly: HourlyVolume[];
+}
+
+export interface ActivityReadOptions {
+  /** One aggregate per hour and source address (read from the events), for analyses that attribute calls to addresses. */
+  bySource?: boolean;
 }
 
 /** A compact event with its absolute time and the hour item it came from (for evidence). */
@@ -185,10 +190,14 @@ export class TrailQueries implements SessionSource {
    * the millisecond for principals. Account-wide items have no events of their own: their edge hours are left
    * out, which suits their one use, a baseline that ends where a scope starts.
    */
-  async activityItems(subject: string, from: string, to: string): Promise<ActivityItem[]> {
+  async activityItems(subject: string, from: string, to: string, options: ActivityReadOptions = {}): Promise<ActivityItem[]> {
     const fromMs = ms(from);
     const toMs = ms(to);
     const items = await this.hourItems(subject, from, to);
+    if (options.bySource && !subject.startsWith('account#')) {
+      const split = await mapWithConcurrency(items, CONCURRENT_READS, async (item) => splitBySource(item, await this.eventsOfItem(item), fromMs, toMs));
+      return split.flat().sort((a, b) => a.hour.localeCompare(b.hour));
+    }
     const whole = items.filter((item) => hourWithin(item.hour, fromMs, toMs));
     if (subject.startsWith('account#')) return whole;
     const edges = items.filter((item) => !hourWithin(item.hour, fromMs, toMs));
@@ -237,7 +246,7 @@ export class TrailQueries implements SessionSource {
    * Per session and hour, the activity performed with `sessions` in [from, to) (subject `session#<id>`). It is
    * read from the events of the principals the sessions belong to, in the hours those principals were active.
    */
-  async sessionActivity(sessions: readonly SessionView[], from: string, to: string): Promise<ActivityItem[]> {
+  async sessionActivity(sessions: readonly SessionView[], from: string, to: string, options: ActivityReadOptions = {}): Promise<ActivityItem[]> {
     const fromMs = ms(from);
     const toMs = ms(to);
     const byPrincipal = new Map<string, Map<string, SessionView>>();
@@ -252,7 +261,7 @@ export class TrailQueries implements SessionSource {
       const items = await this.hourItems(principalKey, new Date(Math.max(fromMs, earliest(group) - HOUR_MS)).toISOString(), to);
       // An hour whose session list is complete and names none of these sessions needs no events read.
       const relevant = items.filter((item) => (item.overflow?.sessions ?? 0) > 0 || [...group.keys()].some((id) => item.sessions?.[id] !== undefined));
-      const perHour = await mapWithConcurrency(relevant, CONCURRENT_READS, async (item) => sessionItems(item, await this.eventsOfItem(item), group, fromMs, toMs));
+      const perHour = await mapWithConcurrency(relevant, CONCURRENT_READS, async (item) => sessionItems(item, await this.eventsOfItem(item), group, fromMs, toMs, options.bySource));
       return perHour.flat();
     });
     return perPrincipal.flat().sort((a, b) => a.hour.localeCompare(b.hour) || a.subject.localeCompare(b.subject));

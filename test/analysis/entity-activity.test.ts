@@ -59,8 +59,11 @@ describe("a user's activity", () => {
   });
 
   it('includes chained role sessions, labelled with the role and session, and TTPs name them', () => {
+    // Storage v2 reads the user's own items per hour and source address.
+    const ownByIp = item('iam-user#alice', HOUR, { 'iam:CreateUser': [2, 0] }, { '203.0.113.5': 2 });
+    const ownByService = item('iam-user#alice', HOUR, { 'secretsmanager:GetSecretValue': [3, 0] }, { 'secretsmanager.amazonaws.com': 3 });
     const activity = userActivity({
-      ownItems: [own],
+      ownItems: [ownByIp, ownByService],
       sessions: [
         { session: session('ASIAF', 'forward-access', 'alice'), items: [forward] },
         { session: session('ASIAR', 'assumed-role', 'pw-role', 'go-sdk-1'), items: [chained] },

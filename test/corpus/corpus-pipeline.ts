@@ -34,7 +34,7 @@ export class CorpusPipeline {
     const dataDir = mkdtempSync(join(tmpdir(), 'trailhound-corpus-'));
     const stack = await LocalStack.start({ dataDir, inMemory: true });
     await stack.upload(listLogFiles(CORPUS_DIR));
-    await stack.eventSource.drain();
+    await stack.drain();
     const runner = new LocalInvestigationRunner(await loadStageHandlers(), { retryIntervalMs: 10 });
     const api = await startApiServer({ port: 0, runner });
     const client = new DetectiveClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

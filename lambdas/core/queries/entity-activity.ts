@@ -79,6 +79,11 @@ export interface EntityActivityInput {
   sessions: readonly { session: SessionView; items: readonly ActivityItem[] }[];
 }
 
+/** Items are read per hour and source address: a session's slice is subtracted from the user's same slice. */
+function sliceOf(item: ActivityItem): string {
+  return `${item.hour}|${Object.keys(item.sourceIps ?? {}).sort().join(',')}`;
+}
+
 /** A user's activity: its own calls once, plus every chained session's calls labelled with the session (see the module comment). */
 export function userActivity(input: EntityActivityInput): EntityActivity[] {
   const ownSessionItems = new Map<string, ActivityItem[]>();
@@ -87,9 +92,9 @@ export function userActivity(input: EntityActivityInput): EntityActivity[] {
     const own = callsCountedUnderIssuer(session);
     for (const item of items) {
       if (own) {
-        const group = ownSessionItems.get(item.hour) ?? [];
+        const group = ownSessionItems.get(sliceOf(item)) ?? [];
         group.push(item);
-        ownSessionItems.set(item.hour, group);
+        ownSessionItems.set(sliceOf(item), group);
         result.push(item);
       } else {
         result.push({ ...item, via: viaLabel(session) });
@@ -97,7 +102,7 @@ export function userActivity(input: EntityActivityInput): EntityActivity[] {
     }
   }
   for (const item of input.ownItems) {
-    const rest = subtractActivity(item, ownSessionItems.get(item.hour) ?? []);
+    const rest = subtractActivity(item, ownSessionItems.get(sliceOf(item)) ?? []);
     if (rest) result.push(rest);
   }
   return result;

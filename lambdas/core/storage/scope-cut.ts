@@ -31,16 +31,36 @@ export function cutItem(item: ActivityItem, events: readonly CompactEvent[], fro
   return { ...aggregate, accountId: item.accountId, expiresAt: item.expiresAt };
 }
 
-/** Per session and hour: the calls made with each of `sessions` among a principal's events of the hour. */
-export function sessionItems(item: ActivityItem, events: readonly CompactEvent[], sessions: ReadonlyMap<string, SessionView>, fromMs: number, toMs: number): ActivityItem[] {
-  const bySession = new Map<string, CompactEvent[]>();
-  for (const event of eventsWithin(item.hour, events, fromMs, toMs)) {
-    if (!event.s || !sessions.has(event.s)) continue;
-    const list = bySession.get(event.s) ?? [];
+function groupBy(events: readonly CompactEvent[], key: (event: CompactEvent) => string | undefined): Map<string, CompactEvent[]> {
+  const groups = new Map<string, CompactEvent[]>();
+  for (const event of events) {
+    const name = key(event);
+    if (name === undefined) continue;
+    const list = groups.get(name) ?? [];
     list.push(event);
-    bySession.set(event.s, list);
+    groups.set(name, list);
   }
-  return [...bySession].map(([sessionId, list]) => {
+  return groups;
+}
+
+/**
+ * One aggregate per source address of the hour's calls in [from, to): an aggregate keeps API counts and
+ * source addresses as two maps, so only a single-source aggregate says which address called which API.
+ * Analyses that attribute calls to addresses (TTPs, flagged IPs, travel) read activity this way.
+ */
+export function splitBySource(item: ActivityItem, events: readonly CompactEvent[], fromMs: number, toMs: number): ActivityItem[] {
+  return [...groupBy(eventsWithin(item.hour, events, fromMs, toMs), (event) => event.i ?? '')].map(([, list]) => ({
+    ...aggregateEvents(metaOf(item), item.hour, list),
+    accountId: item.accountId,
+    expiresAt: item.expiresAt,
+  }));
+}
+
+/** Per session, hour (and source address, with `bySource`): the calls made with each of `sessions` among a principal's events of the hour. */
+export function sessionItems(item: ActivityItem, events: readonly CompactEvent[], sessions: ReadonlyMap<string, SessionView>, fromMs: number, toMs: number, bySource = false): ActivityItem[] {
+  const groups = groupBy(eventsWithin(item.hour, events, fromMs, toMs), (event) => (event.s && sessions.has(event.s) ? `${event.s}\u0000${bySource ? (event.i ?? '') : ''}` : undefined));
+  return [...groups].map(([key, list]) => {
+    const sessionId = key.slice(0, key.indexOf('\u0000'));
     const meta: SubjectMeta = { ...metaOf(item), subject: subjectOfSession(sessionId), issuerArn: sessions.get(sessionId)?.issuerArn ?? item.principalArn ?? item.subject };
     return { ...aggregateEvents(meta, item.hour, list), accountId: item.accountId, expiresAt: item.expiresAt };
   });
