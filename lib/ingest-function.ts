@@ -7,6 +7,20 @@ import { ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE, SESSIONS_TABLE } from '../lambd
 import type { DataTables } from './data-tables';
 import type { LogSource } from './log-source';
 import { trailhoundFunction } from './node-function';
+import { grantTableAccess, type TableAccess } from './table-grants';
+
+/**
+ * Exactly what the ingest function does on its tables (CDK's grantWriteData would add DeleteItem, UpdateItem
+ * and DescribeTable, grantReadWriteData also Scan and the stream actions):
+ * - Sessions and Activity: lambdas/adapters/batch-writer.ts writes aggregates with BatchWriteItem (puts only);
+ * - IngestedObjects: lambdas/adapters/ingested-objects.ts reads an object's record (GetItem, strongly
+ *   consistent: an object already ingested with the same ETag is skipped) and writes it back (PutItem).
+ */
+export const INGEST_TABLE_ACCESS: readonly TableAccess[] = [
+  { design: SESSIONS_TABLE, actions: ['dynamodb:BatchWriteItem'] },
+  { design: ACTIVITY_TABLE, actions: ['dynamodb:BatchWriteItem'] },
+  { design: INGESTED_OBJECTS_TABLE, actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+];
 
 /** Long enough for a 100 MB log file streamed through a 512 MB function (see `npm run bench`). */
 export const INGEST_TIMEOUT = Duration.minutes(5);
@@ -41,7 +55,7 @@ export class IngestFunction extends Construct {
       timeout: INGEST_TIMEOUT,
       removalPolicy: props.removalPolicy,
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
-      environment: tables.environmentFor([SESSIONS_TABLE, ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE]),
+      environment: tables.environmentFor(INGEST_TABLE_ACCESS.map((access) => access.design)),
     });
 
     // The event source also grants the function consume rights on this queue (and on no other).
@@ -61,9 +75,6 @@ export class IngestFunction extends Construct {
     );
 
     logSource.grantReadLogs(this.function);
-    tables.table(SESSIONS_TABLE).grantWriteData(this.function);
-    tables.table(ACTIVITY_TABLE).grantWriteData(this.function);
-    // Read before write: an object already ingested with the same ETag is skipped.
-    tables.table(INGESTED_OBJECTS_TABLE).grantReadWriteData(this.function);
+    grantTableAccess(this.function, tables, INGEST_TABLE_ACCESS);
   }
 }
