@@ -75,6 +75,7 @@ export class IngestFunction extends Construct {
     );
 
     logSource.grantReadLogs(this.function);
+    if (this.function.role) logSource.acknowledgeReadLogsWildcard(this.function.role);
     grantTableAccess(this.function, tables, INGEST_TABLE_ACCESS);
   }
 }

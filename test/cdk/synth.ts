@@ -112,3 +112,21 @@ export function functionResource(synthesized: Synthesized, fn: IResource): Funct
 export function functionStatements(synthesized: Synthesized, fn: IResource): Statement[] {
   return roleStatements(synthesized.template, functionResource(synthesized, fn).Properties.Role['Fn::GetAtt'][0]);
 }
+
+/**
+ * What Step Functions logging needs (CDK grants it to the state machine's role): CloudWatch Logs' vended log
+ * delivery actions, which AWS documents as supporting no resource-level permission (Resource `*`).
+ */
+export const LOG_DELIVERY_ACTIONS: readonly string[] = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+
+/** What X-Ray tracing needs (stateMachineTracing=true); X-Ray offers no resource-level permission either. */
+export const XRAY_ACTIONS: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
