@@ -4,8 +4,10 @@ import { actionsOf, arnOf, logicalId, resourcesOf, roleStatements, synth, type S
 
 type Resource = { Properties: Record<string, unknown> };
 
+/** The statements of the log bucket's policy (the access-log bucket has its own, see operations.test.ts). */
 function bucketPolicyStatements(synthesized: Synthesized): Statement[] {
-  const policies = Object.values(synthesized.template.findResources('AWS::S3::BucketPolicy')) as Resource[];
+  const bucket = { Ref: logicalId(synthesized.stack.logSource.bucket) };
+  const policies = Object.values(synthesized.template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: bucket } })) as Resource[];
   expect(policies).toHaveLength(1);
   return (policies[0].Properties.PolicyDocument as { Statement: Statement[] }).Statement;
 }
@@ -25,8 +27,9 @@ describe('log bucket created by the stack', () => {
   });
 
   it('is encrypted, versioned, private and retained', () => {
-    synthesized.template.resourceCountIs('AWS::S3::Bucket', 1);
-    synthesized.template.hasResource('AWS::S3::Bucket', {
+    // The log bucket and the bucket of its access logs.
+    synthesized.template.resourceCountIs('AWS::S3::Bucket', 2);
+    expect(synthesized.template.findResources('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
@@ -34,7 +37,7 @@ describe('log bucket created by the stack', () => {
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       }),
-    });
+    })).toHaveProperty(bucketId);
     // Objects of a retained bucket are not deleted with the stack.
     synthesized.template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
   });
@@ -76,7 +79,8 @@ describe('log bucket created by the stack', () => {
   it('is emptied and deleted with the stack with removalPolicy=destroy', () => {
     const destroyed = synth({ removalPolicy: 'destroy' });
     destroyed.template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
-    destroyed.template.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+    // Both buckets: the log bucket and the bucket of its access logs.
+    destroyed.template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
   });
 
   it('outputs the bucket name and queue URL', () => {
