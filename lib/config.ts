@@ -23,6 +23,11 @@ export const CONTEXT_KEYS = {
   guardDutyTrigger: 'guardDutyTrigger',
   guardDutyMinSeverity: 'guardDutyMinSeverity',
   apiGatewayCloudWatchRole: 'apiGatewayCloudWatchRole',
+  alarmEmail: 'alarmEmail',
+  alarmTopic: 'alarmTopic',
+  stateMachineLogLevel: 'stateMachineLogLevel',
+  stateMachineLogExecutionData: 'stateMachineLogExecutionData',
+  stateMachineTracing: 'stateMachineTracing',
 } as const;
 
 export const DEFAULT_STACK_NAME = 'Trailhound';
@@ -68,7 +73,21 @@ export interface TrailhoundConfig {
   readonly guardDutyMinSeverity: number;
   /** Whether the stack sets the account's API Gateway CloudWatch Logs role, which access logging requires. */
   readonly apiGatewayCloudWatchRole: boolean;
+  /** Whether the alarms notify an SNS topic the stack creates (true whenever emails are given). */
+  readonly alarmTopic: boolean;
+  /** Email addresses subscribed to the alarm topic (each confirms the subscription from the email AWS sends). */
+  readonly alarmEmails: readonly string[];
+  /** Which execution events the state machine logs to its log group. */
+  readonly stateMachineLogLevel: StateMachineLogLevel;
+  /** Whether those log events include execution input and output (investigation data). */
+  readonly stateMachineLogExecutionData: boolean;
+  /** Whether the state machine sends traces to X-Ray. */
+  readonly stateMachineTracing: boolean;
 }
+
+/** What the state machine writes to its log group (Step Functions' levels; OFF is not offered, see README). */
+export const STATE_MACHINE_LOG_LEVELS = ['ERROR', 'ALL'] as const;
+export type StateMachineLogLevel = (typeof STATE_MACHINE_LOG_LEVELS)[number];
 
 export class ConfigError extends Error {
   constructor(key: string, expected: string, value: unknown) {
@@ -115,6 +134,12 @@ export function readConfig(context: ContextLookup): TrailhoundConfig {
   const retentionDays = optionalInteger(context, CONTEXT_KEYS.retentionDays, 1, MAX_RETENTION_DAYS) ?? DEFAULT_RETENTION_DAYS;
   // A scope reaching further back than the retention can only find expired (deleted) data.
   const investigationMaxScopeDays = optionalInteger(context, CONTEXT_KEYS.investigationMaxScopeDays, 1, retentionDays);
+  const alarmEmails = emailList(context, CONTEXT_KEYS.alarmEmail);
+  const alarmTopic = optionalBoolean(context, CONTEXT_KEYS.alarmTopic) ?? alarmEmails.length > 0;
+  // Emails without a topic would be silently dropped: refuse the contradiction.
+  if (!alarmTopic && alarmEmails.length > 0) {
+    throw new ConfigError(CONTEXT_KEYS.alarmTopic, `true (or unset) with "${CONTEXT_KEYS.alarmEmail}" (emails are subscribed to the topic)`, false);
+  }
   return {
     ...(logBucketName !== undefined ? { logBucketName } : {}),
     logPrefix: logPrefix(context),
@@ -129,6 +154,11 @@ export function readConfig(context: ContextLookup): TrailhoundConfig {
     guardDutyTrigger: optionalBoolean(context, CONTEXT_KEYS.guardDutyTrigger) ?? true,
     guardDutyMinSeverity: optionalNumber(context, CONTEXT_KEYS.guardDutyMinSeverity, 0, MAX_GUARDDUTY_SEVERITY) ?? DEFAULT_GUARDDUTY_MIN_SEVERITY,
     apiGatewayCloudWatchRole: optionalBoolean(context, CONTEXT_KEYS.apiGatewayCloudWatchRole) ?? true,
+    alarmTopic,
+    alarmEmails,
+    stateMachineLogLevel: stateMachineLogLevel(context),
+    stateMachineLogExecutionData: optionalBoolean(context, CONTEXT_KEYS.stateMachineLogExecutionData) ?? false,
+    stateMachineTracing: optionalBoolean(context, CONTEXT_KEYS.stateMachineTracing) ?? false,
   };
 }
 
@@ -208,6 +238,27 @@ function accountList(context: ContextLookup, key: string): string[] {
     throw new ConfigError(key, 'a comma-separated list of 12-digit AWS account ids', value);
   }
   return [...new Set(items)];
+}
+
+// Deliberately loose (SNS and the recipient have the last word), but one address per item, no blanks or commas.
+const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
+
+function emailList(context: ContextLookup, key: string): string[] {
+  const value = context(key);
+  if (value === undefined) return [];
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').map((item) => item.trim()) : [value];
+  if (items.length === 0 || !items.every((item): item is string => typeof item === 'string' && item.length <= 254 && EMAIL.test(item))) {
+    throw new ConfigError(key, 'a comma-separated list of email addresses', value);
+  }
+  return [...new Set(items)];
+}
+
+function stateMachineLogLevel(context: ContextLookup): StateMachineLogLevel {
+  const value = context(CONTEXT_KEYS.stateMachineLogLevel);
+  if (value === undefined) return 'ERROR';
+  const level = STATE_MACHINE_LOG_LEVELS.find((candidate) => candidate === value);
+  if (level === undefined) throw new ConfigError(CONTEXT_KEYS.stateMachineLogLevel, STATE_MACHINE_LOG_LEVELS.map((l) => `"${l}"`).join(' or '), value);
+  return level;
 }
 
 function removalPolicy(context: ContextLookup): RemovalPolicy.RETAIN | RemovalPolicy.DESTROY {

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { FINDINGS_TABLE, INDICATORS_TABLE, INVESTIGATIONS_TABLE } from '../lambdas/shared/table-design';
 import type { DataTables } from './data-tables';
 import { GUARDDUTY_MIN_SEVERITY_ENV, MAX_SCOPE_DAYS_ENV, STATE_MACHINE_ARN_ENV } from './environment-names';
+import { acknowledgeNag } from './nag';
 import { trailhoundFunction } from './node-function';
 import { grantTableActions } from './table-grants';
 
@@ -58,6 +59,11 @@ export class GuardDutyTrigger extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledgeNag(
+      this.deadLetterQueue,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter queue (of the EventBridge target and the Lambda on-failure destination), which cdk-nag cannot tell from a redrive policy; a dead-letter queue of a dead-letter queue would only hide messages further.',
+    );
 
     this.function = trailhoundFunction(new Construct(this, 'Handler'), {
       description: 'Trailhound: starts investigations from GuardDuty findings',

@@ -5,10 +5,24 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { HOUR_OBJECTS_TABLE, INGESTED_OBJECTS_TABLE } from '../lambdas/shared/table-design';
 import type { ActivityStore } from './activity-store';
-import { grantTableActions } from './table-grants';
 import type { DataTables } from './data-tables';
 import type { LogSource } from './log-source';
 import { trailhoundFunction } from './node-function';
+import { grantTableAccess, type TableAccess } from './table-grants';
+
+/**
+ * Exactly what the ingest function does on its tables (CDK's grantWriteData would add DeleteItem, UpdateItem
+ * and DescribeTable, grantReadWriteData also Scan and the stream actions):
+ * - Sessions and Activity: lambdas/adapters/batch-writer.ts writes aggregates with BatchWriteItem (puts only);
+ * - IngestedObjects: lambdas/adapters/ingested-objects.ts reads an object's record (GetItem, strongly
+ *   consistent: an object already ingested with the same ETag is skipped) and writes it back (PutItem).
+ */
+export const INGEST_TABLE_ACCESS: readonly TableAccess[] = [
+  // Registrations of objects under their account-hours, and the hour's "compaction requested" mark.
+  { design: HOUR_OBJECTS_TABLE, actions: ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'] },
+  // Read before write: an object already ingested with the same ETag is skipped.
+  { design: INGESTED_OBJECTS_TABLE, actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+];
 
 /** Long enough for a 100 MB log file streamed through a 512 MB function (see `npm run bench`). */
 export const INGEST_TIMEOUT = Duration.minutes(5);
@@ -45,7 +59,7 @@ export class IngestFunction extends Construct {
       timeout: INGEST_TIMEOUT,
       removalPolicy: props.removalPolicy,
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
-      environment: tables.environmentFor([HOUR_OBJECTS_TABLE, INGESTED_OBJECTS_TABLE]),
+      environment: tables.environmentFor(INGEST_TABLE_ACCESS.map((access) => access.design)),
     });
     for (const [name, value] of Object.entries(props.activityStore.grantRequestCompaction(this.function))) this.function.addEnvironment(name, value);
 
@@ -66,8 +80,7 @@ export class IngestFunction extends Construct {
     );
 
     logSource.grantReadLogs(this.function);
-    grantTableActions(this.function, tables, HOUR_OBJECTS_TABLE, ['dynamodb:BatchWriteItem']);
-    // Read before write: an object already ingested with the same ETag is skipped.
-    grantTableActions(this.function, tables, INGESTED_OBJECTS_TABLE, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    if (this.function.role) logSource.acknowledgeReadLogsWildcard(this.function.role);
+    grantTableAccess(this.function, tables, INGEST_TABLE_ACCESS);
   }
 }

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { INDICATORS_TABLE, INVESTIGATIONS_TABLE } from '../lambdas/shared/table-design';
 import type { DataTables } from './data-tables';
 import { MAX_SCOPE_DAYS_ENV, STATE_MACHINE_ARN_ENV } from './environment-names';
+import { acknowledgeNag } from './nag';
 import { trailhoundFunction } from './node-function';
 import { grantTableActions } from './table-grants';
 
@@ -128,12 +129,18 @@ export class InvestigationApi extends Construct {
     });
     const investigations = this.api.root.addResource('investigations');
     for (const operation of INVESTIGATION_OPERATIONS) {
-      investigations.addResource(operation).addMethod('POST', integration, {
+      const method = investigations.addResource(operation).addMethod('POST', integration, {
         // Repeated on purpose: the authorization of these methods must not depend on a default elsewhere.
         authorizationType: apigateway.AuthorizationType.IAM,
         operationName: operation.charAt(0).toUpperCase() + operation.slice(1),
       });
+      acknowledgeNag(
+        method,
+        'AwsSolutions-COG4',
+        "AWS_IAM authorization (SigV4) instead of a Cognito user pool: Detective's SDK clients sign their requests, and callers are IAM principals granted execute-api:Invoke per operation.",
+      );
     }
+    this.acknowledgeNagFindings(props);
 
     // A body over API Gateway's 10 MB limit is refused before the function; the header lets AWS SDKs raise a
     // typed error, as they do for the handler's errors (the local server answers the same).
@@ -149,6 +156,32 @@ export class InvestigationApi extends Construct {
 
     const stack = Stack.of(this);
     this.endpoint = `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${this.api.deploymentStage.stageName}`;
+  }
+
+  private acknowledgeNagFindings(props: InvestigationApiProps): void {
+    acknowledgeNag(
+      this.api,
+      'AwsSolutions-APIG2',
+      "The handler validates every body and answers with Detective's error shapes, which SDK clients turn into typed exceptions; an API Gateway validator would answer with its own shape instead.",
+    );
+    acknowledgeNag(
+      this.api.deploymentStage,
+      'AwsSolutions-APIG3',
+      'No WAF: every method requires SigV4-signed requests (AWS_IAM), so unsigned traffic is refused before the API, and stage throttling caps signed callers; a web ACL would add cost without a rule that applies.',
+    );
+    acknowledgeNag(
+      this.api.deploymentStage,
+      'AwsSolutions-APIG6',
+      'Execution logging stays off: the access log records every request (caller, operation, status), the function logs failures with the request id, and execution logs would go to a log group API Gateway creates outside the stack, without retention.',
+    );
+    const cloudWatchRole = props.cloudWatchRole ? this.api.node.tryFindChild('CloudWatchRole') : undefined;
+    if (cloudWatchRole) {
+      acknowledgeNag(
+        cloudWatchRole,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        "The account's API Gateway logging role (apiGatewayCloudWatchRole=false to leave it alone) uses the policy AWS documents for it: API Gateway writes to log groups of any API in the account and region.",
+      );
+    }
   }
 }
 

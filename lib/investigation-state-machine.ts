@@ -3,14 +3,16 @@ import * as path from 'node:path';
 import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INVESTIGATION_STAGES, STATE_MACHINE_DEFINITION, stageEntry, substitutionKey, type InvestigationStage } from '../lambdas/investigation-stages/stages';
 import { ACTIVITY_TABLE, FINDINGS_TABLE, INDEX_BUCKET_ENV, INDICATORS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE, type TableDesign } from '../lambdas/shared/table-design';
 import type { ActivityStore } from './activity-store';
-import { s3Uri, type S3ObjectLocation } from './config';
+import { s3Uri, type S3ObjectLocation, type StateMachineLogLevel } from './config';
 import type { DataTables } from './data-tables';
 import { GEOIP_ASN_DB_ENV, GEOIP_CITY_DB_ENV, GUARDDUTY_API_FINDINGS_ENV, THREAT_INTEL_S3_URIS_ENV } from './environment-names';
+import { acknowledgeNag } from './nag';
 import { LAMBDA_TASK_ROOT, PROJECT_ROOT, trailhoundFunction } from './node-function';
 import { grantTableActions, READ_ITEM_ACTIONS } from './table-grants';
 
@@ -91,6 +93,23 @@ export interface InvestigationStateMachineProps {
   /** Threat-intel lists for the FlaggedIps stage; none means no FLAGGED_IP_ADDRESS indicators. */
   readonly threatIntelLists: readonly S3ObjectLocation[];
   readonly removalPolicy: RemovalPolicy.RETAIN | RemovalPolicy.DESTROY;
+  /**
+   * Which execution events go to the state machine's log group. ERROR logs failed states and executions, the
+   * events someone needs to search when an investigation fails; ALL also logs every state entered and left
+   * (a few dozen events per investigation). Either way a STANDARD workflow keeps each execution's full history
+   * for 90 days in Step Functions itself, so ALL mostly buys Logs Insights queries over that history.
+   * @default 'ERROR'
+   */
+  readonly logLevel?: StateMachineLogLevel;
+  /**
+   * Whether log events include execution input and output. Off by default: states pass entity ARNs, source
+   * IPs and indicators, which are investigation evidence; copied into logs they would escape the tables'
+   * access control and retention. Execution history (states:GetExecutionHistory) still has them.
+   * @default false
+   */
+  readonly logExecutionData?: boolean;
+  /** Whether the state machine sends traces to X-Ray (each Task shows with its Lambda invocation). @default false */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -102,6 +121,8 @@ export interface InvestigationStateMachineProps {
  */
 export class InvestigationStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  /** Execution events at the configured level (failures by default). */
+  readonly logGroup: logs.LogGroup;
   readonly stageFunctions: Readonly<Record<InvestigationStage, NodejsFunction>>;
 
   constructor(scope: Construct, id: string, props: InvestigationStateMachineProps) {
@@ -118,18 +139,54 @@ export class InvestigationStateMachine extends Construct {
     const definitionSubstitutions = Object.fromEntries(INVESTIGATION_STAGES.map((stage) => [substitutionKey(stage), functions[stage].functionArn]));
     checkDefinitionPlaceholders(definitionPath, Object.keys(definitionSubstitutions));
 
+    const stack = Stack.of(this);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      // The /aws/vendedlogs/ prefix is what AWS recommends for Step Functions: log delivery then needs no
+      // CloudWatch Logs resource policy entry per log group (that policy has a small size limit per account).
+      logGroupName: `/aws/vendedlogs/states/${stack.stackName}-investigations`,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: props.removalPolicy,
+    });
+
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       // Uploaded as a file asset (DefinitionS3Location): the template stays small, and the file deployed is
       // byte for byte the one the local runner executes.
       definitionBody: sfn.DefinitionBody.fromFile(definitionPath),
       definitionSubstitutions,
-      // No CloudWatch Logs or X-Ray: both need IAM actions on `*` (log delivery, trace segments). A STANDARD
-      // workflow keeps every execution's history for 90 days, ExecutionsFailed is a metric without logging, and
-      // MarkFailed records the cause of a failure on the investigation itself.
+      // Log delivery and X-Ray need IAM actions on `*` (AWS offers no resource-level permission for them), which
+      // CDK adds to the state machine's role; the cdk-nag suppressions in lib/nag-suppressions.ts say so.
+      logs: {
+        destination: this.logGroup,
+        level: props.logLevel === 'ALL' ? sfn.LogLevel.ALL : sfn.LogLevel.ERROR,
+        includeExecutionData: props.logExecutionData ?? false,
+      },
+      tracingEnabled: props.tracing ?? false,
     });
-    // CDK derives invoke permissions only from chained states, not from an ASL file: grant them explicitly.
-    for (const stage of INVESTIGATION_STAGES) functions[stage].grantInvoke(this.stateMachine);
+    // CDK derives invoke permissions only from chained states, not from an ASL file: grant them explicitly, on
+    // the unqualified ARNs the definition names (grantInvoke would add `<arn>:*`, every version and alias).
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: INVESTIGATION_STAGES.map((stage) => functions[stage].functionArn) }),
+    );
+    acknowledgeNag(
+      this.stateMachine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'CloudWatch Logs delivery (and X-Ray when tracing is on) support no resource-level permissions: AWS requires Resource "*" for logs:*LogDelivery*, logs:PutResourcePolicy, logs:Describe* and xray:Put*/GetSampling*. test/cdk/least-privilege.test.ts allows nothing else on "*".',
+    );
+    if (props.logLevel !== 'ALL') {
+      acknowledgeNag(
+        this.stateMachine,
+        'AwsSolutions-SF1',
+        'ERROR by default (stateMachineLogLevel=ALL to change): a STANDARD workflow already keeps every event of every execution for 90 days in its execution history; the log group holds the failures, which are what gets searched and alarmed on.',
+      );
+    }
+    if (props.tracing !== true) {
+      acknowledgeNag(
+        this.stateMachine,
+        'AwsSolutions-SF2',
+        'X-Ray is optional (stateMachineTracing=true): a stage is one Lambda invocation whose duration, errors and logs (with the investigation id) are already in CloudWatch; traces add cost and IAM actions on "*" for little more.',
+      );
+    }
   }
 }
 
@@ -170,6 +227,12 @@ function createStageFunction(scope: Construct, stage: InvestigationStage, access
   if (access.readsGuardDutyFindings === true) {
     // ListDetectors supports no resource-level permission (AWS requires `*`); it only returns detector ids.
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['guardduty:ListDetectors'], resources: ['*'] }));
+    acknowledgeNag(fn.role ?? fn, 'AwsSolutions-IAM5[Resource::*]', 'guardduty:ListDetectors supports no resource-level permission (AWS requires "*"); it only returns the detector ids of this account and region.');
+    acknowledgeNag(
+      fn.role ?? fn,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:guardduty:<AWS::Region>:<AWS::AccountId>:detector/*]',
+      'Read-only ListFindings/GetFindings on the detectors of this account and region, whose ids are only known at run time (ListDetectors).',
+    );
     // Findings of this account and region only: the stack's own detector(s).
     fn.addToRolePolicy(
       new iam.PolicyStatement({

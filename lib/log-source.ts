@@ -1,9 +1,10 @@
-import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeNag, LAMBDA_BASIC_EXECUTION_POLICY } from './nag';
 
 export interface LogSourceProps {
   /** Ingest from this existing bucket; when undefined a log bucket is created. */
@@ -19,6 +20,12 @@ export interface LogSourceProps {
   readonly visibilityTimeout: Duration;
   /** Receives before a message goes to the dead-letter queue. */
   readonly maxReceiveCount?: number;
+  /**
+   * How long S3 server access logs of a created log bucket are kept. They record every request made to the
+   * evidence (who read or deleted which log object), which CloudTrail data events would cost far more for.
+   * @default Duration.days(365)
+   */
+  readonly accessLogRetention?: Duration;
 }
 
 /** The same retention for both queues: a failed message must outlive a long weekend of nobody looking. */
@@ -32,6 +39,8 @@ const MESSAGE_RETENTION = Duration.days(14);
  */
 export class LogSource extends Construct {
   readonly bucket: s3.IBucket;
+  /** Where S3 writes the server access logs of a created log bucket; undefined for an existing bucket (yours to configure). */
+  readonly accessLogBucket?: s3.Bucket;
   /** True when the stack created the bucket (and owns its policy). */
   readonly bucketCreated: boolean;
   readonly prefix: string;
@@ -44,11 +53,13 @@ export class LogSource extends Construct {
     this.prefix = props.prefix;
     this.kmsKeyArn = props.kmsKeyArn;
     this.bucketCreated = props.existingBucketName === undefined;
-    this.bucket =
-      props.existingBucketName === undefined
-        ? createLogBucket(this, props)
-        : // An imported bucket is assumed to be in the stack's region: S3 only notifies queues in its own region.
-          s3.Bucket.fromBucketName(this, 'LogBucket', props.existingBucketName);
+    if (props.existingBucketName === undefined) {
+      this.accessLogBucket = createAccessLogBucket(this, props);
+      this.bucket = createLogBucket(this, props, this.accessLogBucket);
+    } else {
+      // An imported bucket is assumed to be in the stack's region: S3 only notifies queues in its own region.
+      this.bucket = s3.Bucket.fromBucketName(this, 'LogBucket', props.existingBucketName);
+    }
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -72,6 +83,30 @@ export class LogSource extends Construct {
     // The handler's role may only Get/PutBucketNotification on this one bucket.
     const filters: s3.NotificationKeyFilter[] = props.prefix === '' ? [] : [{ prefix: props.prefix }];
     this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.queue), ...filters);
+    // CDK's notifications handler is a singleton of the stack, created by the call above.
+    const notificationsHandler = Stack.of(this).node.children.find((child) => child.node.id.startsWith('BucketNotificationsHandler'));
+    if (notificationsHandler) {
+      acknowledgeNag(
+        notificationsHandler,
+        `AwsSolutions-IAM4[${LAMBDA_BASIC_EXECUTION_POLICY}]`,
+        "CDK's own S3 notifications handler (a custom resource run at deployment): the managed policy only lets it write its logs; its only other permission is Get/PutBucketNotification on this bucket.",
+      );
+    }
+  }
+
+  /**
+   * Acknowledges the wildcard in the grant of `grantReadLogs` on a grantee's policy: the objects under the prefix
+   * are exactly the log files the grantee ingests, and their keys are only known when they arrive.
+   */
+  acknowledgeReadLogsWildcard(grantee: Construct): void {
+    const bucket = this.bucketCreated
+      ? `<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement)}.Arn>`
+      : `arn:<AWS::Partition>:s3:::${this.bucket.bucketName}`;
+    acknowledgeNag(
+      grantee,
+      `AwsSolutions-IAM5[Resource::${bucket}/${this.prefix}*]`,
+      'GetObject under the log prefix: the log files to ingest, whose keys are only known when S3 announces them.',
+    );
   }
 
   /**
@@ -99,13 +134,34 @@ export class LogSource extends Construct {
 }
 
 /**
+ * The destination of the log bucket's S3 server access logs: SSE-S3 (the only encryption S3 log delivery
+ * supports), TLS-only, private, and emptied by a lifecycle rule. S3 delivers with the logging service
+ * principal, which CDK allows in this bucket's policy (scoped to the source bucket and account). The bucket
+ * has no access logs of its own: logging it into itself would log its own log writes forever.
+ */
+function createAccessLogBucket(scope: Construct, props: LogSourceProps): s3.Bucket {
+  return new s3.Bucket(scope, 'AccessLogBucket', {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    lifecycleRules: [{ expiration: props.accessLogRetention ?? Duration.days(365), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+    removalPolicy: props.removalPolicy,
+    autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
+  });
+}
+
+/**
  * A bucket CloudTrail trails and VPC flow logs can deliver to, with the bucket policy AWS documents for both
  * (GetBucketAcl on the bucket, PutObject with the bucket-owner-full-control ACL under the prefix), restricted to
  * the allowed source accounts to prevent the confused-deputy problem.
  */
-function createLogBucket(scope: Construct, props: LogSourceProps): s3.Bucket {
+function createLogBucket(scope: Construct, props: LogSourceProps, accessLogBucket: s3.Bucket): s3.Bucket {
   const destroy = props.removalPolicy === RemovalPolicy.DESTROY;
   const bucket = new s3.Bucket(scope, 'LogBucket', {
+    serverAccessLogsBucket: accessLogBucket,
+    serverAccessLogsPrefix: 'log-bucket/',
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
     minimumTLSVersion: 1.2,

@@ -1,9 +1,11 @@
 import * as path from 'node:path';
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { acknowledgeNag } from './nag';
 
 /** The repository root: esbuild resolves the handlers' imports from here, with the root package-lock.json. */
 export const PROJECT_ROOT = path.join(__dirname, '..');
@@ -27,12 +29,20 @@ export interface TrailhoundFunctionProps {
 /**
  * A Trailhound Lambda function: Node.js 22 on ARM64, bundled by the local esbuild (no Docker, so `cdk synth`
  * works offline), with its own log group. Every function shares these settings, so they live in one place.
- * The construct ids inside `scope` are `Logs` and `Function`.
+ * The construct ids inside `scope` are `Logs`, `Role` and `Function`.
+ *
+ * The role is created here rather than by CDK, which would attach AWSLambdaBasicExecutionRole: that managed
+ * policy lets a function create any log group and write to every one in the account. Here a function may
+ * only write to its own log group; every other permission is granted by the construct that owns the function.
  */
 export function trailhoundFunction(scope: Construct, props: TrailhoundFunctionProps): NodejsFunction {
   // An explicit log group, so that retention is bounded and test deployments delete it with the stack.
   const logGroup = new logs.LogGroup(scope, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: props.removalPolicy });
-  return new NodejsFunction(scope, 'Function', {
+  const role = new iam.Role(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.description });
+  // CreateLogStream and PutLogEvents on this log group (and its streams) only.
+  logGroup.grantWrite(role);
+  const fn = new NodejsFunction(scope, 'Function', {
+    role,
     description: props.description,
     entry: path.join(PROJECT_ROOT, props.entry),
     handler: 'handler',
@@ -56,4 +66,10 @@ export function trailhoundFunction(scope: Construct, props: TrailhoundFunctionPr
       ...(props.commandHooks ? { commandHooks: props.commandHooks } : {}),
     },
   });
+  acknowledgeNag(
+    fn,
+    'AwsSolutions-L1',
+    'Node.js 22 is pinned on purpose: bundling targets node22 and the tests run the handlers on it; a runtime upgrade is a deliberate change, not a side effect of a CDK upgrade.',
+  );
+  return fn;
 }

@@ -28,3 +28,23 @@ export function grantTableActions(
     new iam.PolicyStatement({ actions: [...actions], resources: [tableArn, ...names.map((name) => `${tableArn}/index/${name}`)] }),
   );
 }
+
+/** What a function may do on one table: the exact DynamoDB actions, and the indexes they extend to. */
+export interface TableAccess {
+  readonly design: TableDesign;
+  readonly actions: readonly string[];
+  /** Indexes the actions also apply to (Query through an index); none by default. */
+  readonly indexes?: 'all' | readonly string[];
+}
+
+/**
+ * Grants a function's declared table access, one statement per table. Declaring access as data (a constant
+ * next to the construct that uses it) keeps it reviewable in one place and testable against the template;
+ * a new table or action is one more entry, not a new grant call.
+ */
+export function grantTableAccess(grantee: iam.IGrantable, tables: DataTables, access: readonly TableAccess[]): void {
+  for (const entry of access) {
+    if (entry.actions.length === 0) throw new Error(`no DynamoDB actions listed for table ${entry.design.id}`);
+    grantTableActions(grantee, tables, entry.design, entry.actions, entry.indexes ?? []);
+  }
+}

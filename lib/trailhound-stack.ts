@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { TableDesign } from '../lambdas/shared/table-design';
 import { ActivityStore } from './activity-store';
+import { AlarmTopic } from './alarm-topic';
 import { contextOf, readConfig, type TrailhoundConfig } from './config';
 import { DataTables } from './data-tables';
 import { GuardDutyTrigger } from './guardduty-trigger';
@@ -11,6 +12,7 @@ import { INGEST_QUEUE_VISIBILITY_TIMEOUT, IngestFunction } from './ingest-functi
 import { InvestigationApi } from './investigation-api';
 import { InvestigationStateMachine } from './investigation-state-machine';
 import { LogSource } from './log-source';
+import { OperationalAlarms } from './operational-alarms';
 
 export interface TrailhoundStackProps extends StackProps {
   /** Settings; read from the CDK context (see lib/config.ts) when not given. */
@@ -33,6 +35,9 @@ export class TrailhoundStack extends Stack {
   readonly investigationApi: InvestigationApi;
   /** Undefined with `guardDutyTrigger=false`. */
   readonly guardDutyTrigger?: GuardDutyTrigger;
+  /** Undefined unless `alarmTopic` or `alarmEmail` is set. */
+  readonly alarmTopic?: AlarmTopic;
+  readonly alarms: OperationalAlarms;
 
   constructor(scope: Construct, id: string, props: TrailhoundStackProps = {}) {
     super(scope, id, props);
@@ -68,6 +73,9 @@ export class TrailhoundStack extends Stack {
       activityStore: this.activityStore,
       threatIntelLists: config.threatIntelLists,
       removalPolicy: config.removalPolicy,
+      logLevel: config.stateMachineLogLevel,
+      logExecutionData: config.stateMachineLogExecutionData,
+      tracing: config.stateMachineTracing,
     });
     this.investigationApi = new InvestigationApi(this, 'InvestigationApi', {
       tables: this.tables,
@@ -85,6 +93,17 @@ export class TrailhoundStack extends Stack {
         removalPolicy: config.removalPolicy,
       });
     }
+
+    if (config.alarmTopic) this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { emails: config.alarmEmails, removalPolicy: config.removalPolicy });
+    this.alarms = new OperationalAlarms(this, 'Alarms', {
+      ingestQueue: this.logSource.queue,
+      ingestDeadLetterQueue: this.logSource.deadLetterQueue,
+      ...(this.guardDutyTrigger ? { triggerDeadLetterQueue: this.guardDutyTrigger.deadLetterQueue } : {}),
+      ingestFunction: this.ingest.function,
+      api: this.investigationApi.api,
+      stateMachine: this.investigation.stateMachine,
+      ...(this.alarmTopic ? { topic: this.alarmTopic.topic } : {}),
+    });
 
     Tags.of(this).add('application', 'trailhound');
     this.addOutputs();
@@ -118,6 +137,8 @@ export class TrailhoundStack extends Stack {
       new CfnOutput(this, 'GuardDutyRuleName', { value: this.guardDutyTrigger.rule.ruleName, description: `EventBridge rule: GuardDuty findings of severity >= ${this.config.guardDutyMinSeverity}` });
       new CfnOutput(this, 'GuardDutyDeadLetterQueueUrl', { value: this.guardDutyTrigger.deadLetterQueue.queueUrl, description: 'GuardDuty findings that could not start an investigation' });
     }
+    if (this.alarmTopic) new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn, description: 'SNS topic the alarms notify (subscribe more endpoints here)' });
+    new CfnOutput(this, 'InvestigationLogGroupName', { value: this.investigation.logGroup.logGroupName, description: 'State machine execution events (failures unless stateMachineLogLevel=ALL)' });
     for (const { design, table } of this.tables.all) {
       new CfnOutput(this, `${design.id}TableName`, { value: table.tableName, description: `DynamoDB table ${design.id} (functions read its name from ${design.envVar})` });
     }

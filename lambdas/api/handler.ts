@@ -1,9 +1,9 @@
-import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { InvestigationStore } from '../adapters/investigations/investigation-store';
 import { StepFunctionsRunner } from '../adapters/investigations/sfn-runner';
 import { ApiError } from '../core/investigation/errors';
 import { maxScopeDays } from '../shared/config';
+import { loggedHandler, stringField, type LoggedHandler } from '../shared/lambda-logging';
 import { errorMessage, log } from '../shared/log';
 
 // Re-exported for the callers that configure the API (local server, CDK names).
@@ -16,7 +16,26 @@ import { createRouter } from './router';
  * The investigations API Lambda (API Gateway REST proxy integration; AWS_IAM authorization is enforced by
  * API Gateway, so requests reaching here are trusted). One function serves the five routes.
  */
-export type ApiHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+export type ApiHandler = LoggedHandler<APIGatewayProxyEvent, APIGatewayProxyResult>;
+
+/**
+ * The correlation id of a request: the investigation it names (every operation but start and list), else
+ * API Gateway's request id, which is also in the access log and in the response's x-amzn-RequestId.
+ */
+export function apiCorrelationId(event: APIGatewayProxyEvent): string | undefined {
+  return investigationIdOfBody(event) ?? stringField(event?.requestContext, 'requestId');
+}
+
+function investigationIdOfBody(event: APIGatewayProxyEvent): string | undefined {
+  const raw = event?.body;
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  try {
+    return stringField(JSON.parse(event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw), 'investigationId');
+  } catch {
+    // The router answers the bad body; the request id correlates its lines.
+    return undefined;
+  }
+}
 
 /**
  * The handler over given dependencies, or a factory called on the first request (so a missing variable
@@ -24,7 +43,7 @@ export type ApiHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGateway
  */
 export function buildApiHandler(deps: ApiDependencies | (() => ApiDependencies)): ApiHandler {
   let router: ReturnType<typeof createRouter> | undefined;
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(async (event) => {
+  return loggedHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({ name: 'investigations-api', correlationId: apiCorrelationId }, async (event) => {
     try {
       router ??= createRouter(typeof deps === 'function' ? deps() : deps);
     } catch (error) {

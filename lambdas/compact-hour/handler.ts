@@ -1,5 +1,4 @@
-import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
 import { batchDelete, batchPut } from '../adapters/batch-writer';
@@ -7,7 +6,9 @@ import { delayMessage, parseCompactionMessage } from '../adapters/compaction-que
 import { EventsStore } from '../adapters/events-store';
 import { openObject } from '../adapters/s3-objects';
 import { compactionSettleMs, retentionDays, tableName } from '../shared/config';
-import { errorMessage, log } from '../shared/log';
+import { loggedHandler } from '../shared/lambda-logging';
+import { errorMessage, log, withLogContext } from '../shared/log';
+import { batchCorrelationId } from '../shared/sqs-batch';
 import { ACTIVITY_TABLE, HOUR_OBJECTS_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
 import type { AccountHourItem, HourObjectItem } from '../core/model/items';
 import { subjectOfAccount } from '../core/cloudtrail/activity';
@@ -92,7 +93,8 @@ export async function compactSqsBatch(event: SQSEvent, deps: CompactionDependenc
   const outcomes: CompactionOutcome[] = [];
   for (const [hourKey, messages] of byHour) {
     try {
-      const outcome = await compactHour(hourKey, { ...deps, ...(options.now ? { now: options.now } : {}) });
+      // The account-hour is the correlation id of everything logged while it is compacted.
+      const outcome = await withLogContext({ correlationId: hourKey }, () => compactHour(hourKey, { ...deps, ...(options.now ? { now: options.now } : {}) }));
       outcomes.push(outcome);
       if (outcome.status === 'not-settled') {
         const waitSeconds = (Date.parse(outcome.settlesAt) - (options.now ?? (() => new Date()))().getTime()) / 1000;
@@ -112,9 +114,7 @@ export async function compactSqsBatch(event: SQSEvent, deps: CompactionDependenc
   return { batchItemFailures, outcomes };
 }
 
-async function compactionHandler(event: SQSEvent, _context: Context): Promise<SQSBatchResponse> {
+export const handler = loggedHandler<SQSEvent, SQSBatchResponse>({ name: 'compact-hour', correlationId: batchCorrelationId }, async (event) => {
   const { batchItemFailures } = await compactSqsBatch(event, compactionDependencies(), { delay: delayMessage });
   return { batchItemFailures };
-}
-
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler(compactionHandler);
+});

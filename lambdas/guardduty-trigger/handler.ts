@@ -1,9 +1,9 @@
-import middy from '@middy/core';
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { EventBridgeEvent } from 'aws-lambda';
 import { FindingsStore } from '../adapters/findings/findings-store';
 import { InvestigationStore } from '../adapters/investigations/investigation-store';
 import { StepFunctionsRunner } from '../adapters/investigations/sfn-runner';
 import { maxScopeDays } from '../shared/config';
+import { loggedHandler, stringField, type LoggedHandler } from '../shared/lambda-logging';
 import { processFindingEvent, type FindingOutcome, type GuardDutyTriggerDependencies } from './process-finding';
 
 /**
@@ -29,12 +29,17 @@ export function minSeverity(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 export type GuardDutyFindingEvent = EventBridgeEvent<string, unknown>;
-export type GuardDutyTriggerHandler = middy.MiddyfiedHandler<GuardDutyFindingEvent, FindingOutcome, Error, Context>;
+export type GuardDutyTriggerHandler = LoggedHandler<GuardDutyFindingEvent, FindingOutcome>;
+
+/** The finding id (`detail.id`), or the EventBridge event id of an event without one (logged and dropped). */
+export function findingCorrelationId(event: GuardDutyFindingEvent): string | undefined {
+  return stringField(event?.detail, 'id') ?? stringField(event, 'id');
+}
 
 /** The handler over given dependencies, or a factory called on the first event (local mode passes its own runner). */
 export function buildGuardDutyHandler(deps: GuardDutyTriggerDependencies | (() => GuardDutyTriggerDependencies)): GuardDutyTriggerHandler {
   let resolved: GuardDutyTriggerDependencies | undefined;
-  return middy<GuardDutyFindingEvent, FindingOutcome>().handler(async (event) => {
+  return loggedHandler<GuardDutyFindingEvent, FindingOutcome>({ name: 'guardduty-trigger', correlationId: findingCorrelationId }, async (event) => {
     resolved ??= typeof deps === 'function' ? deps() : deps;
     return processFindingEvent(event, resolved);
   });

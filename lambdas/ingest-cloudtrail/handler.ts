@@ -1,12 +1,14 @@
-import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
 import { batchPut } from '../adapters/batch-writer';
 import { sendCompactionRequests } from '../adapters/compaction-queue';
 import { IngestedObjectsStore } from '../adapters/ingested-objects';
 import { openObject } from '../adapters/s3-objects';
+import { s3ObjectKey } from '../core/model/items';
 import { retentionDays, tableName } from '../shared/config';
-import { errorMessage, log } from '../shared/log';
+import { loggedHandler } from '../shared/lambda-logging';
+import { withLogContext } from '../shared/log';
+import { batchCorrelationId, processSqsRecords } from '../shared/sqs-batch';
 import { COMPACTION_QUEUE_ENV, HOUR_OBJECTS_TABLE, INGESTED_OBJECTS_TABLE } from '../shared/table-design';
 import { ingestObject, type IngestDependencies, type IngestResult } from './ingest-object';
 import { objectsInMessage } from './s3-notifications';
@@ -38,22 +40,17 @@ export interface IngestBatchOutcome extends SQSBatchResponse {
 }
 
 export async function ingestSqsBatch(event: SQSEvent, deps: IngestDependencies): Promise<IngestBatchOutcome> {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   const results: IngestResult[] = [];
-  for (const message of event.Records) {
-    try {
-      for (const object of objectsInMessage(message.body)) results.push(await ingestObject(object, deps));
-    } catch (error) {
-      log.error('message failed; it will be retried', { messageId: message.messageId, error: errorMessage(error) });
-      batchItemFailures.push({ itemIdentifier: message.messageId });
+  const { batchItemFailures } = await processSqsRecords(event, async (message) => {
+    for (const object of objectsInMessage(message.body)) {
+      // The object key is the correlation id of everything logged while the object is ingested.
+      results.push(await withLogContext({ correlationId: s3ObjectKey(object.bucket, object.key) }, () => ingestObject(object, deps)));
     }
-  }
+  });
   return { batchItemFailures, results };
 }
 
-async function ingestHandler(event: SQSEvent, _context: Context): Promise<SQSBatchResponse> {
+export const handler = loggedHandler<SQSEvent, SQSBatchResponse>({ name: 'ingest-cloudtrail', correlationId: batchCorrelationId }, async (event) => {
   const { batchItemFailures } = await ingestSqsBatch(event, productionDependencies());
   return { batchItemFailures };
-}
-
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler(ingestHandler);
+});

@@ -1,6 +1,7 @@
 import { sumActivity, topEntries } from '../core/queries/activity-totals';
 import { ipAddressCounts } from '../core/analysis';
 import { activityBySession, stageDependencies, type StageDependencies, type StageInput } from './stage-context';
+import { stageHandler } from './stage-handler';
 
 /**
  * Stage: the entity's API call volume in scope (Detective's "Overall API call volume"): totals, failures,
@@ -48,4 +49,4 @@ export async function apiActivity(input: StageInput, deps: StageDependencies): P
   };
 }
 
-export const handler = (input: StageInput): Promise<ApiActivitySummary> => apiActivity(input, stageDependencies());
+export const handler = stageHandler('ApiActivity', (input: StageInput) => apiActivity(input, stageDependencies()));

@@ -1,6 +1,7 @@
 import { analyzeFlaggedIps, ipAddressCounts } from '../core/analysis';
 import { sumActivity } from '../core/queries/activity-totals';
 import { activityBySession, countByType, stageDependencies, type StageDependencies, type StageInput, type StageResult } from './stage-context';
+import { stageHandler } from './stage-handler';
 
 /** Stage: FLAGGED_IP_ADDRESS for source addresses in scope (a user's chained role sessions included) that the configured threat-intel lists name. */
 export async function flaggedIps(input: StageInput, deps: StageDependencies): Promise<StageResult> {
@@ -11,4 +12,4 @@ export async function flaggedIps(input: StageInput, deps: StageDependencies): Pr
   return { stage: 'FlaggedIps', indicators: countByType(indicators) };
 }
 
-export const handler = (input: StageInput): Promise<StageResult> => flaggedIps(input, stageDependencies());
+export const handler = stageHandler('FlaggedIps', (input: StageInput) => flaggedIps(input, stageDependencies()));

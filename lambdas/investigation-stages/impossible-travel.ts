@@ -1,5 +1,6 @@
 import { analyzeImpossibleTravel } from '../core/analysis';
 import { activityBySession, countByType, stageDependencies, type StageDependencies, type StageInput, type StageResult } from './stage-context';
+import { stageHandler } from './stage-handler';
 
 /**
  * Stage: IMPOSSIBLE_TRAVEL. Each traveller is one session (a role's sessions legitimately run in several
@@ -17,4 +18,4 @@ export async function impossibleTravel(input: StageInput, deps: StageDependencie
   return { stage: 'ImpossibleTravel', indicators: countByType(indicators) };
 }
 
-export const handler = (input: StageInput): Promise<StageResult> => impossibleTravel(input, stageDependencies());
+export const handler = stageHandler('ImpossibleTravel', (input: StageInput) => impossibleTravel(input, stageDependencies()));

@@ -1,4 +1,5 @@
 import { stageDependencies, type StageDependencies } from './stage-context';
+import { stageHandler } from './stage-handler';
 
 /** Catch target: records why the run failed on the investigation (Status FAILED), so the API shows it. */
 export interface MarkFailedInput {
@@ -11,4 +12,4 @@ export async function markFailed(input: MarkFailedInput, deps: Pick<StageDepende
   await deps.store.failInvestigation(input.investigationId, reason);
 }
 
-export const handler = (input: MarkFailedInput): Promise<void> => markFailed(input, stageDependencies());
+export const handler = stageHandler('MarkFailed', (input: MarkFailedInput) => markFailed(input, stageDependencies()));

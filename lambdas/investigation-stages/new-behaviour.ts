@@ -1,6 +1,7 @@
 import { analyzeNewness } from '../core/analysis';
 import { sumActivity } from '../core/queries/activity-totals';
 import { countByType, stageDependencies, type StageDependencies, type StageInput, type StageResult } from './stage-context';
+import { stageHandler } from './stage-handler';
 
 /**
  * Stage: NEW_GEOLOCATION, NEW_ASO and NEW_USER_AGENT against the entity's baseline window, with
@@ -33,4 +34,4 @@ export async function newBehaviour(input: StageInput, deps: StageDependencies): 
   return { stage: 'NewBehaviour', indicators: countByType(indicators) };
 }
 
-export const handler = (input: StageInput): Promise<NewBehaviourResult> => newBehaviour(input, stageDependencies());
+export const handler = stageHandler('NewBehaviour', (input: StageInput) => newBehaviour(input, stageDependencies()));

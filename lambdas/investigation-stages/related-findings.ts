@@ -1,6 +1,7 @@
 import { analyzeRelatedFindings, ipAddressCounts, type GuardDutyFindingSummary } from '../core/analysis';
 import { sumActivity } from '../core/queries/activity-totals';
 import { activityBySession, stageDependencies, countByType, type StageDependencies, type StageInput, type StageResult } from './stage-context';
+import { stageHandler } from './stage-handler';
 
 /**
  * Stage: RELATED_FINDING and RELATED_FINDING_GROUP: GuardDuty findings that name the entity, one of the
@@ -32,4 +33,4 @@ export async function relatedFindings(input: StageInput, deps: StageDependencies
   };
 }
 
-export const handler = (input: StageInput): Promise<RelatedFindingsStageResult> => relatedFindings(input, stageDependencies());
+export const handler = stageHandler('RelatedFindings', (input: StageInput) => relatedFindings(input, stageDependencies()));

@@ -4,6 +4,7 @@ import { baselineIsMature, baselineWindow } from '../core/analysis';
 import type { InvestigationExecutionInput } from '../core/investigation/model';
 import type { SessionView } from '../core/queries/session-view';
 import { stageDependencies, type ResolvedScope, type StageDependencies } from './stage-context';
+import { stageHandler } from './stage-handler';
 
 /**
  * Stage 1: resolves the entity to its activity subject and its role sessions (for a role: every session of
@@ -44,4 +45,4 @@ export async function resolveScope(input: InvestigationExecutionInput, deps: Sta
   };
 }
 
-export const handler = (input: InvestigationExecutionInput): Promise<ResolvedScope> => resolveScope(input, stageDependencies());
+export const handler = stageHandler('ResolveScope', (input: InvestigationExecutionInput) => resolveScope(input, stageDependencies()));

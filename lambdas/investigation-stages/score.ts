@@ -1,5 +1,6 @@
 import { scoreSeverity, type Indicator, type SeverityAssessment } from '../core/analysis';
 import { stageDependencies, type StageDependencies, type StageInput } from './stage-context';
+import { stageHandler } from './stage-handler';
 
 /**
  * Last stage: scores the investigation's severity from all its indicators (the rule table in
@@ -27,4 +28,4 @@ export async function score(input: ScoreInput, deps: StageDependencies): Promise
   return { ...assessment, indicatorCount: indicators.length };
 }
 
-export const handler = (input: ScoreInput): Promise<ScoreResult> => score(input, stageDependencies());
+export const handler = stageHandler('Score', (input: ScoreInput) => score(input, stageDependencies()));

@@ -1,5 +1,6 @@
 import { analyzeInstanceCredentialUse, analyzeTtps, consoleLoginsWithoutMfa } from '../core/analysis';
 import { activityBySession, countByType, stageDependencies, type StageDependencies, type StageInput, type StageResult } from './stage-context';
+import { stageHandler } from './stage-handler';
 
 /**
  * Stage: API calls in scope mapped to MITRE ATT&CK tactics, techniques and procedures (TTP_OBSERVED).
@@ -14,4 +15,4 @@ export async function ttpsObserved(input: StageInput, deps: StageDependencies): 
   return { stage: 'TtpsObserved', indicators: countByType(indicators) };
 }
 
-export const handler = (input: StageInput): Promise<StageResult> => ttpsObserved(input, stageDependencies());
+export const handler = stageHandler('TtpsObserved', (input: StageInput) => ttpsObserved(input, stageDependencies()));

@@ -19,6 +19,11 @@ describe('context settings', () => {
       guardDutyTrigger: true,
       guardDutyMinSeverity: 4,
       apiGatewayCloudWatchRole: true,
+      alarmTopic: false,
+      alarmEmails: [],
+      stateMachineLogLevel: 'ERROR',
+      stateMachineLogExecutionData: false,
+      stateMachineTracing: false,
     });
     expect(readStackName(context({}))).toBe('Trailhound');
   });
@@ -38,6 +43,10 @@ describe('context settings', () => {
           guardDutyTrigger: 'false',
           guardDutyMinSeverity: '7.5',
           apiGatewayCloudWatchRole: false,
+          alarmEmail: 'secops@example.com, oncall+trailhound@example.co.uk',
+          stateMachineLogLevel: 'ALL',
+          stateMachineLogExecutionData: 'true',
+          stateMachineTracing: true,
         }),
       ),
     ).toEqual({
@@ -56,6 +65,11 @@ describe('context settings', () => {
       guardDutyTrigger: false,
       guardDutyMinSeverity: 7.5,
       apiGatewayCloudWatchRole: false,
+      alarmTopic: true,
+      alarmEmails: ['secops@example.com', 'oncall+trailhound@example.co.uk'],
+      stateMachineLogLevel: 'ALL',
+      stateMachineLogExecutionData: true,
+      stateMachineTracing: true,
     });
     expect(readConfig(context({ threatIntelS3Uris: ['s3://acme-intel/a.txt', 's3://acme-intel/a.txt'] })).threatIntelLists).toEqual([{ bucket: 'acme-intel', key: 'a.txt' }]);
     expect(readConfig(context({ guardDutyTrigger: true, guardDutyMinSeverity: 0 }))).toMatchObject({ guardDutyTrigger: true, guardDutyMinSeverity: 0 });
@@ -65,6 +79,8 @@ describe('context settings', () => {
     expect(readConfig(context({ logSourceAccounts: '111122223333,444455556666,111122223333' })).logSourceAccounts).toEqual(['111122223333', '444455556666']);
     expect(readConfig(context({ logPrefix: '' })).logPrefix).toBe('');
     expect(readStackName(context({ stackName: 'Trailhound-test' }))).toBe('Trailhound-test');
+    expect(readConfig(context({ alarmTopic: 'true' }))).toMatchObject({ alarmTopic: true, alarmEmails: [] });
+    expect(readConfig(context({ alarmEmail: ['a@example.com', 'a@example.com'] })).alarmEmails).toEqual(['a@example.com']);
   });
 
   it.each([
@@ -112,6 +128,18 @@ describe('context settings', () => {
     ['guardDutyMinSeverity', '1e1'],
     ['guardDutyMinSeverity', ' 4'],
     ['apiGatewayCloudWatchRole', 'yes'],
+    ['alarmEmail', ''],
+    ['alarmEmail', 'secops'],
+    ['alarmEmail', 'secops@example.com;ops@example.com'],
+    ['alarmEmail', 'sec ops@example.com'],
+    ['alarmEmail', 'secops@example.com,'],
+    ['alarmEmail', 42],
+    ['alarmTopic', 'on'],
+    ['stateMachineLogLevel', 'error'],
+    ['stateMachineLogLevel', 'OFF'],
+    ['stateMachineLogLevel', 'FATAL'],
+    ['stateMachineLogExecutionData', 'yes'],
+    ['stateMachineTracing', '1'],
   ])('rejects %s=%p, naming the key', (key, value) => {
     const read = () => (key === 'stackName' ? readStackName(context({ [key]: value })) : readConfig(context({ [key]: value })));
     expect(read).toThrow(ConfigError);
@@ -124,6 +152,10 @@ describe('context settings', () => {
     expect(() => readConfig(context({ logBucketName: 'acme-logs', logBucketKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:alias/logs' }))).toThrow(
       /aliases are not accepted/,
     );
+  });
+
+  it('refuses alarm emails with the topic turned off: nobody would receive them', () => {
+    expect(() => readConfig(context({ alarmTopic: 'false', alarmEmail: 'secops@example.com' }))).toThrow(/context "alarmTopic".*alarmEmail/);
   });
 
   it('bounds investigationMaxScopeDays by retentionDays: older data has expired', () => {

@@ -15,7 +15,7 @@ import {
   STAGE_TIMEOUT,
 } from '../../lib/investigation-state-machine';
 import { PROJECT_ROOT } from '../../lib/node-function';
-import { actionsOf, actionsOn, arnOf, fileAssetText, functionResource, functionStatements, indexArnOf, logicalId, resourcesOf, synth, type Synthesized } from './synth';
+import { actionsOf, actionsOn, arnOf, fileAssetText, functionResource, functionStatements, indexArnOf, LOG_DELIVERY_ACTIONS, logicalId, resourcesOf, roleStatements, synth, type Synthesized } from './synth';
 
 type StateMachineResource = {
   Properties: {
@@ -85,18 +85,17 @@ describe('investigation state machine', () => {
     expect([...resources].sort()).toEqual([...functionMarkers].sort());
   });
 
-  it('may invoke the stage functions and nothing else', () => {
+  it('may invoke the stage functions (unqualified) and deliver its logs, nothing else', () => {
     const roleId = stateMachine(synthesized).Properties.RoleArn['Fn::GetAtt'][0];
-    const statements = Object.values(synthesized.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } })).flatMap(
-      (policy) => (policy as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }).Properties.PolicyDocument.Statement,
-    );
-    expect(statements.flatMap((s) => actionsOf({ Effect: 'Allow', Action: s.Action }))).toEqual(['lambda:InvokeFunction']);
-    const resources = statements.flatMap((s) => resourcesOf({ Effect: 'Allow', Action: [], Resource: s.Resource }));
-    const expected = INVESTIGATION_STAGES.flatMap((stage) => {
-      const arn = arnOf(stageFunctionId(synthesized, stage));
-      return [arn, { 'Fn::Join': ['', [arn, ':*']] }];
-    });
-    expect(resources.map((r) => JSON.stringify(r)).sort()).toEqual(expected.map((r) => JSON.stringify(r)).sort());
+    const statements = roleStatements(synthesized.template, roleId);
+    const invoking = statements.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(invoking.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
+    const expected = INVESTIGATION_STAGES.map((stage) => arnOf(stageFunctionId(synthesized, stage)));
+    expect(invoking.flatMap(resourcesOf).map((r) => JSON.stringify(r)).sort()).toEqual(expected.map((r) => JSON.stringify(r)).sort());
+    // Everything else is CloudWatch Logs delivery, which has no resource-level permissions.
+    const others = statements.filter((s) => !invoking.includes(s));
+    expect(others.flatMap(resourcesOf)).toEqual(others.map(() => '*'));
+    expect(others.flatMap(actionsOf).every((action) => LOG_DELIVERY_ACTIONS.includes(action))).toBe(true);
   });
 
   it('outputs its ARN', () => {

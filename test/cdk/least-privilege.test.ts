@@ -1,5 +1,5 @@
 import type { GuardDutyTrigger } from '../../lib/guardduty-trigger';
-import { actionsOf, allIdentityStatements, functionStatements, logicalId, resourcesOf, synth, type Statement, type Synthesized } from './synth';
+import { actionsOf, allFunctionStatements, allIdentityStatements, functionResource, functionStatements, isOwnLogWrite, LOG_DELIVERY_ACTIONS, logicalId, resourcesOf, synth, XRAY_ACTIONS, type Statement, type Synthesized } from './synth';
 
 function present(trigger: GuardDutyTrigger | undefined): GuardDutyTrigger {
   if (!trigger) throw new Error('the GuardDuty trigger is on by default');
@@ -10,7 +10,7 @@ function present(trigger: GuardDutyTrigger | undefined): GuardDutyTrigger {
  * Statements allowed on `*`, each because AWS offers no resource-level permission for the action. Anything
  * else on `*` is a finding.
  */
-const ALLOWED_ON_EVERY_RESOURCE = new Set(['guardduty:ListDetectors']);
+const ALLOWED_ON_EVERY_RESOURCE = new Set(['guardduty:ListDetectors', ...LOG_DELIVERY_ACTIONS, ...XRAY_ACTIONS]);
 
 // Each synth costs about a second: the modes combine settings rather than trying each one alone.
 const MODES: Array<[string, Record<string, unknown> | undefined]> = [
@@ -20,6 +20,7 @@ const MODES: Array<[string, Record<string, unknown> | undefined]> = [
     'test deployment with threat intel, no GuardDuty trigger, no account log role',
     { removalPolicy: 'destroy', threatIntelS3Uris: 's3://acme-intel/list.txt', guardDutyTrigger: 'false', apiGatewayCloudWatchRole: 'false' },
   ],
+  ['full state machine logs, X-Ray and an alarm topic', { stateMachineLogLevel: 'ALL', stateMachineTracing: 'true', alarmEmail: 'secops@example.com' }],
 ];
 
 describe('least privilege, whole template', () => {
@@ -48,6 +49,18 @@ describe('least privilege, whole template', () => {
     }
     expect(starting(functionStatements(synthesized, stack.investigationApi.function))).toHaveLength(1);
     expect(starting(functionStatements(synthesized, present(stack.guardDutyTrigger).function))).toHaveLength(1);
+  });
+
+  it('lets every function write to its own log group only, with no AWS managed policy', () => {
+    const { stack } = synthesized;
+    const functions = [stack.ingest.function, stack.investigationApi.function, present(stack.guardDutyTrigger).function, ...Object.values(stack.investigation.stageFunctions)];
+    for (const fn of functions) {
+      const logStatements = allFunctionStatements(synthesized, fn).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+      expect(logStatements).toHaveLength(1);
+      expect(isOwnLogWrite(logStatements[0], fn)).toBe(true);
+      const role = synthesized.template.toJSON().Resources[functionResource(synthesized, fn).Properties.Role['Fn::GetAtt'][0]] as { Properties: Record<string, unknown> };
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
   });
 
   it('never lets an investigation function Scan or delete', () => {

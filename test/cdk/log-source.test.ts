@@ -16,8 +16,10 @@ function countOf(synthesized: Synthesized, type: string): number {
   return ofLogSource(synthesized, type).length;
 }
 
+/** The statements of the log bucket's policy (the access-log bucket has its own, see operations.test.ts). */
 function bucketPolicyStatements(synthesized: Synthesized): Statement[] {
-  const policies = ofLogSource(synthesized, 'AWS::S3::BucketPolicy');
+  const bucket = { Ref: logicalId(synthesized.stack.logSource.bucket) };
+  const policies = Object.values(synthesized.template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: bucket } })) as Resource[];
   expect(policies).toHaveLength(1);
   return (policies[0].Properties.PolicyDocument as { Statement: Statement[] }).Statement;
 }
@@ -37,8 +39,9 @@ describe('log bucket created by the stack', () => {
   });
 
   it('is encrypted, versioned, private and retained', () => {
-    expect(countOf(synthesized, 'AWS::S3::Bucket')).toBe(1);
-    synthesized.template.hasResource('AWS::S3::Bucket', {
+    // The log bucket and the bucket of its access logs (the index bucket is the activity store's).
+    expect(countOf(synthesized, 'AWS::S3::Bucket')).toBe(2);
+    expect(synthesized.template.findResources('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
@@ -46,7 +49,7 @@ describe('log bucket created by the stack', () => {
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       }),
-    });
+    })).toHaveProperty(bucketId);
     // Objects of a retained bucket are not deleted with the stack.
     expect(countOf(synthesized, 'Custom::S3AutoDeleteObjects')).toBe(0);
   });
@@ -88,7 +91,8 @@ describe('log bucket created by the stack', () => {
   it('is emptied and deleted with the stack with removalPolicy=destroy', () => {
     const destroyed = synth({ removalPolicy: 'destroy' });
     destroyed.template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
-    expect(countOf(destroyed, 'Custom::S3AutoDeleteObjects')).toBe(1);
+    // Both buckets: the log bucket and the bucket of its access logs.
+    expect(countOf(destroyed, 'Custom::S3AutoDeleteObjects')).toBe(2);
   });
 
   it('outputs the bucket name and queue URL', () => {

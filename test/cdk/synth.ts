@@ -108,7 +108,38 @@ export function functionResource(synthesized: Synthesized, fn: IResource): Funct
   return resource;
 }
 
-/** The identity-policy statements of a function's execution role. */
-export function functionStatements(synthesized: Synthesized, fn: IResource): Statement[] {
+/** Every identity-policy statement of a function's execution role. */
+export function allFunctionStatements(synthesized: Synthesized, fn: IResource): Statement[] {
   return roleStatements(synthesized.template, functionResource(synthesized, fn).Properties.Role['Fn::GetAtt'][0]);
 }
+
+/** The statement every function has, writing to its own log group (least-privilege.test.ts checks it for all). */
+export function isOwnLogWrite(statement: Statement, fn: { readonly logGroup: IResource }): boolean {
+  return (
+    JSON.stringify(actionsOf(statement).sort()) === JSON.stringify(['logs:CreateLogStream', 'logs:PutLogEvents']) &&
+    JSON.stringify(resourcesOf(statement)) === JSON.stringify([arnOf(logicalId(fn.logGroup))])
+  );
+}
+
+/** The identity-policy statements of a function's execution role, but for the write to its own log group. */
+export function functionStatements(synthesized: Synthesized, fn: IResource & { readonly logGroup: IResource }): Statement[] {
+  return allFunctionStatements(synthesized, fn).filter((statement) => !isOwnLogWrite(statement, fn));
+}
+
+/**
+ * What Step Functions logging needs (CDK grants it to the state machine's role): CloudWatch Logs' vended log
+ * delivery actions, which AWS documents as supporting no resource-level permission (Resource `*`).
+ */
+export const LOG_DELIVERY_ACTIONS: readonly string[] = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+
+/** What X-Ray tracing needs (stateMachineTracing=true); X-Ray offers no resource-level permission either. */
+export const XRAY_ACTIONS: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
