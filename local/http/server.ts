@@ -1,16 +1,24 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
 import { buildApiHandler, maxScopeDays } from '../../lambdas/api/handler';
+import { errorResponse } from '../../lambdas/api/http';
+import { ApiError } from '../../lambdas/core/investigation/errors';
 import type { InvestigationRepository, InvestigationRunner } from '../../lambdas/core/investigation/ports';
 import { errorMessage, log } from '../../lambdas/shared/log';
+import { foreignRequestReason } from './loopback';
 import { lambdaContext, toProxyEvent } from './proxy-event';
 
 /**
  * The investigations API on a loopback port: each HTTP request becomes an API Gateway proxy event for the
  * SAME handler the Lambda runs (buildApiHandler), and its proxy result is written back. Point any AWS SDK's
  * Detective client at `url` (any credentials; they are not verified).
+ *
+ * Without authentication, loopback alone does not keep web pages out: requests with a foreign `Host`
+ * (DNS rebinding) or a foreign `Origin` (CSRF) are answered 403 AccessDeniedException, Detective's error
+ * shape, before the handler runs (see loopback.ts).
  *
  * The store defaults to the tables named in the environment (INVESTIGATIONS_TABLE, INDICATORS_TABLE, with
  * AWS_ENDPOINT_URL_DYNAMODB pointing at the embedded server), as LocalStack sets them up.
@@ -67,9 +75,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     maxScopeDays: options.maxScopeDays ?? maxScopeDays(),
   });
 
+  let port = 0;
   const server = createServer((request, response) => {
     void (async () => {
       try {
+        const refusal = foreignRequestReason(request.headers, port, { allowOrigin: true });
+        if (refusal) {
+          request.resume();
+          return write(response, errorResponse(new ApiError('AccessDeniedException', `Access denied: ${refusal}.`), randomUUID()));
+        }
         const body = await readBody(request);
         if (!body) return write(response, gatewayError(413, 'Request Too Long'));
         const event = toProxyEvent({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' });
@@ -87,7 +101,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     // Loopback only: the local API has no authentication.
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
