@@ -9,7 +9,7 @@ import { ApiError } from '../../lambdas/core/investigation/errors';
 import type { InvestigationRepository, InvestigationRunner } from '../../lambdas/core/investigation/ports';
 import { errorMessage, log } from '../../lambdas/shared/log';
 import { foreignRequestReason } from './loopback';
-import { lambdaContext, toProxyEvent } from './proxy-event';
+import { lambdaContext, toProxyEvent, type RawRequest } from './proxy-event';
 
 /**
  * The investigations API on a loopback port: each HTTP request becomes an API Gateway proxy event for the
@@ -68,13 +68,28 @@ function gatewayError(statusCode: number, message: string): APIGatewayProxyResul
   return { statusCode, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) };
 }
 
-export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+/** The API handler as the local server calls it: a raw request in, a proxy result out, never a throw. */
+export type LocalApi = (request: RawRequest) => Promise<APIGatewayProxyResult>;
+
+export function buildLocalApi(options: ApiServerOptions): LocalApi {
   const handler = buildApiHandler({
     store: options.store ?? InvestigationStore.fromEnvironment(),
     runner: options.runner,
     maxScopeDays: options.maxScopeDays ?? maxScopeDays(),
   });
+  return async (request) => {
+    try {
+      const event = toProxyEvent(request);
+      return await handler(event, lambdaContext(event.requestContext.requestId));
+    } catch (error) {
+      log.error('local API request failed', { error: errorMessage(error) });
+      return gatewayError(502, 'Internal server error');
+    }
+  };
+}
 
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const api = buildLocalApi(options);
   let port = 0;
   const server = createServer((request, response) => {
     void (async () => {
@@ -86,8 +101,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         }
         const body = await readBody(request);
         if (!body) return write(response, gatewayError(413, 'Request Too Long'));
-        const event = toProxyEvent({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' });
-        write(response, await handler(event, lambdaContext(event.requestContext.requestId)));
+        write(response, await api({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' }));
       } catch (error) {
         log.error('local API request failed', { error: errorMessage(error) });
         if (!response.headersSent) write(response, gatewayError(502, 'Internal server error'));
