@@ -33,7 +33,7 @@ const USAGE = `Usage:
 Options:
   --logs DIR               CloudTrail logs to ingest (default: the bundled sample, examples/cloudtrail)
   --data DIR               where local data persists between runs (default: .trailhound)
-  --fresh                  start from empty tables and bucket
+  --fresh                  start from empty tables and bucket (only in a data folder Trailhound created)
   --guardduty-events FILE  GuardDuty findings (EventBridge events, a JSON array, JSON lines, or GetFindings
                            output) delivered to the GuardDuty trigger after ingestion
   --port N                 port of the API (default 4566 + 1 = 4567; 0 picks a free one)
