@@ -36,11 +36,21 @@ function isEmptyFolder(dir: string): boolean {
   return readdirSync(dir).length === 0;
 }
 
-/** Creates the folder (with its marker) if absent; adopts an empty one; leaves others unmarked. */
+/**
+ * What versions before the marker left in a data folder: nothing else, and a LevelDB database in
+ * `dynamodb/`. Such a folder is adopted, so existing `.trailhound` folders keep working with `--fresh`.
+ */
+const LEGACY_ENTRIES = new Set(['dynamodb', 's3', 'trailhound.log', LOCK_FILE]);
+
+function isLegacyDataFolder(dir: string): boolean {
+  return readdirSync(dir).every((entry) => LEGACY_ENTRIES.has(entry)) && existsSync(join(dir, 'dynamodb', 'CURRENT'));
+}
+
+/** Creates the folder (with its marker) if absent; adopts an empty or legacy one; leaves others unmarked. */
 function ensureFolder(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new DataFolderError(`--data ${dir} is not a folder`);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  if (isEmptyFolder(dir)) writeFileSync(join(dir, MARKER_FILE), 'This folder was created by Trailhound local mode; `npm start -- --fresh` may empty it.\n');
+  if (isEmptyFolder(dir) || isLegacyDataFolder(dir)) writeFileSync(join(dir, MARKER_FILE), 'This folder was created by Trailhound local mode; `npm start -- --fresh` may empty it.\n');
 }
 
 function readOwner(lockPath: string): LockOwner | undefined {

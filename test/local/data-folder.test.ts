@@ -60,6 +60,23 @@ describe('--fresh', () => {
     expect(readdirSync(root)).toEqual(['notes.txt']);
   });
 
+  it('adopts a data folder written before the marker existed, but not a look-alike', () => {
+    const legacy = join(root, 'legacy');
+    mkdirSync(join(legacy, 'dynamodb'), { recursive: true });
+    mkdirSync(join(legacy, 's3'));
+    writeFileSync(join(legacy, 'dynamodb', 'CURRENT'), 'MANIFEST-000002\n');
+    writeFileSync(join(legacy, 'trailhound.log'), '');
+    openDataFolder(legacy, { fresh: true }).release();
+    expect(readdirSync(legacy)).toEqual([MARKER_FILE]);
+
+    const lookAlike = join(root, 'look-alike');
+    mkdirSync(join(lookAlike, 'dynamodb'), { recursive: true });
+    writeFileSync(join(lookAlike, 'dynamodb', 'CURRENT'), '');
+    writeFileSync(join(lookAlike, 'notes.txt'), 'keep me');
+    expect(() => openDataFolder(lookAlike, { fresh: true })).toThrow(DataFolderError);
+    expect(readdirSync(lookAlike).sort()).toEqual(['dynamodb', 'notes.txt']);
+  });
+
   it('adopts an empty folder, and refuses a file', () => {
     openDataFolder(root).release();
     expect(existsSync(join(root, MARKER_FILE))).toBe(true);
