@@ -25,7 +25,9 @@ function urlOf(request: SdkHttpRequest): string {
 
 function bodyOf(body: SdkHttpRequest['body']): Buffer {
   if (body === undefined) return Buffer.alloc(0);
-  return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  // A view on the same bytes: Buffer.from(body) would call the SDK's JSON body's string-like valueOf().
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
 export function inProcessDetectiveClient(api: LocalApi): DetectiveClient {
