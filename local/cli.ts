@@ -161,10 +161,12 @@ async function main(): Promise<void> {
   // Opens (and locks) the data folder: refusals come before anything is written.
   const stack = await LocalStack.start({ dataDir: options.dataDir, fresh: options.fresh });
   setLogSink((line) => appendFileSync(logFile, `${line}\n`));
-  const runner = new LocalInvestigationRunner(await loadStageHandlers());
   const serving = options.command === 'run' && options.serve;
+  let runner: LocalInvestigationRunner | undefined;
   let api: ApiServer | undefined;
+  // From here on the data folder is locked: every exit path goes through stack.stop(), which unlocks it.
   try {
+    runner = new LocalInvestigationRunner(await loadStageHandlers());
     printLines([`  DynamoDB (dynalite) ${stack.services.dynamoEndpoint}   S3 (s3rver) ${stack.services.s3Endpoint}`]);
     // The API port only when serving, and first: a port in use is reported before minutes of ingestion.
     if (serving) {
@@ -217,7 +219,7 @@ async function main(): Promise<void> {
       process.once('SIGTERM', resolveStop);
     });
   } finally {
-    await runner.waitAll();
+    await runner?.waitAll();
     await api?.close();
     await stack.stop();
   }
