@@ -1,24 +1,29 @@
-import { appendFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
-import { DetectiveClient, GetInvestigationCommand, ListIndicatorsCommand, StartInvestigationCommand, type Indicator } from '@aws-sdk/client-detective';
-import { deliverGuardDutyEventsFromFile } from '../lambdas/guardduty-trigger/local-delivery';
+import { GetInvestigationCommand, ListIndicatorsCommand, StartInvestigationCommand, type DetectiveClient, type Indicator } from '@aws-sdk/client-detective';
+import { deliverGuardDutyEventsFromFile, type DeliveryReport } from '../lambdas/guardduty-trigger/local-delivery';
 import { DEFAULT_GUARDDUTY_MIN_SEVERITY } from '../lambdas/shared/config';
 import { setLogSink } from '../lambdas/shared/log';
 import { ACTIVITY_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
-import { startApiServer, type ApiServer } from './http/server';
+import { DataFolderError } from './data-folder';
+import { inProcessDetectiveClient } from './http/in-process-client';
+import { buildLocalApi, startApiServer, type ApiServer } from './http/server';
 import { investigationReport } from './investigation-report';
 import { LocalInvestigationRunner, loadStageHandlers, type ExecutionOutcome } from './investigation-runner';
 import { LocalStack } from './local-stack';
 import { listLogFiles } from './log-files';
 import { buildSummary } from './summary';
+import { escapeTerminal, printLines } from './terminal-text';
 
 /**
  * `npm start`: the whole system on this machine. Ingests logs through the ingest handler, prints what it
  * found, optionally delivers GuardDuty findings to the trigger, then serves the Detective-compatible API
  * until Ctrl-C. `npm start -- investigate …` runs one investigation and prints its report.
- * Handler logs go to <data>/trailhound.log so the terminal stays readable.
+ * Handler logs go to <data>/trailhound.log so the terminal stays readable. Everything printed goes through
+ * printLines (terminal-text.ts): strings from logs cannot drive the terminal. Errors print on one line;
+ * `--debug` (or DEBUG=1) adds the stack.
  */
 const USAGE = `Usage:
   npm start [-- options]                       ingest, summarise, then serve the investigations API
@@ -28,11 +33,12 @@ const USAGE = `Usage:
 Options:
   --logs DIR               CloudTrail logs to ingest (default: the bundled sample, examples/cloudtrail)
   --data DIR               where local data persists between runs (default: .trailhound)
-  --fresh                  start from empty tables and bucket
+  --fresh                  start from empty tables and bucket (only in a data folder Trailhound created)
   --guardduty-events FILE  GuardDuty findings (EventBridge events, a JSON array, JSON lines, or GetFindings
                            output) delivered to the GuardDuty trigger after ingestion
   --port N                 port of the API (default 4566 + 1 = 4567; 0 picks a free one)
-  --no-serve               exit after the summary instead of serving the API
+  --no-serve               exit after the summary instead of serving the API (binds no port)
+  --debug                  print stack traces with errors (also DEBUG=1)
   -h, --help               this text
 
 TIME is ISO-8601, e.g. 2026-10-22T17:00:00Z.`;
@@ -57,7 +63,7 @@ interface Options {
 function parseOptions(argv: string[]): Options | undefined {
   const serve = !argv.includes('--no-serve');
   const { values, positionals } = parseArgs({
-    args: argv.filter((a) => a !== '--no-serve'),
+    args: argv.filter((a) => a !== '--no-serve' && a !== '--debug'),
     allowPositionals: true,
     options: {
       logs: { type: 'string' },
@@ -75,6 +81,9 @@ function parseOptions(argv: string[]): Options | undefined {
   const command = positionals[0] ?? 'run';
   if (command !== 'run' && command !== 'investigate') throw new UsageError(`unknown command "${command}"`);
   if (command === 'investigate' && (!values.entity || !values.from || !values.to)) throw new UsageError('investigate needs --entity, --from and --to');
+  for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
+    if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UsageError(`${name} ${value} is not an ISO-8601 time`);
+  }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${values.port} is not a port number`);
   const logsDir = resolve(values.logs ?? join(__dirname, '..', 'examples', 'cloudtrail'));
@@ -111,11 +120,7 @@ async function ingest(stack: LocalStack, logsDir: string): Promise<void> {
     bar.update(delivered + deadLettered, now === 'compact' ? { stage: 'compact', unit: 'hour requests' } : {});
   });
   bar.stop();
-  console.log(`  ${files.length} files from ${logsDir} uploaded; their S3 notifications went through the ingest handler`);
-}
-
-function detectiveClient(api: ApiServer): DetectiveClient {
-  return new DetectiveClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  printLines([`  ${files.length} files from ${logsDir} uploaded; their S3 notifications went through the ingest handler`]);
 }
 
 async function printInvestigation(client: DetectiveClient, investigationId: string, outcome: ExecutionOutcome): Promise<void> {
@@ -133,7 +138,21 @@ async function printInvestigation(client: DetectiveClient, investigationId: stri
     ...(outcome.output ? { executionOutput: outcome.output as never } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
   });
-  console.log(`\n${lines.join('\n')}`);
+  printLines(['', ...lines]);
+}
+
+function printGuardDutyReport(file: string, report: DeliveryReport): void {
+  const counts = Object.entries(report.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  if (report.unreadable.length > 0) counts.push(`${report.unreadable.length} unreadable`);
+  const lines = ['', `GuardDuty findings from ${file}: ${counts.join(', ') || 'none'}`];
+  for (const entry of report.unreadable) lines.push(`  ✗ ${entry.line ? `line ${entry.line}` : entry.where}: ${entry.reason} (skipped)`);
+  for (const result of report.results) {
+    if (!result.delivered) lines.push(`  ✗ ${result.eventId}: ${result.error}`);
+    else if (result.outcome.outcome === 'skipped' || result.outcome.outcome === 'rejected') lines.push(`  - ${result.eventId}: ${result.outcome.outcome} (${result.outcome.reason})`);
+    else if (result.outcome.outcome === 'stale') lines.push(`  - ${result.outcome.findingId}: an older copy of a finding already handled`);
+    else if (result.outcome.outcome === 'already-started') lines.push(`  = ${result.outcome.findingId}: investigation ${result.outcome.investigationId} already started for it`);
+  }
+  printLines(lines);
 }
 
 async function main(): Promise<void> {
@@ -141,26 +160,30 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const options = parseOptions(process.argv.slice(2));
   if (!options) {
-    console.log(USAGE);
+    printLines(USAGE.split('\n'));
     return;
   }
-  mkdirSync(options.dataDir, { recursive: true });
   const logFile = join(options.dataDir, 'trailhound.log');
-  setLogSink((line) => appendFileSync(logFile, `${line}\n`));
-
-  console.log(`Trailhound local mode: data in ${options.dataDir}${options.fresh ? ' (fresh)' : ''}, handler logs in ${logFile}`);
+  printLines([`Trailhound local mode: data in ${options.dataDir}${options.fresh ? ' (fresh)' : ''}, handler logs in ${logFile}`]);
+  // Opens (and locks) the data folder: refusals come before anything is written.
   const stack = await LocalStack.start({ dataDir: options.dataDir, fresh: options.fresh });
-  const runner = new LocalInvestigationRunner(await loadStageHandlers());
+  setLogSink((line) => appendFileSync(logFile, `${line}\n`));
+  const serving = options.command === 'run' && options.serve;
+  let runner: LocalInvestigationRunner | undefined;
   let api: ApiServer | undefined;
+  // From here on the data folder is locked: every exit path goes through stack.stop(), which unlocks it.
   try {
-    console.log(`  DynamoDB (dynalite) ${stack.services.dynamoEndpoint}   S3 (s3rver) ${stack.services.s3Endpoint}`);
-    // The API first: a port already in use is reported before minutes of ingestion, not after.
-    const port = options.command === 'investigate' ? 0 : options.port;
-    api = await startApiServer({ port, runner }).catch((error: { code?: string }) => {
-      throw error.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use: choose another with --port N (0 picks a free one)`) : error;
-    });
+    runner = new LocalInvestigationRunner(await loadStageHandlers());
+    printLines([`  DynamoDB (dynalite) ${stack.services.dynamoEndpoint}   S3 (s3rver) ${stack.services.s3Endpoint}`]);
+    // The API port only when serving, and first: a port in use is reported before minutes of ingestion.
+    if (serving) {
+      api = await startApiServer({ port: options.port, runner }).catch((error: { code?: string }) => {
+        throw error.code === 'EADDRINUSE' ? new UsageError(`port ${options.port} is in use: choose another with --port N (0 picks a free one)`) : error;
+      });
+    }
     await ingest(stack, options.logsDir);
-    const client = detectiveClient(api);
+    // Reports are read back through the Detective client, in process: no port for investigate or --no-serve.
+    const client = inProcessDetectiveClient(buildLocalApi({ runner }));
 
     if (options.command === 'investigate') {
       const { InvestigationId } = await client.send(
@@ -176,49 +199,64 @@ async function main(): Promise<void> {
       tables: { sessions: stack.tableNames[SESSIONS_TABLE.envVar], activity: stack.tableNames[ACTIVITY_TABLE.envVar], ingestedObjects: stack.ingestedObjectsTable },
       deadLettered: stack.deadLetters.ingest + stack.deadLetters.compaction,
     });
-    console.log(`\n${summary.join('\n')}`);
+    printLines(['', ...summary]);
 
     if (options.guardDutyEvents) {
       // As the stack's EventBridge rule does, findings below MEDIUM severity start nothing.
       const report = await deliverGuardDutyEventsFromFile(options.guardDutyEvents, { runner, minSeverity: DEFAULT_GUARDDUTY_MIN_SEVERITY });
-      console.log(`\nGuardDuty findings from ${options.guardDutyEvents}: ${Object.entries(report.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`);
-      for (const result of report.results) {
-        if (!result.delivered) console.log(`  ✗ ${result.eventId}: ${result.error}`);
-        else if (result.outcome.outcome === 'skipped' || result.outcome.outcome === 'rejected') console.log(`  - ${result.eventId}: ${result.outcome.outcome} (${result.outcome.reason})`);
-        else if (result.outcome.outcome === 'stale') console.log(`  - ${result.outcome.findingId}: an older copy of a finding already handled`);
-        else if (result.outcome.outcome === 'already-started') console.log(`  = ${result.outcome.findingId}: investigation ${result.outcome.investigationId} already started for it`);
-      }
+      printGuardDutyReport(options.guardDutyEvents, report);
       for (const result of report.results) {
         if (result.delivered && result.outcome.outcome === 'started') {
-          console.log(`\n▶ finding ${result.outcome.findingId}`);
+          printLines(['', `▶ finding ${result.outcome.findingId}`]);
           await printInvestigation(client, result.outcome.investigationId, await runner.wait(result.outcome.investigationId));
         }
       }
     }
 
-    if (!options.serve) return;
-    console.log(`\nInvestigations API (Amazon Detective's Investigation API) on ${api.url}  (Ctrl-C to stop)`);
-    console.log(`  aws detective start-investigation --endpoint-url ${api.url} --graph-arn ${GRAPH_ARN} \\`);
-    console.log(`    --entity-arn arn:aws:iam::444455556666:role/OrganizationAccountAccessRole --scope-start-time 2026-10-22T17:00:00Z --scope-end-time 2026-10-23T00:00:00Z`);
-    console.log(`  curl -s -X POST ${api.url}/investigations/listInvestigations -d '{"GraphArn":"${GRAPH_ARN}"}'`);
+    if (!api) return;
+    printLines([
+      '',
+      `Investigations API (Amazon Detective's Investigation API) on ${api.url}  (Ctrl-C to stop)`,
+      `  aws detective start-investigation --endpoint-url ${api.url} --graph-arn ${GRAPH_ARN} \\`,
+      `    --entity-arn arn:aws:iam::444455556666:role/OrganizationAccountAccessRole --scope-start-time 2026-10-22T17:00:00Z --scope-end-time 2026-10-23T00:00:00Z`,
+      `  curl -s -X POST ${api.url}/investigations/listInvestigations -d '{"GraphArn":"${GRAPH_ARN}"}'`,
+    ]);
     await new Promise<void>((resolveStop) => {
       process.once('SIGINT', resolveStop);
       process.once('SIGTERM', resolveStop);
     });
   } finally {
-    await runner.waitAll();
+    await runner?.waitAll();
     await api?.close();
     await stack.stop();
   }
 }
 
+/** parseArgs' own errors (unknown option, missing value) are usage errors too. */
+function isUsageError(error: unknown): boolean {
+  return error instanceof UsageError || (error instanceof Error && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_'));
+}
+
+/** One line, whatever the error (an SDK error's message can span lines); the stack only when asked. */
+function errorLine(error: unknown): string {
+  if (!(error instanceof Error)) return escapeTerminal(`Error: ${String(error)}`);
+  const plain = error instanceof DataFolderError || isUsageError(error) || error.name === 'Error';
+  const name = plain ? '' : `${error.name}: `;
+  return escapeTerminal(`${name}${error.message}`.trim());
+}
+
+const debug = process.argv.includes('--debug') || ['1', 'true'].includes(process.env.DEBUG ?? '');
+
 main()
   .then(() => process.exit(0))
   .catch((error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
+    if (isUsageError(error)) {
+      printLines([errorLine(error), '', ...USAGE.split('\n')], process.stderr);
       process.exit(2);
     }
-    console.error(error);
+    // A refusal says all there is to say; anything else may deserve its stack.
+    const hint = debug || error instanceof DataFolderError ? '' : '  (--debug for details)';
+    printLines([`trailhound: ${errorLine(error)}${hint}`], process.stderr);
+    if (debug && error instanceof Error && error.stack) printLines(error.stack.split('\n'), process.stderr);
     process.exit(1);
   });

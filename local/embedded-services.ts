@@ -1,14 +1,18 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { openDataFolder } from './data-folder';
+import { foreignRequestReason } from './http/loopback';
+import { guardS3 } from './http/s3-guard';
 
 /**
  * The real stand-ins the local mode runs on: dynalite (a DynamoDB-protocol server on LevelDB) and s3rver
  * (an S3-protocol server on the file system), both in this process, on loopback ports picked by the OS.
- * Data lives under `dataDir` so a later run finds it again.
+ * Data lives under `dataDir` so a later run finds it again. s3rver is served behind a guard (s3-guard.ts)
+ * that refuses paths escaping its folder and requests from browsers or foreign hosts; dynalite likewise.
  */
 export interface EmbeddedServices {
   dynamoEndpoint: string;
@@ -19,7 +23,7 @@ export interface EmbeddedServices {
 
 export interface EmbeddedOptions {
   dataDir: string;
-  /** Wipe the data folder first. */
+  /** Empty the data folder first (only one Trailhound created: see data-folder.ts). */
   fresh?: boolean;
   /** Keep everything in memory (tests): nothing is written under dataDir for DynamoDB. */
   inMemory?: boolean;
@@ -36,8 +40,39 @@ function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+/** dynalite answers CORS preflights for any origin: browsers and foreign hosts are refused in front of it. */
+function guardDynalite(server: Server, port: () => number): void {
+  const listeners = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const reason = foreignRequestReason(request.headers, port(), { allowOrigin: false });
+    if (!reason) return listeners.forEach((listener) => listener.call(server, request, response));
+    request.resume();
+    const body = JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message: reason });
+    response.writeHead(403, { 'Content-Type': 'application/x-amz-json-1.0', 'Content-Length': Buffer.byteLength(body) });
+    response.end(body);
+  });
+}
+
 export async function startEmbeddedServices(options: EmbeddedOptions): Promise<EmbeddedServices> {
-  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
+  // Locked for this process until stop(): a second process gets a clear refusal, not a broken database.
+  const folder = openDataFolder(options.dataDir, { fresh: options.fresh });
+  try {
+    const services = await startServers(options);
+    return {
+      ...services,
+      async stop() {
+        await services.stop();
+        folder.release();
+      },
+    };
+  } catch (error) {
+    folder.release();
+    throw error;
+  }
+}
+
+async function startServers(options: EmbeddedOptions): Promise<EmbeddedServices> {
   const dynamoDir = join(options.dataDir, 'dynamodb');
   const s3Dir = join(options.dataDir, 's3');
   mkdirSync(dynamoDir, { recursive: true });
@@ -45,17 +80,23 @@ export async function startEmbeddedServices(options: EmbeddedOptions): Promise<E
 
   // createTableMs/updateTableMs: 0 — dynalite otherwise simulates DynamoDB's table creation delay.
   const dynamo: Server = dynalite({ ...(options.inMemory ? {} : { path: dynamoDir }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynamoPort = await listen(dynamo);
+  let dynamoPort = 0;
+  guardDynalite(dynamo, () => dynamoPort);
+  dynamoPort = await listen(dynamo);
 
-  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Dir, allowMismatchedSignatures: true });
-  const { port: s3Port } = await s3rver.run();
+  // vhostBuckets off: buckets are named in the path only, never taken from the Host header.
+  const s3rver = new S3rver({ silent: true, directory: s3Dir, allowMismatchedSignatures: true, vhostBuckets: false });
+  let s3Port = 0;
+  const s3 = createServer(guardS3(s3rver.getMiddleware() as RequestListener, () => s3Port));
+  s3Port = await listen(s3);
 
   return {
     dynamoEndpoint: `http://127.0.0.1:${dynamoPort}`,
     s3Endpoint: `http://127.0.0.1:${s3Port}`,
     s3rver,
     async stop() {
-      await s3rver.close();
+      s3.closeAllConnections();
+      await close(s3);
       await close(dynamo);
     },
   };

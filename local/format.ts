@@ -1,11 +1,14 @@
-/** Plain-text formatting helpers for the terminal summary. */
+import { escapeTerminal } from './terminal-text';
+
+/** Plain-text formatting helpers for the terminal summary. Cells from logs are escaped (terminal-text.ts). */
 
 export function formatNumber(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** Left-aligned columns, widths from the content. */
-export function table(header: string[], rows: string[][], indent = '  '): string[] {
+/** Left-aligned columns, widths from the content (escaped first, so the columns stay aligned). */
+export function table(header: string[], rawRows: string[][], indent = '  '): string[] {
+  const rows = rawRows.map((row) => row.map((cell) => escapeTerminal(cell ?? '')));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => indent + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];

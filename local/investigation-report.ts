@@ -3,11 +3,13 @@ import { recommendedMitigation } from '../lambdas/core/analysis';
 import type { ApiActivitySummary } from '../lambdas/investigation-stages/api-activity';
 import type { ScoreResult } from '../lambdas/investigation-stages/score';
 import { formatNumber, table } from './format';
+import { escapeTerminal } from './terminal-text';
 
 /**
  * The investigation report `npm start -- investigate` prints: the Detective-style investigation, the
  * entity's API activity in scope, every indicator by type with its details, why the severity is what it
- * is, and what to do about each kind of indicator.
+ * is, and what to do about each kind of indicator. Lines come back escaped for the terminal: entity ARNs,
+ * user agents, locations and finding types are attacker-controlled.
  */
 export interface ReportInput {
   investigation: GetInvestigationCommandOutput;
@@ -100,5 +102,5 @@ export function investigationReport(input: ReportInput): string[] {
     lines.push('', `Why ${inv.Severity}:`);
     for (const rule of rules) lines.push(`  [${rule.severity}] ${rule.id}: ${rule.description}`);
   }
-  return lines;
+  return lines.map(escapeTerminal);
 }

@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { FindingsStore } from '../adapters/findings/findings-store';
 import { InvestigationStore } from '../adapters/investigations/investigation-store';
 import { maxScopeDays } from '../shared/config';
-import { findingEventsFromText } from '../core/guardduty/documents';
+import { readFindingEvents, type UnreadableEntry } from '../core/guardduty/documents';
 import type { InvestigationRunner } from '../core/investigation/ports';
 import { errorMessage } from '../shared/log';
 import { buildGuardDutyHandler, minSeverity, type GuardDutyFindingEvent } from './handler';
@@ -23,6 +23,8 @@ export interface DeliveryReport {
   results: DeliveryResult[];
   /** Outcome kinds counted (started, already-started, skipped, stale, rejected) plus failed. */
   counts: Record<FindingOutcome['outcome'] | 'failed', number>;
+  /** Lines (or array elements) of the file that held no event: skipped, the others delivered. */
+  unreadable: UnreadableEntry[];
 }
 
 function localContext(requestId: string): Context {
@@ -72,12 +74,12 @@ export async function deliverGuardDutyEvents(events: readonly unknown[], deps: L
       results.push({ eventId, delivered: false, error: errorMessage(error) });
     }
   }
-  return { results, counts };
+  return { results, counts, unreadable: [] };
 }
 
 export async function deliverGuardDutyEventsFromFile(path: string, deps: LocalDeliveryDependencies): Promise<DeliveryReport> {
-  const events = findingEventsFromText(await readFile(path, 'utf8'), path);
-  return deliverGuardDutyEvents(events, deps);
+  const { events, unreadable } = readFindingEvents(await readFile(path, 'utf8'), path);
+  return { ...(await deliverGuardDutyEvents(events, deps)), unreadable };
 }
 
 /** One line for a terminal: what a delivery did (e.g. the local CLI after `--guardduty-events FILE`). */
@@ -91,5 +93,6 @@ export function describeDeliveryReport(report: DeliveryReport): string {
     ...(counts.rejected > 0 ? [`${counts.rejected} event(s) not GuardDuty findings`] : []),
     ...(counts.failed > 0 ? [`${counts.failed} failed`] : []),
   ];
-  return `${report.results.length} GuardDuty event(s): ${parts.join(', ')}`;
+  const unreadable = report.unreadable.length > 0 ? `; ${report.unreadable.length} unreadable (${report.unreadable.map((u) => (u.line ? `line ${u.line}` : u.where)).join(', ')})` : '';
+  return `${report.results.length} GuardDuty event(s): ${parts.join(', ')}${unreadable}`;
 }

@@ -1,18 +1,26 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
 import { buildApiHandler, maxScopeDays } from '../../lambdas/api/handler';
+import { errorResponse } from '../../lambdas/api/http';
+import { ApiError } from '../../lambdas/core/investigation/errors';
 import type { InvestigationRepository, InvestigationRunner, TokenKeySource } from '../../lambdas/core/investigation/ports';
 import { randomBytes } from 'node:crypto';
 import { TOKEN_KEY_BYTES } from '../../lambdas/core/investigation/pagination';
 import { errorMessage, log } from '../../lambdas/shared/log';
-import { lambdaContext, toProxyEvent } from './proxy-event';
+import { foreignRequestReason } from './loopback';
+import { lambdaContext, toProxyEvent, type RawRequest } from './proxy-event';
 
 /**
  * The investigations API on a loopback port: each HTTP request becomes an API Gateway proxy event for the
  * SAME handler the Lambda runs (buildApiHandler), and its proxy result is written back. Point any AWS SDK's
  * Detective client at `url` (any credentials; they are not verified).
+ *
+ * Without authentication, loopback alone does not keep web pages out: requests with a foreign `Host`
+ * (DNS rebinding) or a foreign `Origin` (CSRF) are answered 403 AccessDeniedException, Detective's error
+ * shape, before the handler runs (see loopback.ts).
  *
  * The store defaults to the tables named in the environment (INVESTIGATIONS_TABLE, INDICATORS_TABLE, with
  * AWS_ENDPOINT_URL_DYNAMODB pointing at the embedded server), as LocalStack sets them up.
@@ -83,7 +91,10 @@ function rawResponse(result: APIGatewayProxyResult, reason: string): string {
   return [`HTTP/1.1 ${result.statusCode} ${reason}`, ...headers, '', result.body].join('\r\n');
 }
 
-export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+/** The API handler as the local server calls it: a raw request in, a proxy result out, never a throw. */
+export type LocalApi = (request: RawRequest) => Promise<APIGatewayProxyResult>;
+
+export function buildLocalApi(options: ApiServerOptions): LocalApi {
   const store = options.store ?? InvestigationStore.fromEnvironment();
   const processKey = randomBytes(TOKEN_KEY_BYTES);
   const tokenKeys = options.tokenKeys ?? (store instanceof InvestigationStore ? store : { tokenKey: () => Promise.resolve(processKey) });
@@ -93,15 +104,32 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     runner: options.runner,
     maxScopeDays: options.maxScopeDays ?? maxScopeDays(),
   });
+  return async (request) => {
+    try {
+      const event = toProxyEvent(request);
+      if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_EVENT_BYTES) return TOO_LARGE;
+      return await handler(event, lambdaContext(event.requestContext.requestId));
+    } catch (error) {
+      log.error('local API request failed', { error: errorMessage(error) });
+      return gatewayError(502, 'InternalServerErrorException', 'Internal server error');
+    }
+  };
+}
 
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const api = buildLocalApi(options);
+  let port = 0;
   const server = createServer({ maxHeaderSize: API_GATEWAY_MAX_HEADER_BYTES }, (request, response) => {
     void (async () => {
       try {
+        const refusal = foreignRequestReason(request.headers, port, { allowOrigin: true });
+        if (refusal) {
+          request.resume();
+          return write(response, errorResponse(new ApiError('AccessDeniedException', `Access denied: ${refusal}.`), randomUUID()));
+        }
         const body = await readBody(request);
         if (!body) return write(response, TOO_LARGE);
-        const event = toProxyEvent({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' });
-        if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_EVENT_BYTES) return write(response, TOO_LARGE);
-        write(response, await handler(event, lambdaContext(event.requestContext.requestId)));
+        write(response, await api({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' }));
       } catch (error) {
         log.error('local API request failed', { error: errorMessage(error) });
         if (!response.headersSent) write(response, gatewayError(502, 'InternalServerErrorException', 'Internal server error'));
@@ -127,7 +155,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     // Loopback only: the local API has no authentication.
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { findingEventsFromText, GuardDutyDocumentError } from '../../lambdas/core/guardduty/documents';
+import { findingEventsFromText, GuardDutyDocumentError, readFindingEvents } from '../../lambdas/core/guardduty/documents';
 import { findingOfEvent, toFindingEvent } from '../../lambdas/core/guardduty/event';
 import { parseFinding } from '../../lambdas/core/guardduty/finding';
 import { describeDeliveryReport } from '../../lambdas/guardduty-trigger/local-delivery';
@@ -45,6 +45,30 @@ describe('findingEventsFromText', () => {
   });
 });
 
+describe('readFindingEvents', () => {
+  const events = incidentEvents();
+
+  it('skips and lists bad JSON lines by line number, keeping every other event', () => {
+    const text = ['', JSON.stringify(events[0]), '{broken', '', '42', JSON.stringify(events[1]), '{"a":1}', JSON.stringify(events[2])].join('\n');
+    const { events: read, unreadable } = readFindingEvents(text, 'f.jsonl');
+    expect(read).toEqual([events[0], events[1], events[2]]);
+    expect(unreadable.map((u) => [u.line, u.where])).toEqual([
+      [3, 'f.jsonl:3'],
+      [5, 'f.jsonl:5'],
+      [7, 'f.jsonl:7'],
+    ]);
+    expect(unreadable[0].reason).toMatch(/^not JSON/);
+    expect(unreadable[1].reason).toBe('expected an event, a finding or GetFindings output, found number');
+  });
+
+  it('skips bad elements of an array, and refuses a single document that holds no event', () => {
+    const { events: read, unreadable } = readFindingEvents(JSON.stringify([events[0], 'x', events[1]]), 'f.json');
+    expect(read).toEqual([events[0], events[1]]);
+    expect(unreadable).toEqual([{ where: 'f.json[1]', reason: 'expected an event, a finding or GetFindings output, found string' }]);
+    expect(() => readFindingEvents('{"a":1}', 'f.json')).toThrow(GuardDutyDocumentError);
+  });
+});
+
 describe('findingOfEvent', () => {
   it('accepts GuardDuty Finding events only', () => {
     const [event] = incidentEvents();
@@ -64,8 +88,10 @@ describe('findingOfEvent', () => {
 describe('describeDeliveryReport', () => {
   it('summarizes a delivery in one line', () => {
     const counts = { started: 3, 'already-started': 1, skipped: 2, stale: 0, rejected: 0, failed: 1 };
-    expect(describeDeliveryReport({ results: new Array(7).fill({ eventId: 'x', delivered: false, error: 'e' }), counts })).toBe(
+    expect(describeDeliveryReport({ results: new Array(7).fill({ eventId: 'x', delivered: false, error: 'e' }), counts, unreadable: [] })).toBe(
       '7 GuardDuty event(s): 3 investigation(s) started, 1 finding(s) already investigated, 2 recorded without investigation, 1 failed',
     );
+    const unreadable = [{ where: 'f:2', line: 2, reason: 'not JSON' }, { where: 'f[3]', reason: 'found number' }];
+    expect(describeDeliveryReport({ results: [], counts, unreadable })).toMatch(/; 2 unreadable \(line 2, f\[3\]\)$/);
   });
 });

@@ -150,4 +150,14 @@ describe('GuardDuty trigger, end to end', () => {
     writeFileSync(file, '{"not":"a finding"}');
     await expect(deliverGuardDutyEventsFromFile(file, deps)).rejects.toThrow('neither an EventBridge event');
   });
+
+  it('skips a bad line, reporting its number, and delivers the rest of the file', async () => {
+    const file = join(dataDir, 'one-bad-line.jsonl');
+    const [first, second] = incidentEvents();
+    writeFileSync(file, `${JSON.stringify(first)}\n{"truncated": \n${JSON.stringify(second)}\n`);
+    const report = await deliverGuardDutyEventsFromFile(file, deps);
+    expect(report.unreadable).toEqual([{ where: `${file}:2`, line: 2, reason: expect.stringMatching(/^not JSON/) }]);
+    expect(report.results.map((r) => r.eventId)).toEqual([first.id, second.id]);
+    expect(report.results.every((r) => r.delivered)).toBe(true);
+  });
 });

@@ -45,16 +45,71 @@ function parseJson(source: string, where: string): unknown {
   }
 }
 
-/** The events in a document; `name` only labels error messages. */
-export function findingEventsFromText(content: string, name = 'input'): unknown[] {
-  const trimmed = content.replace(/^\uFEFF/, '').trim();
-  if (trimmed === '') return [];
+/** A part of a document that holds no readable event: a JSON line (numbered from 1) or an array element. */
+export interface UnreadableEntry {
+  /** `name:line` or `name[index]`, as in error messages. */
+  where: string;
+  /** Set for JSON lines. */
+  line?: number;
+  reason: string;
+}
+
+export interface FindingDocument {
+  events: unknown[];
+  unreadable: UnreadableEntry[];
+}
+
+function reasonOf(error: unknown, where: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.startsWith(`${where}: `) ? message.slice(where.length + 2) : message;
+}
+
+/**
+ * The events in a document, skipping (and listing) the lines or array elements that hold none, so one bad
+ * line does not cost the rest of the file. A document that is one JSON value and not an event, a finding
+ * or GetFindings output is refused whole (GuardDutyDocumentError): there is nothing else in it to deliver.
+ * `name` only labels messages.
+ */
+export function readFindingEvents(content: string, name = 'input'): FindingDocument {
+  const stripped = content.replace(/^\uFEFF/, '');
+  const trimmed = stripped.trim();
+  const document: FindingDocument = { events: [], unreadable: [] };
+  if (trimmed === '') return document;
   let whole: unknown;
   try {
     whole = JSON.parse(trimmed);
   } catch {
-    // Not one JSON document: JSON lines, then (blank lines allowed).
-    return trimmed.split(/\r?\n/).flatMap((line, index) => (line.trim() === '' ? [] : eventsOf(parseJson(line, `${name}:${index + 1}`), `${name}:${index + 1}`)));
+    // Not one JSON document: JSON lines, then (blank lines allowed). Line numbers count from the file's start.
+    const firstLine = stripped.slice(0, stripped.length - stripped.trimStart().length).split(/\r?\n/).length;
+    trimmed.split(/\r?\n/).forEach((text, index) => {
+      if (text.trim() === '') return;
+      const line = firstLine + index;
+      const where = `${name}:${line}`;
+      try {
+        document.events.push(...eventsOf(parseJson(text, where), where));
+      } catch (error) {
+        if (!(error instanceof GuardDutyDocumentError)) throw error;
+        document.unreadable.push({ where, line, reason: reasonOf(error, where) });
+      }
+    });
+    return document;
   }
-  return eventsOf(whole, name);
+  if (!Array.isArray(whole)) return { events: eventsOf(whole, name), unreadable: [] };
+  whole.forEach((element, index) => {
+    const where = `${name}[${index}]`;
+    try {
+      document.events.push(...eventsOf(element, where));
+    } catch (error) {
+      if (!(error instanceof GuardDutyDocumentError)) throw error;
+      document.unreadable.push({ where, reason: reasonOf(error, where) });
+    }
+  });
+  return document;
+}
+
+/** The events in a document; any unreadable part is an error (GuardDutyDocumentError). */
+export function findingEventsFromText(content: string, name = 'input'): unknown[] {
+  const { events, unreadable } = readFindingEvents(content, name);
+  if (unreadable.length > 0) throw new GuardDutyDocumentError(`${unreadable[0].where}: ${unreadable[0].reason}`);
+  return events;
 }
