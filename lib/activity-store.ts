@@ -93,7 +93,8 @@ export class ActivityStore extends Construct {
       new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: [this.indexBucket.arnForObjects('events/*')] }),
     );
     this.compactionFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.indexBucket.bucketArn] }));
-    grantTableActions(this.compactionFunction, props.tables, HOUR_OBJECTS_TABLE, ['dynamodb:Query']);
+    // Query the hour's objects; delete its pending mark before listing them.
+    grantTableActions(this.compactionFunction, props.tables, HOUR_OBJECTS_TABLE, ['dynamodb:Query', 'dynamodb:DeleteItem']);
     grantTableActions(this.compactionFunction, props.tables, ACTIVITY_TABLE, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem']);
     grantTableActions(this.compactionFunction, props.tables, SESSIONS_TABLE, ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
   }

@@ -10,9 +10,27 @@ export function localTableName(design: TableDesign, prefix: string): string {
   return `${prefix}-${design.id}`;
 }
 
-async function exists(client: DynamoDBClient, name: string): Promise<boolean> {
+/** Raised when local data was written with another table layout (an older Trailhound): only --fresh helps. */
+export class LocalLayoutError extends Error {
+  constructor(table: string) {
+    super(`the local table ${table} has the layout of another Trailhound version: start again with --fresh`);
+    this.name = 'LocalLayoutError';
+  }
+}
+
+function layoutOf(keys: readonly { AttributeName?: string; KeyType?: string }[] | undefined, indexes: readonly string[]): string {
+  return JSON.stringify([(keys ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`), [...indexes].sort()]);
+}
+
+/** Whether the table exists; throws LocalLayoutError when it exists with keys or indexes other than its design's. */
+async function exists(client: DynamoDBClient, name: string, design: TableDesign): Promise<boolean> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: name }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    const expected = layoutOf(
+      [{ AttributeName: design.partitionKey.name, KeyType: 'HASH' }, ...(design.sortKey ? [{ AttributeName: design.sortKey.name, KeyType: 'RANGE' }] : [])],
+      design.globalSecondaryIndexes.map((i) => i.indexName),
+    );
+    if (layoutOf(Table?.KeySchema, (Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName ?? '')) !== expected) throw new LocalLayoutError(name);
     return true;
   } catch (error) {
     if (error instanceof ResourceNotFoundException || (error as { name?: string }).name === 'ResourceNotFoundException') return false;
@@ -25,7 +43,7 @@ export async function createLocalTables(client: DynamoDBClient, prefix: string):
   for (const design of ALL_TABLES) {
     const name = localTableName(design, prefix);
     names[design.envVar] = name;
-    if (await exists(client, name)) continue;
+    if (await exists(client, name, design)) continue;
     const keys = [design.partitionKey, design.sortKey, ...design.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey])].filter((k) => k !== undefined);
     const attributes = [...new Map(keys.map((k) => [k.name, k])).values()];
     await client.send(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readLogRecords } from '../core/cloudtrail/read-log';
+import { objectIdOf, readLogRecords } from '../core/cloudtrail/read-log';
 import { validateRecord } from '../core/cloudtrail/validate-record';
 import { HourCompactor, type CompactedHour } from '../core/storage/hour-compactor';
 import { fitToSize } from '../core/storage/hour-aggregate';
@@ -28,7 +28,10 @@ import { log } from '../shared/log';
  * The I/O is injected so the same code runs in Lambda, in local mode and in tests.
  */
 export interface CompactionDependencies {
+  /** The hour's registered log objects (not its pending mark). */
   listHourObjects(hourKey: string): Promise<HourObjectItem[]>;
+  /** Clears the hour's pending mark, so that an object registered from now on asks for another compaction. */
+  clearCompactionPending(hourKey: string): Promise<void>;
   getAccountHour(accountId: string, hour: string): Promise<AccountHourItem | undefined>;
   openObject(bucket: string, key: string): Promise<LogObjectStream>;
   readHeader(accountId: string, hour: string, ref: EventsRef): Promise<HourEventsHeader | undefined>;
@@ -52,8 +55,12 @@ export type CompactionOutcome =
   | { status: 'not-settled'; hourKey: string; settlesAt: string }
   | { status: 'invalid'; hourKey: string; reason: string };
 
-/** Largest stored aggregate: well under DynamoDB's 400 KB, so an item costs at most a few write units. */
-export const MAX_ACTIVITY_ITEM_BYTES = 24 * 1024;
+/**
+ * Largest stored aggregates: well under DynamoDB's 400 KB, since a write costs one unit per started KB. What a
+ * cap trims from the breakdowns stays in the hour's events (and `overflow` says so).
+ */
+export const MAX_ACTIVITY_ITEM_BYTES = 16 * 1024;
+export const MAX_ACCOUNT_ITEM_BYTES = 8 * 1024;
 
 function parseObjectKey(objectKey: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(objectKey);
@@ -76,9 +83,13 @@ export async function compactHour(hourKey: string, deps: CompactionDependencies)
   const settlesAt = hourStartMs(hour) + HOUR_MS + deps.settleMs;
   if (now.getTime() < settlesAt) return { status: 'not-settled', hourKey, settlesAt: new Date(settlesAt).toISOString() };
 
-  const objects = (await deps.listHourObjects(hourKey)).sort((a, b) => (a.objectKey < b.objectKey ? -1 : a.objectKey > b.objectKey ? 1 : 0));
-  const hash = objectsHash(objects);
+  await deps.clearCompactionPending(hourKey);
+  const registered = await deps.listHourObjects(hourKey);
   const previous = await deps.getAccountHour(accountId, hour);
+  // Registrations expire after BOOKKEEPING_DAYS: the hour's earlier objects are also named by its events' header.
+  const before = previous?.events ? await deps.readHeader(accountId, hour, previous.events) : undefined;
+  const objects = unionObjects(hourKey, registered, before?.objects ?? []);
+  const hash = objectsHash(objects);
   if (previous && previous.objectsHash === hash) return { status: 'unchanged', hourKey };
 
   const compactor = new HourCompactor(accountId, hour);
@@ -109,8 +120,18 @@ export async function compactHour(hourKey: string, deps: CompactionDependencies)
   }
   const compacted = compactor.finish();
   const generation = createHash('sha256').update(hash).update(String(compacted.counts.events)).digest('hex').slice(0, 16);
-  await writeCompaction(compacted, objects, generation, hash, previous, deps, now);
+  await writeCompaction(compacted, objects, generation, hash, before, deps, now);
   return { status: 'compacted', hourKey, generation, events: compacted.counts.events, duplicates: compacted.counts.duplicates, principals: compacted.principals.length, objects: objects.length, missingObjects };
+}
+
+/** The hour's objects: the registered ones, and those an earlier compaction named (a registration wins). */
+function unionObjects(hourKey: string, registered: readonly HourObjectItem[], named: HourEventsHeader['objects']): HourObjectItem[] {
+  const byKey = new Map<string, HourObjectItem>();
+  for (const object of named) {
+    byKey.set(object.objectKey, { hourKey, objectId: objectIdOf(object.objectKey), objectKey: object.objectKey, ...(object.etag ? { etag: object.etag } : {}), records: 0, firstEvent: '', lastEvent: '', ingestedAt: '', expiresAt: 0 });
+  }
+  for (const object of registered) byKey.set(object.objectKey, object);
+  return [...byKey.values()].sort((a, b) => (a.objectKey < b.objectKey ? -1 : a.objectKey > b.objectKey ? 1 : 0));
 }
 
 function accountIdOfKey(key: string): string | undefined {
@@ -122,7 +143,7 @@ async function writeCompaction(
   objects: readonly HourObjectItem[],
   generation: string,
   hash: string,
-  previous: AccountHourItem | undefined,
+  before: HourEventsHeader | undefined,
   deps: CompactionDependencies,
   now: Date,
 ): Promise<void> {
@@ -144,12 +165,9 @@ async function writeCompaction(
     return fitToSize<ActivityItem>({ ...p.aggregate, accountId, events, expiresAt }, MAX_ACTIVITY_ITEM_BYTES);
   });
   await deps.putActivity(activity);
-  if (previous?.events) {
-    const before = await deps.readHeader(accountId, hour, previous.events);
-    const now = new Set(header.subjects);
-    const gone = (before?.subjects ?? []).filter((subject) => !now.has(subject));
-    if (gone.length > 0) await deps.deleteActivity(gone.map((subject) => ({ subject, hour })));
-  }
+  const present = new Set(header.subjects);
+  const gone = (before?.subjects ?? []).filter((subject) => !present.has(subject));
+  if (gone.length > 0) await deps.deleteActivity(gone.map((subject) => ({ subject, hour })));
 
   // 3. Sessions: every creating event; and what calls showed of sessions this account saw no creation of.
   const sessions: SessionItem[] = compacted.sessionsCreated.map((s): CreatedSessionItem => createdSessionItem(s, deps.retentionDays));
@@ -160,9 +178,13 @@ async function writeCompaction(
   await deps.putSessions(sessions);
 
   // 4. The manifest last: until it is written, a retry recompacts the hour and writes the same items again.
+  // The account's item serves the account-wide baseline (addresses, agents, APIs, regions): the sessions and
+  // resources of every principal would only repeat, at a price, what their own items hold.
   const manifest: AccountHourItem = fitToSize<AccountHourItem>(
     {
       ...compacted.account,
+      sessions: {},
+      resources: {},
       accountId,
       events: refs.get('') as EventsRef,
       expiresAt,
@@ -171,7 +193,7 @@ async function writeCompaction(
       duplicates: compacted.counts.duplicates,
       compactedAt: now.toISOString(),
     },
-    MAX_ACTIVITY_ITEM_BYTES,
+    MAX_ACCOUNT_ITEM_BYTES,
   );
   await deps.putAccountHour(manifest);
   await deps.removeOtherGenerations(accountId, hour, generation);

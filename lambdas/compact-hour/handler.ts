@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
 import { batchDelete, batchPut } from '../adapters/batch-writer';
 import { delayMessage, parseCompactionMessage } from '../adapters/compaction-queue';
@@ -10,7 +10,7 @@ import { loggedHandler } from '../shared/lambda-logging';
 import { errorMessage, log, withLogContext } from '../shared/log';
 import { batchCorrelationId } from '../shared/sqs-batch';
 import { ACTIVITY_TABLE, HOUR_OBJECTS_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
-import type { AccountHourItem, HourObjectItem } from '../core/model/items';
+import { PENDING_MARK, type AccountHourItem, type HourObjectItem } from '../core/model/items';
 import { subjectOfAccount } from '../core/cloudtrail/activity';
 import { compactHour, type CompactionDependencies, type CompactionOutcome } from './compact-hour';
 
@@ -33,11 +33,12 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
       let ExclusiveStartKey: Record<string, unknown> | undefined;
       do {
         const output = await client.send(new QueryCommand({ TableName: hourObjectsTable, KeyConditionExpression: 'hourKey = :k', ExpressionAttributeValues: { ':k': hourKey }, ExclusiveStartKey, ConsistentRead: true }));
-        items.push(...((output.Items ?? []) as HourObjectItem[]));
+        items.push(...((output.Items ?? []) as HourObjectItem[]).filter((item) => item.objectId !== PENDING_MARK));
         ExclusiveStartKey = output.LastEvaluatedKey;
       } while (ExclusiveStartKey);
       return items;
     },
+    clearCompactionPending: async (hourKey) => void (await client.send(new DeleteCommand({ TableName: hourObjectsTable, Key: { hourKey, objectId: PENDING_MARK } }))),
     getAccountHour: async (accountId, hour) =>
       (await client.send(new GetCommand({ TableName: activityTable, Key: { subject: subjectOfAccount(accountId), hour }, ConsistentRead: true }))).Item as AccountHourItem | undefined,
     openObject: (bucketName, key) => openObject(s3(), bucketName, key),

@@ -5,7 +5,9 @@ import { sendCompactionRequests } from '../adapters/compaction-queue';
 import { IngestedObjectsStore } from '../adapters/ingested-objects';
 import { openObject } from '../adapters/s3-objects';
 import { s3ObjectKey } from '../core/model/items';
-import { retentionDays, tableName } from '../shared/config';
+import { compactionSettleMs, retentionDays, tableName } from '../shared/config';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BOOKKEEPING_DAYS, expiryFrom, PENDING_MARK } from '../core/model/items';
 import { loggedHandler } from '../shared/lambda-logging';
 import { withLogContext } from '../shared/log';
 import { batchCorrelationId, processSqsRecords } from '../shared/sqs-batch';
@@ -30,8 +32,22 @@ export function productionDependencies(env: NodeJS.ProcessEnv = process.env): In
     getIngested: (objectKey) => store.get(objectKey),
     putIngested: (item) => store.put(item),
     registerHours: async (items) => void (await batchPut(client, hourObjectsTable, items as unknown as Record<string, unknown>[])),
+    markCompactionPending: async (hourKey, at, objectKey) => {
+      const output = await client.send(
+        new UpdateCommand({
+          TableName: hourObjectsTable,
+          Key: { hourKey, objectId: PENDING_MARK },
+          UpdateExpression: 'SET pendingSince = if_not_exists(pendingSince, :at), pendingBy = if_not_exists(pendingBy, :by), expiresAt = :expires',
+          ExpressionAttributeValues: { ':at': at, ':by': objectKey, ':expires': expiryFrom(at, BOOKKEEPING_DAYS) },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const old = output.Attributes as { pendingSince?: string; pendingBy?: string } | undefined;
+      return old?.pendingSince ? { pendingSince: old.pendingSince, ...(old.pendingBy ? { pendingBy: old.pendingBy } : {}) } : undefined;
+    },
     requestCompaction: (requests) => sendCompactionRequests(queueUrl, requests),
     retentionDays: retentionDays(env),
+    settleMs: compactionSettleMs(env),
   };
 }
 

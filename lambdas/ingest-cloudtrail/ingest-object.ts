@@ -1,8 +1,8 @@
 import { classifyLogKey } from '../core/cloudtrail/log-key';
 import { objectIdOf, readLogRecords } from '../core/cloudtrail/read-log';
-import { hourKeyOf } from '../core/storage/hours';
+import { HOUR_MS, hourKeyOf, hourStartMs } from '../core/storage/hours';
 import { ObjectScan } from '../core/storage/object-scan';
-import { expiryFrom, PARSER_VERSION, retainedFrom, s3ObjectKey, type HourObjectItem, type IngestedObjectItem, type IngestStatus } from '../core/model/items';
+import { BOOKKEEPING_DAYS, expiryFrom, PARSER_VERSION, retainedFrom, s3ObjectKey, type HourObjectItem, type IngestedObjectItem, type IngestStatus } from '../core/model/items';
 import type { CompactionRequest } from '../adapters/compaction-queue';
 import type { LogObjectStream } from '../adapters/s3-objects';
 import { ObjectGoneError, normalizeEtag } from '../adapters/s3-objects';
@@ -20,9 +20,19 @@ export interface IngestDependencies {
   getIngested(objectKey: string): Promise<IngestedObjectItem | undefined>;
   putIngested(item: IngestedObjectItem): Promise<void>;
   registerHours(items: readonly HourObjectItem[]): Promise<void>;
+  /** Marks an account-hour as having a compaction requested; returns the mark as it was before, if there was one. */
+  markCompactionPending(hourKey: string, at: string, objectKey: string): Promise<PendingMark | undefined>;
   requestCompaction(requests: readonly CompactionRequest[]): Promise<void>;
   retentionDays: number;
+  /** How long after an hour's end its compaction runs (to tell a forgotten pending mark from a waiting one). */
+  settleMs: number;
   now?: () => Date;
+}
+
+export interface PendingMark {
+  pendingSince: string;
+  /** The object whose ingestion set the mark. */
+  pendingBy?: string;
 }
 
 export interface S3ObjectRef {
@@ -34,12 +44,23 @@ export interface S3ObjectRef {
 
 export type IngestResult = { status: IngestStatus | 'DUPLICATE'; objectKey: string } & Omit<Partial<IngestedObjectItem>, 'status' | 'objectKey'>;
 
+/**
+ * A pending mark that outlived the compaction it announced (a request lost after the mark was set): the
+ * compaction runs when the hour settles, or at once for an hour already settled, within a few minutes.
+ */
+export const PENDING_STALE_AFTER_MS = 30 * 60_000;
+
+export function pendingIsStale(pendingSince: string, hour: string, nowMs: number, settleMs: number): boolean {
+  const dueBy = Math.max(Date.parse(pendingSince), hourStartMs(hour) + HOUR_MS + settleMs);
+  return nowMs > dueBy + PENDING_STALE_AFTER_MS;
+}
+
 export async function ingestObject(ref: S3ObjectRef, deps: IngestDependencies): Promise<IngestResult> {
   const now = deps.now ?? (() => new Date());
   const objectKey = s3ObjectKey(ref.bucket, ref.key);
   const info = classifyLogKey(ref.key);
   const startedAt = now().toISOString();
-  const base = { objectKey, kind: info.kind, parserVersion: PARSER_VERSION, startedAt, expiresAt: expiryFrom(startedAt, deps.retentionDays) };
+  const base = { objectKey, kind: info.kind, parserVersion: PARSER_VERSION, startedAt, expiresAt: expiryFrom(startedAt, BOOKKEEPING_DAYS) };
 
   if (info.kind !== 'cloudtrail-log') {
     log.info('skipped object', { objectKey, reason: info.reason });
@@ -61,7 +82,7 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDependencies): 
     stream = await deps.openObject(ref.bucket, ref.key);
   } catch (error) {
     if (!(error instanceof ObjectGoneError)) throw error; // transient or permission: let the queue retry
-    const item: IngestedObjectItem = { ...base, status: 'FAILED', attempts, error: error.message, finishedAt: now().toISOString() };
+    const item: IngestedObjectItem = { ...base, status: 'FAILED', attempts, error: error.message, finishedAt: now().toISOString(), expiresAt: expiryFrom(startedAt, deps.retentionDays) };
     log.warn('object gone before ingestion', { objectKey });
     await deps.putIngested(item);
     return item;
@@ -83,10 +104,21 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDependencies): 
       firstEvent: share.firstEvent,
       lastEvent: share.lastEvent,
       ingestedAt,
-      expiresAt: expiryFrom(share.lastEvent, deps.retentionDays),
+      expiresAt: expiryFrom(ingestedAt, BOOKKEEPING_DAYS),
     })),
   );
-  await deps.requestCompaction(shares.map((share) => ({ hourKey: hourKeyOf(share.accountId, share.hour), objectKey, ...(finalEtag ? { etag: finalEtag } : {}) })));
+  // One request per account-hour while one is pending: the compaction clears the mark before it lists the hour's
+  // objects, so an object registered after that sets the mark again and asks again.
+  const requests: CompactionRequest[] = [];
+  for (const share of shares) {
+    const hourKey = hourKeyOf(share.accountId, share.hour);
+    const mark = await deps.markCompactionPending(hourKey, ingestedAt, objectKey);
+    // Our own mark: an earlier attempt set it and may have died before its request was sent.
+    if (mark === undefined || mark.pendingBy === objectKey || pendingIsStale(mark.pendingSince, share.hour, now().getTime(), deps.settleMs)) {
+      requests.push({ hourKey, objectKey, ...(finalEtag ? { etag: finalEtag } : {}) });
+    }
+  }
+  await deps.requestCompaction(requests);
 
   const { counts } = scan;
   let status: IngestStatus = 'DONE';
@@ -104,9 +136,9 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDependencies): 
     hours: shares.map((share) => hourKeyOf(share.accountId, share.hour)),
     ...(formatError ? { error: formatError } : {}),
     finishedAt: ingestedAt,
-    // The record of an object lives as long as the data it produced: one retention period after its newest
-    // event, like every item derived from the events. (An object with no retained event keeps the default.)
-    ...(lastEvent ? { expiresAt: expiryFrom(lastEvent, deps.retentionDays) } : {}),
+    // A problem is kept as long as the data the object produced (one retention period after its newest event),
+    // a success for BOOKKEEPING_DAYS.
+    ...(status !== 'DONE' ? { expiresAt: expiryFrom(lastEvent ?? ingestedAt, deps.retentionDays) } : {}),
   };
   await deps.putIngested(item);
   const logFields = { objectKey, status, ...counts, hours: item.hours, ...(formatError ? { error: formatError } : {}), ...(counts.rejected > 0 ? { rejections: scan.rejections } : {}) };

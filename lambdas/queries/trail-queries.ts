@@ -138,13 +138,29 @@ export class TrailQueries implements SessionSource {
     return { ...session, ...(resolution.root ? { root: resolution.root } : {}), chainDepth: resolution.ancestors.length, rootUnresolved: resolution.unresolved };
   }
 
-  /** Sessions of a role (any ARN form: with path, or an assumed-role ARN) used in [from, to), with their root principals. */
+  /**
+   * Sessions of a role (any ARN form: with path, or an assumed-role ARN) that made calls in [from, to), with
+   * their root principals. The role's hourly items name the sessions behind its calls; an hour cut by an edge,
+   * or whose list of sessions was trimmed, is read from its events.
+   */
   async sessionsOfRole(roleArn: string, from: string, to: string): Promise<SessionWithRoot[]> {
-    const issuer = normalizeRoleArn(roleArn) ?? roleArn;
-    const ids = await this.idsInIndex('byIssuer', issuer, from, to);
-    const views = [...(await this.sessions(ids)).values()].filter((s) => sessionOverlaps(s, from, to));
+    const ids = await this.sessionIdsOf(`role#${normalizeRoleArn(roleArn) ?? roleArn}`, from, to);
+    const views = [...(await this.sessions(ids)).values()];
     const withRoots = await mapWithConcurrency(views, CONCURRENT_READS, (view) => this.withRoot(view));
     return withRoots.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionId.localeCompare(b.sessionId));
+  }
+
+  /** Ids of the sessions whose calls a principal's items in [from, to) hold. */
+  async sessionIdsOf(principalKey: string, from: string, to: string): Promise<string[]> {
+    const fromMs = ms(from);
+    const toMs = ms(to);
+    const ids = new Set<string>();
+    const items = await this.hourItems(principalKey, from, to);
+    const needEvents = items.filter((item) => !hourWithin(item.hour, fromMs, toMs) || (item.overflow?.sessions ?? 0) > 0);
+    for (const item of items) if (!needEvents.includes(item)) for (const id of Object.keys(item.sessions ?? {})) ids.add(id);
+    const fromEvents = await mapWithConcurrency(needEvents, CONCURRENT_READS, async (item) => eventsWithin(item.hour, await this.eventsOfItem(item), fromMs, toMs).map((e) => e.s));
+    for (const id of fromEvents.flat()) if (id) ids.add(id);
+    return [...ids].sort();
   }
 
   /** The whole chain a session belongs to: its ancestors up to the root principal, and every session created from it. */

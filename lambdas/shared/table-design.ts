@@ -47,15 +47,15 @@ export const TTL_ATTRIBUTE = 'expiresAt';
  *    GetSessionToken). Cross-account assumptions are logged in both accounts, hence one item per recipient.
  *  - `sk = SEEN#<hour>`: facts observed from `userIdentity.sessionContext` of the calls made with a session in an
  *    account-hour whose account logged no creating event for it, so such a session still exists.
- * The indexes project keys only: their readers load whole sessions by id.
+ * The indexes project keys only: their readers load whole sessions by id. There is no index by role: the
+ * sessions of a role in a scope are the ones its hourly activity items name (they made its calls), which
+ * saves a write unit and an index copy per session.
  */
 export const SESSIONS_TABLE: TableDesign = {
   id: 'Sessions',
   partitionKey: { name: 'sessionId', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   globalSecondaryIndexes: [
-    // Sessions of a role (or, for federation and MFA session tokens, of the IAM user that issued them) by creation time.
-    { indexName: 'byIssuer', partitionKey: { name: 'issuerArn', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projection: 'KEYS_ONLY' },
     // Children of a session (role chaining); sparse: only chained CREATED items carry parentSessionId.
     { indexName: 'byParent', partitionKey: { name: 'parentSessionId', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projection: 'KEYS_ONLY' },
     // Sessions started directly by a non-session principal (IAM user, SAML/SSO/web-identity user, EC2 instance, AWS service, root).

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { SQSEvent } from 'aws-lambda';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -39,6 +39,8 @@ beforeEach(() => {
   dynamo.on(GetCommand).resolves({});
   dynamo.on(PutCommand).resolves({});
   dynamo.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
+  // No compaction pending for the hour yet.
+  dynamo.on(UpdateCommand).resolves({});
   sqs.reset();
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
 });
@@ -56,6 +58,17 @@ describe('ingest handler', () => {
     const entries = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ MessageGroupId: '111122223333#2026-10-22T10', MessageDeduplicationId: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('asks once per account-hour while a compaction of it is pending, and again when the mark is stale', async () => {
+    s3.on(GetObjectCommand, { Key: LOG_KEY }).callsFake(() => ({ Body: body(), ETag: '"abc"' }));
+    dynamo.on(UpdateCommand).resolves({ Attributes: { pendingSince: new Date().toISOString() } });
+    await ingestSqsBatch(sqsEvent(notification(LOG_KEY)), productionDependencies());
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+    // Set long ago, and the hour (2026-10-22T10) settled long ago: the request was lost, ask again.
+    dynamo.on(UpdateCommand).resolves({ Attributes: { pendingSince: '2026-10-22T11:00:00.000Z' } });
+    await ingestSqsBatch(sqsEvent(notification(LOG_KEY)), productionDependencies());
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
   });
 
   it('fails the message when the compaction queue refuses the request, so the object is ingested again', async () => {

@@ -5,8 +5,8 @@ import { SESSIONS_TABLE, type TableDesign } from '../../lambdas/shared/table-des
  * The benchmark's cost figures rest on the meter counting write units as DynamoDB bills them, including
  * the copies global secondary indexes make. These cases follow the rules in the DynamoDB developer guide.
  */
-const byIssuer = SESSIONS_TABLE.globalSecondaryIndexes.find((i) => i.indexName === 'byIssuer')!;
-const created = { sessionId: 'ASIA1', sk: 'CREATED#111122223333', issuerArn: 'arn:aws:iam::111122223333:role/R', createdAt: '2026-10-22T14:00:00Z', note: 'x' };
+const byOrigin = SESSIONS_TABLE.globalSecondaryIndexes.find((i) => i.indexName === 'byOrigin')!;
+const created = { sessionId: 'ASIA1', sk: 'CREATED#111122223333', originKey: 'iam-user#arn:aws:iam::111122223333:user/alice', createdAt: '2026-10-22T14:00:00Z', note: 'x' };
 
 function putRequest(meter: Meter, table: string, item: Record<string, unknown>): void {
   // What the middleware sees for a PutItem through the document client.
@@ -15,19 +15,19 @@ function putRequest(meter: Meter, table: string, item: Record<string, unknown>):
 
 describe('index write units', () => {
   it('costs one write to put an item that has the index keys, none when it has not', () => {
-    expect(indexWriteUnits(SESSIONS_TABLE, byIssuer, undefined, created)).toBe(1);
-    const withoutIssuer = Object.fromEntries(Object.entries(created).filter(([name]) => name !== 'issuerArn'));
-    expect(indexWriteUnits(SESSIONS_TABLE, byIssuer, undefined, withoutIssuer)).toBe(0);
+    expect(indexWriteUnits(SESSIONS_TABLE, byOrigin, undefined, created)).toBe(1);
+    const withoutOrigin = Object.fromEntries(Object.entries(created).filter(([name]) => name !== 'originKey'));
+    expect(indexWriteUnits(SESSIONS_TABLE, byOrigin, undefined, withoutOrigin)).toBe(0);
   });
 
   it('costs nothing for a KEYS_ONLY index when the keys are unchanged, two writes when they change', () => {
-    expect(indexWriteUnits(SESSIONS_TABLE, byIssuer, created, { ...created, note: 'changed' })).toBe(0);
-    expect(indexWriteUnits(SESSIONS_TABLE, byIssuer, created, { ...created, createdAt: '2026-10-22T15:00:00Z' })).toBe(2);
-    expect(indexWriteUnits(SESSIONS_TABLE, byIssuer, created, undefined)).toBe(1);
+    expect(indexWriteUnits(SESSIONS_TABLE, byOrigin, created, { ...created, note: 'changed' })).toBe(0);
+    expect(indexWriteUnits(SESSIONS_TABLE, byOrigin, created, { ...created, createdAt: '2026-10-22T15:00:00Z' })).toBe(2);
+    expect(indexWriteUnits(SESSIONS_TABLE, byOrigin, created, undefined)).toBe(1);
   });
 
   it('rewrites an ALL copy when a projected attribute changes, by its size', () => {
-    const all = { ...byIssuer, projection: 'ALL' as const };
+    const all = { ...byOrigin, projection: 'ALL' as const };
     expect(indexWriteUnits(SESSIONS_TABLE, all, created, { ...created, note: 'y'.repeat(2800) })).toBe(3);
   });
 });

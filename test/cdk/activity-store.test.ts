@@ -32,7 +32,7 @@ describe('activity store: index bucket, compaction queue, compaction function', 
     const { stack } = synthesized;
     const statements = functionStatements(synthesized, stack.activityStore.compactionFunction);
     const on = (design: typeof ACTIVITY_TABLE) => actionsOn(statements, arnOf(logicalId(stack.table(design)))).sort();
-    expect(on(HOUR_OBJECTS_TABLE)).toEqual(['dynamodb:Query']);
+    expect(on(HOUR_OBJECTS_TABLE)).toEqual(['dynamodb:DeleteItem', 'dynamodb:Query']);
     expect(on(ACTIVITY_TABLE)).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
     expect(on(SESSIONS_TABLE)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
     const text = JSON.stringify(statements);

@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
 import { buildApiHandler } from '../../lambdas/api/handler';
@@ -62,13 +63,21 @@ describe('every Lambda handler runs in the logging middleware', () => {
   describe('ingest', () => {
     const s3 = mockClient(S3Client);
     const dynamo = mockClient(DynamoDBDocumentClient);
+    const sqs = mockClient(SQSClient);
     const KEY = 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/10/22/111122223333_CloudTrail_us-east-1_20261022T1005Z_AbCdEf0123456789.json.gz';
     const logObject = gzipSync(JSON.stringify({ Records: [record({ userIdentity: assumedRole('Admin', 'alice', 'ASIAADMIN') })] }));
     const notification = JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'logs' }, object: { key: KEY, eTag: 'abc', size: logObject.length } } }] });
     const event = { Records: [{ messageId: 'm0', body: notification }, { messageId: 'm1', body: 'not json' }] } as SQSEvent;
 
     beforeAll(() => {
-      Object.assign(process.env, { SESSIONS_TABLE: 'Sessions', ACTIVITY_TABLE: 'Activity', INGESTED_OBJECTS_TABLE: 'IngestedObjects', AWS_REGION: 'us-east-1' });
+      Object.assign(process.env, {
+        HOUR_OBJECTS_TABLE: 'HourObjects',
+        INGESTED_OBJECTS_TABLE: 'IngestedObjects',
+        COMPACTION_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/trailhound-compaction.fifo',
+        AWS_REGION: 'us-east-1',
+      });
+      sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+      dynamo.on(UpdateCommand).resolves({});
       s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from([logObject]), ETag: '"abc"' }));
       dynamo.on(GetCommand).resolves({});
       dynamo.on(PutCommand).resolves({});

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { compactHour, type CompactionDependencies } from '../../lambdas/compact-hour/compact-hour';
 import { compactSqsBatch } from '../../lambdas/compact-hour/handler';
+import { pendingIsStale } from '../../lambdas/ingest-cloudtrail/ingest-object';
 import { ObjectGoneError } from '../../lambdas/adapters/s3-objects';
 import type { AccountHourItem, ActivityItem, EventsRef, HourObjectItem, SessionItem } from '../../lambdas/core/model/items';
 import type { HourEventsHeader, SubjectEvents } from '../../lambdas/adapters/events-store';
@@ -20,6 +21,7 @@ class Fakes {
   sessions: SessionItem[] = [];
   events = new Map<string, { header: HourEventsHeader; segments: readonly SubjectEvents[] }>();
   writes = 0;
+  cleared = 0;
 
   addObject(key: string, records: CloudTrailRecord[]): void {
     this.objects.set(key, gzipSync(JSON.stringify({ Records: records })));
@@ -30,6 +32,7 @@ class Fakes {
   deps(now = AFTER_SETTLING): CompactionDependencies {
     return {
       listHourObjects: async () => [...this.hourObjects],
+      clearCompactionPending: async () => void this.cleared++,
       getAccountHour: async (accountId, hour) => this.activity.get(`account#${accountId}|${hour}`) as AccountHourItem | undefined,
       openObject: async (_bucket, key) => {
         const body = this.objects.get(key);
@@ -124,5 +127,26 @@ describe('compactSqsBatch', () => {
     expect(outcome.outcomes.map((o) => o.status)).toEqual(['compacted', 'not-settled']);
     expect(outcome.batchItemFailures).toEqual([{ itemIdentifier: '3' }]);
     expect(delays).toEqual([50 * 60]);
+  });
+});
+
+describe('pending compaction marks', () => {
+  it('are stale only well after the compaction they announced was due', () => {
+    const settle = 20 * 60_000;
+    // Hour 10 settles at 11:20; a mark set at 10:05 is due then, stale 30 minutes later.
+    expect(pendingIsStale('2026-10-22T10:05:00Z', HOUR, Date.parse('2026-10-22T11:49:00Z'), settle)).toBe(false);
+    expect(pendingIsStale('2026-10-22T10:05:00Z', HOUR, Date.parse('2026-10-22T11:51:00Z'), settle)).toBe(true);
+    // A late object for a settled hour: due at once.
+    expect(pendingIsStale('2026-10-23T09:00:00Z', HOUR, Date.parse('2026-10-23T09:20:00Z'), settle)).toBe(false);
+    expect(pendingIsStale('2026-10-23T09:00:00Z', HOUR, Date.parse('2026-10-23T09:31:00Z'), settle)).toBe(true);
+  });
+
+  it('is cleared before the objects are listed, and only once the hour has settled', async () => {
+    const fakes = new Fakes();
+    fakes.addObject('a.json.gz', early);
+    await compactHour(HOUR_KEY, fakes.deps(new Date('2026-10-22T11:00:00Z')));
+    expect(fakes.cleared).toBe(0);
+    await compactHour(HOUR_KEY, fakes.deps());
+    expect(fakes.cleared).toBe(1);
   });
 });

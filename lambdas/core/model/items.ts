@@ -57,6 +57,9 @@ export interface AccountHourItem extends ActivityItem {
   compactedAt: string;
 }
 
+/** The HourObjects item (`objectId` of an account-hour) that says a compaction of the hour is requested and not yet begun. */
+export const PENDING_MARK = '#pending';
+
 /** A log object's share of an account-hour (`hourKey` = `<account>#<hour>`, `objectId`). */
 export interface HourObjectItem {
   hourKey: string;
@@ -98,6 +101,14 @@ export interface IngestedObjectItem {
 export const PARSER_VERSION = 3;
 
 const SECONDS_PER_DAY = 86_400;
+
+/**
+ * How long the bookkeeping of a successfully ingested object is kept (its status, and its registration under
+ * its account-hours). S3 redelivers within minutes or hours; after compaction, the hour's own record of its
+ * objects (the header of its events) takes over, so an object's bookkeeping need not last as long as its data.
+ * Objects ingested with problems keep their status as long as their data, for the operators.
+ */
+export const BOOKKEEPING_DAYS = 14;
 
 /** Everything derived from an event expires one retention period after the event (the rule for every table). */
 export function expiryFrom(isoTime: string, retentionDays: number): number {
