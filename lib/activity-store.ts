@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -11,6 +11,7 @@ import type { DataTables } from './data-tables';
 import type { LogSource } from './log-source';
 import { trailhoundFunction } from './node-function';
 import { grantTableActions } from './table-grants';
+import { acknowledgeNag } from './nag';
 
 /** Long enough to re-read and merge a busy account's hour of logs (see `npm run bench`). */
 export const COMPACTION_TIMEOUT = Duration.minutes(10);
@@ -52,6 +53,11 @@ export class ActivityStore extends Construct {
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: !retained,
     });
+    acknowledgeNag(
+      this.indexBucket,
+      'AwsSolutions-S1',
+      'Derived data written only by the compaction function and read only by the investigation stages, whose roles are the only grants; its access is auditable with CloudTrail data events, and server access logs would add a log object per request.',
+    );
 
     this.deadLetterQueue = new sqs.Queue(this, 'CompactionDeadLetterQueue', {
       fifo: true,
@@ -89,6 +95,10 @@ export class ActivityStore extends Construct {
     this.compactionFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:ChangeMessageVisibility'], resources: [this.queue.queueArn] }));
 
     props.logSource.grantReadLogs(this.compactionFunction);
+    if (this.compactionFunction.role) {
+      props.logSource.acknowledgeReadLogsWildcard(this.compactionFunction.role);
+      this.acknowledgeEventsWildcard(this.compactionFunction.role);
+    }
     this.compactionFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: [this.indexBucket.arnForObjects('events/*')] }),
     );
@@ -105,9 +115,20 @@ export class ActivityStore extends Construct {
     return { [COMPACTION_QUEUE_ENV]: this.queue.queueUrl };
   }
 
+  /** Acknowledges the events prefix wildcard on a role that is granted it. */
+  acknowledgeEventsWildcard(role: iam.IRole): void {
+    const bucket = Stack.of(this).getLogicalId(this.indexBucket.node.defaultChild as CfnElement);
+    acknowledgeNag(
+      role,
+      `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/events/*]`,
+      'The compacted hours under events/: their keys name an account, an hour and a compaction generation known only at run time.',
+    );
+  }
+
   /** What a reader of compacted activity needs: the index bucket's name and read access to its events. */
   grantReadEvents(grantee: iam.IGrantable): Record<string, string> {
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.indexBucket.arnForObjects('events/*')] }));
+    if (grantee instanceof Construct && 'role' in grantee && (grantee as { role?: iam.IRole }).role) this.acknowledgeEventsWildcard((grantee as { role: iam.IRole }).role);
     return { [INDEX_BUCKET_ENV]: this.indexBucket.bucketName };
   }
 }
