@@ -1,3 +1,4 @@
+import { ALL_TABLES } from '../lambdas/shared/table-design';
 import type { DynamoCounts, S3Counts } from './meter';
 
 /**
@@ -15,6 +16,9 @@ export const PRICES = {
   dynamoWritePerMillion: 0.625,
   dynamoReadPerMillion: 0.125,
   dynamoStorageGbMonth: 0.25,
+  // Standard-IA table class: requests 25% dearer, storage 60% cheaper.
+  dynamoIaWritePerMillion: 0.78125,
+  dynamoIaStorageGbMonth: 0.1,
   s3PutPer1000: 0.005,
   s3GetPer1000: 0.0004,
   s3StorageGbMonth: 0.023,
@@ -38,6 +42,8 @@ export interface RunUsage {
   s3: S3Counts;
   /** Bytes DynamoDB bills as stored (items + 100 bytes each, index copies + 100 bytes each). */
   dynamoStoredBytes: number;
+  /** The same, by table design id. */
+  dynamoStoredBytesByTable: Record<string, number>;
   s3StoredBytes: number;
   lambdaGbSeconds: number;
   stepFunctionTransitions: number;
@@ -58,14 +64,30 @@ export function lambdaInvocations(usage: Pick<RunUsage, 'objects' | 'compactionM
 }
 
 /** Dollars of the run, by service. */
+/** Each table's class prices its writes and storage; bookkeeping tables keep their items `keptDays` only. */
+function dynamoCosts(usage: RunUsage): { writes: number; storage: number } {
+  let writes = 0;
+  let storage = 0;
+  for (const design of ALL_TABLES) {
+    const ia = design.tableClass === 'STANDARD_INFREQUENT_ACCESS';
+    writes += ((usage.dynamo.writeUnitsByTable[design.id] ?? 0) / 1e6) * (ia ? PRICES.dynamoIaWritePerMillion : PRICES.dynamoWritePerMillion);
+    const months = design.keptDays !== undefined ? Math.min(PRICES.months, design.keptDays / DAYS_PER_MONTH) : PRICES.months;
+    storage += ((usage.dynamoStoredBytesByTable[design.id] ?? 0) / GB) * (ia ? PRICES.dynamoIaStorageGbMonth : PRICES.dynamoStorageGbMonth) * months;
+  }
+  return { writes, storage };
+}
+
+const DAYS_PER_MONTH = 365 / 12;
+
 export function costOf(usage: RunUsage): CostLine[] {
   const { dynamo, s3 } = usage;
   const sqs = sqsRequests(usage);
   const invocations = lambdaInvocations(usage);
+  const tables = dynamoCosts(usage);
   return [
-    { service: 'DynamoDB writes', dollars: ((dynamo.writeUnits + dynamo.gsiWriteUnits) / 1e6) * PRICES.dynamoWritePerMillion, detail: `${dynamo.writeUnits + dynamo.gsiWriteUnits} WRU` },
+    { service: 'DynamoDB writes', dollars: tables.writes, detail: `${dynamo.writeUnits + dynamo.gsiWriteUnits} WRU` },
     { service: 'DynamoDB reads', dollars: (dynamo.readUnits / 1e6) * PRICES.dynamoReadPerMillion, detail: `${dynamo.readUnits} RRU` },
-    { service: 'DynamoDB storage', dollars: (usage.dynamoStoredBytes / GB) * PRICES.dynamoStorageGbMonth * PRICES.months, detail: `${usage.dynamoStoredBytes} B × 12 months` },
+    { service: 'DynamoDB storage', dollars: tables.storage, detail: `${usage.dynamoStoredBytes} B, each table for its class and lifetime` },
     { service: 'S3 requests', dollars: ((s3.put + s3.list) / 1000) * PRICES.s3PutPer1000 + (s3.get / 1000) * PRICES.s3GetPer1000, detail: `${s3.put} PUT, ${s3.list} LIST, ${s3.get} GET` },
     { service: 'S3 storage', dollars: (usage.s3StoredBytes / GB) * PRICES.s3StorageGbMonth * PRICES.months, detail: `${usage.s3StoredBytes} B × 12 months` },
     { service: 'SQS', dollars: (sqs.ingest / 1e6) * PRICES.sqsStandardPerMillion + (sqs.compaction / 1e6) * PRICES.sqsFifoPerMillion, detail: `${sqs.ingest} standard + ${sqs.compaction} FIFO requests` },

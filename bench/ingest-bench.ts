@@ -92,6 +92,7 @@ async function measureCorpus(corpus: NamedCorpus): Promise<CorpusResult> {
       dynamo,
       s3,
       dynamoStoredBytes,
+      dynamoStoredBytesByTable: Object.fromEntries(Object.entries(storage.storage).map(([id, t]) => [id, t.bytes + t.indexBytes])),
       s3StoredBytes: storage.indexBytes,
       lambdaGbSeconds: (run.ingestSeconds + run.compactSeconds) * FUNCTION_MEMORY_GB,
       stepFunctionTransitions: 0,

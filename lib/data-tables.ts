@@ -59,6 +59,7 @@ function createTable(scope: Construct, design: TableDesign, removalPolicy: Remov
     ...(design.sortKey ? { sortKey: attribute(design.sortKey) } : {}),
     // On-demand: ingestion comes in bursts (CloudTrail delivers every ~5 minutes), investigations are rare.
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    tableClass: design.tableClass === 'STANDARD_INFREQUENT_ACCESS' ? dynamodb.TableClass.STANDARD_INFREQUENT_ACCESS : dynamodb.TableClass.STANDARD,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     encryption: dynamodb.TableEncryption.AWS_MANAGED,
     timeToLiveAttribute: design.timeToLiveAttribute,

@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { decodeEvent, encodeEvent, type CompactEvent, type EncodedEvent } from '../core/storage/compact-event';
 import type { EventsRef } from '../core/model/items';
 
@@ -78,8 +78,9 @@ export class EventsStore {
     const prefix = `events/${accountId}/${hour}/`;
     const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix }));
     const stale = (listed.Contents ?? []).map((o) => o.Key).filter((key): key is string => key !== undefined && (keep === undefined || key !== eventsObjectKey(accountId, hour, keep)));
-    if (stale.length === 0) return 0;
-    await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: stale.map((Key) => ({ Key })), Quiet: true } }));
+    // One DELETE each: an hour has one stale generation at a time, and local mode's S3 guard refuses the
+    // multi-object POST (its keys sit in the body, out of reach of the path check).
+    for (const Key of stale) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }));
     return stale.length;
   }
 }

@@ -8,6 +8,8 @@
  * the records it summarises, so plain puts are idempotent.
  */
 
+import { BOOKKEEPING_DAYS } from '../core/model/items';
+
 export type KeyType = 'S' | 'N';
 
 export interface KeyAttribute {
@@ -37,6 +39,18 @@ export interface TableDesign {
   readonly timeToLiveAttribute: string;
   /** The environment variable through which Lambda functions receive the table name. */
   readonly envVar: string;
+  /**
+   * DynamoDB table class. Standard-IA stores at $0.10 instead of $0.25 per GB-month and bills requests 25% more:
+   * the right class for a table whose cost is mostly what it keeps for a year, which is what compacted activity
+   * and sessions are (see README "Cost model").
+   * @default 'STANDARD'
+   */
+  readonly tableClass?: 'STANDARD' | 'STANDARD_INFREQUENT_ACCESS';
+  /**
+   * How long a successfully written item is kept, when shorter than the retention (bookkeeping).
+   * @default the retention
+   */
+  readonly keptDays?: number;
 }
 
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -63,6 +77,7 @@ export const SESSIONS_TABLE: TableDesign = {
   ],
   timeToLiveAttribute: TTL_ATTRIBUTE,
   envVar: 'SESSIONS_TABLE',
+  tableClass: 'STANDARD_INFREQUENT_ACCESS',
 };
 
 /**
@@ -78,6 +93,7 @@ export const ACTIVITY_TABLE: TableDesign = {
   globalSecondaryIndexes: [],
   timeToLiveAttribute: TTL_ATTRIBUTE,
   envVar: 'ACTIVITY_TABLE',
+  tableClass: 'STANDARD_INFREQUENT_ACCESS',
 };
 
 /** The log objects of each account-hour (`hourKey = <account>#<hour>`, `objectId`): what the compactor merges. */
@@ -88,6 +104,7 @@ export const HOUR_OBJECTS_TABLE: TableDesign = {
   globalSecondaryIndexes: [],
   timeToLiveAttribute: TTL_ATTRIBUTE,
   envVar: 'HOUR_OBJECTS_TABLE',
+  keptDays: BOOKKEEPING_DAYS,
 };
 
 /** Bookkeeping of ingested S3 objects: status, counts, errors. `objectKey = s3://bucket/key`. */
@@ -97,6 +114,8 @@ export const INGESTED_OBJECTS_TABLE: TableDesign = {
   globalSecondaryIndexes: [],
   timeToLiveAttribute: TTL_ATTRIBUTE,
   envVar: 'INGESTED_OBJECTS_TABLE',
+  // Objects ingested with problems are kept as long as their data: a few, in the cost model's terms.
+  keptDays: BOOKKEEPING_DAYS,
 };
 
 /**

@@ -16,13 +16,14 @@ describe('DynamoDB tables', () => {
     synthesized.template.resourceCountIs('AWS::DynamoDB::Table', ALL_TABLES.length);
   });
 
-  it.each(ALL_TABLES.map((design) => [design.id, design] as const))('%s follows its design: keys, indexes, TTL', (_id, design) => {
+  it.each(ALL_TABLES.map((design) => [design.id, design] as const))('%s follows its design: keys, indexes, TTL, table class', (_id, design) => {
     const { stack, template } = synthesized;
     const table = template.toJSON().Resources[logicalId(stack.table(design))];
     expect(table.Type).toBe('AWS::DynamoDB::Table');
     const props = table.Properties;
     expect(props.KeySchema).toEqual(keySchema(design.partitionKey, design.sortKey));
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: design.timeToLiveAttribute, Enabled: true });
+    expect(props.TableClass).toBe(design.tableClass ?? 'STANDARD');
     const indexes = (props.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string; KeySchema: object[]; Projection: object }>;
     expect(indexes.map((index) => index.IndexName)).toEqual(design.globalSecondaryIndexes.map((index) => index.indexName));
     for (const index of design.globalSecondaryIndexes) {
