@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CloudTrailFileDigest } from './file-digest';
-import { LogFormatError, splitRecords } from './record-splitter';
+import { LogFormatError, MAX_RECORD_BYTES, OVERSIZE_RECORD, splitRecords } from './record-splitter';
 
 /**
  * Reads one CloudTrail log object (gzip as CloudTrail writes it, or plain JSON as users sometimes keep it)
@@ -52,6 +52,10 @@ export async function readLogRecords(source: AsyncIterable<Buffer | Uint8Array |
   let position = 0;
   try {
     for await (const recordBytes of splitRecords(bytes)) {
+      if (recordBytes === OVERSIZE_RECORD) {
+        sink.addUnparsable(`record larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB`, position++);
+        continue;
+      }
       let value: unknown;
       try {
         value = JSON.parse(recordBytes.toString('utf8'));

@@ -26,8 +26,22 @@ function isWhitespace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
+/**
+ * Largest record kept. CloudTrail's own events are far smaller (tens of KB); a larger one is hostile or broken,
+ * and holding it would let one record exhaust a function's memory. It is skipped while scanning (its bytes are
+ * never gathered) and reported as OVERSIZE_RECORD.
+ */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+/** Yielded in place of a record larger than MAX_RECORD_BYTES (compare by identity). */
+export const OVERSIZE_RECORD: Buffer = Buffer.alloc(0);
+
 /** Scanner state carried across chunks. */
 class SplitterState {
+  /** Bytes of the record being captured, so far. */
+  capturedBytes = 0;
+  /** The record being captured passed MAX_RECORD_BYTES: its parts are dropped, its end still looked for. */
+  oversize = false;
   depth = 0;
   inString = false;
   /** Backslashes at the very end of the previous chunk while in a string (their parity decides an escape). */
@@ -108,6 +122,8 @@ function* scanChunk(state: SplitterState, chunk: Buffer): Generator<Buffer> {
           if (byte !== OPEN_OBJECT) throw new LogFormatError('"Records" holds an element that is not an object');
           state.capturing = true;
           state.recordParts = [];
+          state.capturedBytes = 0;
+          state.oversize = false;
           recordStart = i;
         }
         state.depth++;
@@ -117,10 +133,13 @@ function* scanChunk(state: SplitterState, chunk: Buffer): Generator<Buffer> {
         state.depth--;
         if (state.depth < 0) throw new LogFormatError('unbalanced closing bracket');
         if (state.depth === 2 && state.capturing) {
-          state.recordParts.push(chunk.subarray(recordStart, i + 1));
-          const record = state.recordParts.length === 1 ? state.recordParts[0] : Buffer.concat(state.recordParts);
+          const oversize = state.oversize || state.capturedBytes + (i + 1 - recordStart) > MAX_RECORD_BYTES;
+          if (!oversize) state.recordParts.push(chunk.subarray(recordStart, i + 1));
+          const record = oversize ? OVERSIZE_RECORD : state.recordParts.length === 1 ? state.recordParts[0] : Buffer.concat(state.recordParts);
           state.recordParts = [];
           state.capturing = false;
+          state.oversize = false;
+          state.capturedBytes = 0;
           recordStart = -1;
           yield record;
         } else if (state.depth === 1 && state.inRecords) {
@@ -135,7 +154,16 @@ function* scanChunk(state: SplitterState, chunk: Buffer): Generator<Buffer> {
     i++;
   }
   // Keep the unfinished parts for the next chunk. Copies, because the stream may reuse its buffers.
-  if (state.capturing && recordStart !== -1) state.recordParts.push(Buffer.from(chunk.subarray(recordStart)));
+  if (state.capturing && recordStart !== -1 && !state.oversize) {
+    const part = chunk.subarray(recordStart);
+    if (state.capturedBytes + part.length > MAX_RECORD_BYTES) {
+      state.oversize = true;
+      state.recordParts = [];
+    } else {
+      state.recordParts.push(Buffer.from(part));
+      state.capturedBytes += part.length;
+    }
+  }
   if (state.keyParts && keyStart !== -1) state.keyParts.push(Buffer.from(chunk.subarray(keyStart)));
 }
 

@@ -1,5 +1,27 @@
 import type { SessionCreation, SessionObservation } from '../cloudtrail/sessions';
 import type { HourAggregate } from '../storage/hour-aggregate';
+import { truncateUtf8 } from '../storage/item-size';
+
+/**
+ * Byte caps of the strings a session item keeps (log data is written by attackers: a 450 KB user agent on an
+ * AssumeRole must not make the item exceed DynamoDB's 400 KB and fail its whole hour). ARNs and names are
+ * bounded by IAM far below this; the full values stay in the raw record.
+ */
+const SESSION_STRING_CAP_BYTES = 2048;
+const SESSION_USER_AGENT_CAP_BYTES = 512;
+
+function capStrings<T>(value: T, cap: number): T {
+  if (typeof value === 'string') return truncateUtf8(value, cap) as T;
+  if (Array.isArray(value)) return value.map((element) => capStrings(element, cap)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, capStrings(v, cap)])) as T;
+  return value;
+}
+
+function capSession<T extends object>(item: T): T {
+  const capped = capStrings(item, SESSION_STRING_CAP_BYTES) as T & { userAgent?: unknown };
+  if (typeof capped.userAgent === 'string') capped.userAgent = truncateUtf8(capped.userAgent, SESSION_USER_AGENT_CAP_BYTES);
+  return capped;
+}
 
 /**
  * Table items, as plain objects (the DynamoDB document client marshals them). Every item is a deterministic
@@ -129,16 +151,16 @@ export function s3ObjectKey(bucket: string, key: string): string {
  * may deliver one event in two files, and both must write identical items whatever the order.
  */
 export function createdSessionItem(session: SessionCreation, retentionDays: number): CreatedSessionItem {
-  return {
+  return capSession<CreatedSessionItem>({
     ...session,
     sk: `CREATED#${session.recipientAccountId}`,
     ...(session.origin ? { originKey: session.origin.key } : {}),
     expiresAt: expiryFrom(session.createdAt, retentionDays),
-  };
+  });
 }
 
 export function seenSessionItem(observation: SessionObservation, hour: string, retentionDays: number): SeenSessionItem {
-  return {
+  return capSession<SeenSessionItem>({
     ...observation,
     sk: `SEEN#${hour}`,
     createdAt: observation.createdAt ?? observation.firstSeen,
@@ -146,5 +168,5 @@ export function seenSessionItem(observation: SessionObservation, hour: string, r
     ...(observation.origin ? { originKey: observation.origin.key } : {}),
     hour,
     expiresAt: expiryFrom(observation.lastSeen, retentionDays),
-  };
+  });
 }
