@@ -197,7 +197,7 @@ async function main(): Promise<void> {
       documents: stack.documents,
       queries: stack.queries,
       tables: { sessions: stack.tableNames[SESSIONS_TABLE.envVar], activity: stack.tableNames[ACTIVITY_TABLE.envVar], ingestedObjects: stack.ingestedObjectsTable },
-      deadLettered: stack.deadLetters.ingest + stack.deadLetters.compaction,
+      deadLettered: stack.deadLetteredNames(),
     });
     printLines(['', ...summary]);
 

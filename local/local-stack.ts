@@ -9,7 +9,8 @@ import { mapWithConcurrency } from '../lambdas/shared/concurrency';
 import { resetStageDependencies } from '../lambdas/investigation-stages/stage-context';
 import { handler as ingestHandler } from '../lambdas/ingest-cloudtrail/handler';
 import { handler as compactionHandler } from '../lambdas/compact-hour/handler';
-import { compactionMessageBody, useLocalCompactionQueue } from '../lambdas/adapters/compaction-queue';
+import { compactionMessageBody, parseCompactionMessage, useLocalCompactionQueue } from '../lambdas/adapters/compaction-queue';
+import { objectKeysInMessage } from '../lambdas/ingest-cloudtrail/s3-notifications';
 import { EventsStore } from '../lambdas/adapters/events-store';
 import { TrailQueries } from '../lambdas/queries/trail-queries';
 import { COMPACTION_SETTLE_MINUTES_ENV } from '../lambdas/shared/config';
@@ -156,6 +157,16 @@ export class LocalStack {
   /** Messages that exhausted their receives, by queue. */
   get deadLetters(): { ingest: number; compaction: number } {
     return { ingest: this.eventSource.deadLetters.length, compaction: this.compactionSource.deadLetters.length };
+  }
+
+  /** What the dead-lettered messages were about: the objects an ingest message announced, the hour of a compaction. */
+  deadLetteredNames(): string[] {
+    const ingest = this.eventSource.deadLetters.flatMap((m) => {
+      const keys = objectKeysInMessage(m.body);
+      return keys.length > 0 ? keys : [`message ${m.messageId} (not an S3 notification)`];
+    });
+    const compaction = this.compactionSource.deadLetters.map((m) => `compaction of ${parseCompactionMessage(m.body)?.hourKey ?? `message ${m.messageId}`}`);
+    return [...ingest, ...compaction];
   }
 
   async stop(): Promise<void> {

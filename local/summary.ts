@@ -17,7 +17,8 @@ export interface SummaryInput {
   documents: DynamoDBDocumentClient;
   queries: TrailQueries;
   tables: { sessions: string; activity: string; ingestedObjects: string };
-  deadLettered: number;
+  /** What the dead-letter lists hold: the objects of ingest messages, the account-hours of compaction ones. */
+  deadLettered: string[];
 }
 
 async function scanAll<T>(documents: DynamoDBDocumentClient, table: string): Promise<T[]> {
@@ -70,7 +71,7 @@ function timeRange(items: ActivityItem[]): { from: string; to: string } {
   return { from, to };
 }
 
-function ingestionSection(objects: IngestedObjectItem[], deadLettered: number): string[] {
+function ingestionSection(objects: IngestedObjectItem[], deadLettered: readonly string[]): string[] {
   const byStatus: Record<string, number> = {};
   const skippedByReason: Record<string, number> = {};
   let accepted = 0;
@@ -85,10 +86,12 @@ function ingestionSection(objects: IngestedObjectItem[], deadLettered: number): 
   }
   const lines = [
     'Ingestion',
-    `  objects: ${formatNumber(byStatus.DONE ?? 0)} ingested, ${formatNumber(byStatus.DONE_WITH_ERRORS ?? 0)} ingested with errors, ${formatNumber(byStatus.FAILED ?? 0)} failed, ${formatNumber(byStatus.SKIPPED ?? 0)} skipped, ${formatNumber(byStatus.IN_PROGRESS ?? 0)} unfinished, ${deadLettered} dead-lettered`,
+    `  objects: ${formatNumber(byStatus.DONE ?? 0)} ingested, ${formatNumber(byStatus.DONE_WITH_ERRORS ?? 0)} ingested with errors, ${formatNumber(byStatus.FAILED ?? 0)} failed, ${formatNumber(byStatus.SKIPPED ?? 0)} skipped, ${deadLettered.length} dead-lettered`,
     `  records: ${formatNumber(accepted)} ingested, ${formatNumber(duplicates)} duplicates dropped, ${formatNumber(rejected)} rejected`,
   ];
   for (const [reason, count] of Object.entries(skippedByReason)) lines.push(`  skipped ${count}: ${reason}`);
+  for (const name of deadLettered.slice(0, 20)) lines.push(`  ✗ dead-lettered: ${name}`);
+  if (deadLettered.length > 20) lines.push(`  … and ${deadLettered.length - 20} more dead-lettered messages`);
   const problems = objects.filter((o) => o.status === 'FAILED' || o.status === 'DONE_WITH_ERRORS');
   for (const o of problems.slice(0, 20)) {
     const detail = [o.error, o.rejections ? Object.entries(o.rejections).map(([r, n]) => `${n} × ${r}`).join(', ') : undefined].filter(Boolean).join('; ');

@@ -13,7 +13,7 @@ import { withLogContext } from '../shared/log';
 import { batchCorrelationId, processSqsRecords } from '../shared/sqs-batch';
 import { COMPACTION_QUEUE_ENV, HOUR_OBJECTS_TABLE, INGESTED_OBJECTS_TABLE } from '../shared/table-design';
 import { ingestObject, type IngestDependencies, type IngestResult } from './ingest-object';
-import { objectsInMessage } from './s3-notifications';
+import { objectKeysInMessage, objectsInMessage } from './s3-notifications';
 
 /**
  * SQS → ingest. Each message announces S3 objects; a message whose objects all ingested (or were skipped
@@ -57,12 +57,17 @@ export interface IngestBatchOutcome extends SQSBatchResponse {
 
 export async function ingestSqsBatch(event: SQSEvent, deps: IngestDependencies): Promise<IngestBatchOutcome> {
   const results: IngestResult[] = [];
-  const { batchItemFailures } = await processSqsRecords(event, async (message) => {
-    for (const object of objectsInMessage(message.body)) {
-      // The object key is the correlation id of everything logged while the object is ingested.
-      results.push(await withLogContext({ correlationId: s3ObjectKey(object.bucket, object.key) }, () => ingestObject(object, deps)));
-    }
-  });
+  const { batchItemFailures } = await processSqsRecords(
+    event,
+    async (message) => {
+      for (const object of objectsInMessage(message.body)) {
+        // The object key is the correlation id of everything logged while the object is ingested.
+        results.push(await withLogContext({ correlationId: s3ObjectKey(object.bucket, object.key) }, () => ingestObject(object, deps)));
+      }
+    },
+    // A message that fails (and may end in the dead-letter queue) is named by the objects it announced.
+    (message) => ({ objectKeys: objectKeysInMessage(message.body) }),
+  );
   return { batchItemFailures, results };
 }
 

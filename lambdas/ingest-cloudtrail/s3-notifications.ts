@@ -49,3 +49,12 @@ export function objectsInMessage(body: string): S3ObjectRef[] {
   }
   return objects;
 }
+
+/** The s3:// keys a message announces, for logs about it; none when it is not a notification. Never throws. */
+export function objectKeysInMessage(body: string): string[] {
+  try {
+    return objectsInMessage(body).map((object) => `s3://${object.bucket}/${object.key}`);
+  } catch {
+    return [];
+  }
+}

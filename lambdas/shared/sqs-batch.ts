@@ -8,14 +8,19 @@ import { errorMessage, log, withLogContext } from './log';
  * maxReceiveCount) while the others are deleted. Records are processed one after another, which bounds memory
  * by one record's work. The function only throws (failing the whole batch) for what is not a record's fault.
  */
-export async function processSqsRecords(event: SQSEvent, processRecord: (record: SQSRecord) => Promise<void>): Promise<SQSBatchResponse> {
+export async function processSqsRecords(
+  event: SQSEvent,
+  processRecord: (record: SQSRecord) => Promise<void>,
+  /** What a failure line says of the record besides its id (e.g. the object keys it announced); must not throw. */
+  describe: (record: SQSRecord) => Record<string, unknown> = () => ({}),
+): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     await withLogContext({ messageId: record.messageId, correlationId: record.messageId }, async () => {
       try {
         await processRecord(record);
       } catch (error) {
-        log.error('message failed; it will be retried', { error: errorMessage(error) });
+        log.error('message failed; it will be retried', { ...describe(record), error: errorMessage(error) });
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     });

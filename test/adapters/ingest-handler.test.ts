@@ -8,6 +8,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ingestSqsBatch, productionDependencies } from '../../lambdas/ingest-cloudtrail/handler';
 import { PARSER_VERSION } from '../../lambdas/core/model/items';
 import { assumedRole, record } from '../helpers/records';
+import { setLogSink } from '../../lambdas/shared/log';
 
 process.env.HOUR_OBJECTS_TABLE = 'HourObjects';
 process.env.INGESTED_OBJECTS_TABLE = 'IngestedObjects';
@@ -88,10 +89,20 @@ describe('ingest handler', () => {
     expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(0);
   });
 
-  it('fails the message (for a retry) when S3 or DynamoDB keep throttling', async () => {
+  it('fails the message (for a retry) when S3 or DynamoDB keep throttling, and names its objects in the log', async () => {
     s3.on(GetObjectCommand).rejects(Object.assign(new Error('Slow Down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }));
-    const outcome = await ingestSqsBatch(sqsEvent(notification(LOG_KEY), notification(DIGEST_KEY)), productionDependencies());
-    expect(outcome.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
+    const lines: Record<string, unknown>[] = [];
+    setLogSink((line) => lines.push(JSON.parse(line) as Record<string, unknown>));
+    const level = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'error';
+    try {
+      const outcome = await ingestSqsBatch(sqsEvent(notification(LOG_KEY), notification(DIGEST_KEY)), productionDependencies());
+      expect(outcome.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
+    } finally {
+      process.env.LOG_LEVEL = level;
+      setLogSink((line) => console.log(line));
+    }
+    expect(lines).toEqual([expect.objectContaining({ level: 'error', messageId: 'm0', objectKeys: [`s3://logs/${LOG_KEY}`] })]);
   });
 
   it('records an object that disappeared instead of retrying forever', async () => {
