@@ -172,7 +172,9 @@ async function writeCompaction(
   // 3. Sessions: every creating event; and what calls showed of sessions this account saw no creation of.
   const sessions: SessionItem[] = compacted.sessionsCreated.map((s): CreatedSessionItem => createdSessionItem(s, deps.retentionDays));
   const createdHere = new Set(compacted.sessionsCreated.filter((s) => s.recipientAccountId === accountId).map((s) => s.sessionId));
-  const unexplained = compacted.sessionsObserved.filter((o) => !createdHere.has(o.sessionId));
+  // Forward access credentials (a service acting for a principal, one key per forwarded request) are not role
+  // sessions: their calls count under the principal, and an item per key would cost more than the calls.
+  const unexplained = compacted.sessionsObserved.filter((o) => !createdHere.has(o.sessionId) && o.kind !== 'forward-access');
   const createdBefore = unexplained.length > 0 ? await deps.sessionsCreatedIn(accountId, unexplained.map((o) => o.sessionId)) : new Set<string>();
   for (const observation of unexplained) if (!createdBefore.has(observation.sessionId)) sessions.push(seenSessionItem(observation, hour, deps.retentionDays));
   await deps.putSessions(sessions);
