@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { TableDesign } from '../lambdas/shared/table-design';
 import { ActivityStore } from './activity-store';
+import { Backfill } from './backfill';
 import { AlarmTopic } from './alarm-topic';
 import { contextOf, readConfig, type TrailhoundConfig } from './config';
 import { DataTables } from './data-tables';
@@ -31,6 +32,7 @@ export class TrailhoundStack extends Stack {
   readonly tables: DataTables;
   readonly activityStore: ActivityStore;
   readonly ingest: IngestFunction;
+  readonly backfill: Backfill;
   readonly investigation: InvestigationStateMachine;
   readonly investigationApi: InvestigationApi;
   /** Undefined with `guardDutyTrigger=false`. */
@@ -66,6 +68,13 @@ export class TrailhoundStack extends Stack {
       activityStore: this.activityStore,
       removalPolicy: config.removalPolicy,
       ...(config.ingestReservedConcurrency !== undefined ? { reservedConcurrency: config.ingestReservedConcurrency } : {}),
+    });
+
+    this.backfill = new Backfill(this, 'Backfill', {
+      logSource: this.logSource,
+      tables: this.tables,
+      activityStore: this.activityStore,
+      removalPolicy: config.removalPolicy,
     });
 
     this.investigation = new InvestigationStateMachine(this, 'Investigation', {
@@ -124,6 +133,7 @@ export class TrailhoundStack extends Stack {
     new CfnOutput(this, 'IngestQueueUrl', { value: this.logSource.queue.queueUrl, description: 'Queue of S3 ObjectCreated notifications' });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.logSource.deadLetterQueue.queueUrl, description: 'Notifications that failed 5 times' });
     new CfnOutput(this, 'IngestFunctionName', { value: this.ingest.function.functionName });
+    new CfnOutput(this, 'BackfillStateMachineArn', { value: this.backfill.stateMachine.stateMachineArn, description: 'Ingests logs already in the bucket: npm run backfill -- --state-machine <this>' });
     new CfnOutput(this, 'IndexBucketName', { value: this.activityStore.indexBucket.bucketName, description: 'Compacted hours: compact events, read by investigations' });
     new CfnOutput(this, 'CompactionQueueUrl', { value: this.activityStore.queue.queueUrl, description: 'FIFO queue of account-hours to compact' });
     new CfnOutput(this, 'CompactionDeadLetterQueueUrl', { value: this.activityStore.deadLetterQueue.queueUrl, description: 'Account-hours whose compaction failed 12 times' });
