@@ -1,4 +1,4 @@
-import { ALL_TABLES } from '../lambdas/shared/table-design';
+import { ALL_TABLES, type TableDesign } from '../lambdas/shared/table-design';
 import type { DynamoCounts, S3Counts } from './meter';
 
 /**
@@ -64,15 +64,31 @@ export function lambdaInvocations(usage: Pick<RunUsage, 'objects' | 'compactionM
 }
 
 /** Dollars of the run, by service. */
+function designOf(id: string): TableDesign | undefined {
+  return ALL_TABLES.find((design) => design.id === id);
+}
+
+/** What `units` write units cost on a table, by its class. */
+export function tableWriteDollars(id: string, units: number): number {
+  const ia = designOf(id)?.tableClass === 'STANDARD_INFREQUENT_ACCESS';
+  return (units / 1e6) * (ia ? PRICES.dynamoIaWritePerMillion : PRICES.dynamoWritePerMillion);
+}
+
+/** What storing `bytes` on a table costs in the first year, by its class and how long its items live. */
+export function tableStorageDollars(id: string, bytes: number): number {
+  const design = designOf(id);
+  const ia = design?.tableClass === 'STANDARD_INFREQUENT_ACCESS';
+  const months = design?.keptDays !== undefined ? Math.min(PRICES.months, design.keptDays / DAYS_PER_MONTH) : PRICES.months;
+  return (bytes / GB) * (ia ? PRICES.dynamoIaStorageGbMonth : PRICES.dynamoStorageGbMonth) * months;
+}
+
 /** Each table's class prices its writes and storage; bookkeeping tables keep their items `keptDays` only. */
 function dynamoCosts(usage: RunUsage): { writes: number; storage: number } {
   let writes = 0;
   let storage = 0;
   for (const design of ALL_TABLES) {
-    const ia = design.tableClass === 'STANDARD_INFREQUENT_ACCESS';
-    writes += ((usage.dynamo.writeUnitsByTable[design.id] ?? 0) / 1e6) * (ia ? PRICES.dynamoIaWritePerMillion : PRICES.dynamoWritePerMillion);
-    const months = design.keptDays !== undefined ? Math.min(PRICES.months, design.keptDays / DAYS_PER_MONTH) : PRICES.months;
-    storage += ((usage.dynamoStoredBytesByTable[design.id] ?? 0) / GB) * (ia ? PRICES.dynamoIaStorageGbMonth : PRICES.dynamoStorageGbMonth) * months;
+    writes += tableWriteDollars(design.id, usage.dynamo.writeUnitsByTable[design.id] ?? 0);
+    storage += tableStorageDollars(design.id, usage.dynamoStoredBytesByTable[design.id] ?? 0);
   }
   return { writes, storage };
 }

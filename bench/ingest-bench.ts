@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { costOf, GB, lambdaInvocations, perGb, PRICES, sqsRequests, type RunUsage } from './cost-model';
+import { costOf, GB, lambdaInvocations, perGb, PRICES, sqsRequests, tableStorageDollars, tableWriteDollars, type RunUsage } from './cost-model';
 import { defaultRealCorpusDir, generatedCorpus, realCorpus, type NamedCorpus } from './corpora';
 import { investigate, type InvestigationMeasure } from './investigation-latency';
 import { HOUR_START, memberAccount } from './org-corpus';
@@ -206,10 +206,10 @@ interface Drivers {
 /** Splits the cost by what drives it: per log object, per principal-hour, per session, per account-hour. */
 function costDrivers(r: CorpusResult): Drivers {
   const scale = GB / r.corpus.rawBytes;
-  const wru = (id: string) => ((r.usage.dynamo.writeUnitsByTable[id] ?? 0) / 1e6) * PRICES.dynamoWritePerMillion;
+  const wru = (id: string) => tableWriteDollars(id, r.usage.dynamo.writeUnitsByTable[id] ?? 0);
   const stored = (id: string) => {
     const t = r.storage.storage[id];
-    return t ? ((t.bytes + t.indexBytes) / GB) * PRICES.dynamoStorageGbMonth * PRICES.months : 0;
+    return t ? tableStorageDollars(id, t.bytes + t.indexBytes) : 0;
   };
   const lines = Object.fromEntries(costOf(r.usage).map((l) => [l.service, l.dollars]));
   const s3Gets = (r.usage.s3.get / 1000) * PRICES.s3GetPer1000;
