@@ -1,5 +1,5 @@
 import { ActivityAccumulator, accountPrincipal, hourOf, isSessionCall, resourcesOf, subjectOfAccount, subjectOfSession, type ActivityAggregate } from './activity';
-import { actorPrincipal, type Principal } from './principal';
+import { PrincipalCache, type Principal } from './principal';
 import { mergeObservation, sessionCreatedBy, sessionObservedIn, type SessionCreation, type SessionObservation } from './sessions';
 import type { CloudTrailRecord } from './types';
 import { validateRecord } from './validate-record';
@@ -17,11 +17,10 @@ export interface DigestCounts {
 }
 
 export class CloudTrailFileDigest {
+  private readonly principalCache = new PrincipalCache();
   readonly sessionsCreated = new Map<string, SessionCreation>();
   readonly sessionsObserved = new Map<string, SessionObservation>();
   private readonly activity = new Map<string, ActivityAccumulator>();
-  /** Principals by identity: deriving one parses ARNs, and a file repeats few identities many times. */
-  private readonly principals = new Map<string, Principal>();
   readonly counts: DigestCounts = { records: 0, accepted: 0, duplicates: 0, rejected: 0 };
   /** Reason → number of records rejected for it. */
   readonly rejections: Record<string, number> = {};
@@ -100,14 +99,9 @@ export class CloudTrailFileDigest {
   }
 
   private principalOf(record: CloudTrailRecord): Principal {
-    const identity = record.userIdentity;
-    // SAML and web-identity principals also depend on the request; they are rare enough to derive each time.
-    if (identity.type === 'SAMLUser' || identity.type === 'WebIdentityUser') return actorPrincipal(record);
-    const key = `${identity.type}|${identity.arn}|${identity.sessionContext?.sessionIssuer?.arn}|${identity.invokedBy}|${identity.userName}|${identity.principalId}|${identity.accountId}`;
-    let principal = this.principals.get(key);
-    if (!principal) this.principals.set(key, (principal = actorPrincipal(record)));
-    return principal;
+    return this.principalCache.of(record);
   }
+
 
   private aggregate(subject: string, hour: string, record: CloudTrailRecord, resources: string[], create: () => ActivityAccumulator): void {
     const key = `${subject}|${hour}`;

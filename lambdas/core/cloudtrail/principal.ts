@@ -97,3 +97,21 @@ export function actorPrincipal(record: CloudTrailRecord): Principal {
     }
   }
 }
+
+/**
+ * actorPrincipal with a cache: deriving a principal parses ARNs, and a log file repeats few identities many
+ * times. The key holds every field the derivation reads, except for SAML and web-identity users, which also
+ * depend on the request and are rare enough to derive each time.
+ */
+export class PrincipalCache {
+  private readonly principals = new Map<string, Principal>();
+
+  of(record: CloudTrailRecord): Principal {
+    const identity = record.userIdentity;
+    if (identity.type === 'SAMLUser' || identity.type === 'WebIdentityUser') return actorPrincipal(record);
+    const key = `${identity.type}|${record.eventType}|${identity.arn}|${identity.sessionContext?.sessionIssuer?.arn}|${identity.invokedBy}|${identity.userName}|${identity.principalId}|${identity.accountId}`;
+    let principal = this.principals.get(key);
+    if (!principal) this.principals.set(key, (principal = actorPrincipal(record)));
+    return principal;
+  }
+}

@@ -1,5 +1,5 @@
 import { accountPrincipal, isSessionCall, subjectOfAccount } from '../cloudtrail/activity';
-import { actorPrincipal, type Principal } from '../cloudtrail/principal';
+import { PrincipalCache, type Principal } from '../cloudtrail/principal';
 import { mergeObservation, sessionCreatedBy, sessionObservedIn, type SessionCreation, type SessionObservation } from '../cloudtrail/sessions';
 import type { CloudTrailRecord } from '../cloudtrail/types';
 import { compactEventOf, type CompactEvent } from './compact-event';
@@ -34,10 +34,10 @@ function byTimeThenId(a: CompactEvent, b: CompactEvent): number {
 }
 
 export class HourCompactor {
+  private readonly principalCache = new PrincipalCache();
   private readonly start: number;
   private readonly seen = new Set<string>();
   private readonly principals = new Map<string, { meta: SubjectMeta; events: CompactEvent[] }>();
-  private readonly principalCache = new Map<string, Principal>();
   private readonly created = new Map<string, SessionCreation>();
   private readonly observed = new Map<string, SessionObservation>();
   private duplicates = 0;
@@ -108,11 +108,7 @@ export class HourCompactor {
   }
 
   private principalOf(record: CloudTrailRecord): Principal {
-    const identity = record.userIdentity;
-    if (identity.type === 'SAMLUser' || identity.type === 'WebIdentityUser') return actorPrincipal(record);
-    const key = `${identity.type}|${identity.arn}|${identity.sessionContext?.sessionIssuer?.arn}|${identity.invokedBy}|${identity.userName}|${identity.principalId}|${identity.accountId}`;
-    let principal = this.principalCache.get(key);
-    if (!principal) this.principalCache.set(key, (principal = actorPrincipal(record)));
-    return principal;
+    return this.principalCache.of(record);
   }
+
 }
