@@ -1,5 +1,6 @@
 import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mapWithConcurrency } from '../shared/concurrency';
+import { DYNAMODB_ITEM_LIMIT, itemSize } from '../core/storage/item-size';
 
 /**
  * Writes items with BatchWriteItem, 25 per request (the API's limit), a few requests in flight, and
@@ -39,7 +40,24 @@ export async function batchPut(
   items: readonly Record<string, unknown>[],
   options: BatchWriteOptions = {},
 ): Promise<BatchWriteStats> {
+  // DynamoDB measures items in UTF-8 bytes and refuses those over 400 KB; dynalite counts UTF-16 units and
+  // would accept some of them. Checked here, so that local mode fails where AWS would, naming the item.
+  for (const item of items) {
+    const size = itemSize(item);
+    if (size > DYNAMODB_ITEM_LIMIT) throw new ItemTooLargeError(table, item, size);
+  }
   return batchWrite(client, table, items.map((item) => ({ PutRequest: { Item: item } })), options);
+}
+
+export class ItemTooLargeError extends Error {
+  constructor(table: string, item: Record<string, unknown>, size: number) {
+    const key = Object.entries(item)
+      .slice(0, 2)
+      .map(([name, value]) => `${name}=${String(value).slice(0, 80)}`)
+      .join(', ');
+    super(`an item of ${size} bytes (DynamoDB's limit is ${DYNAMODB_ITEM_LIMIT}) for table ${table}: ${key}`);
+    this.name = 'ItemTooLargeError';
+  }
 }
 
 /** Deletes items by key, with the same batching and retries as batchPut. */

@@ -40,3 +40,15 @@ describe('batchPut', () => {
     expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(4);
   });
 });
+
+describe('item size by DynamoDB\'s UTF-8 rule', () => {
+  it('refuses an item over 400 KB in UTF-8 bytes before writing, though it is under 400 K UTF-16 units', async () => {
+    const { batchPut, ItemTooLargeError } = await import('../../lambdas/adapters/batch-writer');
+    const sent: unknown[] = [];
+    const client = { send: async (command: unknown) => void sent.push(command) } as never;
+    // 150,000 three-byte characters: 150,000 UTF-16 units (dynalite's measure), 450,000 UTF-8 bytes (DynamoDB's).
+    const item = { pk: 'k', text: '€'.repeat(150_000) };
+    await expect(batchPut(client, 'T', [item])).rejects.toBeInstanceOf(ItemTooLargeError);
+    expect(sent).toHaveLength(0);
+  });
+});
