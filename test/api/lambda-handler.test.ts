@@ -27,7 +27,8 @@ async function invoke(path: string, body: unknown, fn = handler): Promise<APIGat
   return fn(e, lambdaContext(e.requestContext.requestId));
 }
 
-const start = { EntityArn: 'arn:aws:iam::111122223333:role/Admin', ScopeStartTime: new Date(Date.now() - 7_200_000).toISOString(), ScopeEndTime: new Date(Date.now() - 3_600_000).toISOString() };
+// A scope that ended long enough ago for its last hour to be compacted: the analysis starts at once (no notBefore).
+const start = { EntityArn: 'arn:aws:iam::111122223333:role/Admin', ScopeStartTime: new Date(Date.now() - 4 * 3_600_000).toISOString(), ScopeEndTime: new Date(Date.now() - 3 * 3_600_000).toISOString() };
 
 beforeEach(() => {
   dynamo.reset();
