@@ -15,6 +15,10 @@ export interface OperationalAlarmsProps {
   readonly ingestDeadLetterQueue: sqs.IQueue;
   /** GuardDuty findings that could not start an investigation; no alarm without the trigger. @default none */
   readonly triggerDeadLetterQueue?: sqs.IQueue;
+  /** Account-hours whose compaction failed maxReceiveCount times. */
+  readonly compactionDeadLetterQueue: sqs.IQueue;
+  /** Errors of the compaction function. */
+  readonly compactionFunction: lambda.IFunction;
   readonly ingestFunction: lambda.IFunction;
   readonly api: apigateway.RestApi;
   readonly stateMachine: sfn.IStateMachine;
@@ -81,6 +85,18 @@ export class OperationalAlarms extends Construct {
       'Log objects could not be ingested after 5 attempts; their notifications wait in the ingest dead-letter queue (see the ingest function logs, then redrive).',
       props.ingestDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
       deadLetterMessages,
+    );
+    alarm(
+      'CompactionDeadLetters',
+      'Account-hours could not be compacted after 12 attempts: their activity is not readable. The compaction function logs name the hour (correlationId); redrive once fixed.',
+      props.compactionDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+      deadLetterMessages,
+    );
+    alarm(
+      'CompactionErrors',
+      'The compaction function failed (the hour is retried by SQS; see its logs).',
+      props.compactionFunction.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+      positive('ingestErrors', props.ingestErrors ?? 1),
     );
     if (props.triggerDeadLetterQueue) {
       alarm(

@@ -109,6 +109,8 @@ export class TrailhoundStack extends Stack {
       ingestDeadLetterQueue: this.logSource.deadLetterQueue,
       ...(this.guardDutyTrigger ? { triggerDeadLetterQueue: this.guardDutyTrigger.deadLetterQueue } : {}),
       ingestFunction: this.ingest.function,
+      compactionDeadLetterQueue: this.activityStore.deadLetterQueue,
+      compactionFunction: this.activityStore.compactionFunction,
       api: this.investigationApi.api,
       stateMachine: this.investigation.stateMachine,
       ...(this.alarmTopic ? { topic: this.alarmTopic.topic } : {}),

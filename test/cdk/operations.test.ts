@@ -26,21 +26,22 @@ describe('alarms', () => {
     synthesized = synth();
   });
 
-  it('watches both dead-letter queues, the age of the oldest ingest message, ingest errors, API 5xx and failed investigations', () => {
+  it('watches the dead-letter queues, the age of the oldest ingest message, ingest and compaction errors, API 5xx and failed investigations', () => {
     const { stack } = synthesized;
     const queueName = (queue: sqs.IQueue) => [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } }];
-    expect(alarms(synthesized)).toHaveLength(6);
+    expect(alarms(synthesized)).toHaveLength(8);
+    const compactionDlq = alarms(synthesized).filter((a) => JSON.stringify(a.Properties.Dimensions) === JSON.stringify(queueName(stack.activityStore.deadLetterQueue)));
+    expect(compactionDlq).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 }) })]);
+    const errors = alarms(synthesized).filter((a) => a.Properties.MetricName === 'Errors');
+    expect(errors.map((a) => JSON.stringify(a.Properties.Dimensions)).sort()).toEqual(
+      [stack.ingest.function, stack.activityStore.compactionFunction].map((fn) => JSON.stringify([{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }])).sort(),
+    );
     const ingestDlq = alarms(synthesized).filter((a) => JSON.stringify(a.Properties.Dimensions) === JSON.stringify(queueName(stack.logSource.deadLetterQueue)));
     expect(ingestDlq).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum', Threshold: 1 }) })]);
     const triggerDlq = alarms(synthesized).filter((a) => JSON.stringify(a.Properties.Dimensions) === JSON.stringify(queueName(stack.guardDutyTrigger!.deadLetterQueue)));
     expect(triggerDlq).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 }) })]);
     expect(alarmOn(synthesized, 'ApproximateAgeOfOldestMessage').Properties).toMatchObject({ Dimensions: queueName(stack.logSource.queue), Threshold: 3600, Statistic: 'Maximum' });
-    expect(alarmOn(synthesized, 'Errors').Properties).toMatchObject({
-      Namespace: 'AWS/Lambda',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack.ingest.function) } }],
-      Threshold: 1,
-      Statistic: 'Sum',
-    });
+    expect(errors[0].Properties).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 1, Statistic: 'Sum' });
     expect(alarmOn(synthesized, '5XXError').Properties).toMatchObject({ Namespace: 'AWS/ApiGateway', Threshold: 1, Statistic: 'Sum' });
     const failed = alarmOn(synthesized, 'ExecutionsFailed').Properties;
     const metrics = JSON.stringify(failed.Metrics);
@@ -58,7 +59,7 @@ describe('alarms', () => {
   });
 
   it('has no trigger dead-letter alarm without the trigger', () => {
-    expect(alarms(synth({ guardDutyTrigger: 'false' }))).toHaveLength(5);
+    expect(alarms(synth({ guardDutyTrigger: 'false' }))).toHaveLength(7);
   });
 });
 
@@ -70,7 +71,7 @@ describe('alarm topic', () => {
 
   it('notifies the topic when an alarm fires and when it recovers', () => {
     const topic = { Ref: logicalId(synthesized.stack.alarmTopic!.topic) };
-    expect(alarms(synthesized)).toHaveLength(6);
+    expect(alarms(synthesized)).toHaveLength(8);
     for (const alarm of alarms(synthesized)) expect(alarm.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
     synthesized.template.hasOutput('AlarmTopicArn', { Value: topic });
   });
@@ -122,7 +123,7 @@ describe('alarm thresholds (construct props)', () => {
     const api = new apigateway.RestApi(stack, 'Api');
     api.root.addMethod('GET', new apigateway.MockIntegration());
     const stateMachine = new sfn.StateMachine(stack, 'StateMachine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Pass')) });
-    new OperationalAlarms(stack, 'Alarms', { ingestQueue: queue, ingestDeadLetterQueue: queue, ingestFunction: fn, api, stateMachine, ...overrides });
+    new OperationalAlarms(stack, 'Alarms', { ingestQueue: queue, ingestDeadLetterQueue: queue, compactionDeadLetterQueue: queue, compactionFunction: fn, ingestFunction: fn, api, stateMachine, ...overrides });
     return Template.fromStack(stack);
   }
 
