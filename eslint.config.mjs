@@ -11,4 +11,24 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Ports and adapters: the core is pure (no AWS SDK, no I/O, nothing from the layers around it).
+    files: ['lambdas/core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '@middy/*'], message: 'lambdas/core is pure: no AWS SDK or CDK; put I/O in lambdas/adapters.' },
+            // Every core module sits one folder below lambdas/core: `../../<layer>` leaves the core (data/ may be read).
+            {
+              group: ['adapters', 'queries', 'shared', 'ingest-cloudtrail', 'compact-hour', 'investigation-stages', 'api', 'guardduty-trigger', 'backfill'].map((layer) => `../../${layer}/*`).concat(['../../../local/*', '../../../lib/*', '../../../bin/*']),
+              message: 'lambdas/core must not depend on the layers around it (adapters, queries, shared, handlers).',
+            },
+            { group: ['node:fs', 'node:http', 'node:https', 'node:net', 'fs', 'http', 'https', 'net'], message: 'lambdas/core does no I/O.' },
+          ],
+        },
+      ],
+    },
+  },
 );
