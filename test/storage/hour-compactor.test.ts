@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { HourCompactor } from '../../lambdas/core/storage/hour-compactor';
+import { sessionCreatedBy } from '../../lambdas/core/cloudtrail/sessions';
+import { createdSessionItem } from '../../lambdas/core/model/items';
 import { fitToSize } from '../../lambdas/core/storage/hour-aggregate';
 import { hoursOverlapping, hourWithin, hourStartMs } from '../../lambdas/core/storage/hours';
 import { itemSize, truncateUtf8, utf8Length } from '../../lambdas/core/storage/item-size';
@@ -124,5 +126,21 @@ describe('validateRecord', () => {
     const check = validateRecord({ ...record({ userIdentity: iamUser('eve') }), eventVersion: `9.${'x'.repeat(100_000)}` });
     expect(check.ok).toBe(false);
     if (!check.ok) expect(check.reason.length).toBeLessThan(60);
+  });
+});
+
+describe('session items and the byOrigin index', () => {
+  it('index the sessions of users and instances by origin, not those AWS services start for themselves', () => {
+    const byUser = sessionCreatedBy(assumeRole(iamUser('alice'), `arn:aws:iam::${ACCOUNT}:role/Admin`, 'alice', 'ASIAUSERSTARTED00001'));
+    const byLambda = sessionCreatedBy(
+      assumeRole({ type: 'AWSService', invokedBy: 'lambda.amazonaws.com' }, `arn:aws:iam::${ACCOUNT}:role/fn-role`, 'fn', 'ASIALAMBDASTARTED001', { eventType: 'AwsServiceEvent', sourceIPAddress: 'lambda.amazonaws.com' }),
+    );
+    expect(byUser?.origin?.type).toBe('iam-user');
+    expect(createdSessionItem(byUser!, 365).originKey).toBe(byUser?.origin?.key);
+    expect(byLambda?.origin?.type).toBe('aws-service');
+    const lambdaItem = createdSessionItem(byLambda!, 365);
+    expect(lambdaItem).not.toHaveProperty('originKey');
+    // The origin itself is kept: the session still says who started it.
+    expect(lambdaItem.origin?.key).toBe('aws-service#lambda.amazonaws.com');
   });
 });

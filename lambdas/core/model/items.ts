@@ -147,6 +147,16 @@ export function s3ObjectKey(bucket: string, key: string): string {
 }
 
 /**
+ * The origin key that the `byOrigin` index finds a session by, for origins someone asks about (users, instances,
+ * federated identities). Sessions that AWS services start for themselves (Lambda functions, ECS tasks, …) are
+ * left out: no question starts from "every session Lambda started", that partition would be the busiest of all,
+ * and each index copy is billed again. Their origin is still stored on the item.
+ */
+function indexedOriginKey(origin: { type: string; key: string } | undefined): { originKey?: string } {
+  return origin && origin.type !== 'aws-service' ? { originKey: origin.key } : {};
+}
+
+/**
  * The creating event's view of a session. It carries nothing about the log object it came from: CloudTrail
  * may deliver one event in two files, and both must write identical items whatever the order.
  */
@@ -154,7 +164,7 @@ export function createdSessionItem(session: SessionCreation, retentionDays: numb
   return capSession<CreatedSessionItem>({
     ...session,
     sk: `CREATED#${session.recipientAccountId}`,
-    ...(session.origin ? { originKey: session.origin.key } : {}),
+    ...indexedOriginKey(session.origin),
     expiresAt: expiryFrom(session.createdAt, retentionDays),
   });
 }
@@ -165,7 +175,7 @@ export function seenSessionItem(observation: SessionObservation, hour: string, r
     sk: `SEEN#${hour}`,
     createdAt: observation.createdAt ?? observation.firstSeen,
     createdAtEstimated: observation.createdAt === undefined,
-    ...(observation.origin ? { originKey: observation.origin.key } : {}),
+    ...indexedOriginKey(observation.origin),
     hour,
     expiresAt: expiryFrom(observation.lastSeen, retentionDays),
   });
