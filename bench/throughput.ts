@@ -2,10 +2,9 @@ import { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { readLogRecords } from '../lambdas/core/cloudtrail/read-log';
 import { splitRecords } from '../lambdas/core/cloudtrail/record-splitter';
-import { validateRecord } from '../lambdas/core/cloudtrail/validate-record';
+import { classifyLogKey } from '../lambdas/core/cloudtrail/log-key';
 import { HourCompactor } from '../lambdas/core/storage/hour-compactor';
-import { hourOf } from '../lambdas/core/storage/hours';
-import { accountOfRecord, ObjectScan } from '../lambdas/core/storage/object-scan';
+import { ObjectScan } from '../lambdas/core/storage/object-scan';
 
 /**
  * Records per second of the ingest core and of the compaction core, each beside the floor any streaming
@@ -42,8 +41,9 @@ async function streamedGunzip(gz: Buffer): Promise<AsyncIterable<Buffer>> {
   return chunks(gz).pipe(createGunzip());
 }
 
+/** The account a log object's key names (as ingestion reads it). */
 function accountOfKey(key: string): string | undefined {
-  return /(?:^|\/)(\d{12})_CloudTrail_/.exec(key)?.[1];
+  return classifyLogKey(key).accountId;
 }
 
 /**
@@ -78,21 +78,10 @@ export async function compactPass(files: readonly LoadedFile[], hours: ReadonlyM
   let events = 0;
   for (const [hourKey, fileIndexes] of hours) {
     const [accountId, hour] = hourKey.split('#') as [string, string];
-    const compactor = new HourCompactor(accountId, hour);
+    const compactor = new HourCompactor(accountId, hour, retainedFrom);
     for (const [objectIndex, fileIndex] of fileIndexes.entries()) {
       const file = files[fileIndex] as LoadedFile;
-      const keyAccount = accountOfKey(file.key);
-      await readLogRecords(chunks(file.gz), {
-        addUnparsable: () => undefined,
-        addRaw: (value, position) => {
-          const check = validateRecord(value);
-          if (!check.ok) return;
-          const record = check.record;
-          if (hourOf(record.eventTime) !== hour || record.eventTime < retainedFrom) return;
-          if (accountOfRecord(record, keyAccount) !== accountId) return;
-          compactor.add(record, objectIndex, position);
-        },
-      });
+      await readLogRecords(chunks(file.gz), compactor.sinkFor(objectIndex, accountOfKey(file.key)));
     }
     events += compactor.finish().counts.events;
   }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { objectIdOf, readLogRecords } from '../core/cloudtrail/read-log';
-import { validateRecord } from '../core/cloudtrail/validate-record';
+import { classifyLogKey } from '../core/cloudtrail/log-key';
 import { HourCompactor, type CompactedHour } from '../core/storage/hour-compactor';
 import { fitToSize } from '../core/storage/hour-aggregate';
-import { HOUR_MS, hourOf, hourStartMs, parseHourKey } from '../core/storage/hours';
-import { accountOfRecord } from '../core/storage/object-scan';
+import { HOUR_MS, hourStartMs, parseHourKey } from '../core/storage/hours';
 import {
   createdSessionItem,
   expiryFrom,
@@ -92,8 +91,7 @@ export async function compactHour(hourKey: string, deps: CompactionDependencies)
   const hash = objectsHash(objects);
   if (previous && previous.objectsHash === hash) return { status: 'unchanged', hourKey };
 
-  const compactor = new HourCompactor(accountId, hour);
-  const oldest = retainedFrom(now, deps.retentionDays);
+  const compactor = new HourCompactor(accountId, hour, retainedFrom(now, deps.retentionDays));
   let missingObjects = 0;
   for (const [index, object] of objects.entries()) {
     const { bucket, key } = parseObjectKey(object.objectKey);
@@ -106,17 +104,7 @@ export async function compactHour(hourKey: string, deps: CompactionDependencies)
       log.warn('log object gone before compaction', { hourKey, objectKey: object.objectKey });
       continue;
     }
-    await readLogRecords(stream.body, {
-      addUnparsable: () => undefined,
-      addRaw: (value, position) => {
-        const check = validateRecord(value);
-        if (!check.ok) return;
-        const record = check.record;
-        if (hourOf(record.eventTime) !== hour || record.eventTime < oldest) return;
-        if (accountOfRecord(record, accountIdOfKey(key)) !== accountId) return;
-        compactor.add(record, index, position);
-      },
-    });
+    await readLogRecords(stream.body, compactor.sinkFor(index, classifyLogKey(key).accountId));
   }
   const compacted = compactor.finish();
   const generation = createHash('sha256').update(hash).update(String(compacted.counts.events)).digest('hex').slice(0, 16);
@@ -132,10 +120,6 @@ function unionObjects(hourKey: string, registered: readonly HourObjectItem[], na
   }
   for (const object of registered) byKey.set(object.objectKey, object);
   return [...byKey.values()].sort((a, b) => (a.objectKey < b.objectKey ? -1 : a.objectKey > b.objectKey ? 1 : 0));
-}
-
-function accountIdOfKey(key: string): string | undefined {
-  return /(?:^|\/)(\d{12})_CloudTrail_/.exec(key)?.[1];
 }
 
 async function writeCompaction(

@@ -4,7 +4,10 @@ import { mergeObservation, sessionCreatedBy, sessionObservedIn, type SessionCrea
 import type { CloudTrailRecord } from '../cloudtrail/types';
 import { compactEventOf, type CompactEvent } from './compact-event';
 import { aggregateEvents, type HourAggregate, type SubjectMeta } from './hour-aggregate';
-import { hourStartMs } from './hours';
+import { hourOf, hourStartMs } from './hours';
+import { accountOfRecord } from './object-scan';
+import type { RecordSink } from '../cloudtrail/read-log';
+import { validateRecord } from '../cloudtrail/validate-record';
 
 /**
  * Merges every log object of one account's hour into what is stored for it: per principal, one aggregate and
@@ -42,11 +45,32 @@ export class HourCompactor {
   private readonly observed = new Map<string, SessionObservation>();
   private duplicates = 0;
 
+  /** `retainedFrom`: events before it are past the retention and left out, as ingestion leaves them out. */
   constructor(
     readonly accountId: string,
     readonly hour: string,
+    private readonly retainedFrom = '',
   ) {
     this.start = hourStartMs(hour);
+  }
+
+  /**
+   * The sink that feeds one log object's records to this hour: each valid record of this account and hour is
+   * added, by the same rules as ingestion's ObjectScan; everything else belongs elsewhere or was counted there.
+   * `fallbackAccountId` is the account the object's key names.
+   */
+  sinkFor(objectIndex: number, fallbackAccountId?: string): RecordSink {
+    return {
+      addUnparsable: () => undefined,
+      addRaw: (value, position) => {
+        const check = validateRecord(value);
+        if (!check.ok) return;
+        const record = check.record;
+        if (hourOf(record.eventTime) !== this.hour || record.eventTime < this.retainedFrom) return;
+        if (accountOfRecord(record, fallbackAccountId) !== this.accountId) return;
+        this.add(record, objectIndex, position);
+      },
+    };
   }
 
   /** Adds one valid record of this account and hour; false when its event was already added. */
