@@ -42,7 +42,13 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
     getAccountHour: async (accountId, hour) =>
       (await client.send(new GetCommand({ TableName: activityTable, Key: { subject: subjectOfAccount(accountId), hour }, ConsistentRead: true }))).Item as AccountHourItem | undefined,
     openObject: (bucketName, key) => openObject(s3(), bucketName, key),
-    readHeader: async (accountId, hour, ref) => events.header(accountId, hour, ref).catch(() => undefined),
+    // Only a header that is gone reads as none: any other failure must fail the compaction (and be retried), since
+    // the header names the hour's objects whose registrations have expired.
+    readHeader: async (accountId, hour, ref) =>
+      events.header(accountId, hour, ref).catch((error: { name?: string }) => {
+        if (error.name === 'NoSuchKey') return undefined;
+        throw error;
+      }),
     writeEvents: (header, segments, generation) => events.write(header, segments, generation),
     putActivity: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
     deleteActivity: async (keys) => void (await batchDelete(client, activityTable, keys)),
