@@ -88,6 +88,8 @@ export class ActivityStore extends Construct {
       environment: {
         ...props.tables.environmentFor([SESSIONS_TABLE, ACTIVITY_TABLE, HOUR_OBJECTS_TABLE]),
         [INDEX_BUCKET_ENV]: this.indexBucket.bucketName,
+        // To hide a message of an hour that has not settled (ChangeMessageVisibility takes the queue's URL).
+        [COMPACTION_QUEUE_ENV]: this.queue.queueUrl,
       },
     });
     this.compactionFunction.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));

@@ -60,10 +60,8 @@ export async function sendCompactionRequests(queueUrl: string, requests: readonl
 }
 
 /** Hides a message until its hour settles, so the retry comes when compaction can run (at most 12 hours). */
-export async function delayMessage(queueArn: string, receiptHandle: string, seconds: number): Promise<void> {
+export async function delayMessage(queueUrl: string, receiptHandle: string, seconds: number): Promise<void> {
   if (localQueue) return; // the local queue redelivers at once; local mode compacts without waiting
-  const [, , , region, account, name] = queueArn.split(':');
-  const queueUrl = `https://sqs.${region}.amazonaws.com/${account}/${name}`;
   await sqs().send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.max(0, Math.min(43_200, Math.ceil(seconds))) }));
 }
 

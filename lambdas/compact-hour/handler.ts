@@ -9,7 +9,7 @@ import { compactionSettleMs, retentionDays, tableName } from '../shared/config';
 import { loggedHandler } from '../shared/lambda-logging';
 import { errorMessage, log, withLogContext } from '../shared/log';
 import { batchCorrelationId } from '../shared/sqs-batch';
-import { ACTIVITY_TABLE, HOUR_OBJECTS_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
+import { ACTIVITY_TABLE, COMPACTION_QUEUE_ENV, HOUR_OBJECTS_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
 import { PENDING_MARK, type AccountHourItem, type HourObjectItem } from '../core/model/items';
 import { subjectOfAccount } from '../core/cloudtrail/activity';
 import { compactHour, type CompactionDependencies, type CompactionOutcome } from './compact-hour';
@@ -122,6 +122,8 @@ export async function compactSqsBatch(event: SQSEvent, deps: CompactionDependenc
 }
 
 export const handler = loggedHandler<SQSEvent, SQSBatchResponse>({ name: 'compact-hour', correlationId: batchCorrelationId }, async (event) => {
-  const { batchItemFailures } = await compactSqsBatch(event, compactionDependencies(), { delay: delayMessage });
+  // The queue's URL from the stack (an ARN does not give it in every partition).
+  const queueUrl = process.env[COMPACTION_QUEUE_ENV] ?? '';
+  const { batchItemFailures } = await compactSqsBatch(event, compactionDependencies(), { delay: (_queueArn, receiptHandle, seconds) => delayMessage(queueUrl, receiptHandle, seconds) });
   return { batchItemFailures };
 });

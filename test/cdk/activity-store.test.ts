@@ -50,7 +50,7 @@ describe('activity store: index bucket, compaction queue, compaction function', 
     expect(s3Resources).toHaveLength(4);
   });
 
-  it('tells the function its tables and bucket', () => {
+  it('tells the function its tables, bucket and queue', () => {
     const { stack } = synthesized;
     const variables = functionResource(synthesized, stack.activityStore.compactionFunction).Properties.Environment.Variables;
     expect(variables).toMatchObject({
@@ -58,6 +58,7 @@ describe('activity store: index bucket, compaction queue, compaction function', 
       [ACTIVITY_TABLE.envVar]: { Ref: logicalId(stack.table(ACTIVITY_TABLE)) },
       [SESSIONS_TABLE.envVar]: { Ref: logicalId(stack.table(SESSIONS_TABLE)) },
       INDEX_BUCKET: { Ref: logicalId(stack.activityStore.indexBucket) },
+      COMPACTION_QUEUE_URL: { Ref: logicalId(stack.activityStore.queue) },
     });
     // One settle delay for the compactor and for the investigations that wait for it: the default.
     expect(variables).not.toHaveProperty('COMPACTION_SETTLE_MINUTES');
