@@ -6,7 +6,7 @@ import { descendantsOf, flattenChain, resolveRoot, type ChainNode, type RootReso
 import { hoursBefore, MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, type SessionView } from '../core/queries/session-view';
 import type { ActivityItem, SessionItem } from '../core/model/items';
 import type { CompactEvent } from '../core/storage/compact-event';
-import { HOUR_MS, hourOfMs, hourStartMs, hourWithin } from '../core/storage/hours';
+import { HOUR_MS, hourOfMs, hourWithin } from '../core/storage/hours';
 import { cutItem, eventsWithin, principalKeysOfSession, sessionItems, splitBySource } from '../core/storage/scope-cut';
 import type { EventsStore } from '../adapters/events-store';
 import { mapWithConcurrency } from '../shared/concurrency';
@@ -53,14 +53,6 @@ export interface InstanceActivity {
 export interface ActivityReadOptions {
   /** One aggregate per hour and source address (read from the events), for analyses that attribute calls to addresses. */
   bySource?: boolean;
-}
-
-/** A compact event with its absolute time and the hour item it came from (for evidence). */
-export interface LocatedEvent extends CompactEvent {
-  time: string;
-  subject: string;
-  accountId: string;
-  hour: string;
 }
 
 const index = (name: string) => {
@@ -219,23 +211,6 @@ export class TrailQueries implements SessionSource {
     const edges = items.filter((item) => !hourWithin(item.hour, fromMs, toMs));
     const cut = await mapWithConcurrency(edges, CONCURRENT_READS, async (item) => cutItem(item, await this.eventsOfItem(item), fromMs, toMs));
     return [...whole, ...cut.filter((item) => item.total > 0)].sort((a, b) => a.hour.localeCompare(b.hour));
-  }
-
-  /** Every call of a principal in [from, to), in time order. */
-  async events(subject: string, from: string, to: string): Promise<LocatedEvent[]> {
-    const fromMs = ms(from);
-    const toMs = ms(to);
-    const items = await this.hourItems(subject, from, to);
-    const perHour = await mapWithConcurrency(items, CONCURRENT_READS, async (item) =>
-      eventsWithin(item.hour, await this.eventsOfItem(item), fromMs, toMs).map((event) => ({
-        ...event,
-        time: new Date(hourStartMs(item.hour) + event.t).toISOString(),
-        subject: item.subject,
-        accountId: item.accountId,
-        hour: item.hour,
-      })),
-    );
-    return perHour.flat().sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
   }
 
   /** The earliest stored hour of a subject in [from, to), read as one key (not the whole range). */
