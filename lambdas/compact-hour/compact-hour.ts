@@ -85,6 +85,8 @@ export async function compactHour(hourKey: string, deps: CompactionDependencies)
   await deps.clearCompactionPending(hourKey);
   const registered = await deps.listHourObjects(hourKey);
   const previous = await deps.getAccountHour(accountId, hour);
+  // The common repeat: every object still registered, none new. No need to read the previous header.
+  if (previous && previous.objectsHash === objectsHash(registered)) return { status: 'unchanged', hourKey };
   // Registrations expire after BOOKKEEPING_DAYS: the hour's earlier objects are also named by its events' header.
   const before = previous?.events ? await deps.readHeader(accountId, hour, previous.events) : undefined;
   const objects = unionObjects(hourKey, registered, before?.objects ?? []);
