@@ -2,7 +2,8 @@ import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { parseArn } from '../lambdas/core/cloudtrail/arn';
 import { addActivity, emptyTotals, topEntries, type ActivityTotals } from '../lambdas/core/queries/activity-totals';
 import { sessionViewsOf, type SessionView } from '../lambdas/core/queries/session-view';
-import type { ActivityItem, IngestedObjectItem, SessionItem } from '../lambdas/core/model/items';
+import type { ActivityItem, IngestedObjectItem } from '../lambdas/core/model/items';
+import { entriesOfPacks, isSessionPack, type SessionPackItem } from '../lambdas/core/storage/session-packs';
 import type { TrailQueries } from '../lambdas/queries/trail-queries';
 import { bar, formatNumber, principalLabel, shortTime, table } from './format';
 import { ipAddressCounts } from '../lambdas/core/analysis/ip-address';
@@ -33,12 +34,12 @@ async function scanAll<T>(documents: DynamoDBDocumentClient, table: string): Pro
 }
 
 export async function buildSummary(input: SummaryInput): Promise<string[]> {
-  const [objects, sessionItems, activityItems] = await Promise.all([
+  const [objects, sessionTableItems, activityItems] = await Promise.all([
     scanAll<IngestedObjectItem>(input.documents, input.tables.ingestedObjects),
-    scanAll<SessionItem>(input.documents, input.tables.sessions),
+    scanAll<SessionPackItem>(input.documents, input.tables.sessions),
     scanAll<ActivityItem>(input.documents, input.tables.activity),
   ]);
-  const sessions = sessionViewsOf(sessionItems);
+  const sessions = sessionViewsOf(entriesOfPacks(sessionTableItems.filter(isSessionPack)));
   const lines: string[] = [];
   lines.push(...ingestionSection(objects, input.deadLettered));
   if (activityItems.length === 0) {

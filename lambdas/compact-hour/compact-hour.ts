@@ -4,18 +4,8 @@ import { classifyLogKey } from '../core/cloudtrail/log-key';
 import { HourCompactor, type CompactedHour } from '../core/storage/hour-compactor';
 import { fitToSize } from '../core/storage/hour-aggregate';
 import { HOUR_MS, hourStartMs, parseHourKey } from '../core/storage/hours';
-import {
-  createdSessionItem,
-  expiryFrom,
-  retainedFrom,
-  seenSessionItem,
-  type AccountHourItem,
-  type ActivityItem,
-  type CreatedSessionItem,
-  type EventsRef,
-  type HourObjectItem,
-  type SessionItem,
-} from '../core/model/items';
+import { activitySlot, expiryFrom, retainedFrom, type AccountHourItem, type ActivityItem, type EventsRef, type HourObjectItem } from '../core/model/items';
+import { hourSessions, type OriginPointer, type OriginPointerKey, type ParentPointerItem, type SessionPackItem } from '../core/storage/session-packs';
 import type { HourEventsHeader, SubjectEvents } from '../adapters/events-store';
 import { ObjectGoneError, type LogObjectStream } from '../adapters/s3-objects';
 import { log } from '../shared/log';
@@ -36,10 +26,13 @@ export interface CompactionDependencies {
   readHeader(accountId: string, hour: string, ref: EventsRef): Promise<HourEventsHeader | undefined>;
   writeEvents(header: HourEventsHeader, segments: readonly SubjectEvents[], generation: string): Promise<Map<string, EventsRef>>;
   putActivity(items: readonly ActivityItem[]): Promise<void>;
-  deleteActivity(keys: readonly { subject: string; hour: string }[]): Promise<void>;
-  /** Which of these sessions have a creating event recorded by this account. */
-  sessionsCreatedIn(accountId: string, sessionIds: readonly string[]): Promise<Set<string>>;
-  putSessions(items: readonly SessionItem[]): Promise<void>;
+  deleteActivity(keys: readonly { subject: string; slot: string }[]): Promise<void>;
+  /** Session packs and parent pointers (see session-packs.ts). */
+  putSessions(items: readonly (SessionPackItem | ParentPointerItem)[]): Promise<void>;
+  /** The issuers that origin pointers already name, by `pk\u0000sk`. */
+  originIssuers(keys: readonly OriginPointerKey[]): Promise<Map<string, Set<string>>>;
+  /** Adds issuers to an origin pointer (a set union: concurrent compactions of other hours commute). */
+  addOriginIssuers(pointer: OriginPointer): Promise<void>;
   putAccountHour(item: AccountHourItem): Promise<void>;
   removeOtherGenerations(accountId: string, hour: string, keep: string): Promise<void>;
   retentionDays: number;
@@ -144,26 +137,29 @@ async function writeCompaction(
   // 1. The events first: every item written next points into them.
   const refs = await deps.writeEvents(header, compacted.principals.map((p) => ({ subject: p.meta.subject, events: p.events })), generation);
   const expiresAt = expiryFrom(`${hour}:59:59Z`, deps.retentionDays);
+  const slot = activitySlot(hour, accountId);
 
   // 2. One item per principal; principals that no longer appear (an object replaced) are removed.
   const activity = compacted.principals.map((p) => {
     const events = refs.get(p.meta.subject) as EventsRef;
-    return fitToSize<ActivityItem>({ ...p.aggregate, accountId, events, expiresAt }, MAX_ACTIVITY_ITEM_BYTES);
+    return fitToSize<ActivityItem>({ ...p.aggregate, slot, accountId, events, expiresAt }, MAX_ACTIVITY_ITEM_BYTES);
   });
   await deps.putActivity(activity);
   const present = new Set(header.subjects);
   const gone = (before?.subjects ?? []).filter((subject) => !present.has(subject));
-  if (gone.length > 0) await deps.deleteActivity(gone.map((subject) => ({ subject, hour })));
+  if (gone.length > 0) await deps.deleteActivity(gone.map((subject) => ({ subject, slot })));
 
-  // 3. Sessions: every creating event; and what calls showed of sessions this account saw no creation of.
-  const sessions: SessionItem[] = compacted.sessionsCreated.map((s): CreatedSessionItem => createdSessionItem(s, deps.retentionDays));
-  const createdHere = new Set(compacted.sessionsCreated.filter((s) => s.recipientAccountId === accountId).map((s) => s.sessionId));
-  // Forward access credentials (a service acting for a principal, one key per forwarded request) are not role
-  // sessions: their calls count under the principal, and an item per key would cost more than the calls.
-  const unexplained = compacted.sessionsObserved.filter((o) => !createdHere.has(o.sessionId) && o.kind !== 'forward-access');
-  const createdBefore = unexplained.length > 0 ? await deps.sessionsCreatedIn(accountId, unexplained.map((o) => o.sessionId)) : new Set<string>();
-  for (const observation of unexplained) if (!createdBefore.has(observation.sessionId)) sessions.push(seenSessionItem(observation, hour, deps.retentionDays));
-  await deps.putSessions(sessions);
+  // 3. Sessions, packed per issuer; pointers to children; and origin pointers, written only when they gain an issuer.
+  const sessions = hourSessions(compacted, generation, deps.retentionDays);
+  await deps.putSessions([...sessions.packs, ...sessions.parents]);
+  if (sessions.origins.length > 0) {
+    const known = await deps.originIssuers(sessions.origins);
+    for (const pointer of sessions.origins) {
+      const named = known.get(`${pointer.pk}\u0000${pointer.sk}`);
+      const missing = pointer.issuers.filter((issuer) => !named?.has(issuer));
+      if (missing.length > 0) await deps.addOriginIssuers({ ...pointer, issuers: missing });
+    }
+  }
 
   // 4. The manifest last: until it is written, a retry recompacts the hour and writes the same items again.
   // The account's item serves the account-wide baseline (addresses, agents, APIs, regions): the sessions and
@@ -173,6 +169,7 @@ async function writeCompaction(
       ...compacted.account,
       sessions: {},
       resources: {},
+      slot,
       accountId,
       events: refs.get('') as EventsRef,
       expiresAt,

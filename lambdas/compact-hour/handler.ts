@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
 import { batchDelete, batchPut } from '../adapters/batch-writer';
 import { delayMessage, parseCompactionMessage } from '../adapters/compaction-queue';
@@ -10,7 +10,7 @@ import { loggedHandler } from '../shared/lambda-logging';
 import { errorMessage, log, withLogContext } from '../shared/log';
 import { batchCorrelationId } from '../shared/sqs-batch';
 import { ACTIVITY_TABLE, COMPACTION_QUEUE_ENV, HOUR_OBJECTS_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
-import { PENDING_MARK, type AccountHourItem, type HourObjectItem } from '../core/model/items';
+import { activitySlot, PENDING_MARK, type AccountHourItem, type HourObjectItem } from '../core/model/items';
 import { subjectOfAccount } from '../core/cloudtrail/activity';
 import { compactHour, type CompactionDependencies, type CompactionOutcome } from './compact-hour';
 
@@ -40,7 +40,7 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
     },
     clearCompactionPending: async (hourKey) => void (await client.send(new DeleteCommand({ TableName: hourObjectsTable, Key: { hourKey, objectId: PENDING_MARK } }))),
     getAccountHour: async (accountId, hour) =>
-      (await client.send(new GetCommand({ TableName: activityTable, Key: { subject: subjectOfAccount(accountId), hour }, ConsistentRead: true }))).Item as AccountHourItem | undefined,
+      (await client.send(new GetCommand({ TableName: activityTable, Key: { subject: subjectOfAccount(accountId), slot: activitySlot(hour, accountId) }, ConsistentRead: true }))).Item as AccountHourItem | undefined,
     openObject: (bucketName, key) => openObject(s3(), bucketName, key),
     // Only a header that is gone reads as none: any other failure must fail the compaction (and be retried), since
     // the header names the hour's objects whose registrations have expired.
@@ -52,19 +52,28 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
     writeEvents: (header, segments, generation) => events.write(header, segments, generation),
     putActivity: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
     deleteActivity: async (keys) => void (await batchDelete(client, activityTable, keys)),
-    sessionsCreatedIn: async (accountId, sessionIds) => {
-      const found = new Set<string>();
-      for (let i = 0; i < sessionIds.length; i += 100) {
-        const Keys = sessionIds.slice(i, i + 100).map((sessionId) => ({ sessionId, sk: `CREATED#${accountId}` }));
-        let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string }> | undefined = { [sessionsTable]: { Keys, ProjectionExpression: 'sessionId' } };
+    originIssuers: async (keys) => {
+      const found = new Map<string, Set<string>>();
+      for (let i = 0; i < keys.length; i += 100) {
+        const Keys = keys.slice(i, i + 100).map(({ pk, sk }) => ({ pk, sk }));
+        let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string }> | undefined = { [sessionsTable]: { Keys, ProjectionExpression: 'pk, sk, issuers' } };
         while (request && Object.keys(request).length > 0) {
           const output = await client.send(new BatchGetCommand({ RequestItems: request }));
-          for (const item of output.Responses?.[sessionsTable] ?? []) found.add(item.sessionId as string);
+          for (const item of output.Responses?.[sessionsTable] ?? []) found.set(`${item.pk as string}\u0000${item.sk as string}`, new Set(item.issuers as Set<string>));
           request = output.UnprocessedKeys as typeof request;
         }
       }
       return found;
     },
+    addOriginIssuers: async (pointer) =>
+      void (await client.send(
+        new UpdateCommand({
+          TableName: sessionsTable,
+          Key: { pk: pointer.pk, sk: pointer.sk },
+          UpdateExpression: 'ADD issuers :issuers SET expiresAt = :expiresAt',
+          ExpressionAttributeValues: { ':issuers': new Set(pointer.issuers), ':expiresAt': pointer.expiresAt },
+        }),
+      )),
     putSessions: async (items) => void (await batchPut(client, sessionsTable, items as unknown as Record<string, unknown>[])),
     putAccountHour: async (item) => void (await client.send(new PutCommand({ TableName: activityTable, Item: item }))),
     removeOtherGenerations: async (accountId, hour, keep) => void (await events.removeOtherGenerations(accountId, hour, keep)),

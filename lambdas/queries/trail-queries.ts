@@ -3,11 +3,12 @@ import { normalizeRoleArn } from '../core/cloudtrail/arn';
 import type { Principal } from '../core/cloudtrail/principal';
 import { hourlyVolume, sumActivity, type ActivityTotals, type HourlyVolume } from '../core/queries/activity-totals';
 import { descendantsOf, flattenChain, resolveRoot, type ChainNode, type RootResolution, type SessionSource } from '../core/queries/chains';
-import { hoursBefore, MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, type SessionView } from '../core/queries/session-view';
-import type { ActivityItem, SessionItem } from '../core/model/items';
+import { hoursBefore, MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, sessionViewsOf, type SessionView } from '../core/queries/session-view';
+import { entriesOfPacks, issuerKey, originKeyOf, parentKey, type ParentPointerItem, type SessionPackItem } from '../core/storage/session-packs';
+import { afterHourSlots, type ActivityItem, type SessionItem } from '../core/model/items';
 import type { CompactEvent } from '../core/storage/compact-event';
 import { HOUR_MS, hourOfMs, hourWithin } from '../core/storage/hours';
-import { cutItem, eventsWithin, principalKeysOfSession, sessionItems, splitBySource } from '../core/storage/scope-cut';
+import { cutItem, eventsWithin, mergeHourParts, principalKeysOfSession, sessionItems, splitBySource } from '../core/storage/scope-cut';
 import type { EventsStore } from '../adapters/events-store';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { ACTIVITY_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
@@ -55,11 +56,18 @@ export interface ActivityReadOptions {
   bySource?: boolean;
 }
 
-const index = (name: string) => {
-  const design = SESSIONS_TABLE.globalSecondaryIndexes.find((i) => i.indexName === name);
-  if (!design) throw new Error(`no index ${name} in the Sessions table design`);
-  return design;
-};
+/** A session, by what finds its pack: its issuer, and when it was created (or a time it was not created after). */
+export interface SessionRef {
+  sessionId: string;
+  issuerArn: string;
+  createdAt?: string;
+  notAfter?: string;
+}
+
+/** The account a principal key's ARN names (`role#arn:aws:iam::<account>:role/…`), if any. */
+function homeAccountOf(subject: string): string | undefined {
+  return /:(\d{12}):/.exec(subject)?.[1];
+}
 
 function ms(iso: string): number {
   const value = Date.parse(iso);
@@ -85,44 +93,51 @@ export class TrailQueries implements SessionSource {
     return items;
   }
 
-  /** Ids of the sessions an index names for creation times in [from - 36 h, to). */
-  private async idsInIndex(indexName: string, keyValue: string, from: string, to: string): Promise<string[]> {
-    const design = index(indexName);
-    const keys = await this.queryAll<{ sessionId: string }>({
+  /** The session entries of an issuer's packs for the account-hours in [fromHour, toHour]. */
+  private async packEntries(issuerArn: string, fromHour: string, toHour: string): Promise<SessionItem[]> {
+    if (toHour < fromHour) return [];
+    const items = await this.queryAll<SessionPackItem>({
       TableName: this.tables.sessions,
-      IndexName: indexName,
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-      ExpressionAttributeNames: { '#pk': design.partitionKey.name, '#sk': design.sortKey?.name ?? 'createdAt' },
-      ExpressionAttributeValues: { ':pk': keyValue, ':from': hoursBefore(from, MAX_SESSION_HOURS), ':to': to },
-      ProjectionExpression: 'sessionId',
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': issuerKey(issuerArn), ':from': fromHour, ':to': afterHourSlots(toHour) },
     });
-    return [...new Set(keys.map((k) => k.sessionId))];
+    return entriesOfPacks(items);
   }
 
-  async session(sessionId: string): Promise<SessionView | undefined> {
-    const items = await this.queryAll<SessionItem>({
-      TableName: this.tables.sessions,
-      KeyConditionExpression: 'sessionId = :id',
-      ExpressionAttributeValues: { ':id': sessionId },
-    });
-    return sessionViewOf(items);
+  /** The sessions of an issuer (a role, or the user of session tokens) that may have been in use in [from, to). */
+  async sessionsOfIssuer(issuerArn: string, from: string, to: string): Promise<SessionView[]> {
+    const entries = await this.packEntries(issuerArn, hourOfMs(ms(from) - MAX_SESSION_HOURS * HOUR_MS), hourOfMs(ms(to) - 1));
+    return sessionViewsOf(entries);
   }
 
-  /** SessionSource: loads complete views (all items of each session). */
-  async sessions(ids: readonly string[]): Promise<Map<string, SessionView>> {
-    const views = await mapWithConcurrency([...new Set(ids)], CONCURRENT_READS, (id) => this.session(id));
-    return new Map(views.filter((v): v is SessionView => v !== undefined).map((v) => [v.sessionId, v]));
+  /**
+   * One session, through its issuer and its creation time (a call's sessionContext names both; so does a child's
+   * creating event for its parent). Without a creation time, `notAfter` bounds it.
+   */
+  async session(ref: SessionRef): Promise<SessionView | undefined> {
+    const pick = (entries: readonly SessionItem[]) => sessionViewOf(entries.filter((entry) => entry.sessionId === ref.sessionId));
+    if (ref.createdAt) {
+      const created = ms(ref.createdAt);
+      const atCreation = pick(await this.packEntries(ref.issuerArn, hourOfMs(created), hourOfMs(created)));
+      if (atCreation?.creationEventSeen) return atCreation;
+      return pick(await this.packEntries(ref.issuerArn, hourOfMs(created), hourOfMs(created + MAX_SESSION_HOURS * HOUR_MS)));
+    }
+    const end = ref.notAfter ? ms(ref.notAfter) : Date.now();
+    return pick(await this.packEntries(ref.issuerArn, hourOfMs(end - MAX_SESSION_HOURS * HOUR_MS), hourOfMs(end)));
   }
 
-  async children(sessionId: string): Promise<SessionView[]> {
-    const ids = await this.queryAll<{ sessionId: string }>({
-      TableName: this.tables.sessions,
-      IndexName: 'byParent',
-      KeyConditionExpression: 'parentSessionId = :id',
-      ExpressionAttributeValues: { ':id': sessionId },
-      ProjectionExpression: 'sessionId',
-    });
-    return [...(await this.sessions(ids.map((i) => i.sessionId))).values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  /** SessionSource: the session a chained session was created from. */
+  async parentOf(session: SessionView): Promise<SessionView | undefined> {
+    if (!session.parentSessionId || !session.parentIssuerArn) return undefined;
+    return this.session({ sessionId: session.parentSessionId, issuerArn: session.parentIssuerArn, ...(session.parentCreatedAt ? { createdAt: session.parentCreatedAt } : { notAfter: session.createdAt }) });
+  }
+
+  /** SessionSource: the sessions created with a session's credentials, through their parent pointers. */
+  async children(session: SessionView): Promise<SessionView[]> {
+    const pointers = await this.queryAll<ParentPointerItem>({ TableName: this.tables.sessions, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': parentKey(session.sessionId) } });
+    const unique = [...new Map(pointers.map((p) => [p.sessionId, p])).values()];
+    const views = await mapWithConcurrency(unique, CONCURRENT_READS, (p) => this.session({ sessionId: p.sessionId, issuerArn: p.issuerArn, createdAt: p.createdAt }));
+    return views.filter((v): v is SessionView => v !== undefined).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async withRoot(session: SessionView): Promise<SessionWithRoot> {
@@ -136,8 +151,10 @@ export class TrailQueries implements SessionSource {
    * or whose list of sessions was trimmed, is read from its events.
    */
   async sessionsOfRole(roleArn: string, from: string, to: string): Promise<SessionWithRoot[]> {
-    const ids = await this.sessionIdsOf(`role#${normalizeRoleArn(roleArn) ?? roleArn}`, from, to);
-    const views = [...(await this.sessions(ids)).values()];
+    const role = normalizeRoleArn(roleArn) ?? roleArn;
+    const [ids, known] = await Promise.all([this.sessionIdsOf(`role#${role}`, from, to), this.sessionsOfIssuer(role, from, to)]);
+    const used = new Set(ids);
+    const views = known.filter((view) => used.has(view.sessionId));
     const withRoots = await mapWithConcurrency(views, CONCURRENT_READS, (view) => this.withRoot(view));
     return withRoots.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionId.localeCompare(b.sessionId));
   }
@@ -156,39 +173,65 @@ export class TrailQueries implements SessionSource {
   }
 
   /** The whole chain a session belongs to: its ancestors up to the root principal, and every session created from it. */
-  async chain(sessionId: string): Promise<{ session: SessionView; root?: Principal; ancestors: SessionView[]; rootUnresolved: boolean; descendants: ChainNode } | undefined> {
-    const session = await this.session(sessionId);
+  async chain(ref: SessionRef): Promise<{ session: SessionView; root?: Principal; ancestors: SessionView[]; rootUnresolved: boolean; descendants: ChainNode } | undefined> {
+    const session = await this.session(ref);
     if (!session) return undefined;
     const resolution = await resolveRoot(session, this);
     const descendants = await descendantsOf(session, this);
     return { session, ...(resolution.root ? { root: resolution.root } : {}), ancestors: resolution.ancestors, rootUnresolved: resolution.unresolved, descendants };
   }
 
-  /** Sessions started directly by a principal (by its key, e.g. `iam-user#arn…`, `sso-user#bob`, `ec2-instance#i-…`) and every session chained from them. */
+  /**
+   * Sessions started directly by a principal (by its key, e.g. `iam-user#arn…`, `sso-user#bob`, `ec2-instance#i-…`)
+   * that may have been in use in [from, to), and every session chained from them. The origin's pointers name
+   * the issuers it started sessions of; their packs hold the sessions.
+   */
   async sessionsFromOrigin(originKey: string, from: string, to: string): Promise<SessionView[]> {
-    const ids = await this.idsInIndex('byOrigin', originKey, from, to);
-    const direct = [...(await this.sessions(ids)).values()].filter((s) => sessionOverlaps(s, from, to));
+    const pointers = await this.queryAll<{ issuers?: Set<string> }>({
+      TableName: this.tables.sessions,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': originKeyOf(originKey), ':from': hoursBefore(from, MAX_SESSION_HOURS).slice(0, 10), ':to': afterHourSlots(to.slice(0, 10)) },
+    });
+    const issuers = [...new Set(pointers.flatMap((p) => [...(p.issuers ?? [])]))].sort();
+    const perIssuer = await mapWithConcurrency(issuers, CONCURRENT_READS, (issuer) => this.sessionsOfIssuer(issuer, from, to));
+    const direct = perIssuer.flat().filter((s) => s.origin?.key === originKey && !s.parentSessionId && sessionOverlaps(s, from, to));
     const all = new Map<string, SessionView>();
     for (const session of direct) for (const s of flattenChain(await descendantsOf(session, this))) all.set(s.sessionId, s);
     return [...all.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  /** The stored hour items of a subject for the hours that overlap [from, to). */
-  async hourItems(subject: string, from: string, to: string, projection?: readonly string[]): Promise<ActivityItem[]> {
+  /**
+   * The hour items of a subject for the hours that overlap [from, to), one per hour: an hour that several
+   * accounts' trails recorded calls of is merged from their items and events (see mergeHourParts).
+   */
+  async hourItems(subject: string, from: string, to: string): Promise<ActivityItem[]> {
     const fromMs = ms(from);
     const toMs = ms(to);
     if (toMs <= fromMs) return [];
-    return this.queryAll<ActivityItem>({
+    const stored = await this.queryAll<ActivityItem>({
       TableName: this.tables.activity,
-      KeyConditionExpression: '#s = :s AND #h BETWEEN :from AND :to',
-      ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name, '#h': ACTIVITY_TABLE.sortKey?.name as string, ...(projection ? Object.fromEntries(projection.map((p, i) => [`#p${i}`, p])) : {}) },
-      ExpressionAttributeValues: { ':s': subject, ':from': hourOfMs(fromMs), ':to': hourOfMs(toMs - 1) },
-      ...(projection ? { ProjectionExpression: ['#s', '#h', ...projection.map((_, i) => `#p${i}`)].join(', ') } : {}),
+      KeyConditionExpression: '#s = :s AND #k BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name, '#k': ACTIVITY_TABLE.sortKey?.name as string },
+      ExpressionAttributeValues: { ':s': subject, ':from': hourOfMs(fromMs), ':to': afterHourSlots(hourOfMs(toMs - 1)) },
+    });
+    const byHour = new Map<string, ActivityItem[]>();
+    for (const item of stored) byHour.set(item.hour, [...(byHour.get(item.hour) ?? []), item]);
+    const home = homeAccountOf(subject);
+    return mapWithConcurrency([...byHour.values()], CONCURRENT_READS, async (parts) => {
+      if (parts.length === 1) return parts[0];
+      const merged = mergeHourParts(await Promise.all(parts.map(async (item) => ({ item, events: await this.eventsOfItem(item) }))), home);
+      this.mergedEvents.set(merged.item, merged.events);
+      return merged.item;
     });
   }
 
-  /** A subject's compact events of one stored hour. */
+  /** Events of hour items merged from several accounts' items (they have no events object of their own). */
+  private readonly mergedEvents = new WeakMap<ActivityItem, readonly CompactEvent[]>();
+
+  /** A subject's compact events of one stored (or merged) hour. */
   async eventsOfItem(item: ActivityItem): Promise<CompactEvent[]> {
+    const merged = this.mergedEvents.get(item);
+    if (merged) return [...merged];
     if (!item.events) return [];
     return this.eventsStore.events(item.accountId, item.hour, item.events);
   }
@@ -218,9 +261,9 @@ export class TrailQueries implements SessionSource {
     const output = await this.client.send(
       new QueryCommand({
         TableName: this.tables.activity,
-        KeyConditionExpression: '#s = :s AND #h BETWEEN :from AND :to',
-        ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name, '#h': ACTIVITY_TABLE.sortKey?.name as string, '#f': 'firstEvent' },
-        ExpressionAttributeValues: { ':s': subject, ':from': hourOfMs(ms(from)), ':to': hourOfMs(ms(to) - 1) },
+        KeyConditionExpression: '#s = :s AND #k BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name, '#k': ACTIVITY_TABLE.sortKey?.name as string, '#f': 'firstEvent' },
+        ExpressionAttributeValues: { ':s': subject, ':from': hourOfMs(ms(from)), ':to': afterHourSlots(hourOfMs(ms(to) - 1)) },
         ProjectionExpression: '#f',
         Limit: 1,
       }),

@@ -56,32 +56,23 @@ export interface TableDesign {
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 /**
- * Role sessions. One item per view of a session:
- *  - `sk = CREATED#<recipientAccountId>`: facts from the session-creating event (AssumeRole*, GetFederationToken,
- *    GetSessionToken). Cross-account assumptions are logged in both accounts, hence one item per recipient.
- *  - `sk = SEEN#<hour>`: facts observed from `userIdentity.sessionContext` of the calls made with a session in an
- *    account-hour whose account logged no creating event for it, so such a session still exists.
- * The indexes project keys only: their readers load whole sessions by id. There is no index by role: the
- * sessions of a role in a scope are the ones its hourly activity items name (they made its calls), which
- * saves a write unit and an index copy per session.
+ * Role sessions, packed: per issuer (role) and account-hour, one gzip pack of the sessions created and used in
+ * it, plus small pointers from a parent session to its children and from an origin (a user, an instance, a
+ * federated identity) to the roles it started sessions of. The layout, and why, is in
+ * lambdas/core/storage/session-packs.ts. No index: every read is a Query on a key.
  */
 export const SESSIONS_TABLE: TableDesign = {
   id: 'Sessions',
-  partitionKey: { name: 'sessionId', type: 'S' },
+  partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
-  globalSecondaryIndexes: [
-    // Children of a session (role chaining); sparse: only chained CREATED items carry parentSessionId.
-    { indexName: 'byParent', partitionKey: { name: 'parentSessionId', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projection: 'KEYS_ONLY' },
-    // Sessions started directly by a non-session principal (IAM user, SAML/SSO/web-identity user, EC2 instance, AWS service, root).
-    { indexName: 'byOrigin', partitionKey: { name: 'originKey', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' }, projection: 'KEYS_ONLY' },
-  ],
+  globalSecondaryIndexes: [],
   timeToLiveAttribute: TTL_ATTRIBUTE,
   envVar: 'SESSIONS_TABLE',
   tableClass: 'STANDARD_INFREQUENT_ACCESS',
 };
 
 /**
- * Compacted activity: one item per (subject, hour) with calls per minute, API calls by service:API with
+ * Compacted activity: one item per (subject, hour, recording account) with calls per minute, API calls by service:API with
  * successes and failures, source IPs, user agents, resources, sessions, and where the hour's compact events lie
  * in the index bucket. Subjects are principal keys (`role#<arn>`, `iam-user#<arn>`, …) and accounts
  * (`account#<id>`, whose item is also the hour's compaction manifest).
@@ -89,7 +80,8 @@ export const SESSIONS_TABLE: TableDesign = {
 export const ACTIVITY_TABLE: TableDesign = {
   id: 'Activity',
   partitionKey: { name: 'subject', type: 'S' },
-  sortKey: { name: 'hour', type: 'S' },
+  // `<hour>#<recording account>`: one item per account whose trail recorded the subject's calls in the hour.
+  sortKey: { name: 'slot', type: 'S' },
   globalSecondaryIndexes: [],
   timeToLiveAttribute: TTL_ATTRIBUTE,
   envVar: 'ACTIVITY_TABLE',

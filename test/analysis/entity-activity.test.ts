@@ -10,6 +10,7 @@ const item = (subject: string, sk: string, apis: Record<string, [number, number]
   return {
     subject,
     hour: sk.slice(0, 13),
+    slot: `${sk.slice(0, 13)}#111122223333`,
     accountId: '111122223333',
     minutes: {},
     sessions: {},

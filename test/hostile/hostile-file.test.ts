@@ -1,3 +1,4 @@
+import { decodePack, type SessionPackItem } from '../../lambdas/core/storage/session-packs';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { LOCAL_BUCKET, LocalStack } from '../../local/local-stack';
 import { listLogFiles } from '../../local/log-files';
 import { itemSize } from '../../lambdas/core/storage/item-size';
 import { SESSIONS_TABLE } from '../../lambdas/shared/table-design';
-import type { IngestedObjectItem } from '../../lambdas/core/model/items';
+import type { CreatedSessionItem, IngestedObjectItem } from '../../lambdas/core/model/items';
 import { ACCOUNT, assumeRole, iamUser, record } from '../helpers/records';
 
 /**
@@ -67,9 +68,11 @@ describe('a log file of hostile records', () => {
     expect(hour.map((h) => h.total)).toEqual([4]);
     const [stored] = await stack.queries.hourItems(`iam-user#${eve.arn}`, '2026-10-22T10:00:00Z', '2026-10-22T11:00:00Z');
     expect(itemSize(stored)).toBeLessThanOrEqual(16 * 1024);
-    const session = await stack.documents.send(new GetCommand({ TableName: stack.tableNames[SESSIONS_TABLE.envVar], Key: { sessionId: 'ASIAHOSTILESESSION01', sk: `CREATED#${ACCOUNT}` } }));
-    expect(session.Item).toBeDefined();
-    expect(itemSize(session.Item as object)).toBeLessThan(16 * 1024);
+    const { Item: pack } = await stack.documents.send(new GetCommand({ TableName: stack.tableNames[SESSIONS_TABLE.envVar], Key: { pk: `issuer#arn:aws:iam::${ACCOUNT}:role/Admin`, sk: `2026-10-22T10#${ACCOUNT}` } }));
+    expect(pack).toBeDefined();
+    expect(itemSize(pack as object)).toBeLessThan(16 * 1024);
+    const session = { Item: decodePack((pack as SessionPackItem).pack).find((entry) => entry.sessionId === 'ASIAHOSTILESESSION01') as CreatedSessionItem };
+    expect(session.Item).toMatchObject({ sk: `CREATED#${ACCOUNT}` });
     expect(Buffer.byteLength(String(session.Item?.userAgent))).toBeLessThanOrEqual(512);
   });
 });

@@ -1,3 +1,4 @@
+import { entriesOfPacks, isSessionPack } from '../../lambdas/core/storage/session-packs';
 import { gzipSync } from 'node:zlib';
 import { compactHour, type CompactionDependencies } from '../../lambdas/compact-hour/compact-hour';
 import { compactSqsBatch } from '../../lambdas/compact-hour/handler';
@@ -51,10 +52,11 @@ class Fakes {
         for (const item of items) this.activity.set(`${item.subject}|${item.hour}`, item);
       },
       deleteActivity: async (keys) => {
-        for (const key of keys) this.activity.delete(`${key.subject}|${key.hour}`);
+        for (const key of keys) this.activity.delete(`${key.subject}|${key.slot.slice(0, 13)}`);
       },
-      sessionsCreatedIn: async () => new Set(),
-      putSessions: async (items) => void this.sessions.push(...items),
+      putSessions: async (items) => void this.sessions.push(...entriesOfPacks(items.filter(isSessionPack))),
+      originIssuers: async () => new Map(),
+      addOriginIssuers: async () => undefined,
       putAccountHour: async (item) => void this.activity.set(`${item.subject}|${item.hour}`, item),
       removeOtherGenerations: async () => undefined,
       retentionDays: 36500,

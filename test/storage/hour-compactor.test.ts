@@ -64,7 +64,7 @@ describe('HourCompactor', () => {
   it('cuts an hour exactly at a scope edge', () => {
     const { principals } = compact([calls]);
     const user = principals[0].meta.subject.startsWith('iam-user') ? principals[0] : principals[1];
-    const item = { ...user.aggregate, accountId: ACCOUNT, expiresAt: 0 };
+    const item = { ...user.aggregate, slot: `${user.aggregate.hour}#${ACCOUNT}`, accountId: ACCOUNT, expiresAt: 0 };
     const cut = cutItem(item, user.events, Date.parse(at(5)), Date.parse(at(59, 59)));
     expect([cut.total, cut.failures]).toEqual([2, 1]);
     expect(cut.firstEvent).toBe('2026-10-22T10:07:00.000Z');

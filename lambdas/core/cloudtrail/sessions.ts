@@ -44,6 +44,9 @@ export interface SessionCreation {
   caller: Principal;
   /** Set when the caller itself used temporary credentials: role chaining. */
   parentSessionId?: string;
+  /** The parent session's issuer (its role) and creation time, from the caller's sessionContext: where its pack lies. */
+  parentIssuerArn?: string;
+  parentCreatedAt?: string;
   /** Set when the caller is not a session: the principal at the root of the chain. */
   origin?: Principal;
   federation?: FederationDetails;
@@ -160,6 +163,8 @@ export function sessionCreatedBy(record: CloudTrailRecord): SessionCreation | un
 
   const issuerAccount = parseArn(issuerArn)?.accountId;
   const origin = parentSessionId ? undefined : originOf(record, caller, sessionName);
+  // The caller's sessionContext names the parent's issuer and creation time: where the parent's pack is read.
+  const parent = parentSessionId ? sessionObservedIn(record) : undefined;
   const federation = federationDetails(record);
   return {
     sessionId,
@@ -180,6 +185,8 @@ export function sessionCreatedBy(record: CloudTrailRecord): SessionCreation | un
     ...optional('sourceIdentity', str(request, 'sourceIdentity') ?? record.userIdentity.sessionContext?.sourceIdentity),
     caller,
     ...optional('parentSessionId', parentSessionId),
+    ...optional('parentIssuerArn', parent?.issuerArn),
+    ...optional('parentCreatedAt', parent?.createdAt),
     ...optional('origin', origin),
     ...optional('federation', federation),
     ...optional('instanceId', origin?.type === 'ec2-instance' ? origin.name : undefined),

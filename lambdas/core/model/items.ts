@@ -62,9 +62,28 @@ export interface EventsRef {
  * log object of the hour, each event once.
  */
 export interface ActivityItem extends HourAggregate {
+  /** Sort key: `<hour>#<accountId>` (see activitySlot). */
+  slot: string;
+  /** The account whose trail recorded these calls (the compacted account-hour's account). */
   accountId: string;
   events?: EventsRef;
   expiresAt: number;
+}
+
+/**
+ * The sort key of an Activity item: its hour, then the account whose trail recorded the calls. A principal's
+ * calls can be recorded by several accounts' trails in one hour (an AWS service acting in every account, a
+ * cross-account AssumeRole logged by the caller's and the role owner's account, a call logged by a resource
+ * owner), and each account-hour is compacted on its own: keyed by hour alone, the last compaction would
+ * overwrite the others' item. Readers merge an hour's items (see mergeHourParts).
+ */
+export function activitySlot(hour: string, accountId: string): string {
+  return `${hour}#${accountId}`;
+}
+
+/** The last sort key of an hour's slots: `<hour>#…` sorts before it (`$` follows `#`). */
+export function afterHourSlots(hour: string): string {
+  return `${hour}$`;
 }
 
 /**

@@ -7,10 +7,10 @@ import type { SessionView } from './session-view';
  * ingested later (another file, another day, another account's trail): reads always see the latest facts.
  */
 export interface SessionSource {
-  /** Loads sessions by id; missing ones are absent from the map. */
-  sessions(ids: readonly string[]): Promise<Map<string, SessionView>>;
-  /** Sessions created with the credentials of `sessionId`. */
-  children(sessionId: string): Promise<SessionView[]>;
+  /** The session a chained session was created from, when it is known. */
+  parentOf(session: SessionView): Promise<SessionView | undefined>;
+  /** Sessions created with the credentials of `session`. */
+  children(session: SessionView): Promise<SessionView[]>;
 }
 
 export interface RootResolution {
@@ -36,7 +36,7 @@ export async function resolveRoot(session: SessionView, source: SessionSource): 
     if (!parentId) return { ancestors, unresolved: true, unresolvedAt: current.sessionId };
     if (visited.has(parentId)) return { ancestors, unresolved: true, unresolvedAt: parentId };
     visited.add(parentId);
-    const parent = (await source.sessions([parentId])).get(parentId);
+    const parent = await source.parentOf(current);
     if (!parent) return { ancestors, unresolved: true, unresolvedAt: parentId };
     ancestors.push(parent);
     current = parent;
@@ -58,7 +58,7 @@ export async function descendantsOf(session: SessionView, source: SessionSource,
   for (let depth = 0; depth < MAX_CHAIN_DEPTH && frontier.length > 0 && count < maxNodes; depth++) {
     const next: ChainNode[] = [];
     for (const node of frontier) {
-      for (const child of await source.children(node.session.sessionId)) {
+      for (const child of await source.children(node.session)) {
         if (visited.has(child.sessionId) || count >= maxNodes) continue;
         visited.add(child.sessionId);
         const childNode = { session: child, children: [] };

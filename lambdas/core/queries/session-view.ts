@@ -25,6 +25,9 @@ export interface SessionView {
   credentialExpiration?: string;
   caller?: Principal;
   parentSessionId?: string;
+  /** Where the parent's pack lies (see session-packs.ts). */
+  parentIssuerArn?: string;
+  parentCreatedAt?: string;
   origin?: Principal;
   federation?: FederationDetails;
   instanceId?: string;
@@ -86,6 +89,8 @@ export function sessionViewOf(items: readonly SessionItem[]): SessionView | unde
       credentialExpiration: primary.credentialExpiration,
       caller: primary.caller,
       parentSessionId: primary.parentSessionId,
+      parentIssuerArn: primary.parentIssuerArn,
+      parentCreatedAt: primary.parentCreatedAt,
       origin: primary.origin ?? observedWith('origin'),
       federation: primary.federation,
       instanceId: primary.instanceId ?? observedWith('instanceId'),

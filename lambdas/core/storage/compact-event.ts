@@ -26,6 +26,11 @@ export interface CompactEvent {
   n: number;
   /** A successful ConsoleLogin without MFA (`additionalEventData.MFAUsed: "No"`). */
   m?: true;
+  /**
+   * `sharedEventID`: the same action delivered to two accounts' trails (the caller's and the resource or role
+   * owner's) carries one sharedEventID under two eventIDs. Readers merging those accounts count it once.
+   */
+  d?: string;
 }
 
 /** Byte caps of what is kept per field: log data is written by attackers and may be of any size. */
@@ -59,20 +64,23 @@ export function compactEventOf(record: CloudTrailRecord, hourStart: number, even
   const resources = resourcesOf(record).slice(0, FIELD_CAPS.resourcesPerEvent).map((arn) => truncateUtf8(arn, FIELD_CAPS.resource));
   if (resources.length > 0) event.x = resources;
   if (isConsoleLoginWithoutMfa(record)) event.m = true;
+  const shared = capped(record.sharedEventID, FIELD_CAPS.eventId);
+  if (shared) event.d = shared;
   return event;
 }
 
 /** Stored form: a positional array (about half the bytes of an object with names). */
-export type EncodedEvent = [number, string, string, string | 0, string | 0, string | 0, string | 0, string | 0, string[] | 0, number, number, 1?];
+export type EncodedEvent = [number, string, string, string | 0, string | 0, string | 0, string | 0, string | 0, string[] | 0, number, number, (1 | 0)?, string?];
 
 export function encodeEvent(event: CompactEvent): EncodedEvent {
   const encoded: EncodedEvent = [event.t, event.id, event.a, event.e ?? 0, event.i ?? 0, event.u ?? 0, event.g ?? 0, event.s ?? 0, event.x ?? 0, event.o, event.n];
-  if (event.m) encoded.push(1);
+  if (event.m || event.d) encoded.push(event.m ? 1 : 0);
+  if (event.d) encoded.push(event.d);
   return encoded;
 }
 
 export function decodeEvent(encoded: EncodedEvent): CompactEvent {
-  const [t, id, a, e, i, u, g, s, x, o, n, m] = encoded;
+  const [t, id, a, e, i, u, g, s, x, o, n, m, d] = encoded;
   const event: CompactEvent = { t, id, a, o, n };
   if (m) event.m = true;
   if (e) event.e = e;
@@ -81,5 +89,6 @@ export function decodeEvent(encoded: EncodedEvent): CompactEvent {
   if (g) event.g = g;
   if (s) event.s = s;
   if (x) event.x = x;
+  if (d) event.d = d;
   return event;
 }

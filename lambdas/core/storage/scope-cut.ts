@@ -28,7 +28,7 @@ export function metaOf(item: ActivityItem): SubjectMeta {
 /** The item's activity cut to [from, to), with the same fields as a stored item. */
 export function cutItem(item: ActivityItem, events: readonly CompactEvent[], fromMs: number, toMs: number): ActivityItem {
   const aggregate = aggregateEvents(metaOf(item), item.hour, eventsWithin(item.hour, events, fromMs, toMs));
-  return { ...aggregate, accountId: item.accountId, expiresAt: item.expiresAt };
+  return { ...aggregate, slot: item.slot, accountId: item.accountId, expiresAt: item.expiresAt };
 }
 
 function groupBy(events: readonly CompactEvent[], key: (event: CompactEvent) => string | undefined): Map<string, CompactEvent[]> {
@@ -51,6 +51,7 @@ function groupBy(events: readonly CompactEvent[], key: (event: CompactEvent) => 
 export function splitBySource(item: ActivityItem, events: readonly CompactEvent[], fromMs: number, toMs: number): ActivityItem[] {
   return [...groupBy(eventsWithin(item.hour, events, fromMs, toMs), (event) => event.i ?? '')].map(([, list]) => ({
     ...aggregateEvents(metaOf(item), item.hour, list),
+    slot: item.slot,
     accountId: item.accountId,
     expiresAt: item.expiresAt,
   }));
@@ -62,7 +63,7 @@ export function sessionItems(item: ActivityItem, events: readonly CompactEvent[]
   return [...groups].map(([key, list]) => {
     const sessionId = key.slice(0, key.indexOf('\u0000'));
     const meta: SubjectMeta = { ...metaOf(item), subject: subjectOfSession(sessionId), issuerArn: sessions.get(sessionId)?.issuerArn ?? item.principalArn ?? item.subject };
-    return { ...aggregateEvents(meta, item.hour, list), accountId: item.accountId, expiresAt: item.expiresAt };
+    return { ...aggregateEvents(meta, item.hour, list), slot: item.slot, accountId: item.accountId, expiresAt: item.expiresAt };
   });
 }
 
@@ -80,4 +81,38 @@ export function principalKeysOfSession(session: SessionView): string[] {
     default:
       return [];
   }
+}
+
+/** One stored item of a subject's hour and its compact events. */
+export interface HourPart {
+  item: ActivityItem;
+  events: readonly CompactEvent[];
+}
+
+/**
+ * Merges the items several accounts' trails stored for one subject and hour into one, counting each call once:
+ * the copies of one action that CloudTrail delivers to two accounts (the caller's and the resource or role
+ * owner's) share a `sharedEventID`, and only the first copy counts (parts in account order, so the result does
+ * not depend on read order). The merged item names the principal's own account when one of the parts is it.
+ */
+export function mergeHourParts(parts: readonly HourPart[], homeAccountId?: string): HourPart {
+  const sorted = [...parts].sort((a, b) => rank(a, homeAccountId) - rank(b, homeAccountId) || a.item.accountId.localeCompare(b.item.accountId));
+  const shared = new Set<string>();
+  const events: CompactEvent[] = [];
+  for (const part of sorted) {
+    for (const event of part.events) {
+      if (event.d !== undefined) {
+        if (shared.has(event.d)) continue;
+        shared.add(event.d);
+      }
+      events.push(event);
+    }
+  }
+  const first = sorted[0].item;
+  const aggregate = aggregateEvents(metaOf(first), first.hour, events);
+  return { item: { ...aggregate, slot: first.slot, accountId: first.accountId, expiresAt: Math.max(...sorted.map((p) => p.item.expiresAt)) }, events };
+}
+
+function rank(part: HourPart, homeAccountId: string | undefined): number {
+  return part.item.accountId === homeAccountId ? 0 : 1;
 }
