@@ -4,6 +4,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { tooLargeResponse } from '../lambdas/api/http';
 import { INDICATORS_TABLE, INVESTIGATIONS_TABLE } from '../lambdas/shared/table-design';
 import type { DataTables } from './data-tables';
 import { MAX_SCOPE_DAYS_ENV, STATE_MACHINE_ARN_ENV } from './environment-names';
@@ -142,12 +143,15 @@ export class InvestigationApi extends Construct {
     }
     this.acknowledgeNagFindings(props);
 
-    // A body over API Gateway's 10 MB limit is refused before the function; the header lets AWS SDKs raise a
-    // typed error, as they do for the handler's errors (the local server answers the same).
+    // A body over API Gateway's 10 MB limit is refused before the function, with the handler's own 413 for a
+    // body over MAX_REQUEST_BODY_BYTES (the header lets AWS SDKs raise a typed error; the local server answers
+    // the same). Header values of gateway responses are quoted literals; the template key sets Content-Type.
+    const tooLarge = tooLargeResponse();
     this.api.addGatewayResponse('RequestTooLarge', {
       type: apigateway.ResponseType.REQUEST_TOO_LARGE,
-      statusCode: '413',
-      responseHeaders: { 'x-amzn-ErrorType': "'RequestEntityTooLargeException'" },
+      statusCode: String(tooLarge.statusCode),
+      responseHeaders: Object.fromEntries(Object.entries(tooLarge.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'content-type').map(([name, value]) => [name, `'${String(value)}'`])),
+      templates: { 'application/json': tooLarge.body },
     });
 
     // RestApi adds an `Endpoint` output ending in `/`: as a Detective client endpoint it makes the SDK request
