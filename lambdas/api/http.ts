@@ -33,9 +33,10 @@ export function errorResponse(error: ApiError, requestId: string): APIGatewayPro
  * Largest request body the API accepts, in bytes. Detective's requests are small JSON documents: the largest
  * valid one (ListInvestigations with a 2,048-character NextToken, a 500-character EntityArn filter and every
  * other filter) is about 3 KB (test/api/body-limit.test.ts), so 16 KiB leaves room for any client's
- * formatting, and is the body size AWS WAF inspects for API Gateway by default. A body over Lambda's 6 MB
- * invocation payload still never reaches the handler: Lambda refuses the invocation, which API Gateway
- * reports as a 5xx.
+ * formatting, and is the body size AWS WAF inspects for API Gateway by default. The deployed stack refuses
+ * larger bodies with the same 413 before Lambda is invoked (lib/api-web-acl.ts): without that, a body over
+ * Lambda's 6 MB invocation payload never reaches the handler (Lambda refuses the invocation), and API Gateway
+ * reports a 5xx.
  */
 export const MAX_REQUEST_BODY_BYTES = 16 * 1024;
 
