@@ -23,6 +23,7 @@ export const CONTEXT_KEYS = {
   guardDutyTrigger: 'guardDutyTrigger',
   guardDutyMinSeverity: 'guardDutyMinSeverity',
   apiGatewayCloudWatchRole: 'apiGatewayCloudWatchRole',
+  apiWebAcl: 'apiWebAcl',
   alarmEmail: 'alarmEmail',
   alarmTopic: 'alarmTopic',
   stateMachineLogLevel: 'stateMachineLogLevel',
@@ -73,6 +74,8 @@ export interface TrailhoundConfig {
   readonly guardDutyMinSeverity: number;
   /** Whether the stack sets the account's API Gateway CloudWatch Logs role, which access logging requires. */
   readonly apiGatewayCloudWatchRole: boolean;
+  /** Whether a web ACL answers 413 to oversized API request bodies; InvestigationApi's default (on) when undefined. */
+  readonly apiWebAcl?: boolean;
   /** Whether the alarms notify an SNS topic the stack creates (true whenever emails are given). */
   readonly alarmTopic: boolean;
   /** Email addresses subscribed to the alarm topic (each confirms the subscription from the email AWS sends). */
@@ -134,6 +137,7 @@ export function readConfig(context: ContextLookup): TrailhoundConfig {
   const retentionDays = optionalInteger(context, CONTEXT_KEYS.retentionDays, 1, MAX_RETENTION_DAYS) ?? DEFAULT_RETENTION_DAYS;
   // A scope reaching further back than the retention can only find expired (deleted) data.
   const investigationMaxScopeDays = optionalInteger(context, CONTEXT_KEYS.investigationMaxScopeDays, 1, retentionDays);
+  const apiWebAcl = optionalBoolean(context, CONTEXT_KEYS.apiWebAcl);
   const alarmEmails = emailList(context, CONTEXT_KEYS.alarmEmail);
   const alarmTopic = optionalBoolean(context, CONTEXT_KEYS.alarmTopic) ?? alarmEmails.length > 0;
   // Emails without a topic would be silently dropped: refuse the contradiction.
@@ -154,6 +158,7 @@ export function readConfig(context: ContextLookup): TrailhoundConfig {
     guardDutyTrigger: optionalBoolean(context, CONTEXT_KEYS.guardDutyTrigger) ?? true,
     guardDutyMinSeverity: optionalNumber(context, CONTEXT_KEYS.guardDutyMinSeverity, 0, MAX_GUARDDUTY_SEVERITY) ?? DEFAULT_GUARDDUTY_MIN_SEVERITY,
     apiGatewayCloudWatchRole: optionalBoolean(context, CONTEXT_KEYS.apiGatewayCloudWatchRole) ?? true,
+    ...(apiWebAcl !== undefined ? { apiWebAcl } : {}),
     alarmTopic,
     alarmEmails,
     stateMachineLogLevel: stateMachineLogLevel(context),

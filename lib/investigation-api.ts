@@ -4,9 +4,11 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { tooLargeResponse } from '../lambdas/api/http';
 import { INDICATORS_TABLE, INVESTIGATIONS_TABLE } from '../lambdas/shared/table-design';
 import type { DataTables } from './data-tables';
 import { MAX_SCOPE_DAYS_ENV, STATE_MACHINE_ARN_ENV } from './environment-names';
+import { ApiWebAcl, headersBesidesContentType } from './api-web-acl';
 import { acknowledgeNag } from './nag';
 import { trailhoundFunction } from './node-function';
 import { grantTableActions } from './table-grants';
@@ -40,6 +42,14 @@ export interface InvestigationApiProps {
    */
   readonly cloudWatchRole: boolean;
   readonly removalPolicy: RemovalPolicy.RETAIN | RemovalPolicy.DESTROY;
+  /**
+   * Whether an AWS WAF web ACL on the stage answers 413 to request bodies over the handler's limit
+   * (MAX_REQUEST_BODY_BYTES) before Lambda is invoked (see ApiWebAcl). Without it, a body between Lambda's 6 MB
+   * invocation payload and API Gateway's 10 MB limit gets a 5xx. It costs $6 a month plus $0.60 per million
+   * requests (unsigned ones included).
+   * @default true
+   */
+  readonly webAcl?: boolean;
 }
 
 /**
@@ -66,6 +76,8 @@ export class InvestigationApi extends Construct {
   readonly accessLogs: logs.LogGroup;
   /** The base URL Detective clients use as `endpoint`: `https://<id>.execute-api.<region>.<suffix>/prod`, no trailing slash. */
   readonly endpoint: string;
+  /** Undefined with `webAcl: false`. */
+  readonly webAcl?: ApiWebAcl;
 
   constructor(scope: Construct, id: string, props: InvestigationApiProps) {
     super(scope, id);
@@ -140,15 +152,21 @@ export class InvestigationApi extends Construct {
         "AWS_IAM authorization (SigV4) instead of a Cognito user pool: Detective's SDK clients sign their requests, and callers are IAM principals granted execute-api:Invoke per operation.",
       );
     }
-    this.acknowledgeNagFindings(props);
 
-    // A body over API Gateway's 10 MB limit is refused before the function; the header lets AWS SDKs raise a
-    // typed error, as they do for the handler's errors (the local server answers the same).
+    // A body over API Gateway's 10 MB limit is refused before the function, with the handler's own 413 for a
+    // body over MAX_REQUEST_BODY_BYTES (the header lets AWS SDKs raise a typed error; the local server answers
+    // the same). Header values of gateway responses are quoted literals.
+    const tooLarge = tooLargeResponse();
     this.api.addGatewayResponse('RequestTooLarge', {
       type: apigateway.ResponseType.REQUEST_TOO_LARGE,
-      statusCode: '413',
-      responseHeaders: { 'x-amzn-ErrorType': "'RequestEntityTooLargeException'" },
+      statusCode: String(tooLarge.statusCode),
+      responseHeaders: Object.fromEntries(Object.entries(headersBesidesContentType(tooLarge)).map(([name, value]) => [name, `'${value}'`])),
+      templates: { 'application/json': tooLarge.body },
     });
+
+    // Bodies over the handler's limit (up to API Gateway's 10 MB) get the same 413 from a web ACL, before Lambda.
+    if (props.webAcl ?? true) this.webAcl = new ApiWebAcl(this, 'WebAcl', { stage: this.api.deploymentStage });
+    this.acknowledgeNagFindings(props);
 
     // RestApi adds an `Endpoint` output ending in `/`: as a Detective client endpoint it makes the SDK request
     // `/prod//investigations/…`, which matches no resource. The stack outputs `endpoint` instead.
@@ -164,11 +182,13 @@ export class InvestigationApi extends Construct {
       'AwsSolutions-APIG2',
       "The handler validates every body and answers with Detective's error shapes, which SDK clients turn into typed exceptions; an API Gateway validator would answer with its own shape instead.",
     );
-    acknowledgeNag(
-      this.api.deploymentStage,
-      'AwsSolutions-APIG3',
-      'No WAF: every method requires SigV4-signed requests (AWS_IAM), so unsigned traffic is refused before the API, and stage throttling caps signed callers; a web ACL would add cost without a rule that applies.',
-    );
+    if (!this.webAcl) {
+      acknowledgeNag(
+        this.api.deploymentStage,
+        'AwsSolutions-APIG3',
+        'The web ACL is turned off (apiWebAcl=false), to save its $6 a month: every method still requires SigV4-signed requests (AWS_IAM) and stage throttling caps signed callers; only a body between 6 and 10 MB then gets a 5xx instead of a 413.',
+      );
+    }
     acknowledgeNag(
       this.api.deploymentStage,
       'AwsSolutions-APIG6',
@@ -204,6 +224,8 @@ function accessLogFormat(): apigateway.AccessLogFormat {
       integrationStatus: F.contextIntegrationStatus(),
       errorType: F.contextErrorResponseType(),
       errorMessage: F.contextErrorMessage(),
+      // WAF_BLOCK for a request the web ACL refused (its 413 never reached the function); empty without one.
+      wafResponseCode: F.contextWafResponseCode(),
     }),
   );
 }

@@ -91,6 +91,7 @@ export class TrailhoundStack extends Stack {
       stateMachine: this.investigation.stateMachine,
       ...(config.investigationMaxScopeDays !== undefined ? { maxScopeDays: config.investigationMaxScopeDays } : {}),
       cloudWatchRole: config.apiGatewayCloudWatchRole,
+      ...(config.apiWebAcl !== undefined ? { webAcl: config.apiWebAcl } : {}),
       removalPolicy: config.removalPolicy,
     });
     if (config.guardDutyTrigger) {

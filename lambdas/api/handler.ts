@@ -8,7 +8,7 @@ import { errorMessage, log } from '../shared/log';
 
 // Re-exported for the callers that configure the API (local server, CDK names).
 export { MAX_SCOPE_DAYS_ENV, maxScopeDays } from '../shared/config';
-import { errorResponse } from './http';
+import { bodyText, errorResponse } from './http';
 import type { ApiDependencies } from './operations';
 import { createRouter } from './router';
 
@@ -30,7 +30,8 @@ function investigationIdOfBody(event: APIGatewayProxyEvent): string | undefined 
   const raw = event?.body;
   if (typeof raw !== 'string' || raw === '') return undefined;
   try {
-    return stringField(JSON.parse(event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw), 'investigationId');
+    // bodyText refuses a body over the API's limit before anything parses it.
+    return stringField(JSON.parse(bodyText(event)), 'investigationId');
   } catch {
     // The router answers the bad body; the request id correlates its lines.
     return undefined;

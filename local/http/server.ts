@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
 import { buildApiHandler, maxScopeDays } from '../../lambdas/api/handler';
-import { errorResponse } from '../../lambdas/api/http';
+import { errorResponse, tooLargeResponse } from '../../lambdas/api/http';
 import { ApiError } from '../../lambdas/core/investigation/errors';
 import type { InvestigationRepository, InvestigationRunner, TokenKeySource } from '../../lambdas/core/investigation/ports';
 import { randomBytes } from 'node:crypto';
@@ -46,7 +46,8 @@ export interface ApiServer {
  * The limits a request meets in AWS before the handler runs, so that local mode refuses what AWS refuses:
  * API Gateway's REST payload limit (10 MB), Lambda's synchronous invocation payload limit (6 MB, counted on the
  * whole proxy event, headers and request context included) and API Gateway's limit on the request line and
- * headers together (10,240 bytes).
+ * headers together (10,240 bytes). The handler refuses bodies over MAX_REQUEST_BODY_BYTES (16 KiB) itself, as
+ * the deployed web ACL does before Lambda; every 413 is the same (tooLargeResponse).
  */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const LAMBDA_MAX_EVENT_BYTES = 6 * 1024 * 1024;
@@ -83,7 +84,7 @@ function gatewayError(statusCode: number, errorType: string, message: string): A
   return { statusCode, headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': errorType }, body: JSON.stringify({ message }) };
 }
 
-const TOO_LARGE = gatewayError(413, 'RequestEntityTooLargeException', 'Request Too Long');
+const TOO_LARGE = tooLargeResponse();
 
 /** Raw bytes of a response written on a socket the HTTP parser gave up on (before any request object exists). */
 function rawResponse(result: APIGatewayProxyResult, reason: string): string {

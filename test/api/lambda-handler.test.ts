@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { buildApiHandler, handler, productionDependencies } from '../../lambdas/api/handler';
+import { MAX_REQUEST_BODY_BYTES, tooLargeResponse } from '../../lambdas/api/http';
 import { lambdaContext, toProxyEvent } from '../../local/http/proxy-event';
 
 /**
@@ -105,5 +106,17 @@ describe('API Lambda handler', () => {
     expect(JSON.parse(result.body)).toMatchObject({ ErrorCode: 'INVALID_REQUEST_BODY' });
     expect(dynamo.calls()).toHaveLength(0);
     expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('refuses a body over MAX_REQUEST_BODY_BYTES, text or base64-encoded, with the 413 the web ACL gives, before any read', async () => {
+    const oversized = JSON.stringify({ InvestigationId: '123456789012345678901', NextToken: 'x'.repeat(MAX_REQUEST_BODY_BYTES) });
+    for (const contentType of ['application/json', 'application/octet-stream']) {
+      const e = toProxyEvent({ method: 'POST', url: '/investigations/listIndicators', headers: { 'content-type': contentType }, body: Buffer.from(oversized), sourceIp: '127.0.0.1' });
+      expect(e.isBase64Encoded).toBe(contentType !== 'application/json');
+      const result = await handler(e, lambdaContext(e.requestContext.requestId));
+      const refusal = tooLargeResponse();
+      expect(result).toEqual({ ...refusal, headers: { ...refusal.headers, 'x-amzn-RequestId': e.requestContext.requestId } });
+    }
+    expect(dynamo.calls()).toHaveLength(0);
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { MAX_REQUEST_BODY_BYTES } from '../../lambdas/api/http';
 import { ROUTES } from '../../lambdas/api/router';
 import { ENTITY_ARN_PATTERN } from '../../lambdas/core/investigation/arns';
 import { GRAPH_ARN, ROLE_ARN, hoursAgo, rawPost, startHarness, type Harness } from './harness';
@@ -114,6 +115,7 @@ describe('OpenAPI document', () => {
       ['/investigations/listIndicators', JSON.stringify({ InvestigationId: '000000000000000000042' }), 404],
       ['/investigations/updateInvestigationState', JSON.stringify({ InvestigationId: '000000000000000000042', State: 'ACTIVE' }), 404],
       ['/investigations/updateInvestigationState', JSON.stringify({ InvestigationId: 42, State: 'ACTIVE' }), 400],
+      ['/investigations/listInvestigations', JSON.stringify({ NextToken: 'x'.repeat(MAX_REQUEST_BODY_BYTES) }), 413],
     ];
     for (const [path, body, status] of cases) {
       const response = await rawPost(h.server, path, body);

@@ -43,6 +43,7 @@ describe('context settings', () => {
           guardDutyTrigger: 'false',
           guardDutyMinSeverity: '7.5',
           apiGatewayCloudWatchRole: false,
+          apiWebAcl: 'false',
           alarmEmail: 'secops@example.com, oncall+trailhound@example.co.uk',
           stateMachineLogLevel: 'ALL',
           stateMachineLogExecutionData: 'true',
@@ -65,6 +66,7 @@ describe('context settings', () => {
       guardDutyTrigger: false,
       guardDutyMinSeverity: 7.5,
       apiGatewayCloudWatchRole: false,
+      apiWebAcl: false,
       alarmTopic: true,
       alarmEmails: ['secops@example.com', 'oncall+trailhound@example.co.uk'],
       stateMachineLogLevel: 'ALL',
@@ -80,6 +82,9 @@ describe('context settings', () => {
     expect(readConfig(context({ logPrefix: '' })).logPrefix).toBe('');
     expect(readStackName(context({ stackName: 'Trailhound-test' }))).toBe('Trailhound-test');
     expect(readConfig(context({ alarmTopic: 'true' }))).toMatchObject({ alarmTopic: true, alarmEmails: [] });
+    // Unset leaves the web ACL to InvestigationApi's default (on), declared there only.
+    expect(readConfig(context({})).apiWebAcl).toBeUndefined();
+    expect(readConfig(context({ apiWebAcl: true })).apiWebAcl).toBe(true);
     expect(readConfig(context({ alarmEmail: ['a@example.com', 'a@example.com'] })).alarmEmails).toEqual(['a@example.com']);
   });
 
@@ -128,6 +133,8 @@ describe('context settings', () => {
     ['guardDutyMinSeverity', '1e1'],
     ['guardDutyMinSeverity', ' 4'],
     ['apiGatewayCloudWatchRole', 'yes'],
+    ['apiWebAcl', 'off'],
+    ['apiWebAcl', 0],
     ['alarmEmail', ''],
     ['alarmEmail', 'secops'],
     ['alarmEmail', 'secops@example.com;ops@example.com'],

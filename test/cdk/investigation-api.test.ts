@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { INDICATORS_TABLE, INVESTIGATIONS_TABLE } from '../../lambdas/shared/table-design';
+import { errorResponse, requestTooLarge } from '../../lambdas/api/http';
 import { ROUTES } from '../../lambdas/api/router';
 import { API_STAGE_NAME, API_THROTTLING, INVESTIGATION_OPERATIONS } from '../../lib/investigation-api';
 import { actionsOf, actionsOn, arnOf, functionResource, functionStatements, indexArnOf, logicalId, resourcesOf, synth, type Synthesized } from './synth';
@@ -53,11 +54,13 @@ describe('investigation API', () => {
     expect(routes.sort()).toEqual(INVESTIGATION_OPERATIONS.map((op) => `POST /investigations/${op}`).sort());
   });
 
-  it('answers an oversized body with a typed 413', () => {
+  it('answers a body over API Gateway’s 10 MB with the handler’s own typed 413', () => {
+    const handlers413 = errorResponse(requestTooLarge(), 'any');
     synthesized.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'REQUEST_TOO_LARGE',
       StatusCode: '413',
       ResponseParameters: { 'gatewayresponse.header.x-amzn-ErrorType': "'RequestEntityTooLargeException'" },
+      ResponseTemplates: { 'application/json': handlers413.body },
     });
   });
 

@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
@@ -25,13 +25,30 @@ function nagFindings(context: Record<string, unknown> = {}): string[] {
 const MODES: Array<[string, Record<string, unknown>]> = [
   ['defaults', {}],
   ['an existing bucket with a KMS key and a custom prefix', { logBucketName: 'acme-cloudtrail-logs', logPrefix: 'org/AWSLogs/', logBucketKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' }],
-  ['a test deployment: destroy, whole bucket, no trigger, no account log role', { removalPolicy: 'destroy', logPrefix: '', guardDutyTrigger: 'false', apiGatewayCloudWatchRole: 'false', ingestReservedConcurrency: '4' }],
+  [
+    'a test deployment: destroy, whole bucket, no trigger, no account log role, no web ACL',
+    { removalPolicy: 'destroy', logPrefix: '', guardDutyTrigger: 'false', apiGatewayCloudWatchRole: 'false', apiWebAcl: 'false', ingestReservedConcurrency: '4' },
+  ],
   ['alarm emails, full state machine logs and X-Ray', { alarmEmail: 'secops@example.com,oncall@example.com', stateMachineLogLevel: 'ALL', stateMachineTracing: 'true', threatIntelS3Uris: 's3://acme-intel/list.txt' }],
 ];
 
 describe('cdk-nag AwsSolutions', () => {
   it.each(MODES)('finds nothing unacknowledged with %s', (_mode, context) => {
     expect(nagFindings(context)).toEqual([]);
+  });
+
+  it('needs no acknowledgement of APIG3 (a stage without WAF) while the web ACL is on, and one with apiWebAcl=false', () => {
+    const acknowledged = (context: Record<string, unknown>): string[] => {
+      const app = new App({ context: { ...CDK_JSON_CONTEXT, [BUNDLING_STACKS]: [], ...context } });
+      const stack = new TrailhoundStack(app, 'Trailhound');
+      return stack.investigationApi.api.deploymentStage.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        // Each entry maps `Annotation::<rule id>` to the reason.
+        .flatMap((entry) => Object.keys(entry.data as Record<string, string>))
+        .map((key) => key.replace(/^Annotation::/, ''));
+    };
+    expect(acknowledged({})).not.toContain('AwsSolutions-APIG3');
+    expect(acknowledged({ apiWebAcl: 'false' })).toContain('AwsSolutions-APIG3');
   });
 
   it('can fail: a resource nobody acknowledged is reported', () => {

@@ -1,9 +1,12 @@
 /**
  * The errors the API returns, named as Detective's modeled exceptions: the name goes into the
  * `x-amzn-ErrorType` header, which is what AWS SDKs use to raise the matching typed exception.
+ * RequestEntityTooLargeException is API Gateway's name for a body over its limits, which Detective does not
+ * model: SDKs raise their service's generic exception under that name.
  */
 export type ApiErrorType =
   | 'ValidationException'
+  | 'RequestEntityTooLargeException'
   | 'ResourceNotFoundException'
   | 'ConflictException'
   | 'TooManyRequestsException'
@@ -18,6 +21,7 @@ export const HTTP_STATUS: Record<ApiErrorType, number> = {
   AccessDeniedException: 403,
   ResourceNotFoundException: 404,
   ConflictException: 409,
+  RequestEntityTooLargeException: 413,
   TooManyRequestsException: 429,
   InternalServerException: 500,
 };

@@ -1,0 +1,74 @@
+import { MAX_REQUEST_BODY_BYTES } from '../../lambdas/api/http';
+import { ROUTES } from '../../lambdas/api/router';
+import { MAX_IAM_NAME_LENGTH, MAX_IAM_PATH_LENGTH } from '../../lambdas/core/investigation/arns';
+import { INDICATOR_TYPES } from '../../lambdas/core/investigation/model';
+import { MAX_TOKEN_LENGTH } from '../../lambdas/core/investigation/pagination';
+import {
+  MAX_STRING_FILTER_LENGTH,
+  parseGetInvestigation,
+  parseListIndicators,
+  parseListInvestigations,
+  parseStartInvestigation,
+  parseUpdateInvestigationState,
+} from '../../lambdas/core/investigation/requests';
+
+/**
+ * MAX_REQUEST_BODY_BYTES refuses nothing legitimate: the largest request each operation accepts (every member
+ * present, every string as long as its validator allows) is a small fraction of it, even pretty-printed.
+ * Whatever refuses larger bodies (the handler, the deployed web ACL, API Gateway) only refuses bad input.
+ */
+const GRAPH_ARN = `arn:aws-iso-b:detective:us-isob-east-1:111122223333:graph:${'a'.repeat(32)}`;
+// Nanosecond precision and an offset: the longest timestamp form the API reads.
+const START = '2026-01-01T00:00:00.123456789+00:00';
+const END = '2026-01-02T00:00:00.123456789+00:00';
+const INVESTIGATION_ID = '123456789012345678901';
+const LONGEST_ENTITY_ARN = `arn:aws-us-gov:iam::111122223333:role/${'p'.repeat(MAX_IAM_PATH_LENGTH - 2)}/${'n'.repeat(MAX_IAM_NAME_LENGTH)}`;
+const LONGEST_TOKEN = 'A'.repeat(MAX_TOKEN_LENGTH);
+const LONGEST_INDICATOR_TYPE = [...INDICATOR_TYPES].sort((a, b) => b.length - a.length)[0];
+
+const LARGEST: Record<string, { body: object; parse: (body: unknown) => unknown }> = {
+  'POST /investigations/startInvestigation': {
+    body: { GraphArn: GRAPH_ARN, EntityArn: LONGEST_ENTITY_ARN, ScopeStartTime: START, ScopeEndTime: END },
+    parse: (body) => parseStartInvestigation(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), maxScopeDays: 30 }),
+  },
+  'POST /investigations/getInvestigation': { body: { GraphArn: GRAPH_ARN, InvestigationId: INVESTIGATION_ID }, parse: parseGetInvestigation },
+  'POST /investigations/listInvestigations': {
+    body: {
+      GraphArn: GRAPH_ARN,
+      NextToken: LONGEST_TOKEN,
+      MaxResults: 100,
+      FilterCriteria: {
+        Severity: { Value: 'INFORMATIONAL' },
+        Status: { Value: 'SUCCESSFUL' },
+        State: { Value: 'ARCHIVED' },
+        EntityArn: { Value: `arn:${'x'.repeat(MAX_STRING_FILTER_LENGTH - 4)}` },
+        CreatedTime: { StartInclusive: START, EndInclusive: END },
+      },
+      SortCriteria: { Field: 'CREATED_TIME', SortOrder: 'DESC' },
+    },
+    parse: parseListInvestigations,
+  },
+  'POST /investigations/listIndicators': {
+    body: { GraphArn: GRAPH_ARN, InvestigationId: INVESTIGATION_ID, IndicatorType: LONGEST_INDICATOR_TYPE, MaxResults: 100, NextToken: LONGEST_TOKEN },
+    parse: parseListIndicators,
+  },
+  'POST /investigations/updateInvestigationState': { body: { GraphArn: GRAPH_ARN, InvestigationId: INVESTIGATION_ID, State: 'ARCHIVED' }, parse: parseUpdateInvestigationState },
+};
+
+describe('request body limit', () => {
+  it('covers every operation', () => {
+    expect(Object.keys(LARGEST).sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  it.each(Object.entries(LARGEST))('leaves the largest valid %s body, pretty-printed, under a quarter of the limit', (_route, { body, parse }) => {
+    // Valid: every member at its longest is accepted.
+    expect(() => parse(body)).not.toThrow();
+    expect(Buffer.byteLength(JSON.stringify(body, null, 2))).toBeLessThan(MAX_REQUEST_BODY_BYTES / 4);
+  });
+
+  it('fits the largest body of all, ListInvestigations, in about 3 KB compact', () => {
+    const compact = Buffer.byteLength(JSON.stringify(LARGEST['POST /investigations/listInvestigations'].body));
+    expect(compact).toBeGreaterThan(2_900);
+    expect(compact).toBeLessThan(3_300);
+  });
+});
