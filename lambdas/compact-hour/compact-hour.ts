@@ -4,8 +4,9 @@ import { classifyLogKey } from '../core/cloudtrail/log-key';
 import { HourCompactor, type CompactedHour } from '../core/storage/hour-compactor';
 import { fitToSize } from '../core/storage/hour-aggregate';
 import { HOUR_MS, hourStartMs, parseHourKey } from '../core/storage/hours';
-import { activitySlot, expiryFrom, retainedFrom, type AccountHourItem, type ActivityItem, type EventsRef, type HourObjectItem } from '../core/model/items';
-import { hourSessions, type OriginPointer, type OriginPointerKey, type ParentPointerItem, type SessionPackItem } from '../core/storage/session-packs';
+import { ACCOUNTS_SUBJECT, activitySlot, expiryFrom, retainedFrom, type AccountHourItem, type AccountRegistryItem, type ActivityItem, type EventsRef, type HourIndexItem, type HourObjectItem } from '../core/model/items';
+import { hourSessions, type ParentPointerItem, type SessionPackItem } from '../core/storage/session-packs';
+import { buildHourIndex, encodeHourIndex, indexSubject } from '../core/storage/hour-index';
 import type { HourEventsHeader, SubjectEvents } from '../adapters/events-store';
 import { ObjectGoneError, type LogObjectStream } from '../adapters/s3-objects';
 import { log } from '../shared/log';
@@ -29,10 +30,8 @@ export interface CompactionDependencies {
   deleteActivity(keys: readonly { subject: string; slot: string }[]): Promise<void>;
   /** Session packs and parent pointers (see session-packs.ts). */
   putSessions(items: readonly (SessionPackItem | ParentPointerItem)[]): Promise<void>;
-  /** The issuers that origin pointers already name, by `pk\u0000sk`. */
-  originIssuers(keys: readonly OriginPointerKey[]): Promise<Map<string, Set<string>>>;
-  /** Adds issuers to an origin pointer (a set union: concurrent compactions of other hours commute). */
-  addOriginIssuers(pointer: OriginPointer): Promise<void>;
+  /** The hour's reverse index and the account's registration (Activity table). */
+  putIndex(items: readonly (HourIndexItem | AccountRegistryItem)[]): Promise<void>;
   putAccountHour(item: AccountHourItem): Promise<void>;
   removeOtherGenerations(accountId: string, hour: string, keep: string): Promise<void>;
   retentionDays: number;
@@ -149,19 +148,18 @@ async function writeCompaction(
   const gone = (before?.subjects ?? []).filter((subject) => !present.has(subject));
   if (gone.length > 0) await deps.deleteActivity(gone.map((subject) => ({ subject, slot })));
 
-  // 3. Sessions, packed per issuer; pointers to children; and origin pointers, written only when they gain an issuer.
+  // 3. Sessions, packed per issuer, and pointers from parents to chained sessions.
   const sessions = hourSessions(compacted, generation, deps.retentionDays);
   await deps.putSessions([...sessions.packs, ...sessions.parents]);
-  if (sessions.origins.length > 0) {
-    const known = await deps.originIssuers(sessions.origins);
-    for (const pointer of sessions.origins) {
-      const named = known.get(`${pointer.pk}\u0000${pointer.sk}`);
-      const missing = pointer.issuers.filter((issuer) => !named?.has(issuer));
-      if (missing.length > 0) await deps.addOriginIssuers({ ...pointer, issuers: missing });
-    }
-  }
 
-  // 4. The manifest last: until it is written, a retry recompacts the hour and writes the same items again.
+  // 4. The hour's reverse index (addresses, agents, buckets, sessions, instances → principals), and the account's registration.
+  const index = buildHourIndex(compacted);
+  await deps.putIndex([
+    { subject: indexSubject(accountId), slot, hour, accountId, principals: index.principals.length, body: encodeHourIndex(index), expiresAt },
+    { subject: ACCOUNTS_SUBJECT, slot: accountId, accountId },
+  ]);
+
+  // 5. The manifest last: until it is written, a retry recompacts the hour and writes the same items again.
   // The account's item serves the account-wide baseline (addresses, agents, APIs, regions): the sessions and
   // resources of every principal would only repeat, at a price, what their own items hold.
   const manifest: AccountHourItem = fitToSize<AccountHourItem>(

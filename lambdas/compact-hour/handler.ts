@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
 import { batchDelete, batchPut } from '../adapters/batch-writer';
 import { delayMessage, parseCompactionMessage } from '../adapters/compaction-queue';
@@ -52,28 +52,7 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
     writeEvents: (header, segments, generation) => events.write(header, segments, generation),
     putActivity: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
     deleteActivity: async (keys) => void (await batchDelete(client, activityTable, keys)),
-    originIssuers: async (keys) => {
-      const found = new Map<string, Set<string>>();
-      for (let i = 0; i < keys.length; i += 100) {
-        const Keys = keys.slice(i, i + 100).map(({ pk, sk }) => ({ pk, sk }));
-        let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string }> | undefined = { [sessionsTable]: { Keys, ProjectionExpression: 'pk, sk, issuers' } };
-        while (request && Object.keys(request).length > 0) {
-          const output = await client.send(new BatchGetCommand({ RequestItems: request }));
-          for (const item of output.Responses?.[sessionsTable] ?? []) found.set(`${item.pk as string}\u0000${item.sk as string}`, new Set(item.issuers as Set<string>));
-          request = output.UnprocessedKeys as typeof request;
-        }
-      }
-      return found;
-    },
-    addOriginIssuers: async (pointer) =>
-      void (await client.send(
-        new UpdateCommand({
-          TableName: sessionsTable,
-          Key: { pk: pointer.pk, sk: pointer.sk },
-          UpdateExpression: 'ADD issuers :issuers SET expiresAt = :expiresAt',
-          ExpressionAttributeValues: { ':issuers': new Set(pointer.issuers), ':expiresAt': pointer.expiresAt },
-        }),
-      )),
+    putIndex: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
     putSessions: async (items) => void (await batchPut(client, sessionsTable, items as unknown as Record<string, unknown>[])),
     putAccountHour: async (item) => void (await client.send(new PutCommand({ TableName: activityTable, Item: item }))),
     removeOtherGenerations: async (accountId, hour, keep) => void (await events.removeOtherGenerations(accountId, hour, keep)),

@@ -3,15 +3,18 @@ import { normalizeRoleArn } from '../core/cloudtrail/arn';
 import type { Principal } from '../core/cloudtrail/principal';
 import { hourlyVolume, sumActivity, type ActivityTotals, type HourlyVolume } from '../core/queries/activity-totals';
 import { descendantsOf, flattenChain, resolveRoot, type ChainNode, type RootResolution, type SessionSource } from '../core/queries/chains';
-import { hoursBefore, MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, sessionViewsOf, type SessionView } from '../core/queries/session-view';
-import { entriesOfPacks, issuerKey, originKeyOf, parentKey, type ParentPointerItem, type SessionPackItem } from '../core/storage/session-packs';
-import { afterHourSlots, type ActivityItem, type SessionItem } from '../core/model/items';
+import { MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, sessionViewsOf, type SessionView } from '../core/queries/session-view';
+import { entriesOfPacks, issuerKey, parentKey, type ParentPointerItem, type SessionPackItem } from '../core/storage/session-packs';
+import { decodeHourIndex, indexSubject, type HourIndex } from '../core/storage/hour-index';
+import { ACCOUNTS_SUBJECT, afterHourSlots, type AccountRegistryItem, type ActivityItem, type HourIndexItem, type SessionItem } from '../core/model/items';
 import type { CompactEvent } from '../core/storage/compact-event';
 import { HOUR_MS, hourOfMs, hourWithin } from '../core/storage/hours';
 import { cutItem, eventsWithin, mergeHourParts, principalKeysOfSession, sessionItems, splitBySource } from '../core/storage/scope-cut';
 import type { EventsStore } from '../adapters/events-store';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { ACTIVITY_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
+
+const INSTANCE_PREFIX = 'ec2-instance#';
 
 /** Reads in flight at once when a question fans out over sessions or hours. */
 const CONCURRENT_READS = 16;
@@ -183,21 +186,63 @@ export class TrailQueries implements SessionSource {
 
   /**
    * Sessions started directly by a principal (by its key, e.g. `iam-user#arn…`, `sso-user#bob`, `ec2-instance#i-…`)
-   * that may have been in use in [from, to), and every session chained from them. The origin's pointers name
-   * the issuers it started sessions of; their packs hold the sessions.
+   * that may have been in use in [from, to), and every session chained from them. A principal's own activity
+   * names the roles it assumed; an EC2 instance (which calls nothing itself: EC2 assumes its role) is found in
+   * its account's hour index (`accountId`, else every registered account's). Those roles' packs hold the sessions.
    */
-  async sessionsFromOrigin(originKey: string, from: string, to: string): Promise<SessionView[]> {
-    const pointers = await this.queryAll<{ issuers?: Set<string> }>({
-      TableName: this.tables.sessions,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': originKeyOf(originKey), ':from': hoursBefore(from, MAX_SESSION_HOURS).slice(0, 10), ':to': afterHourSlots(to.slice(0, 10)) },
-    });
-    const issuers = [...new Set(pointers.flatMap((p) => [...(p.issuers ?? [])]))].sort();
+  async sessionsFromOrigin(originKey: string, from: string, to: string, options: { accountId?: string } = {}): Promise<SessionView[]> {
+    const windowFrom = new Date(ms(from) - MAX_SESSION_HOURS * HOUR_MS).toISOString();
+    const issuers = originKey.startsWith(INSTANCE_PREFIX)
+      ? await this.rolesOfInstance(originKey.slice(INSTANCE_PREFIX.length), windowFrom, to, options.accountId)
+      : await this.issuersStartedBy(originKey, windowFrom, to);
     const perIssuer = await mapWithConcurrency(issuers, CONCURRENT_READS, (issuer) => this.sessionsOfIssuer(issuer, from, to));
     const direct = perIssuer.flat().filter((s) => s.origin?.key === originKey && !s.parentSessionId && sessionOverlaps(s, from, to));
     const all = new Map<string, SessionView>();
     for (const session of direct) for (const s of flattenChain(await descendantsOf(session, this))) all.set(s.sessionId, s);
     return [...all.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** The roles a principal assumed in [from, to) (the resources of its STS calls), and itself for its own session tokens. */
+  private async issuersStartedBy(principalKey: string, from: string, to: string): Promise<string[]> {
+    const issuers = new Set<string>();
+    for (const item of await this.hourItems(principalKey, from, to)) {
+      const resources = (item.overflow?.resources ?? 0) > 0 ? (await this.eventsOfItem(item)).flatMap((e) => e.x ?? []) : Object.keys(item.resources ?? {});
+      for (const arn of resources) if (/^arn:aws[a-z-]*:iam::\d{12}:role\//.test(arn)) issuers.add(normalizeRoleArn(arn) ?? arn);
+      if (item.principalArn && (item.apis['sts:GetSessionToken'] || item.apis['sts:GetFederationToken'])) issuers.add(item.principalArn);
+    }
+    return [...issuers].sort();
+  }
+
+  /** The roles whose instance-profile credentials an EC2 instance received or used in [from, to). */
+  private async rolesOfInstance(instanceId: string, from: string, to: string, accountId?: string): Promise<string[]> {
+    const accounts = accountId ? [accountId] : await this.accounts();
+    const indexes = (await mapWithConcurrency(accounts, CONCURRENT_READS, (account) => this.hourIndexes(account, from, to))).flat();
+    return [...new Set(indexes.flatMap((index) => index.instances[instanceId] ?? []))].sort();
+  }
+
+  /** The reverse indexes of an account's hours overlapping [from, to) (see core/storage/hour-index.ts). */
+  async hourIndexes(accountId: string, from: string, to: string): Promise<HourIndex[]> {
+    const fromMs = ms(from);
+    const toMs = ms(to);
+    if (toMs <= fromMs) return [];
+    const items = await this.queryAll<HourIndexItem>({
+      TableName: this.tables.activity,
+      KeyConditionExpression: '#s = :s AND #k BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name, '#k': ACTIVITY_TABLE.sortKey?.name as string },
+      ExpressionAttributeValues: { ':s': indexSubject(accountId), ':from': hourOfMs(fromMs), ':to': afterHourSlots(hourOfMs(toMs - 1)) },
+    });
+    return items.map((item) => decodeHourIndex(item.body));
+  }
+
+  /** The accounts whose logs were compacted. */
+  async accounts(): Promise<string[]> {
+    const items = await this.queryAll<AccountRegistryItem>({
+      TableName: this.tables.activity,
+      KeyConditionExpression: '#s = :s',
+      ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name },
+      ExpressionAttributeValues: { ':s': ACCOUNTS_SUBJECT },
+    });
+    return items.map((item) => item.accountId).sort();
   }
 
   /**
@@ -308,8 +353,8 @@ export class TrailQueries implements SessionSource {
   }
 
   /** All API activity of an EC2 instance, through the sessions of its instance profile (and what was chained from them). */
-  async instanceActivity(instanceId: string, from: string, to: string): Promise<InstanceActivity> {
-    const sessions = await this.sessionsFromOrigin(`ec2-instance#${instanceId}`, from, to);
+  async instanceActivity(instanceId: string, from: string, to: string, accountId?: string): Promise<InstanceActivity> {
+    const sessions = await this.sessionsFromOrigin(`${INSTANCE_PREFIX}${instanceId}`, from, to, accountId ? { accountId } : {});
     return { instanceId, sessions, ...(await this.activityOfSessions(sessions, from, to)) };
   }
 

@@ -55,8 +55,7 @@ class Fakes {
         for (const key of keys) this.activity.delete(`${key.subject}|${key.slot.slice(0, 13)}`);
       },
       putSessions: async (items) => void this.sessions.push(...entriesOfPacks(items.filter(isSessionPack))),
-      originIssuers: async () => new Map(),
-      addOriginIssuers: async () => undefined,
+      putIndex: async () => undefined,
       putAccountHour: async (item) => void this.activity.set(`${item.subject}|${item.hour}`, item),
       removeOtherGenerations: async () => undefined,
       retentionDays: 36500,

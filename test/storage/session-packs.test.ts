@@ -23,13 +23,12 @@ function compactedWith(sessionCount: number, agentBytes = 32) {
 }
 
 describe('session packs', () => {
-  it('packs an issuer’s sessions of an hour into one item, and names its origin once per day', () => {
+  it('packs an issuer’s sessions of an hour into one item', () => {
     const compacted = compactedWith(50);
-    const { packs, parents, origins } = hourSessions(compacted, 'g1', 365);
+    const { packs, parents } = hourSessions(compacted, 'g1', 365);
     expect(packs.map((p) => [p.pk, p.sk, p.sessions])).toEqual([[`issuer#${ROLE}`, `${HOUR}#${ACCOUNT}`, 50]]);
     expect(decodePack(packs[0].pack).map((e) => e.sessionId)).toHaveLength(50);
     expect(parents).toEqual([]);
-    expect(origins).toEqual([{ pk: `origin#iam-user#arn:aws:iam::${ACCOUNT}:user/alice`, sk: `2026-10-22#${ACCOUNT}`, issuers: [ROLE], expiresAt: expect.any(Number) }]);
   });
 
   it('splits a pack larger than the limit into chunks that hold every session once', () => {

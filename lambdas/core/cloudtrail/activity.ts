@@ -76,11 +76,17 @@ export function apiName(record: CloudTrailRecord): string {
   return `${record.eventSource.replace(/\.amazonaws\.com$/, '')}:${record.eventName}`;
 }
 
-/** Resources CloudTrail names: the `resources` array, and the bucket of S3 calls (which often has none). */
+/**
+ * Resources CloudTrail names: the `resources` array, the bucket of S3 calls (which often have none), and the
+ * role an STS call assumes (its `requestParameters.roleArn`, which the `resources` array does not always
+ * repeat): a principal's own activity then says which roles it started sessions of.
+ */
 export function resourcesOf(record: CloudTrailRecord): string[] {
   const arns = (record.resources ?? []).map((r) => r.ARN).filter((arn): arn is string => typeof arn === 'string' && arn !== '');
   const bucket = record.requestParameters?.bucketName;
   if (arns.length === 0 && typeof bucket === 'string' && bucket !== '') arns.push(`arn:aws:s3:::${bucket}`);
+  const role = record.eventSource === 'sts.amazonaws.com' ? record.requestParameters?.roleArn : undefined;
+  if (typeof role === 'string' && role !== '' && !arns.includes(role)) arns.push(role);
   return arns;
 }
 

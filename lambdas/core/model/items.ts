@@ -98,6 +98,27 @@ export interface AccountHourItem extends ActivityItem {
   compactedAt: string;
 }
 
+/** The reverse index of an account-hour (`subject` = `index#<account>`; see core/storage/hour-index.ts). */
+export interface HourIndexItem {
+  subject: string;
+  slot: string;
+  hour: string;
+  accountId: string;
+  principals: number;
+  /** gzip of the HourIndex JSON. */
+  body: Uint8Array;
+  expiresAt: number;
+}
+
+/** The accounts whose logs were compacted (`subject` = `accounts`, `slot` = the account id): where cross-account reads start. */
+export const ACCOUNTS_SUBJECT = 'accounts';
+
+export interface AccountRegistryItem {
+  subject: typeof ACCOUNTS_SUBJECT;
+  slot: string;
+  accountId: string;
+}
+
 /** The HourObjects item (`objectId` of an account-hour) that says a compaction of the hour is requested and not yet begun. */
 export const PENDING_MARK = '#pending';
 

@@ -10,20 +10,16 @@ import { createdSessionItem, expiryFrom, seenSessionItem, type SessionItem } fro
  * one gzip-compressed pack of the sessions it created in that hour and of the sessions it saw used then.
  * Packs are read by issuer and time, which is how every question reaches sessions: the sessions of a role in
  * a scope, a session's parent (its creating event names the parent's role and creation time), and the
- * sessions a principal started (through the small origin pointers below).
+ * sessions a principal started (the roles it assumed are in its own activity; an EC2 instance's roles are in
+ * its account's hour index).
  *
  * Keys (table `Sessions`, `pk`/`sk`):
  *  - pack:            `issuer#<issuer ARN>` / `<hour>#<recording account>[#<chunk>]`;
  *  - parent pointer:  `parent#<parent session id>` / `<created at>#<session id>#<recording account>`, one per
- *                     chained session (a minority), naming the child's issuer;
- *  - origin pointer:  `origin#<origin key>` / `<day>#<recording account>`, the set of issuers a user, an
- *                     instance or a federated identity started sessions of that day. Written once per day and
- *                     issuer (the compactor reads the pointers first), so an instance refreshing its
- *                     credentials every hour costs one write a day, not one an hour.
+ *                     chained session (a minority), naming the child's issuer.
  */
 export const ISSUER_PREFIX = 'issuer#';
 export const PARENT_PREFIX = 'parent#';
-export const ORIGIN_PREFIX = 'origin#';
 
 /** Compressed bytes per pack item: under DynamoDB's 400 KB with room for keys and attributes. */
 export const SESSION_PACK_MAX_BYTES = 256 * 1024;
@@ -52,27 +48,12 @@ export interface ParentPointerItem {
   expiresAt: number;
 }
 
-export interface OriginPointerKey {
-  pk: string;
-  sk: string;
-}
-
-export interface OriginPointer extends OriginPointerKey {
-  /** Issuers (role ARNs) the origin started sessions of. */
-  issuers: string[];
-  expiresAt: number;
-}
-
 export function issuerKey(issuerArn: string): string {
   return `${ISSUER_PREFIX}${issuerArn}`;
 }
 
 export function parentKey(sessionId: string): string {
   return `${PARENT_PREFIX}${sessionId}`;
-}
-
-export function originKeyOf(originKey: string): string {
-  return `${ORIGIN_PREFIX}${originKey}`;
 }
 
 export function encodePack(entries: readonly SessionItem[]): Uint8Array {
@@ -89,8 +70,6 @@ export function decodePack(pack: Uint8Array): SessionItem[] {
 export interface HourSessions {
   packs: SessionPackItem[];
   parents: ParentPointerItem[];
-  /** Origin pointers this hour contributes to: the compactor adds the issuers a pointer does not name yet. */
-  origins: OriginPointer[];
 }
 
 /**
@@ -130,21 +109,11 @@ export function hourSessions(compacted: CompactedHour, generation: string, reten
   }
 
   const parents: ParentPointerItem[] = [];
-  const origins = new Map<string, OriginPointer>();
-  for (const session of [...created, ...seen]) {
-    if (!kept(session)) continue;
-    if ('parentSessionId' in session && session.parentSessionId) {
-      parents.push({ pk: parentKey(session.parentSessionId), sk: `${session.createdAt}#${session.sessionId}#${accountId}`, sessionId: session.sessionId, issuerArn: session.issuerArn, createdAt: session.createdAt, expiresAt: session.expiresAt });
-    }
-    if (session.originKey) {
-      const day = session.createdAt.slice(0, 10);
-      const key = `${session.originKey}\u0000${day}`;
-      const pointer = origins.get(key) ?? { pk: originKeyOf(session.originKey), sk: `${day}#${accountId}`, issuers: [], expiresAt: expiryFrom(`${day}T23:59:59Z`, retentionDays) };
-      if (!pointer.issuers.includes(session.issuerArn)) pointer.issuers.push(session.issuerArn);
-      origins.set(key, pointer);
-    }
+  for (const session of created) {
+    if (!kept(session) || !session.parentSessionId) continue;
+    parents.push({ pk: parentKey(session.parentSessionId), sk: `${session.createdAt}#${session.sessionId}#${accountId}`, sessionId: session.sessionId, issuerArn: session.issuerArn, createdAt: session.createdAt, expiresAt: session.expiresAt });
   }
-  return { packs, parents, origins: [...origins.values()] };
+  return { packs, parents };
 }
 
 /** Splits entries into gzip packs of at most SESSION_PACK_MAX_BYTES, halving until each fits. */
