@@ -3,6 +3,7 @@ import { parseArn } from '../lambdas/core/cloudtrail/arn';
 import { addActivity, emptyTotals, topEntries, type ActivityTotals } from '../lambdas/core/queries/activity-totals';
 import { sessionViewsOf, type SessionView } from '../lambdas/core/queries/session-view';
 import type { ActivityItem, IngestedObjectItem } from '../lambdas/core/model/items';
+import { unpackActivity } from '../lambdas/core/storage/activity-body';
 import { entriesOfPacks, isSessionPack, type SessionPackItem } from '../lambdas/core/storage/session-packs';
 import type { TrailQueries } from '../lambdas/queries/trail-queries';
 import { bar, formatNumber, principalLabel, shortTime, table } from './format';
@@ -34,11 +35,13 @@ async function scanAll<T>(documents: DynamoDBDocumentClient, table: string): Pro
 }
 
 export async function buildSummary(input: SummaryInput): Promise<string[]> {
-  const [objects, sessionTableItems, activityItems] = await Promise.all([
+  const [objects, sessionTableItems, activityTableItems] = await Promise.all([
     scanAll<IngestedObjectItem>(input.documents, input.tables.ingestedObjects),
     scanAll<SessionPackItem>(input.documents, input.tables.sessions),
-    scanAll<ActivityItem>(input.documents, input.tables.activity),
+    scanAll<Record<string, unknown>>(input.documents, input.tables.activity),
   ]);
+  // Hour indexes and the accounts registry share the table; what is summed here is activity.
+  const activityItems = activityTableItems.filter((item) => typeof item.total === 'number').map((item) => unpackActivity<ActivityItem>(item));
   const sessions = sessionViewsOf(entriesOfPacks(sessionTableItems.filter(isSessionPack)));
   const lines: string[] = [];
   lines.push(...ingestionSection(objects, input.deadLettered));

@@ -12,6 +12,7 @@ import { batchCorrelationId } from '../shared/sqs-batch';
 import { ACTIVITY_TABLE, COMPACTION_QUEUE_ENV, HOUR_OBJECTS_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
 import { activitySlot, PENDING_MARK, type AccountHourItem, type HourObjectItem } from '../core/model/items';
 import { subjectOfAccount } from '../core/cloudtrail/activity';
+import { packActivity } from '../core/storage/activity-body';
 import { compactHour, type CompactionDependencies, type CompactionOutcome } from './compact-hour';
 
 /**
@@ -50,11 +51,11 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
         throw error;
       }),
     writeEvents: (header, segments, generation) => events.write(header, segments, generation),
-    putActivity: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
+    putActivity: async (items) => void (await batchPut(client, activityTable, items.map(packActivity) as unknown as Record<string, unknown>[])),
     deleteActivity: async (keys) => void (await batchDelete(client, activityTable, keys)),
     putIndex: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
     putSessions: async (items) => void (await batchPut(client, sessionsTable, items as unknown as Record<string, unknown>[])),
-    putAccountHour: async (item) => void (await client.send(new PutCommand({ TableName: activityTable, Item: item }))),
+    putAccountHour: async (item) => void (await client.send(new PutCommand({ TableName: activityTable, Item: packActivity(item) }))),
     removeOtherGenerations: async (accountId, hour, keep) => void (await events.removeOtherGenerations(accountId, hour, keep)),
     retentionDays: retentionDays(),
     settleMs: compactionSettleMs(),

@@ -5,6 +5,7 @@ import { hourlyVolume, sumActivity, type ActivityTotals, type HourlyVolume } fro
 import { descendantsOf, flattenChain, resolveRoot, type ChainNode, type RootResolution, type SessionSource } from '../core/queries/chains';
 import { MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, sessionViewsOf, type SessionView } from '../core/queries/session-view';
 import { entriesOfPacks, issuerKey, parentKey, type ParentPointerItem, type SessionPackItem } from '../core/storage/session-packs';
+import { unpackActivity } from '../core/storage/activity-body';
 import { decodeHourIndex, indexSubject, type HourIndex } from '../core/storage/hour-index';
 import { ACCOUNTS_SUBJECT, afterHourSlots, type AccountRegistryItem, type ActivityItem, type HourIndexItem, type SessionItem } from '../core/model/items';
 import type { CompactEvent } from '../core/storage/compact-event';
@@ -253,12 +254,12 @@ export class TrailQueries implements SessionSource {
     const fromMs = ms(from);
     const toMs = ms(to);
     if (toMs <= fromMs) return [];
-    const stored = await this.queryAll<ActivityItem>({
+    const stored = (await this.queryAll<Record<string, unknown>>({
       TableName: this.tables.activity,
       KeyConditionExpression: '#s = :s AND #k BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name, '#k': ACTIVITY_TABLE.sortKey?.name as string },
       ExpressionAttributeValues: { ':s': subject, ':from': hourOfMs(fromMs), ':to': afterHourSlots(hourOfMs(toMs - 1)) },
-    });
+    })).map((item) => unpackActivity<ActivityItem>(item));
     const byHour = new Map<string, ActivityItem[]>();
     for (const item of stored) byHour.set(item.hour, [...(byHour.get(item.hour) ?? []), item]);
     const home = homeAccountOf(subject);
