@@ -108,7 +108,8 @@ export class ActivityStore extends Construct {
     // Query the hour's objects; delete its pending mark before listing them.
     grantTableActions(this.compactionFunction, props.tables, HOUR_OBJECTS_TABLE, ['dynamodb:Query', 'dynamodb:DeleteItem']);
     grantTableActions(this.compactionFunction, props.tables, ACTIVITY_TABLE, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem']);
-    grantTableActions(this.compactionFunction, props.tables, SESSIONS_TABLE, ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
+    // Session packs and parent pointers are written, never read, by the compaction.
+    grantTableActions(this.compactionFunction, props.tables, SESSIONS_TABLE, ['dynamodb:BatchWriteItem']);
   }
 
   /** What the ingest function needs to ask for compactions. */

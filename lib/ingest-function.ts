@@ -19,7 +19,7 @@ import { grantTableAccess, type TableAccess } from './table-grants';
  */
 export const INGEST_TABLE_ACCESS: readonly TableAccess[] = [
   // Registrations of objects under their account-hours, and the hour's "compaction requested" mark.
-  { design: HOUR_OBJECTS_TABLE, actions: ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'] },
+  { design: HOUR_OBJECTS_TABLE, actions: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'] },
   // Read before write: an object already ingested with the same ETag is skipped.
   { design: INGESTED_OBJECTS_TABLE, actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
 ];

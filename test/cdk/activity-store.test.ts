@@ -34,7 +34,7 @@ describe('activity store: index bucket, compaction queue, compaction function', 
     const on = (design: typeof ACTIVITY_TABLE) => actionsOn(statements, arnOf(logicalId(stack.table(design)))).sort();
     expect(on(HOUR_OBJECTS_TABLE)).toEqual(['dynamodb:DeleteItem', 'dynamodb:Query']);
     expect(on(ACTIVITY_TABLE)).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
-    expect(on(SESSIONS_TABLE)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
+    expect(on(SESSIONS_TABLE)).toEqual(['dynamodb:BatchWriteItem']);
     const text = JSON.stringify(statements);
     for (const design of [INGESTED_OBJECTS_TABLE, INVESTIGATIONS_TABLE, INDICATORS_TABLE, FINDINGS_TABLE]) expect(text).not.toContain(logicalId(stack.table(design)));
     for (const action of statements.flatMap(actionsOf)) expect(action).not.toMatch(/Scan|\*/);

@@ -72,7 +72,7 @@ describe('least privilege', () => {
   it('writes HourObjects and gets and puts IngestedObjects with exactly the actions it uses, and touches no other table', () => {
     const { stack } = synthesized;
     const statements = ingestStatements(synthesized);
-    expect(actionsOn(statements, arnOf(logicalId(stack.table(HOUR_OBJECTS_TABLE)))).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(statements, arnOf(logicalId(stack.table(HOUR_OBJECTS_TABLE)))).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(actionsOn(statements, arnOf(logicalId(stack.table(INGESTED_OBJECTS_TABLE)))).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     // Nothing else on DynamoDB: no index, no stream, no DescribeTable, no other table.
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
