@@ -186,7 +186,7 @@ function printResults(results: CorpusResult[]): void {
   table(header, [
     driverRow('log objects (bookkeeping, SQS, Lambda, GETs)', (d) => d.objects),
     driverRow('Activity items (per principal-hour + account)', (d) => d.activity),
-    driverRow('Sessions items (+ their index copies)', (d) => d.sessions),
+    driverRow('Sessions items (packs, parent pointers)', (d) => d.sessions),
     driverRow('account-hours (events object in S3)', (d) => d.hours),
   ]);
 }
