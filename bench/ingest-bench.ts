@@ -189,6 +189,19 @@ function printResults(results: CorpusResult[]): void {
     driverRow('Sessions items (packs, parent pointers)', (d) => d.sessions),
     driverRow('account-hours (events object in S3)', (d) => d.hours),
   ]);
+
+  // The hour index (reverse lookups by address, agent, bucket, session, instance) is part of Activity above.
+  console.log('\nReverse lookups (issue "Explore the graph"): the hour index, one compressed item per account-hour');
+  const indexDollars = results.map((r) => {
+    const stored = r.storage.storage.HourIndex;
+    return (tableWriteDollars('Activity', r.usage.dynamo.hourIndexWriteUnits) + (stored ? tableStorageDollars('Activity', stored.bytes) : 0)) * (GB / r.corpus.rawBytes);
+  });
+  table(header, [
+    ['DynamoDB WRU per 1,000 records, index', ...col((r) => fmt(r.perRecord(r.usage.dynamo.hourIndexWriteUnits), 1))],
+    ['DynamoDB WRU per 1,000 records, without it', ...col((r) => fmt(r.perRecord(r.usage.dynamo.writeUnits + r.usage.dynamo.gsiWriteUnits - r.usage.dynamo.hourIndexWriteUnits), 1))],
+    ['first-year $/GB of the index', ...indexDollars.map((d) => money(d))],
+    ['total $/GB with the index / without', ...totals.map((t, i) => `${money(t)} / ${money(t - (indexDollars[i] ?? 0))}`)],
+  ]);
 }
 
 interface Driver {

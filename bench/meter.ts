@@ -31,6 +31,8 @@ export interface DynamoCounts {
   readUnits: number;
   /** Write units (table + index copies) by table design id. */
   writeUnitsByTable: Record<string, number>;
+  /** Write units of the hour index items and account registrations (Activity table): the reverse lookups' price. */
+  hourIndexWriteUnits: number;
 }
 
 export interface S3Counts {
@@ -44,8 +46,14 @@ export interface S3Counts {
 
 type Item = Record<string, unknown>;
 
+/** Items of the Activity table that serve reverse lookups rather than a principal's activity. */
+export function isHourIndexKey(key: Item): boolean {
+  const subject = key.subject;
+  return typeof subject === 'string' && (subject.startsWith('index#') || subject === 'accounts');
+}
+
 function emptyDynamo(): DynamoCounts {
-  return { requests: {}, itemWrites: 0, writeUnits: 0, gsiWriteUnits: 0, itemReads: 0, readUnits: 0, writeUnitsByTable: {} };
+  return { requests: {}, itemWrites: 0, writeUnits: 0, gsiWriteUnits: 0, itemReads: 0, readUnits: 0, writeUnitsByTable: {}, hourIndexWriteUnits: 0 };
 }
 
 function emptyS3(): S3Counts {
@@ -155,6 +163,7 @@ export class Meter {
     this.dynamo.writeUnits += units;
     this.dynamo.gsiWriteUnits += indexUnits;
     this.dynamo.writeUnitsByTable[design.id] = (this.dynamo.writeUnitsByTable[design.id] ?? 0) + units + indexUnits;
+    if (design.id === 'Activity' && isHourIndexKey(key)) this.dynamo.hourIndexWriteUnits += units;
     if (after) image.set(id, after);
     else image.delete(id);
   }
