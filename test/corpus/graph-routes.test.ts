@@ -8,6 +8,7 @@ import { LOCAL_BUCKET } from '../../local/local-stack';
 import { lambdaContext, toProxyEvent } from '../../local/http/proxy-event';
 import { MAX_GROUPS } from '../../lambdas/core/graph/volume';
 import { recordScans } from '../helpers/no-scan';
+import { expectSchema } from '../helpers/openapi-schemas';
 import { CorpusPipeline } from './corpus-pipeline';
 import { looksLikeIp, rawApi, rawRecords, rawUserActivity, type RawRecord } from './raw-corpus';
 
@@ -28,7 +29,11 @@ let scans: string[];
 async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string; body: any }> {
   const response = await fetch(`${pipeline.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: response.headers.get('content-type')?.startsWith('application/json') && text ? JSON.parse(text) : undefined };
+  const json = response.headers.get('content-type')?.startsWith('application/json') && text ? JSON.parse(text) : undefined;
+  // Every answer is the documented shape (openapi/trailhound-investigations.yaml).
+  if (json && response.status === 200) expectSchema(path === '/graph/getApiCallVolume' ? 'GetApiCallVolumeResponse' : 'ListIndicatorEvidenceResponse', json);
+  if (json && response.status >= 400) expectSchema(response.status === 400 ? 'ValidationExceptionBody' : 'ErrorBody', json);
+  return { status: response.status, headers: response.headers, text, body: json };
 }
 
 /** bert-jan's own calls (as the IAM user subject keeps them), each eventID once. */
