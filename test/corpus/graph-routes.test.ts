@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers, each validated against the OpenAPI schemas in post() */
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { dynamoDocumentClient } from '../../lambdas/adapters/aws-clients';
@@ -7,6 +8,8 @@ import { CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE } from '../../lambdas/core/analysis
 import { LOCAL_BUCKET } from '../../local/local-stack';
 import { lambdaContext, toProxyEvent } from '../../local/http/proxy-event';
 import { MAX_GROUPS } from '../../lambdas/core/graph/volume';
+import { buildLocalApi } from '../../local/http/server';
+import { evidenceLines, volumeLines } from '../../local/graph-commands';
 import { recordScans } from '../helpers/no-scan';
 import { expectSchema } from '../helpers/openapi-schemas';
 import { CorpusPipeline } from './corpus-pipeline';
@@ -244,6 +247,16 @@ describe('POST /investigations/listIndicatorEvidence on the real corpus', () => 
     const volumeEvent = toProxyEvent({ method: 'POST', url: '/graph/getApiCallVolume', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(volume)), sourceIp: '127.0.0.1' });
     const volumeResult = (await handler(volumeEvent, lambdaContext(volumeEvent.requestContext.requestId))) as APIGatewayProxyResult;
     expect(JSON.parse(volumeResult.body)).toEqual((await post('/graph/getApiCallVolume', volume)).body);
+  });
+
+  it('prints both through the CLI commands (same handler, in process)', async () => {
+    const api = buildLocalApi({ runner: { start: () => Promise.resolve() } });
+    const volume = await volumeLines(api, { entityType: 'IAM_USER', entityId: BERT_JAN, from: FROM, to: TO, granularity: 'HOUR', groupBy: 'SOURCE_IP', json: false });
+    const expected = bertJanOwn(FROM, TO);
+    expect(volume[1]).toBe(`  ${expected.filter((r) => !r.errorCode).length} succeeded, ${expected.filter((r) => r.errorCode).length} failed`);
+    const evidence = await evidenceLines(api, { investigationId, indicatorType: 'TTP_OBSERVED', index: 0, json: true });
+    expect((JSON.parse(evidence.join('\n')) as { Events: unknown[] }).Events.length).toBe(rawEvidence(ttps[0].IndicatorDetail.TTPsObservedDetail).length);
+    await expect(volumeLines(api, { entityType: 'IAM_USER', entityId: 'bert-jan', from: FROM, to: TO, granularity: 'HOUR', json: false })).rejects.toThrow(/^ValidationException: /);
   });
 
   it('says per event when its log object was deleted, with no 5xx (run last: it deletes a fixture object)', async () => {
