@@ -26,7 +26,8 @@ function reader(value: unknown, allowed: readonly string[]): { reader: ObjectRea
   return { reader: ObjectReader.of(value, '', allowed, violations), violations };
 }
 
-const FILTER_MEMBERS = { Api: 256, SourceIp: 128, Caller: 2048, Session: 128, ErrorCode: 128 } as const;
+// Caller: an IAM ARN with the longest path is about 620 characters.
+const FILTER_MEMBERS = { Api: 256, SourceIp: 128, Caller: 1024, Session: 128, ErrorCode: 128 } as const;
 
 function parseFilter(body: ObjectReader): VolumeFilter | undefined {
   const filter = body.object('Filter', Object.keys(FILTER_MEMBERS));
@@ -86,6 +87,10 @@ export const EVIDENCE_MAX_RESULTS = { min: 1, max: 50 } as const;
 export const EVIDENCE_DEFAULT_MAX_RESULTS = 20;
 
 /** The indicator detail members a Match may name (`Api` is short for `APIName`). */
+/** A Match names at most this many members, each of at most MAX_MATCH_VALUE_LENGTH characters: with the longest
+ * NextToken the request stays a small fraction of MAX_REQUEST_BODY_BYTES (test/api/body-limit.test.ts). */
+export const MAX_MATCH_MEMBERS = 3;
+export const MAX_MATCH_VALUE_LENGTH = 512;
 export const MATCH_MEMBERS = ['Api', 'APIName', 'IpAddress', 'Tactic', 'Technique', 'Procedure', 'UserAgent', 'Location', 'Aso', 'StartingIpAddress', 'EndingIpAddress', 'Arn', 'Type', 'Id'] as const;
 
 export interface ListIndicatorEvidenceRequest {
@@ -109,10 +114,12 @@ export function parseListIndicatorEvidence(value: unknown): ListIndicatorEvidenc
   if (matchReader) {
     match = {};
     for (const name of MATCH_MEMBERS) {
-      const text = matchReader.string(name, { maxLength: 2048 });
+      const text = matchReader.string(name, { maxLength: MAX_MATCH_VALUE_LENGTH });
       if (text !== undefined) match[name === 'Api' ? 'APIName' : name] = text;
     }
-    if (Object.keys(match).length === 0) matchReader.fail(`Match must name at least one of ${MATCH_MEMBERS.join(', ')}`);
+    const count = Object.keys(match).length;
+    if (count === 0) matchReader.fail(`Match must name at least one of ${MATCH_MEMBERS.join(', ')}`);
+    if (count > MAX_MATCH_MEMBERS) matchReader.fail(`Match must name at most ${MAX_MATCH_MEMBERS} members`);
   }
   if (body && indicatorIndex !== undefined && matchReader) body.fail('Give IndicatorIndex or Match, not both');
   const maxResults = body?.integer('MaxResults', EVIDENCE_MAX_RESULTS);
