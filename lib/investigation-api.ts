@@ -5,7 +5,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { tooLargeResponse } from '../lambdas/api/http';
-import { INDICATORS_TABLE, INVESTIGATIONS_TABLE } from '../lambdas/shared/table-design';
+import { ACTIVITY_TABLE, INDEX_BUCKET_ENV, INDICATORS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
+import type { ActivityStore } from './activity-store';
+import type { LogSource } from './log-source';
 import type { DataTables } from './data-tables';
 import { MAX_SCOPE_DAYS_ENV, STATE_MACHINE_ARN_ENV } from './environment-names';
 import { ApiWebAcl, headersBesidesContentType } from './api-web-acl';
@@ -19,7 +21,16 @@ import { grantTableActions } from './table-grants';
  * `{proxy+}`: any other path or method is refused by API Gateway before it reaches (or bills) the function.
  * lambdas/api/router.ts serves the same list; test/cdk/investigation-api.test.ts checks that they agree.
  */
-export const INVESTIGATION_OPERATIONS = ['startInvestigation', 'getInvestigation', 'listInvestigations', 'listIndicators', 'updateInvestigationState'] as const;
+export const INVESTIGATION_OPERATIONS = ['startInvestigation', 'getInvestigation', 'listInvestigations', 'listIndicators', 'updateInvestigationState', 'listIndicatorEvidence'] as const;
+
+/** The graph routes (`POST /graph/<operation>`), in Detective's style, on the same API and function. */
+export const GRAPH_OPERATIONS = ['getApiCallVolume'] as const;
+
+/** Every route as `<parent resource>/<operation>`: a new route is one entry in one of the lists above. */
+export const API_ROUTES: readonly { resource: 'investigations' | 'graph'; operation: string }[] = [
+  ...INVESTIGATION_OPERATIONS.map((operation) => ({ resource: 'investigations' as const, operation })),
+  ...GRAPH_OPERATIONS.map((operation) => ({ resource: 'graph' as const, operation })),
+];
 
 /** The stage name is part of the endpoint URL (the OpenAPI document's `{stage}`). */
 export const API_STAGE_NAME = 'prod';
@@ -34,6 +45,10 @@ export const API_THROTTLING = { rateLimit: 25, burstLimit: 50 } as const;
 export interface InvestigationApiProps {
   readonly tables: DataTables;
   readonly stateMachine: sfn.IStateMachine;
+  /** The graph routes read compacted activity (tables and index bucket) ... */
+  readonly activityStore: ActivityStore;
+  /** ... and, for evidence, the log objects themselves. */
+  readonly logSource: LogSource;
   /** Longest accepted investigation scope in days; the handler's default (30) when undefined. */
   readonly maxScopeDays?: number;
   /**
@@ -93,7 +108,8 @@ export class InvestigationApi extends Construct {
       timeout: Duration.seconds(29),
       removalPolicy: props.removalPolicy,
       environment: {
-        ...tables.environmentFor([INVESTIGATIONS_TABLE, INDICATORS_TABLE]),
+        ...tables.environmentFor([INVESTIGATIONS_TABLE, INDICATORS_TABLE, ACTIVITY_TABLE, SESSIONS_TABLE]),
+        [INDEX_BUCKET_ENV]: props.activityStore.indexBucket.bucketName,
         [STATE_MACHINE_ARN_ENV]: props.stateMachine.stateMachineArn,
         ...(props.maxScopeDays !== undefined ? { [MAX_SCOPE_DAYS_ENV]: String(props.maxScopeDays) } : {}),
       },
@@ -104,6 +120,15 @@ export class InvestigationApi extends Construct {
     // the start fails), and queries of the listing indexes (list). Indicators are only listed, by key.
     grantTableActions(this.function, tables, INVESTIGATIONS_TABLE, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], 'all');
     grantTableActions(this.function, tables, INDICATORS_TABLE, ['dynamodb:Query']);
+    // The graph routes (lambdas/queries/entity-calls.ts, trail-queries.ts): Query of a subject's hours and GetItem of
+    // an account-hour's manifest; Query of session packs and pointers. Never Scan, and no index.
+    grantTableActions(this.function, tables, ACTIVITY_TABLE, ['dynamodb:GetItem', 'dynamodb:Query']);
+    grantTableActions(this.function, tables, SESSIONS_TABLE, ['dynamodb:Query']);
+    // Ranged GETs of the compacted events; evidence reads records back from the log objects (GetObject under the
+    // log prefix; ListBucket so that a deleted object is a 404, reported per event, not a 403).
+    props.activityStore.grantReadEvents(this.function);
+    props.logSource.grantReadLogs(this.function);
+    if (this.function.role) props.logSource.acknowledgeReadLogsWildcard(this.function.role);
     // StartExecution on this state machine only (CDK scopes the grant to its ARN).
     props.stateMachine.grantStartExecution(this.function);
 
@@ -139,9 +164,9 @@ export class InvestigationApi extends Construct {
       // No extra permission for the console's test invocations, which bypass IAM authorization.
       allowTestInvoke: false,
     });
-    const investigations = this.api.root.addResource('investigations');
-    for (const operation of INVESTIGATION_OPERATIONS) {
-      const method = investigations.addResource(operation).addMethod('POST', integration, {
+    const parents = { investigations: this.api.root.addResource('investigations'), graph: this.api.root.addResource('graph') };
+    for (const { resource, operation } of API_ROUTES) {
+      const method = parents[resource].addResource(operation).addMethod('POST', integration, {
         // Repeated on purpose: the authorization of these methods must not depend on a default elsewhere.
         authorizationType: apigateway.AuthorizationType.IAM,
         operationName: operation.charAt(0).toUpperCase() + operation.slice(1),

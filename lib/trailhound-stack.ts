@@ -89,6 +89,8 @@ export class TrailhoundStack extends Stack {
     this.investigationApi = new InvestigationApi(this, 'InvestigationApi', {
       tables: this.tables,
       stateMachine: this.investigation.stateMachine,
+      activityStore: this.activityStore,
+      logSource: this.logSource,
       ...(config.investigationMaxScopeDays !== undefined ? { maxScopeDays: config.investigationMaxScopeDays } : {}),
       cloudWatchRole: config.apiGatewayCloudWatchRole,
       ...(config.apiWebAcl !== undefined ? { webAcl: config.apiWebAcl } : {}),

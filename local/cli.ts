@@ -16,6 +16,7 @@ import { LocalStack } from './local-stack';
 import { listLogFiles } from './log-files';
 import { buildSummary } from './summary';
 import { escapeTerminal, printLines } from './terminal-text';
+import { ApiCommandError, evidenceLines, volumeLines, type EvidenceCommand, type VolumeCommand } from './graph-commands';
 
 /**
  * `npm start`: the whole system on this machine. Ingests logs through the ingest handler, prints what it
@@ -29,6 +30,13 @@ const USAGE = `Usage:
   npm start [-- options]                       ingest, summarise, then serve the investigations API
   npm start -- investigate --entity ARN --from TIME --to TIME [options]
                                                ingest, run one investigation, print its report
+  npm start -- volume TYPE ID --from TIME --to TIME [--granularity MINUTE|HOUR|DAY] [--group-by G] [--json]
+                                               API call volume of an entity (TYPE: IAM_ROLE, IAM_USER,
+                                               ROLE_SESSION, AWS_ACCOUNT, EC2_INSTANCE; G: API, SOURCE_IP,
+                                               CALLER, SESSION, ERROR_CODE)
+  npm start -- evidence INVESTIGATION_ID TYPE [--index N] [--json]
+                                               the raw CloudTrail events behind an indicator (TYPE e.g.
+                                               TTP_OBSERVED; N its position among that type, default 0)
 
 Options:
   --logs DIR               CloudTrail logs to ingest (default: the bundled sample, examples/cloudtrail)
@@ -48,7 +56,9 @@ class UsageError extends Error {}
 const GRAPH_ARN = 'arn:aws:detective:us-east-1:000000000000:graph:00000000000000000000000000000000';
 
 interface Options {
-  command: 'run' | 'investigate';
+  command: 'run' | 'investigate' | 'volume' | 'evidence';
+  volume?: VolumeCommand;
+  evidence?: EvidenceCommand;
   logsDir: string;
   dataDir: string;
   fresh: boolean;
@@ -74,12 +84,20 @@ function parseOptions(argv: string[]): Options | undefined {
       entity: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      granularity: { type: 'string', default: 'HOUR' },
+      'group-by': { type: 'string' },
+      index: { type: 'string', default: '0' },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return undefined;
   const command = positionals[0] ?? 'run';
-  if (command !== 'run' && command !== 'investigate') throw new UsageError(`unknown command "${command}"`);
+  if (command !== 'run' && command !== 'investigate' && command !== 'volume' && command !== 'evidence') throw new UsageError(`unknown command "${command}"`);
+  if (command === 'volume' && (positionals.length !== 3 || !values.from || !values.to)) throw new UsageError('volume needs TYPE ID, --from and --to');
+  if (command === 'evidence' && positionals.length !== 3) throw new UsageError('evidence needs INVESTIGATION_ID TYPE');
+  const index = Number(values.index);
+  if (!Number.isInteger(index) || index < 0) throw new UsageError(`--index ${values.index} is not a position (0, 1, …)`);
   if (command === 'investigate' && (!values.entity || !values.from || !values.to)) throw new UsageError('investigate needs --entity, --from and --to');
   for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
     if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UsageError(`${name} ${value} is not an ISO-8601 time`);
@@ -100,6 +118,10 @@ function parseOptions(argv: string[]): Options | undefined {
     ...(values.entity ? { entity: values.entity } : {}),
     ...(values.from ? { from: values.from } : {}),
     ...(values.to ? { to: values.to } : {}),
+    ...(command === 'volume'
+      ? { volume: { entityType: positionals[1], entityId: positionals[2], from: values.from as string, to: values.to as string, granularity: values.granularity, ...(values['group-by'] ? { groupBy: values['group-by'] } : {}), json: values.json } }
+      : {}),
+    ...(command === 'evidence' ? { evidence: { investigationId: positionals[1], indicatorType: positionals[2], index, json: values.json } } : {}),
   };
 }
 
@@ -185,6 +207,10 @@ async function main(): Promise<void> {
     // Reports are read back through the Detective client, in process: no port for investigate or --no-serve.
     const client = inProcessDetectiveClient(buildLocalApi({ runner }));
 
+    // The graph commands ask the same handler as the HTTP API, in process.
+    if (options.volume) return printLines(await volumeLines(buildLocalApi({ runner }), options.volume));
+    if (options.evidence) return printLines(await evidenceLines(buildLocalApi({ runner }), options.evidence));
+
     if (options.command === 'investigate') {
       const { InvestigationId } = await client.send(
         new StartInvestigationCommand({ GraphArn: GRAPH_ARN, EntityArn: options.entity, ScopeStartTime: new Date(options.from as string), ScopeEndTime: new Date(options.to as string) }),
@@ -240,7 +266,7 @@ function isUsageError(error: unknown): boolean {
 /** One line, whatever the error (an SDK error's message can span lines); the stack only when asked. */
 function errorLine(error: unknown): string {
   if (!(error instanceof Error)) return escapeTerminal(`Error: ${String(error)}`);
-  const plain = error instanceof DataFolderError || isUsageError(error) || error.name === 'Error';
+  const plain = error instanceof DataFolderError || error instanceof ApiCommandError || isUsageError(error) || error.name === 'Error';
   const name = plain ? '' : `${error.name}: `;
   return escapeTerminal(`${name}${error.message}`.trim());
 }

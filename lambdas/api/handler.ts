@@ -1,6 +1,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { InvestigationStore } from '../adapters/investigations/investigation-store';
 import { StepFunctionsRunner } from '../adapters/investigations/sfn-runner';
+import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
+import { EventsStore } from '../adapters/events-store';
+import { recordsAt } from '../adapters/log-records';
+import { TrailQueries, indexBucketFromEnv, tableNamesFromEnv } from '../queries/trail-queries';
+import type { GraphDependencies } from './graph-operations';
 import { ApiError } from '../core/investigation/errors';
 import { maxScopeDays } from '../shared/config';
 import { loggedHandler, stringField, type LoggedHandler } from '../shared/lambda-logging';
@@ -58,7 +63,13 @@ export function buildApiHandler(deps: ApiDependencies | (() => ApiDependencies))
 
 export function productionDependencies(env: NodeJS.ProcessEnv = process.env): ApiDependencies {
   const store = InvestigationStore.fromEnvironment(env);
-  return { store, tokenKeys: store, runner: StepFunctionsRunner.fromEnvironment(env), maxScopeDays: maxScopeDays(env) };
+  return { store, tokenKeys: store, runner: StepFunctionsRunner.fromEnvironment(env), maxScopeDays: maxScopeDays(env), graph: () => graphDependenciesFromEnv(env) };
+}
+
+/** The graph routes' reads: the Activity and Sessions tables, the index bucket, and the log objects (evidence). */
+export function graphDependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): GraphDependencies {
+  const queries = new TrailQueries(dynamoDocumentClient(), tableNamesFromEnv(env), new EventsStore(s3(), indexBucketFromEnv(env)));
+  return { queries, recordsAt: (objectKey, positions) => recordsAt(s3(), objectKey, positions) };
 }
 
 export const handler = buildApiHandler(() => productionDependencies());

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ApiError, validationError } from '../core/investigation/errors';
+import type { CsvDocument } from '../core/graph/csv';
 
 /**
  * The wire format of Detective's REST-JSON protocol: JSON bodies, and errors identified by the
@@ -11,6 +12,15 @@ export function jsonResponse(statusCode: number, body: object | undefined, reque
     headers: { 'Content-Type': 'application/json', 'x-amzn-RequestId': requestId },
     // Operations without output (UpdateInvestigationState) answer 200 with an empty body, as Detective does.
     body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+/** A CSV answer (`Accept: text/csv`); the next page's token, if any, in the `x-next-token` header. */
+export function csvResponse(document: CsvDocument, requestId: string): APIGatewayProxyResult {
+  return {
+    statusCode: 200,
+    headers: { 'Content-Type': 'text/csv; charset=utf-8', 'x-amzn-RequestId': requestId, ...(document.nextToken ? { 'x-next-token': document.nextToken } : {}) },
+    body: document.text,
   };
 }
 

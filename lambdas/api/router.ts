@@ -2,22 +2,37 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ApiError, notFound } from '../core/investigation/errors';
 import { InvestigationNotFoundError } from '../core/investigation/ports';
 import { errorMessage, log } from '../shared/log';
-import { errorResponse, jsonResponse, parseBody } from './http';
+import { CsvDocument, acceptsCsv } from '../core/graph/csv';
+import { csvResponse, errorResponse, jsonResponse, parseBody } from './http';
+import { GraphApi, type RequestOptions } from './graph-operations';
 import { InvestigationApi, type ApiDependencies } from './operations';
 
 /**
  * Routes of Detective's Investigation API (method and path exactly as the official clients send them) and
  * the translation of every failure into a Detective-style error: a client mistake is always a 4xx.
  */
-type Operation = (api: InvestigationApi, body: unknown) => Promise<object | undefined>;
+interface Apis {
+  investigations: InvestigationApi;
+  graph: GraphApi;
+}
+type Operation = (apis: Apis, body: unknown, options: RequestOptions) => Promise<object | undefined>;
 
 export const ROUTES: Readonly<Record<string, Operation>> = {
-  'POST /investigations/startInvestigation': (api, body) => api.startInvestigation(body),
-  'POST /investigations/getInvestigation': (api, body) => api.getInvestigation(body),
-  'POST /investigations/listInvestigations': (api, body) => api.listInvestigations(body),
-  'POST /investigations/listIndicators': (api, body) => api.listIndicators(body),
-  'POST /investigations/updateInvestigationState': (api, body) => api.updateInvestigationState(body),
+  'POST /investigations/startInvestigation': ({ investigations }, body) => investigations.startInvestigation(body),
+  'POST /investigations/getInvestigation': ({ investigations }, body) => investigations.getInvestigation(body),
+  'POST /investigations/listInvestigations': ({ investigations }, body) => investigations.listInvestigations(body),
+  'POST /investigations/listIndicators': ({ investigations }, body) => investigations.listIndicators(body),
+  'POST /investigations/updateInvestigationState': ({ investigations }, body) => investigations.updateInvestigationState(body),
+  'POST /investigations/listIndicatorEvidence': ({ graph }, body, options) => graph.listIndicatorEvidence(body, options),
+  // The graph routes (lib/investigation-api.ts GRAPH_OPERATIONS lists them for API Gateway): one line each.
+  'POST /graph/getApiCallVolume': ({ graph }, body, options) => graph.getApiCallVolume(body, options),
 };
+
+/** The Accept header, whatever its case (API Gateway passes header names as the client sent them). */
+function acceptHeader(event: APIGatewayProxyEvent): string | undefined {
+  for (const [name, value] of Object.entries(event.headers ?? {})) if (name.toLowerCase() === 'accept' && typeof value === 'string') return value;
+  return undefined;
+}
 
 /** DynamoDB and Step Functions throttling errors: the caller should back off, as from Detective's 429. */
 const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'ExecutionLimitExceeded']);
@@ -37,7 +52,7 @@ function routePath(event: APIGatewayProxyEvent): string {
 }
 
 export function createRouter(deps: ApiDependencies): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
-  const api = new InvestigationApi(deps);
+  const apis: Apis = { investigations: new InvestigationApi(deps), graph: new GraphApi(deps) };
   return async (event) => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
     const route = routePath(event);
@@ -45,7 +60,8 @@ export function createRouter(deps: ApiDependencies): (event: APIGatewayProxyEven
       const operation = ROUTES[route];
       // The path is echoed clipped, like every other input (it may be as long as the request line allows).
       if (!operation) throw notFound(`No operation is served at ${route.length > 128 ? `${route.slice(0, 125)}...` : route}.`);
-      return jsonResponse(200, await operation(api, parseBody(event)), requestId);
+      const result = await operation(apis, parseBody(event), { csv: acceptsCsv(acceptHeader(event)) });
+      return result instanceof CsvDocument ? csvResponse(result, requestId) : jsonResponse(200, result, requestId);
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.statusCode >= 500) log.error('request failed', { route, requestId, error: errorMessage(error) });

@@ -1,4 +1,4 @@
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { normalizeRoleArn } from '../core/cloudtrail/arn';
 import type { Principal } from '../core/cloudtrail/principal';
 import { hourlyVolume, sumActivity, type ActivityTotals, type HourlyVolume } from '../core/queries/activity-totals';
@@ -7,11 +7,12 @@ import { MAX_SESSION_HOURS, sessionOverlaps, sessionViewOf, sessionViewsOf, type
 import { entriesOfPacks, issuerKey, parentKey, type ParentPointerItem, type SessionPackItem } from '../core/storage/session-packs';
 import { unpackActivity } from '../core/storage/activity-body';
 import { decodeHourIndex, indexSubject, type HourIndex } from '../core/storage/hour-index';
-import { ACCOUNTS_SUBJECT, afterHourSlots, type AccountRegistryItem, type ActivityItem, type HourIndexItem, type SessionItem } from '../core/model/items';
+import { ACCOUNTS_SUBJECT, activitySlot, afterHourSlots, type AccountRegistryItem, type ActivityItem, type HourIndexItem, type SessionItem } from '../core/model/items';
 import type { CompactEvent } from '../core/storage/compact-event';
 import { HOUR_MS, hourOfMs, hourWithin } from '../core/storage/hours';
 import { cutItem, eventsWithin, mergeHourParts, principalKeysOfSession, sessionItems, splitBySource } from '../core/storage/scope-cut';
-import type { EventsStore } from '../adapters/events-store';
+import type { EventsStore, HourEventsHeader } from '../adapters/events-store';
+import { subjectOfAccount } from '../core/cloudtrail/activity';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { ACTIVITY_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
 
@@ -251,15 +252,7 @@ export class TrailQueries implements SessionSource {
    * accounts' trails recorded calls of is merged from their items and events (see mergeHourParts).
    */
   async hourItems(subject: string, from: string, to: string): Promise<ActivityItem[]> {
-    const fromMs = ms(from);
-    const toMs = ms(to);
-    if (toMs <= fromMs) return [];
-    const stored = (await this.queryAll<Record<string, unknown>>({
-      TableName: this.tables.activity,
-      KeyConditionExpression: '#s = :s AND #k BETWEEN :from AND :to',
-      ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name, '#k': ACTIVITY_TABLE.sortKey?.name as string },
-      ExpressionAttributeValues: { ':s': subject, ':from': hourOfMs(fromMs), ':to': afterHourSlots(hourOfMs(toMs - 1)) },
-    })).map((item) => unpackActivity<ActivityItem>(item));
+    const stored = await this.storedHourItems(subject, from, to);
     const byHour = new Map<string, ActivityItem[]>();
     for (const item of stored) byHour.set(item.hour, [...(byHour.get(item.hour) ?? []), item]);
     const home = homeAccountOf(subject);
@@ -269,6 +262,40 @@ export class TrailQueries implements SessionSource {
       this.mergedEvents.set(merged.item, merged.events);
       return merged.item;
     });
+  }
+
+  /**
+   * The stored items of a subject for the hours that overlap [from, to), one per hour and recording account, not
+   * merged: each keeps its account, which is what names the log objects of its events (see hourObjects).
+   */
+  async storedHourItems(subject: string, from: string, to: string): Promise<ActivityItem[]> {
+    const fromMs = ms(from);
+    const toMs = ms(to);
+    if (toMs <= fromMs) return [];
+    const stored = await this.queryAll<Record<string, unknown>>({
+      TableName: this.tables.activity,
+      KeyConditionExpression: '#s = :s AND #k BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name, '#k': ACTIVITY_TABLE.sortKey?.name as string },
+      ExpressionAttributeValues: { ':s': subject, ':from': hourOfMs(fromMs), ':to': afterHourSlots(hourOfMs(toMs - 1)) },
+    });
+    return stored.map((item) => unpackActivity<ActivityItem>(item));
+  }
+
+  /**
+   * The log objects of a compacted account-hour, by index (what a compact event's `o` points at): the header
+   * of the hour's events object, found through the account's manifest item. Undefined when the hour is gone.
+   */
+  async hourObjects(accountId: string, hour: string): Promise<HourEventsHeader['objects'] | undefined> {
+    const output = await this.client.send(new GetCommand({ TableName: this.tables.activity, Key: { [ACTIVITY_TABLE.partitionKey.name]: subjectOfAccount(accountId), [ACTIVITY_TABLE.sortKey?.name as string]: activitySlot(hour, accountId) } }));
+    const ref = (output.Item as ActivityItem | undefined)?.events;
+    if (!ref) return undefined;
+    try {
+      return (await this.eventsStore.header(accountId, hour, ref)).objects;
+    } catch (error) {
+      // A recompaction between the two reads removed that generation: the hour is read again by the caller's retry.
+      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
   }
 
   /** Events of hour items merged from several accounts' items (they have no events object of their own). */

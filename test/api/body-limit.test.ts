@@ -11,6 +11,7 @@ import {
   parseStartInvestigation,
   parseUpdateInvestigationState,
 } from '../../lambdas/core/investigation/requests';
+import { MAX_MATCH_MEMBERS, MAX_MATCH_VALUE_LENGTH, MAX_MINUTE_SCOPE_MS, parseGetApiCallVolume, parseListIndicatorEvidence } from '../../lambdas/core/graph/requests';
 
 /**
  * MAX_REQUEST_BODY_BYTES refuses nothing legitimate: the largest request each operation accepts (every member
@@ -53,6 +54,31 @@ const LARGEST: Record<string, { body: object; parse: (body: unknown) => unknown 
     parse: parseListIndicators,
   },
   'POST /investigations/updateInvestigationState': { body: { GraphArn: GRAPH_ARN, InvestigationId: INVESTIGATION_ID, State: 'ARCHIVED' }, parse: parseUpdateInvestigationState },
+  'POST /investigations/listIndicatorEvidence': {
+    body: {
+      GraphArn: GRAPH_ARN,
+      InvestigationId: INVESTIGATION_ID,
+      IndicatorType: LONGEST_INDICATOR_TYPE,
+      Match: Object.fromEntries(['StartingIpAddress', 'EndingIpAddress', 'Procedure'].slice(0, MAX_MATCH_MEMBERS).map((name) => [name, 'm'.repeat(MAX_MATCH_VALUE_LENGTH)])),
+      MaxResults: 50,
+      NextToken: LONGEST_TOKEN,
+    },
+    parse: parseListIndicatorEvidence,
+  },
+  'POST /graph/getApiCallVolume': {
+    body: {
+      GraphArn: GRAPH_ARN,
+      EntityType: 'ROLE_SESSION',
+      EntityId: LONGEST_ENTITY_ARN,
+      ScopeStartTime: START,
+      ScopeEndTime: new Date(Date.parse(START) + MAX_MINUTE_SCOPE_MS).toISOString(),
+      Granularity: 'MINUTE',
+      GroupBy: 'ERROR_CODE',
+      Filter: { Api: 'a'.repeat(256), SourceIp: 'i'.repeat(128), Caller: `arn:${'c'.repeat(1020)}`, Session: 's'.repeat(128), ErrorCode: 'e'.repeat(128) },
+    },
+    // The longest EntityId is checked against its type elsewhere: here only the sizes matter.
+    parse: (body) => parseGetApiCallVolume({ ...(body as object), EntityType: 'IAM_ROLE' }, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), maxScopeDays: 30 }),
+  },
 };
 
 describe('request body limit', () => {

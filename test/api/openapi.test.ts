@@ -74,7 +74,7 @@ describe('OpenAPI document', () => {
   it('describes exactly the routes the router serves, with the SDK operation names', () => {
     const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
     expect(documented.sort()).toEqual(Object.keys(ROUTES).sort());
-    expect(Object.values(document.paths).map((p) => p.post.operationId)).toEqual(['StartInvestigation', 'GetInvestigation', 'ListInvestigations', 'ListIndicators', 'UpdateInvestigationState']);
+    expect(Object.values(document.paths).map((p) => p.post.operationId)).toEqual(['StartInvestigation', 'GetInvestigation', 'ListInvestigations', 'ListIndicators', 'UpdateInvestigationState', 'ListIndicatorEvidence', 'GetApiCallVolume']);
   });
 
   it('documents the EntityArn pattern the API enforces', () => {
@@ -116,6 +116,10 @@ describe('OpenAPI document', () => {
       ['/investigations/updateInvestigationState', JSON.stringify({ InvestigationId: '000000000000000000042', State: 'ACTIVE' }), 404],
       ['/investigations/updateInvestigationState', JSON.stringify({ InvestigationId: 42, State: 'ACTIVE' }), 400],
       ['/investigations/listInvestigations', JSON.stringify({ NextToken: 'x'.repeat(MAX_REQUEST_BODY_BYTES) }), 413],
+      ['/investigations/listIndicatorEvidence', JSON.stringify({ InvestigationId: '000000000000000000042', IndicatorType: 'TTP_OBSERVED' }), 404],
+      ['/investigations/listIndicatorEvidence', JSON.stringify({ InvestigationId: '000000000000000000042', IndicatorType: 'NOPE' }), 400],
+      ['/graph/getApiCallVolume', JSON.stringify({ EntityType: 'IAM_ROLE', EntityId: ROLE_ARN, ScopeStartTime: 'x', ScopeEndTime: 'y', Granularity: 'HOUR' }), 400],
+      ['/graph/getApiCallVolume', JSON.stringify({ EntityType: 'AWS_ACCOUNT', EntityId: '1', ScopeStartTime: hoursAgo(3).toISOString(), ScopeEndTime: hoursAgo(1).toISOString(), Granularity: 'MINUTE' }), 400],
     ];
     for (const [path, body, status] of cases) {
       const response = await rawPost(h.server, path, body);

@@ -5,6 +5,7 @@ import { createRouter, ROUTES } from '../../lambdas/api/router';
 import type { ApiDependencies } from '../../lambdas/api/operations';
 import type { Investigation } from '../../lambdas/core/investigation/model';
 import type { InvestigationRepository } from '../../lambdas/core/investigation/ports';
+import type { TrailQueries } from '../../lambdas/queries/trail-queries';
 import { toProxyEvent } from '../../local/http/proxy-event';
 
 /**
@@ -34,7 +35,11 @@ const store: InvestigationRepository = {
   failInvestigation: () => Promise.resolve(),
   listIndicators: () => Promise.resolve({ items: [] }),
 };
-const deps: ApiDependencies = { store, tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) }, runner: { start: () => Promise.resolve() }, maxScopeDays: 30 };
+/** The graph routes' reads, answering "no activity": a body that passes validation gets a 200 (or a 404). */
+const none = () => Promise.resolve([]);
+const queries = { hourItems: none, storedHourItems: none, sessionsOfIssuer: none, sessionsFromOrigin: none, sessionsOfRole: none, eventsOfItem: none, hourObjects: () => Promise.resolve(undefined) } as unknown as TrailQueries;
+const graph = { queries, recordsAt: () => Promise.resolve({ status: 'OBJECT_DELETED' as const }) };
+const deps: ApiDependencies = { store, tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) }, runner: { start: () => Promise.resolve() }, maxScopeDays: 30, graph };
 const route = createRouter(deps);
 const PATHS = Object.keys(ROUTES).map((r) => r.split(' ')[1]);
 /** Generous for the longest legitimate message (10 violations, each with a 128-character echo). */
@@ -50,9 +55,9 @@ async function answer(path: string, body: string): Promise<{ status: number; len
 }
 
 /** Members the validators know, so random bodies often reach the deeper checks instead of failing on names. */
-const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder'];
+const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder', 'EntityType', 'EntityId', 'Granularity', 'GroupBy', 'Filter', 'Api', 'SourceIp', 'Caller', 'Session', 'ErrorCode', 'IndicatorIndex', 'Match'];
 const nearlyValid = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', 'arn:aws:iam::111122223333:role/Admin', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY'), tie('object')),
+  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T05:00:00Z', 'arn:aws:iam::111122223333:role/Admin', 'arn:aws:sts::111122223333:assumed-role/Admin/s1', '111122223333', 'i-0123456789abcdef0', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY', 'IAM_ROLE', 'AWS_ACCOUNT', 'ROLE_SESSION', 'EC2_INSTANCE', 'MINUTE', 'DAY', 'API', 'SOURCE_IP', 'TTP_OBSERVED'), tie('object')),
   object: fc.dictionary(fc.oneof(fc.constantFrom(...MEMBERS), fc.string()), tie('value'), { maxKeys: 6 }),
 }));
 
@@ -94,6 +99,28 @@ describe('API validators against random JSON', () => {
         expect(length).toBeLessThan(MAX_ERROR_BODY);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('answer valid graph requests with 200 and every invalid one with 400, never 5xx', async () => {
+    const volume = fc.record(
+      {
+        EntityType: fc.constantFrom('IAM_ROLE', 'IAM_USER', 'ROLE_SESSION', 'AWS_ACCOUNT', 'EC2_INSTANCE', 'S3_BUCKET'),
+        EntityId: fc.constantFrom('arn:aws:iam::111122223333:role/Admin', 'arn:aws:iam::111122223333:user/alice', 'arn:aws:sts::111122223333:assumed-role/Admin/s1', '111122223333', 'i-0123456789abcdef0', 'x'),
+        ScopeStartTime: fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T00:00:00.5Z', 'yesterday'),
+        ScopeEndTime: fc.constantFrom('2026-01-01T05:00:00Z', '2026-01-03T00:00:00Z', '2025-12-31T00:00:00Z'),
+        Granularity: fc.constantFrom('MINUTE', 'HOUR', 'DAY', 'WEEK'),
+        GroupBy: fc.constantFrom('API', 'SOURCE_IP', 'CALLER', 'SESSION', 'ERROR_CODE', ''),
+        Filter: fc.oneof(fc.record({ Api: fc.string({ maxLength: 300 }) }, { requiredKeys: [] }), fc.record({ ErrorCode: fc.string() }), fc.jsonValue({ maxDepth: 1 })),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(volume, async (body) => {
+        const { status } = await answer('/graph/getApiCallVolume', JSON.stringify(body));
+        expect([200, 400]).toContain(status);
+      }),
+      { numRuns: 300 },
     );
   });
 

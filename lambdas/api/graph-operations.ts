@@ -1,0 +1,129 @@
+import { ApiError, notFound, validationError } from '../core/investigation/errors';
+import { CsvDocument, toCsv } from '../core/graph/csv';
+import { compareCalls, evidenceCriteria, indicatorMatches, isAfter, isEvidence, isEvidencePosition, type EvidenceCall } from '../core/graph/evidence';
+import { parseGetApiCallVolume, parseListIndicatorEvidence, type ListIndicatorEvidenceRequest } from '../core/graph/requests';
+import { volumeCsvRows, type ApiCallVolumeResponse } from '../core/graph/volume';
+import { indicatorSortKey } from '../core/investigation/indicators';
+import type { Indicator, Investigation } from '../core/investigation/model';
+import { decodeNextToken, encodeNextToken, requestFingerprint } from '../core/investigation/pagination';
+import { apiCallVolume } from '../queries/api-call-volume';
+import { callsOf, investigationSourcesOf } from '../queries/entity-calls';
+import type { TrailQueries } from '../queries/trail-queries';
+import { EVIDENCE_CSV_HEADER, evidenceCsvRows, evidenceEvents, type EvidenceEvent, type EvidenceReads } from './indicator-evidence';
+import type { ApiDependencies } from './operations';
+
+/**
+ * The graph routes (`/graph/*`) and the indicator evidence route: reads of the activity tables and the index
+ * bucket through TrailQueries (Query and GetItem on keys, ranged GETs of one principal-hour), and of the
+ * user's log objects for evidence records.
+ */
+export interface GraphDependencies {
+  queries: TrailQueries;
+  recordsAt: EvidenceReads['recordsAt'];
+}
+
+export interface ListIndicatorEvidenceResponse {
+  GraphArn?: string;
+  InvestigationId: string;
+  IndicatorType: string;
+  IndicatorIndex: number;
+  Indicator: Indicator;
+  /** Calls of the indicator in all (this page holds at most MaxResults of them). */
+  TotalCount: number;
+  Events: EvidenceEvent[];
+  NextToken?: string;
+}
+
+export interface RequestOptions {
+  csv: boolean;
+}
+
+export class GraphApi {
+  private graphDeps?: GraphDependencies;
+
+  constructor(private readonly deps: ApiDependencies) {}
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  private graph(): GraphDependencies {
+    const source = this.deps.graph;
+    if (!source) throw new ApiError('InternalServerException', 'The graph reads are not configured.');
+    this.graphDeps ??= typeof source === 'function' ? source() : source;
+    return this.graphDeps;
+  }
+
+  async getApiCallVolume(body: unknown, options: RequestOptions): Promise<ApiCallVolumeResponse | CsvDocument> {
+    const request = parseGetApiCallVolume(body, { nowMillis: this.now(), maxScopeDays: this.deps.maxScopeDays });
+    const response = await apiCallVolume(this.graph().queries, request);
+    if (!options.csv) return response;
+    const { header, rows } = volumeCsvRows(response);
+    return new CsvDocument(toCsv(header, rows));
+  }
+
+  /** The indicator a request names (by index within its type, or the first whose detail matches), and its index. */
+  private async indicatorOf(request: ListIndicatorEvidenceRequest): Promise<{ indicator: Indicator; index: number }> {
+    const { investigationId, indicatorType: type } = request;
+    if (request.match === undefined) {
+      const index = request.indicatorIndex ?? 0;
+      // Keys are `<type>#<sequence>` with no gaps: the one after sequence index-1 is the index-th.
+      const after = index > 0 ? { investigationId, sk: indicatorSortKey(type, index - 1) } : undefined;
+      const page = await this.deps.store.listIndicators(investigationId, { indicatorType: type, maxResults: 1, ...(after ? { after } : {}) });
+      if (page.items.length === 0) throw notFound(`Investigation ${investigationId} has no ${type} indicator at index ${index}.`);
+      return { indicator: page.items[0], index };
+    }
+    let index = 0;
+    let after: Parameters<ApiDependencies['store']['listIndicators']>[1]['after'];
+    do {
+      const page = await this.deps.store.listIndicators(investigationId, { indicatorType: type, maxResults: 100, ...(after ? { after } : {}) });
+      for (const indicator of page.items) {
+        if (indicatorMatches(indicator, request.match)) return { indicator, index };
+        index++;
+      }
+      after = page.next;
+    } while (after);
+    throw notFound(`Investigation ${investigationId} has no ${type} indicator matching the given Match.`);
+  }
+
+  async listIndicatorEvidence(body: unknown, options: RequestOptions): Promise<ListIndicatorEvidenceResponse | CsvDocument> {
+    const request = parseListIndicatorEvidence(body);
+    const now = this.now();
+    const { graphArn, investigationId, indicatorType, indicatorIndex, match } = request;
+    const fingerprint = requestFingerprint({ operation: 'ListIndicatorEvidence', graphArn, investigationId, indicatorType, indicatorIndex, match, csv: options.csv });
+    const key = await this.deps.tokenKeys.tokenKey();
+    const after = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, now, key, isEvidencePosition) : undefined;
+    const investigation = await this.existing(investigationId);
+    const { indicator, index } = await this.indicatorOf(request);
+    const criteria = evidenceCriteria(indicator);
+    if (!criteria) throw validationError(`This ${indicatorType} indicator names no API calls (an ASN, a finding group, or no address), so it has no event evidence.`);
+    const { queries, recordsAt } = this.graph();
+    const from = investigation.scopeStartTime;
+    const to = investigation.scopeEndTime;
+    const sources = await investigationSourcesOf(queries, investigation.entityType, investigation.entityArn, from, to);
+    const calls: EvidenceCall[] = (await callsOf(queries, sources, Date.parse(from), Date.parse(to))).filter((call) => isEvidence(call, criteria)).sort(compareCalls);
+    const rest = after ? calls.filter((call) => isAfter(call, after)) : calls;
+    const page = rest.slice(0, request.maxResults);
+    const events = await evidenceEvents(page, { hourObjects: (account, hour) => queries.hourObjects(account, hour), recordsAt });
+    const last = page[page.length - 1];
+    const nextToken = rest.length > page.length && last ? encodeNextToken({ t: last.hourStart + last.event.t, id: last.event.id }, fingerprint, now, key) : undefined;
+    if (options.csv) return new CsvDocument(toCsv(EVIDENCE_CSV_HEADER, evidenceCsvRows(events)), nextToken);
+    const graph = graphArn ?? investigation.graphArn;
+    return {
+      ...(graph ? { GraphArn: graph } : {}),
+      InvestigationId: investigationId,
+      IndicatorType: indicatorType,
+      IndicatorIndex: index,
+      Indicator: indicator,
+      TotalCount: calls.length,
+      Events: events,
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    };
+  }
+
+  private async existing(investigationId: string): Promise<Investigation> {
+    const investigation = await this.deps.store.getInvestigation(investigationId);
+    if (!investigation) throw notFound(`Investigation ${investigationId} does not exist.`);
+    return investigation;
+  }
+}
