@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { LogFormatError, splitRecords } from '../../lambdas/core/cloudtrail/record-splitter';
-import { readCloudTrailLog } from '../../lambdas/core/cloudtrail/read-log';
+import { readLogRecords, type RecordSink } from '../../lambdas/core/cloudtrail/read-log';
+import { ObjectScan } from '../../lambdas/core/storage/object-scan';
 
 /**
  * Property tests: the streamed splitter and reader against JSON.parse of the same document, on random
@@ -93,22 +94,60 @@ const cloudTrailRecord = fc.record({
 // Elements of Records must be objects (anything else is a format error, tested in record-splitter.test.ts).
 const logDocuments = fc.array(fc.oneof({ weight: 4, arbitrary: cloudTrailRecord }, { weight: 1, arbitrary: record }), { maxLength: 12 });
 
-describe('readCloudTrailLog, property-based', () => {
+/** Reads as ingestion does (an ObjectScan), keeping what reached the sink and at which positions. */
+async function readAll(chunks: readonly Buffer[]) {
+  const scan = new ObjectScan();
+  const seen: { value?: unknown; unparsable?: string; position: number }[] = [];
+  const sink: RecordSink = {
+    addRaw: (value, position) => {
+      seen.push({ value, position });
+      scan.addRaw(value);
+    },
+    addUnparsable: (reason, position) => {
+      seen.push({ unparsable: reason, position });
+      scan.addUnparsable(reason);
+    },
+  };
+  const outcome = await readLogRecords(streamOf(chunks), sink);
+  return { scan, seen, ...outcome };
+}
+
+describe('readLogRecords, property-based', () => {
   it('counts every record of the document, gzipped or not, in chunks of any size', async () => {
     await fc.assert(
       fc.asyncProperty(logDocuments, fc.boolean(), cuts, async (records, gzip, positions) => {
         const document = JSON.stringify({ Records: records });
         const bytes = gzip ? gzipSync(document) : Buffer.from(document);
-        const { digest, formatError, compressed } = await readCloudTrailLog(streamOf(cut(bytes, positions)));
+        const { scan, seen, formatError, compressed, records: read } = await readAll(cut(bytes, positions));
         expect(formatError).toBeUndefined();
         expect(compressed).toBe(gzip);
         // Independent count: JSON.parse of the document, and the ids of the records that look like CloudTrail's.
         const parsed = (JSON.parse(document) as { Records: unknown[] }).Records;
+        expect(read).toBe(parsed.length);
+        expect(seen).toEqual(parsed.map((value, position) => ({ value, position })));
         const valid = parsed.filter((r): r is { eventID: string } => typeof r === 'object' && r !== null && !Array.isArray(r) && (r as { eventVersion?: unknown }).eventVersion !== undefined);
-        expect(digest.counts.records).toBe(parsed.length);
-        expect(digest.counts.accepted).toBe(new Set(valid.map((r) => r.eventID)).size);
-        expect(digest.counts.duplicates).toBe(valid.length - digest.counts.accepted);
-        expect(digest.counts.rejected).toBe(parsed.length - valid.length);
+        expect(scan.counts.records).toBe(parsed.length);
+        expect(scan.counts.accepted).toBe(new Set(valid.map((r) => r.eventID)).size);
+        expect(scan.counts.duplicates).toBe(valid.length - scan.counts.accepted);
+        expect(scan.counts.rejected).toBe(parsed.length - valid.length);
+        expect(scan.shares().reduce((n, share) => n + share.records, 0)).toBe(scan.counts.accepted);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('on a truncated object, gzipped or not, keeps a prefix of the records and reports a format error', async () => {
+    await fc.assert(
+      fc.asyncProperty(logDocuments, fc.boolean(), fc.nat(), cuts, async (records, gzip, end, positions) => {
+        const document = JSON.stringify({ Records: records });
+        const bytes = gzip ? gzipSync(document) : Buffer.from(document);
+        const truncated = bytes.subarray(0, end % bytes.length);
+        const { scan, seen, formatError, records: read } = await readAll(cut(truncated, positions));
+        expect(formatError).toBeDefined();
+        const parsed = (JSON.parse(document) as { Records: unknown[] }).Records;
+        expect(read).toBe(seen.length);
+        expect(seen).toEqual(parsed.slice(0, seen.length).map((value, position) => ({ value, position })));
+        expect(scan.counts.records).toBe(seen.length);
       }),
       { numRuns: 200 },
     );

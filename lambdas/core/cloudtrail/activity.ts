@@ -3,9 +3,9 @@ import { makePrincipal, type Principal } from './principal';
 import type { CloudTrailRecord } from './types';
 
 /**
- * Per-hour API activity of one subject (a principal or a session) within one log file.
- * Maps are capped so that one item always fits DynamoDB's 400 KB limit; what does not fit is counted
- * in `overflow` so totals stay exact even when the breakdown is truncated.
+ * Per-hour API activity of one subject (a principal, a session, an account), as compaction folds it from the
+ * hour's events (see storage/hour-aggregate.ts). A stored item's breakdown maps may be trimmed to fit
+ * DynamoDB's 400 KB limit (fitToSize); what is dropped is counted in `overflow` so totals stay exact.
  */
 export interface ApiCounts {
   calls: number;
@@ -32,7 +32,7 @@ export interface ActivityAggregate {
   regions: Record<string, number>;
   firstEvent: string;
   lastEvent: string;
-  /** Counts of values not kept because a map reached its cap. */
+  /** Per breakdown map, the calls its trimmed entries counted (absent when nothing was trimmed). */
   overflow: Record<string, number>;
   /** Successful console sign-ins whose `additionalEventData.MFAUsed` is "No" (absent when none). */
   consoleLoginsWithoutMfa?: number;
@@ -42,18 +42,6 @@ export interface ActivityAggregate {
 export function isConsoleLoginWithoutMfa(record: CloudTrailRecord): boolean {
   return record.eventName === 'ConsoleLogin' && !record.errorCode && record.additionalEventData?.MFAUsed === 'No';
 }
-
-export const MAP_CAPS = {
-  apis: 400,
-  errorCodes: 100,
-  sourceIps: 300,
-  userAgents: 100,
-  resources: 300,
-  regions: 40,
-} as const;
-
-/** User agents can be kilobytes long; the first 512 characters identify them well enough. */
-export const MAX_USER_AGENT_LENGTH = 512;
 
 export function subjectOfSession(sessionId: string): string {
   return `session#${sessionId}`;
@@ -66,10 +54,6 @@ export function subjectOfAccount(accountId: string): string {
 
 export function accountPrincipal(accountId: string): Principal {
   return makePrincipal('aws-account', accountId, `account ${accountId}`, { accountId });
-}
-
-export function hourOf(eventTime: string): string {
-  return eventTime.slice(0, 13);
 }
 
 export function apiName(record: CloudTrailRecord): string {
@@ -88,106 +72,6 @@ export function resourcesOf(record: CloudTrailRecord): string[] {
   const role = record.eventSource === 'sts.amazonaws.com' ? record.requestParameters?.roleArn : undefined;
   if (typeof role === 'string' && role !== '' && !arns.includes(role)) arns.push(role);
   return arns;
-}
-
-/**
- * A count map with a cap on distinct keys. Maps (not plain objects) and a running size keep each call
- * O(1): this runs for every record of every file.
- */
-class CappedCounts {
-  readonly counts = new Map<string, number>();
-  dropped = 0;
-
-  constructor(private readonly cap: number) {}
-
-  add(key: string | undefined): void {
-    if (key === undefined || key === '') return;
-    const current = this.counts.get(key);
-    if (current !== undefined) this.counts.set(key, current + 1);
-    else if (this.counts.size < this.cap) this.counts.set(key, 1);
-    else this.dropped++;
-  }
-
-  toRecord(): Record<string, number> {
-    return Object.fromEntries(this.counts);
-  }
-}
-
-/** Accumulates one subject's calls in one hour of one file; `toAggregate()` gives the stored shape. */
-export class ActivityAccumulator {
-  private total = 0;
-  private failures = 0;
-  private readonly apis = new Map<string, ApiCounts>();
-  private droppedApis = 0;
-  private readonly errorCodes = new CappedCounts(MAP_CAPS.errorCodes);
-  private readonly sourceIps = new CappedCounts(MAP_CAPS.sourceIps);
-  private readonly userAgents = new CappedCounts(MAP_CAPS.userAgents);
-  private readonly resources = new CappedCounts(MAP_CAPS.resources);
-  private readonly regions = new CappedCounts(MAP_CAPS.regions);
-  private firstEvent: string;
-  private lastEvent: string;
-  private consoleLoginsWithoutMfa = 0;
-
-  constructor(
-    private readonly subject: string,
-    private readonly hour: string,
-    private readonly principal: Principal,
-    eventTime: string,
-    private readonly issuerArn?: string,
-  ) {
-    this.firstEvent = eventTime;
-    this.lastEvent = eventTime;
-  }
-
-  add(record: CloudTrailRecord, resources: readonly string[]): void {
-    const failed = record.errorCode !== undefined && record.errorCode !== '';
-    this.total++;
-    if (failed) this.failures++;
-    const api = apiName(record);
-    let counts = this.apis.get(api);
-    if (!counts && this.apis.size < MAP_CAPS.apis) this.apis.set(api, (counts = { calls: 0, failures: 0 }));
-    if (counts) {
-      counts.calls++;
-      if (failed) counts.failures++;
-    } else {
-      this.droppedApis++;
-    }
-    if (failed) this.errorCodes.add(record.errorCode);
-    if (isConsoleLoginWithoutMfa(record)) this.consoleLoginsWithoutMfa++;
-    this.sourceIps.add(record.sourceIPAddress);
-    this.userAgents.add(record.userAgent?.slice(0, MAX_USER_AGENT_LENGTH));
-    this.regions.add(record.awsRegion);
-    for (const arn of resources) this.resources.add(arn);
-    if (record.eventTime < this.firstEvent) this.firstEvent = record.eventTime;
-    if (record.eventTime > this.lastEvent) this.lastEvent = record.eventTime;
-  }
-
-  toAggregate(): ActivityAggregate {
-    const overflow: Record<string, number> = {};
-    const maps = { errorCodes: this.errorCodes, sourceIps: this.sourceIps, userAgents: this.userAgents, resources: this.resources, regions: this.regions };
-    if (this.droppedApis > 0) overflow.apis = this.droppedApis;
-    for (const [name, map] of Object.entries(maps)) if (map.dropped > 0) overflow[name] = map.dropped;
-    return {
-      subject: this.subject,
-      hour: this.hour,
-      principalType: this.principal.type,
-      principalName: this.principal.name,
-      ...(this.principal.arn ? { principalArn: this.principal.arn } : {}),
-      ...(this.issuerArn ? { issuerArn: this.issuerArn } : {}),
-      total: this.total,
-      failures: this.failures,
-      apis: Object.fromEntries([...this.apis].map(([api, c]) => [api, { ...c }])),
-      errorCodes: this.errorCodes.toRecord(),
-      sourceIps: this.sourceIps.toRecord(),
-      userAgents: this.userAgents.toRecord(),
-      resources: this.resources.toRecord(),
-      regions: this.regions.toRecord(),
-      firstEvent: this.firstEvent,
-      lastEvent: this.lastEvent,
-      overflow,
-      ...(this.consoleLoginsWithoutMfa > 0 ? { consoleLoginsWithoutMfa: this.consoleLoginsWithoutMfa } : {}),
-    };
-  }
 }
 
 export function isSessionCall(record: CloudTrailRecord): boolean {

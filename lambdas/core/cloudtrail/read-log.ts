@@ -1,34 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { CloudTrailFileDigest } from './file-digest';
 import { LogFormatError, MAX_RECORD_BYTES, OVERSIZE_RECORD, splitRecords } from './record-splitter';
-
-/**
- * Reads one CloudTrail log object (gzip as CloudTrail writes it, or plain JSON as users sometimes keep it)
- * from a stream of bytes into a CloudTrailFileDigest.
- *
- * Bad content is an outcome, not an exception: a truncated gzip or broken JSON yields the records read
- * before the damage plus `formatError`. Errors of the byte source itself (network, S3) are rethrown, since
- * a retry may succeed.
- */
-export interface ReadLogOutcome {
-  digest: CloudTrailFileDigest;
-  /** Why the object could not be read to its end, when it could not. */
-  formatError?: string;
-  compressed: boolean;
-}
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 export function objectIdOf(objectKey: string): string {
   return createHash('sha256').update(objectKey).digest('hex').slice(0, 20);
-}
-
-export async function readCloudTrailLog(source: AsyncIterable<Buffer | Uint8Array | string>): Promise<ReadLogOutcome> {
-  const digest = new CloudTrailFileDigest();
-  const { formatError, compressed } = await readLogRecords(source, { addRaw: (value) => digest.addRaw(value), addUnparsable: (reason) => digest.addUnparsable(reason) });
-  return { digest, compressed, ...(formatError ? { formatError } : {}) };
 }
 
 /** Receives each record of a log object in order, with its position in the `Records` array. */
@@ -38,12 +16,22 @@ export interface RecordSink {
 }
 
 export interface ReadRecordsOutcome {
+  /** Why the object could not be read to its end, when it could not. */
   formatError?: string;
   compressed: boolean;
+  /** Records passed to the sink. */
   records: number;
 }
 
-/** Streams a log object's records into `sink`; damage ends the stream with `formatError`, keeping what came before. */
+/**
+ * Streams the records of one CloudTrail log object (gzip as CloudTrail writes it, or plain JSON as users
+ * sometimes keep it) into `sink`, parsed but not yet checked: ingestion's ObjectScan and compaction's
+ * HourCompactor check them.
+ *
+ * Bad content is an outcome, not an exception: a truncated gzip or broken JSON ends the stream with
+ * `formatError`, keeping the records read before the damage. Errors of the byte source itself (network, S3)
+ * are rethrown, since a retry may succeed.
+ */
 export async function readLogRecords(source: AsyncIterable<Buffer | Uint8Array | string>, sink: RecordSink): Promise<ReadRecordsOutcome> {
   const { first, rest } = await peek(source);
   if (!first) return { formatError: 'empty object', compressed: false, records: 0 };
