@@ -5,7 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { tooLargeResponse } from '../lambdas/api/http';
-import { INDICATORS_TABLE, INVESTIGATIONS_TABLE } from '../lambdas/shared/table-design';
+import { ACTIVITY_TABLE, INDEX_BUCKET_ENV, INDICATORS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
+import type { ActivityStore } from './activity-store';
 import type { DataTables } from './data-tables';
 import { MAX_SCOPE_DAYS_ENV, STATE_MACHINE_ARN_ENV } from './environment-names';
 import { ApiWebAcl, headersBesidesContentType } from './api-web-acl';
@@ -21,6 +22,15 @@ import { grantTableActions } from './table-grants';
  */
 export const INVESTIGATION_OPERATIONS = ['startInvestigation', 'getInvestigation', 'listInvestigations', 'listIndicators', 'updateInvestigationState'] as const;
 
+/** The graph routes (`POST /graph/<operation>`), in Detective's style, on the same API and function. */
+export const GRAPH_OPERATIONS = ['searchEntities', 'listRelatedEntities'] as const;
+
+/** Every route as `<parent resource>/<operation>`: a new route is one entry in one of the lists above. */
+export const API_ROUTES: readonly { resource: 'investigations' | 'graph'; operation: string }[] = [
+  ...INVESTIGATION_OPERATIONS.map((operation) => ({ resource: 'investigations' as const, operation })),
+  ...GRAPH_OPERATIONS.map((operation) => ({ resource: 'graph' as const, operation })),
+];
+
 /** The stage name is part of the endpoint URL (the OpenAPI document's `{stage}`). */
 export const API_STAGE_NAME = 'prod';
 
@@ -34,6 +44,8 @@ export const API_THROTTLING = { rateLimit: 25, burstLimit: 50 } as const;
 export interface InvestigationApiProps {
   readonly tables: DataTables;
   readonly stateMachine: sfn.IStateMachine;
+  /** The graph routes read compacted activity (tables and index bucket). */
+  readonly activityStore: ActivityStore;
   /** Longest accepted investigation scope in days; the handler's default (30) when undefined. */
   readonly maxScopeDays?: number;
   /**
@@ -93,7 +105,8 @@ export class InvestigationApi extends Construct {
       timeout: Duration.seconds(29),
       removalPolicy: props.removalPolicy,
       environment: {
-        ...tables.environmentFor([INVESTIGATIONS_TABLE, INDICATORS_TABLE]),
+        ...tables.environmentFor([INVESTIGATIONS_TABLE, INDICATORS_TABLE, ACTIVITY_TABLE, SESSIONS_TABLE]),
+        [INDEX_BUCKET_ENV]: props.activityStore.indexBucket.bucketName,
         [STATE_MACHINE_ARN_ENV]: props.stateMachine.stateMachineArn,
         ...(props.maxScopeDays !== undefined ? { [MAX_SCOPE_DAYS_ENV]: String(props.maxScopeDays) } : {}),
       },
@@ -104,6 +117,12 @@ export class InvestigationApi extends Construct {
     // the start fails), and queries of the listing indexes (list). Indicators are only listed, by key.
     grantTableActions(this.function, tables, INVESTIGATIONS_TABLE, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], 'all');
     grantTableActions(this.function, tables, INDICATORS_TABLE, ['dynamodb:Query']);
+    // The graph routes (lambdas/api/graph, lambdas/queries/trail-queries.ts): Query of a subject's hours, of the
+    // hour indexes and of the accounts registry; Query of session packs and parent pointers. Never Scan, no index.
+    grantTableActions(this.function, tables, ACTIVITY_TABLE, ['dynamodb:GetItem', 'dynamodb:Query']);
+    grantTableActions(this.function, tables, SESSIONS_TABLE, ['dynamodb:Query']);
+    // Ranged GETs of one principal-hour's compact events.
+    props.activityStore.grantReadEvents(this.function);
     // StartExecution on this state machine only (CDK scopes the grant to its ARN).
     props.stateMachine.grantStartExecution(this.function);
 
@@ -139,9 +158,9 @@ export class InvestigationApi extends Construct {
       // No extra permission for the console's test invocations, which bypass IAM authorization.
       allowTestInvoke: false,
     });
-    const investigations = this.api.root.addResource('investigations');
-    for (const operation of INVESTIGATION_OPERATIONS) {
-      const method = investigations.addResource(operation).addMethod('POST', integration, {
+    const parents = { investigations: this.api.root.addResource('investigations'), graph: this.api.root.addResource('graph') };
+    for (const { resource, operation } of API_ROUTES) {
+      const method = parents[resource].addResource(operation).addMethod('POST', integration, {
         // Repeated on purpose: the authorization of these methods must not depend on a default elsewhere.
         authorizationType: apigateway.AuthorizationType.IAM,
         operationName: operation.charAt(0).toUpperCase() + operation.slice(1),

@@ -89,6 +89,7 @@ export class TrailhoundStack extends Stack {
     this.investigationApi = new InvestigationApi(this, 'InvestigationApi', {
       tables: this.tables,
       stateMachine: this.investigation.stateMachine,
+      activityStore: this.activityStore,
       ...(config.investigationMaxScopeDays !== undefined ? { maxScopeDays: config.investigationMaxScopeDays } : {}),
       cloudWatchRole: config.apiGatewayCloudWatchRole,
       ...(config.apiWebAcl !== undefined ? { webAcl: config.apiWebAcl } : {}),

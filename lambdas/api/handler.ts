@@ -1,6 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { InvestigationStore } from '../adapters/investigations/investigation-store';
 import { StepFunctionsRunner } from '../adapters/investigations/sfn-runner';
+import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
+import { EventsStore } from '../adapters/events-store';
+import { TrailQueries, indexBucketFromEnv, tableNamesFromEnv } from '../queries/trail-queries';
+import type { EntityGraphDependencies } from './graph/entity-graph-api';
 import { ApiError } from '../core/investigation/errors';
 import { maxScopeDays } from '../shared/config';
 import { loggedHandler, stringField, type LoggedHandler } from '../shared/lambda-logging';
@@ -58,7 +62,12 @@ export function buildApiHandler(deps: ApiDependencies | (() => ApiDependencies))
 
 export function productionDependencies(env: NodeJS.ProcessEnv = process.env): ApiDependencies {
   const store = InvestigationStore.fromEnvironment(env);
-  return { store, tokenKeys: store, runner: StepFunctionsRunner.fromEnvironment(env), maxScopeDays: maxScopeDays(env) };
+  return { store, tokenKeys: store, runner: StepFunctionsRunner.fromEnvironment(env), maxScopeDays: maxScopeDays(env), graph: () => graphDependenciesFromEnv(env) };
+}
+
+/** The graph routes' reads: the Activity and Sessions tables and the index bucket. */
+export function graphDependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): EntityGraphDependencies {
+  return { queries: new TrailQueries(dynamoDocumentClient(), tableNamesFromEnv(env), new EventsStore(s3(), indexBucketFromEnv(env))) };
 }
 
 export const handler = buildApiHandler(() => productionDependencies());

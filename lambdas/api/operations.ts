@@ -15,6 +15,7 @@ import {
 } from '../core/investigation/responses';
 import { InvestigationStartFailedError, startInvestigation } from '../core/investigation/start-investigation';
 import { log } from '../shared/log';
+import type { EntityGraphDependencies } from './graph/entity-graph-api';
 
 /** The five operations of Detective's Investigation API, over the repository and runner ports. */
 export interface ApiDependencies {
@@ -24,6 +25,8 @@ export interface ApiDependencies {
   tokenKeys: TokenKeySource;
   /** Longest accepted ScopeEndTime − ScopeStartTime, in days. */
   maxScopeDays: number;
+  /** The graph routes' reads (built on first use, so the investigation routes need none of their settings). */
+  graph?: EntityGraphDependencies | (() => EntityGraphDependencies);
   now?: () => number;
 }
 

@@ -3,13 +3,14 @@ import { ApiError, notFound } from '../core/investigation/errors';
 import { InvestigationNotFoundError } from '../core/investigation/ports';
 import { errorMessage, log } from '../shared/log';
 import { errorResponse, jsonResponse, parseBody } from './http';
+import { EntityGraphApi } from './graph/entity-graph-api';
 import { InvestigationApi, type ApiDependencies } from './operations';
 
 /**
  * Routes of Detective's Investigation API (method and path exactly as the official clients send them) and
  * the translation of every failure into a Detective-style error: a client mistake is always a 4xx.
  */
-type Operation = (api: InvestigationApi, body: unknown) => Promise<object | undefined>;
+type Operation = (api: InvestigationApi, body: unknown, graph: EntityGraphApi) => Promise<object | undefined>;
 
 export const ROUTES: Readonly<Record<string, Operation>> = {
   'POST /investigations/startInvestigation': (api, body) => api.startInvestigation(body),
@@ -17,6 +18,8 @@ export const ROUTES: Readonly<Record<string, Operation>> = {
   'POST /investigations/listInvestigations': (api, body) => api.listInvestigations(body),
   'POST /investigations/listIndicators': (api, body) => api.listIndicators(body),
   'POST /investigations/updateInvestigationState': (api, body) => api.updateInvestigationState(body),
+  'POST /graph/searchEntities': (_api, body, graph) => graph.searchEntities(body),
+  'POST /graph/listRelatedEntities': (_api, body, graph) => graph.listRelatedEntities(body),
 };
 
 /** DynamoDB and Step Functions throttling errors: the caller should back off, as from Detective's 429. */
@@ -38,6 +41,7 @@ function routePath(event: APIGatewayProxyEvent): string {
 
 export function createRouter(deps: ApiDependencies): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const api = new InvestigationApi(deps);
+  const graph = new EntityGraphApi(deps);
   return async (event) => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
     const route = routePath(event);
@@ -45,7 +49,7 @@ export function createRouter(deps: ApiDependencies): (event: APIGatewayProxyEven
       const operation = ROUTES[route];
       // The path is echoed clipped, like every other input (it may be as long as the request line allows).
       if (!operation) throw notFound(`No operation is served at ${route.length > 128 ? `${route.slice(0, 125)}...` : route}.`);
-      return jsonResponse(200, await operation(api, parseBody(event)), requestId);
+      return jsonResponse(200, await operation(api, parseBody(event), graph), requestId);
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.statusCode >= 500) log.error('request failed', { route, requestId, error: errorMessage(error) });

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
-import { buildApiHandler, maxScopeDays } from '../../lambdas/api/handler';
+import { buildApiHandler, graphDependenciesFromEnv, maxScopeDays } from '../../lambdas/api/handler';
+import type { EntityGraphDependencies } from '../../lambdas/api/graph/entity-graph-api';
 import { errorResponse, tooLargeResponse } from '../../lambdas/api/http';
 import { ApiError } from '../../lambdas/core/investigation/errors';
 import type { InvestigationRepository, InvestigationRunner, TokenKeySource } from '../../lambdas/core/investigation/ports';
@@ -34,6 +35,8 @@ export interface ApiServerOptions {
   /** Signs NextTokens; by default the store's key when it is an InvestigationStore, else a key drawn per process. */
   tokenKeys?: TokenKeySource;
   maxScopeDays?: number;
+  /** The graph routes' reads; by default built from the environment the local stack sets. */
+  graph?: EntityGraphDependencies | (() => EntityGraphDependencies);
 }
 
 export interface ApiServer {
@@ -104,6 +107,8 @@ export function buildLocalApi(options: ApiServerOptions): LocalApi {
     tokenKeys,
     runner: options.runner,
     maxScopeDays: options.maxScopeDays ?? maxScopeDays(),
+    // Read from the environment the local stack sets (tables, index bucket, S3 endpoint), on first use.
+    graph: options.graph ?? (() => graphDependenciesFromEnv()),
   });
   return async (request) => {
     try {

@@ -1,8 +1,10 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { INDICATORS_TABLE, INVESTIGATIONS_TABLE } from '../../lambdas/shared/table-design';
+import { ACTIVITY_TABLE, INDICATORS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../../lambdas/shared/table-design';
 import { errorResponse, requestTooLarge } from '../../lambdas/api/http';
 import { ROUTES } from '../../lambdas/api/router';
-import { API_STAGE_NAME, API_THROTTLING, INVESTIGATION_OPERATIONS } from '../../lib/investigation-api';
+import { API_ROUTES, API_STAGE_NAME, API_THROTTLING } from '../../lib/investigation-api';
+
+const ROUTE_PATHS = API_ROUTES.map(({ resource, operation }) => `/${resource}/${operation}`);
 import { actionsOf, actionsOn, arnOf, functionResource, functionStatements, indexArnOf, logicalId, resourcesOf, synth, type Synthesized } from './synth';
 
 type ApiResource = { Properties: { ParentId: { Ref: string } | { 'Fn::GetAtt': [string, string] }; PathPart: string } };
@@ -45,13 +47,13 @@ describe('investigation API', () => {
     apiFunctionId = logicalId(synthesized.stack.investigationApi.function);
   });
 
-  it('serves exactly the five Detective operations, as POST on explicit resources', () => {
+  it('serves exactly the listed operations (Detective’s and the graph routes), as POST on explicit resources', () => {
     const paths = resourcePaths(synthesized);
-    expect([...paths.values()].sort()).toEqual(['/investigations', ...INVESTIGATION_OPERATIONS.map((op) => `/investigations/${op}`)].sort());
+    expect([...paths.values()].sort()).toEqual(['/graph', '/investigations', ...ROUTE_PATHS].sort());
     // No greedy or parameter resources: API Gateway itself refuses every other path.
     for (const path of paths.values()) expect(path).not.toMatch(/[{}]/);
     const routes = methods(synthesized).map((method) => `${method.Properties.HttpMethod} ${paths.get(method.Properties.ResourceId.Ref)}`);
-    expect(routes.sort()).toEqual(INVESTIGATION_OPERATIONS.map((op) => `POST /investigations/${op}`).sort());
+    expect(routes.sort()).toEqual(ROUTE_PATHS.map((path) => `POST ${path}`).sort());
   });
 
   it('answers a body over API Gateway’s 10 MB with the handler’s own typed 413', () => {
@@ -65,12 +67,12 @@ describe('investigation API', () => {
   });
 
   it('matches the routes the handler serves', () => {
-    expect(INVESTIGATION_OPERATIONS.map((op) => `POST /investigations/${op}`).sort()).toEqual(Object.keys(ROUTES).sort());
+    expect(ROUTE_PATHS.map((path) => `POST ${path}`).sort()).toEqual(Object.keys(ROUTES).sort());
   });
 
   it('requires AWS_IAM authorization on every method', () => {
     const all = methods(synthesized);
-    expect(all).toHaveLength(INVESTIGATION_OPERATIONS.length);
+    expect(all).toHaveLength(API_ROUTES.length);
     for (const method of all) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
@@ -86,14 +88,14 @@ describe('investigation API', () => {
     const permissions = Object.values(synthesized.template.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: arnOf(apiFunctionId) } })) as Array<{
       Properties: { Principal: string; SourceArn: unknown };
     }>;
-    expect(permissions).toHaveLength(INVESTIGATION_OPERATIONS.length);
+    expect(permissions).toHaveLength(API_ROUTES.length);
     const sources = permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn));
     for (const permission of permissions) expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
-    for (const op of INVESTIGATION_OPERATIONS) expect(sources.filter((source) => source.includes(`/POST/investigations/${op}"`))).toHaveLength(1);
+    for (const path of ROUTE_PATHS) expect(sources.filter((source) => source.includes(`/POST${path}"`))).toHaveLength(1);
     // Only the deployed stage: no permission for console test invocations (test-invoke-stage).
     const stageRef = JSON.stringify({ Ref: logicalId(synthesized.stack.investigationApi.api.deploymentStage) });
     for (const source of sources) {
-      expect(source).toContain(`${stageRef},"/POST/investigations/`);
+      expect(source).toMatch(new RegExp(`${stageRef.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')},"/POST/(investigations|graph)/`));
       expect(source).not.toContain('test-invoke-stage');
     }
   });
@@ -143,6 +145,9 @@ describe('investigation API', () => {
     expect(functionResource(synthesized, stack.investigationApi.function).Properties.Environment.Variables).toEqual({
       INVESTIGATIONS_TABLE: { Ref: logicalId(stack.table(INVESTIGATIONS_TABLE)) },
       INDICATORS_TABLE: { Ref: logicalId(stack.table(INDICATORS_TABLE)) },
+      ACTIVITY_TABLE: { Ref: logicalId(stack.table(ACTIVITY_TABLE)) },
+      SESSIONS_TABLE: { Ref: logicalId(stack.table(SESSIONS_TABLE)) },
+      INDEX_BUCKET: { Ref: logicalId(stack.activityStore.indexBucket) },
       RETENTION_DAYS: '365',
       STATE_MACHINE_ARN: { Ref: logicalId(stack.investigation.stateMachine) },
       NODE_OPTIONS: '--enable-source-maps',
@@ -154,7 +159,7 @@ describe('investigation API', () => {
     expect(functionResource(limited, limited.stack.investigationApi.function).Properties.Environment.Variables.INVESTIGATION_MAX_SCOPE_DAYS).toBe('14');
   });
 
-  it('may put, get, update and query investigations (with every listing index), query indicators and start the state machine, nothing else', () => {
+  it('may put, get, update and query investigations (with every listing index), query indicators, start the state machine, and read activity, nothing else', () => {
     const { stack } = synthesized;
     const statements = functionStatements(synthesized, stack.investigationApi.function);
     const investigations = logicalId(stack.table(INVESTIGATIONS_TABLE));
@@ -163,9 +168,14 @@ describe('investigation API', () => {
     for (const index of INVESTIGATIONS_TABLE.globalSecondaryIndexes) expect(actionsOn(statements, indexArnOf(investigations, index.indexName))).toEqual(crud);
     expect(actionsOn(statements, arnOf(logicalId(stack.table(INDICATORS_TABLE))))).toEqual(['dynamodb:Query']);
     expect(actionsOn(statements, { Ref: logicalId(stack.investigation.stateMachine) })).toEqual(['states:StartExecution']);
-    expect(statements.flatMap(actionsOf).sort()).toEqual([...crud, 'dynamodb:Query', 'states:StartExecution'].sort());
-    // The table, each of its indexes, the indicators table, the state machine.
-    expect(statements.flatMap(resourcesOf)).toHaveLength(3 + INVESTIGATIONS_TABLE.globalSecondaryIndexes.length);
+    // The graph routes: keyed reads of activity and sessions (no Scan, no index), and of compact events.
+    expect(actionsOn(statements, arnOf(logicalId(stack.table(ACTIVITY_TABLE))))).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(actionsOn(statements, arnOf(logicalId(stack.table(SESSIONS_TABLE))))).toEqual(['dynamodb:Query']);
+    // (CDK merges statements with the same actions, so only the set of actions is stable.)
+    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual([...crud, 's3:GetObject', 'states:StartExecution'].sort());
+    expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
+    // The table, each of its indexes, the indicators table, the state machine, activity, sessions, events.
+    expect(statements.flatMap(resourcesOf)).toHaveLength(3 + INVESTIGATIONS_TABLE.globalSecondaryIndexes.length + 3);
   });
 
   it('outputs the endpoint for Detective clients, without a trailing slash, and no other endpoint', () => {
