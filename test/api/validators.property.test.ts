@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { MAX_REQUEST_BODY_BYTES } from '../../lambdas/api/http';
 import { createRouter, ROUTES } from '../../lambdas/api/router';
 import type { ApiDependencies } from '../../lambdas/api/operations';
+import type { EntityGraphReads } from '../../lambdas/api/graph/graph-reads';
 import type { Investigation } from '../../lambdas/core/investigation/model';
 import type { InvestigationRepository } from '../../lambdas/core/investigation/ports';
 import { toProxyEvent } from '../../local/http/proxy-event';
@@ -34,7 +35,20 @@ const store: InvestigationRepository = {
   failInvestigation: () => Promise.resolve(),
   listIndicators: () => Promise.resolve({ items: [] }),
 };
-const deps: ApiDependencies = { store, tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) }, runner: { start: () => Promise.resolve() }, maxScopeDays: 30 };
+/** The graph routes read an empty graph: only their validation and error mapping are under test. */
+const none = () => Promise.resolve([]);
+const emptyGraph: EntityGraphReads = {
+  accounts: () => Promise.resolve(['111122223333']),
+  hourIndexes: none,
+  hourItems: none,
+  eventsOfItem: none,
+  sessionsOfIssuer: none,
+  sessionsOfRole: none,
+  chain: () => Promise.resolve(undefined),
+  sessionsFromOrigin: none,
+  sessionActivity: none,
+};
+const deps: ApiDependencies = { store, tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) }, runner: { start: () => Promise.resolve() }, maxScopeDays: 30, graph: { queries: emptyGraph } };
 const route = createRouter(deps);
 const PATHS = Object.keys(ROUTES).map((r) => r.split(' ')[1]);
 /** Generous for the longest legitimate message (10 violations, each with a 128-character echo). */
@@ -50,9 +64,9 @@ async function answer(path: string, body: string): Promise<{ status: number; len
 }
 
 /** Members the validators know, so random bodies often reach the deeper checks instead of failing on names. */
-const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder'];
+const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder', 'EntityType', 'EntityId', 'RelatedEntityType', 'Query'];
 const nearlyValid = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', 'arn:aws:iam::111122223333:role/Admin', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY'), tie('object')),
+  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', 'arn:aws:iam::111122223333:role/Admin', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY', 'IP_ADDRESS', 'IAM_ROLE', 'ROLE_SESSION', '10.0.0.0/8', '*a?', 'ASIAEXAMPLE'), tie('object')),
   object: fc.dictionary(fc.oneof(fc.constantFrom(...MEMBERS), fc.string()), tie('value'), { maxKeys: 6 }),
 }));
 

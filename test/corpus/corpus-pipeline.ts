@@ -55,6 +55,16 @@ export class CorpusPipeline {
     return { outcome, investigation, indicators };
   }
 
+  /** The local API's base URL (the graph routes have no Detective SDK command). */
+  get apiUrl(): string {
+    return this.api.url;
+  }
+
+  /** The local S3, where the fixture's log objects are. */
+  get s3(): LocalStack['s3'] {
+    return this.stack.s3;
+  }
+
   async stop(): Promise<void> {
     this.client.destroy();
     await this.api.close();
