@@ -16,6 +16,7 @@ import { LocalStack } from './local-stack';
 import { listLogFiles } from './log-files';
 import { buildSummary } from './summary';
 import { escapeTerminal, printLines } from './terminal-text';
+import { EntityCommandError, relatedLines, searchLines, type RelatedCommand, type SearchCommand } from './entity-commands';
 
 /**
  * `npm start`: the whole system on this machine. Ingests logs through the ingest handler, prints what it
@@ -29,6 +30,13 @@ const USAGE = `Usage:
   npm start [-- options]                       ingest, summarise, then serve the investigations API
   npm start -- investigate --entity ARN --from TIME --to TIME [options]
                                                ingest, run one investigation, print its report
+  npm start -- search TYPE QUERY [--from TIME --to TIME] [--json]
+                                               entities of TYPE matching QUERY (* and ?; IPs also by CIDR;
+                                               default scope: the last 24 hours)
+  npm start -- related TYPE ID RELATED_TYPE --from TIME --to TIME [--json]
+                                               entities of RELATED_TYPE related to one entity, with calls
+  TYPE: IAM_ROLE, IAM_USER, ROLE_SESSION, FEDERATED_USER, EC2_INSTANCE, IP_ADDRESS, USER_AGENT, S3_BUCKET,
+        AWS_ACCOUNT
 
 Options:
   --logs DIR               CloudTrail logs to ingest (default: the bundled sample, examples/cloudtrail)
@@ -48,7 +56,9 @@ class UsageError extends Error {}
 const GRAPH_ARN = 'arn:aws:detective:us-east-1:000000000000:graph:00000000000000000000000000000000';
 
 interface Options {
-  command: 'run' | 'investigate';
+  command: 'run' | 'investigate' | 'search' | 'related';
+  search?: SearchCommand;
+  related?: RelatedCommand;
   logsDir: string;
   dataDir: string;
   fresh: boolean;
@@ -74,12 +84,15 @@ function parseOptions(argv: string[]): Options | undefined {
       entity: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return undefined;
   const command = positionals[0] ?? 'run';
-  if (command !== 'run' && command !== 'investigate') throw new UsageError(`unknown command "${command}"`);
+  if (command !== 'run' && command !== 'investigate' && command !== 'search' && command !== 'related') throw new UsageError(`unknown command "${command}"`);
+  if (command === 'search' && (positionals.length !== 3 || !values.from !== !values.to)) throw new UsageError('search needs TYPE QUERY, and --from and --to together or neither');
+  if (command === 'related' && (positionals.length !== 4 || !values.from || !values.to)) throw new UsageError('related needs TYPE ID RELATED_TYPE, --from and --to');
   if (command === 'investigate' && (!values.entity || !values.from || !values.to)) throw new UsageError('investigate needs --entity, --from and --to');
   for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
     if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UsageError(`${name} ${value} is not an ISO-8601 time`);
@@ -100,6 +113,10 @@ function parseOptions(argv: string[]): Options | undefined {
     ...(values.entity ? { entity: values.entity } : {}),
     ...(values.from ? { from: values.from } : {}),
     ...(values.to ? { to: values.to } : {}),
+    ...(command === 'search' ? { search: { entityType: positionals[1], query: positionals[2], ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}), json: values.json } } : {}),
+    ...(command === 'related'
+      ? { related: { entityType: positionals[1], entityId: positionals[2], relatedEntityType: positionals[3], from: values.from as string, to: values.to as string, json: values.json } }
+      : {}),
   };
 }
 
@@ -185,6 +202,10 @@ async function main(): Promise<void> {
     // Reports are read back through the Detective client, in process: no port for investigate or --no-serve.
     const client = inProcessDetectiveClient(buildLocalApi({ runner }));
 
+    // The entity commands ask the same handler as the HTTP API, in process.
+    if (options.search) return printLines(await searchLines(buildLocalApi({ runner }), options.search));
+    if (options.related) return printLines(await relatedLines(buildLocalApi({ runner }), options.related));
+
     if (options.command === 'investigate') {
       const { InvestigationId } = await client.send(
         new StartInvestigationCommand({ GraphArn: GRAPH_ARN, EntityArn: options.entity, ScopeStartTime: new Date(options.from as string), ScopeEndTime: new Date(options.to as string) }),
@@ -241,6 +262,7 @@ function isUsageError(error: unknown): boolean {
 function errorLine(error: unknown): string {
   if (!(error instanceof Error)) return escapeTerminal(`Error: ${String(error)}`);
   const plain = error instanceof DataFolderError || isUsageError(error) || error.name === 'Error';
+  if (error instanceof EntityCommandError) return escapeTerminal(`${error.name}: ${error.message}`.replace(/\s+/g, ' ').trim());
   const name = plain ? '' : `${error.name}: `;
   return escapeTerminal(`${name}${error.message}`.trim());
 }
@@ -255,7 +277,7 @@ main()
       process.exit(2);
     }
     // A refusal says all there is to say; anything else may deserve its stack.
-    const hint = debug || error instanceof DataFolderError ? '' : '  (--debug for details)';
+    const hint = debug || error instanceof DataFolderError || error instanceof EntityCommandError ? '' : '  (--debug for details)';
     printLines([`trailhound: ${errorLine(error)}${hint}`], process.stderr);
     if (debug && error instanceof Error && error.stack) printLines(error.stack.split('\n'), process.stderr);
     process.exit(1);
