@@ -17,6 +17,7 @@ import { listLogFiles } from './log-files';
 import { buildSummary } from './summary';
 import { escapeTerminal, printLines } from './terminal-text';
 import { ApiCommandError, evidenceLines, volumeLines, type EvidenceCommand, type VolumeCommand } from './graph-commands';
+import { EntityCommandError, relatedLines, searchLines, type RelatedCommand, type SearchCommand } from './entity-commands';
 
 /**
  * `npm start`: the whole system on this machine. Ingests logs through the ingest handler, prints what it
@@ -37,6 +38,13 @@ const USAGE = `Usage:
   npm start -- evidence INVESTIGATION_ID TYPE [--index N] [--json]
                                                the raw CloudTrail events behind an indicator (TYPE e.g.
                                                TTP_OBSERVED; N its position among that type, default 0)
+  npm start -- search TYPE QUERY [--from TIME --to TIME] [--json]
+                                               entities of TYPE matching QUERY (* and ?; IPs also by CIDR;
+                                               default scope: the last 24 hours)
+  npm start -- related TYPE ID RELATED_TYPE --from TIME --to TIME [--json]
+                                               entities of RELATED_TYPE related to one entity, with calls
+  TYPE: IAM_ROLE, IAM_USER, ROLE_SESSION, FEDERATED_USER, EC2_INSTANCE, IP_ADDRESS, USER_AGENT, S3_BUCKET,
+        AWS_ACCOUNT
 
 Options:
   --logs DIR               CloudTrail logs to ingest (default: the bundled sample, examples/cloudtrail)
@@ -56,9 +64,11 @@ class UsageError extends Error {}
 const GRAPH_ARN = 'arn:aws:detective:us-east-1:000000000000:graph:00000000000000000000000000000000';
 
 interface Options {
-  command: 'run' | 'investigate' | 'volume' | 'evidence';
+  command: 'run' | 'investigate' | 'volume' | 'evidence' | 'search' | 'related';
   volume?: VolumeCommand;
   evidence?: EvidenceCommand;
+  search?: SearchCommand;
+  related?: RelatedCommand;
   logsDir: string;
   dataDir: string;
   fresh: boolean;
@@ -93,11 +103,13 @@ function parseOptions(argv: string[]): Options | undefined {
   });
   if (values.help) return undefined;
   const command = positionals[0] ?? 'run';
-  if (command !== 'run' && command !== 'investigate' && command !== 'volume' && command !== 'evidence') throw new UsageError(`unknown command "${command}"`);
+  if (!isCommand(command)) throw new UsageError(`unknown command "${command}"`);
   if (command === 'volume' && (positionals.length !== 3 || !values.from || !values.to)) throw new UsageError('volume needs TYPE ID, --from and --to');
   if (command === 'evidence' && positionals.length !== 3) throw new UsageError('evidence needs INVESTIGATION_ID TYPE');
   const index = Number(values.index);
   if (!Number.isInteger(index) || index < 0) throw new UsageError(`--index ${values.index} is not a position (0, 1, …)`);
+  if (command === 'search' && (positionals.length !== 3 || !values.from !== !values.to)) throw new UsageError('search needs TYPE QUERY, and --from and --to together or neither');
+  if (command === 'related' && (positionals.length !== 4 || !values.from || !values.to)) throw new UsageError('related needs TYPE ID RELATED_TYPE, --from and --to');
   if (command === 'investigate' && (!values.entity || !values.from || !values.to)) throw new UsageError('investigate needs --entity, --from and --to');
   for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
     if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UsageError(`${name} ${value} is not an ISO-8601 time`);
@@ -122,7 +134,17 @@ function parseOptions(argv: string[]): Options | undefined {
       ? { volume: { entityType: positionals[1], entityId: positionals[2], from: values.from as string, to: values.to as string, granularity: values.granularity, ...(values['group-by'] ? { groupBy: values['group-by'] } : {}), json: values.json } }
       : {}),
     ...(command === 'evidence' ? { evidence: { investigationId: positionals[1], indicatorType: positionals[2], index, json: values.json } } : {}),
+    ...(command === 'search' ? { search: { entityType: positionals[1], query: positionals[2], ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}), json: values.json } } : {}),
+    ...(command === 'related'
+      ? { related: { entityType: positionals[1], entityId: positionals[2], relatedEntityType: positionals[3], from: values.from as string, to: values.to as string, json: values.json } }
+      : {}),
   };
+}
+
+const COMMANDS = ['run', 'investigate', 'volume', 'evidence', 'search', 'related'] as const;
+
+function isCommand(name: string): name is (typeof COMMANDS)[number] {
+  return (COMMANDS as readonly string[]).includes(name);
 }
 
 async function ingest(stack: LocalStack, logsDir: string): Promise<void> {
@@ -210,6 +232,9 @@ async function main(): Promise<void> {
     // The graph commands ask the same handler as the HTTP API, in process.
     if (options.volume) return printLines(await volumeLines(buildLocalApi({ runner }), options.volume));
     if (options.evidence) return printLines(await evidenceLines(buildLocalApi({ runner }), options.evidence));
+    // The entity commands ask the same handler as the HTTP API, in process.
+    if (options.search) return printLines(await searchLines(buildLocalApi({ runner }), options.search));
+    if (options.related) return printLines(await relatedLines(buildLocalApi({ runner }), options.related));
 
     if (options.command === 'investigate') {
       const { InvestigationId } = await client.send(
@@ -267,6 +292,7 @@ function isUsageError(error: unknown): boolean {
 function errorLine(error: unknown): string {
   if (!(error instanceof Error)) return escapeTerminal(`Error: ${String(error)}`);
   const plain = error instanceof DataFolderError || error instanceof ApiCommandError || isUsageError(error) || error.name === 'Error';
+  if (error instanceof EntityCommandError) return escapeTerminal(`${error.name}: ${error.message}`.replace(/\s+/g, ' ').trim());
   const name = plain ? '' : `${error.name}: `;
   return escapeTerminal(`${name}${error.message}`.trim());
 }
@@ -281,7 +307,7 @@ main()
       process.exit(2);
     }
     // A refusal says all there is to say; anything else may deserve its stack.
-    const hint = debug || error instanceof DataFolderError ? '' : '  (--debug for details)';
+    const hint = debug || error instanceof DataFolderError || error instanceof EntityCommandError ? '' : '  (--debug for details)';
     printLines([`trailhound: ${errorLine(error)}${hint}`], process.stderr);
     if (debug && error instanceof Error && error.stack) printLines(error.stack.split('\n'), process.stderr);
     process.exit(1);

@@ -5,6 +5,7 @@ import { errorMessage, log } from '../shared/log';
 import { CsvDocument, acceptsCsv } from '../core/graph/csv';
 import { csvResponse, errorResponse, jsonResponse, parseBody } from './http';
 import { GraphApi, type RequestOptions } from './graph-operations';
+import { EntityGraphApi } from './graph/entity-graph-api';
 import { InvestigationApi, type ApiDependencies } from './operations';
 
 /**
@@ -14,6 +15,7 @@ import { InvestigationApi, type ApiDependencies } from './operations';
 interface Apis {
   investigations: InvestigationApi;
   graph: GraphApi;
+  entities: EntityGraphApi;
 }
 type Operation = (apis: Apis, body: unknown, options: RequestOptions) => Promise<object | undefined>;
 
@@ -26,6 +28,8 @@ export const ROUTES: Readonly<Record<string, Operation>> = {
   'POST /investigations/listIndicatorEvidence': ({ graph }, body, options) => graph.listIndicatorEvidence(body, options),
   // The graph routes (lib/investigation-api.ts GRAPH_OPERATIONS lists them for API Gateway): one line each.
   'POST /graph/getApiCallVolume': ({ graph }, body, options) => graph.getApiCallVolume(body, options),
+  'POST /graph/searchEntities': ({ entities }, body) => entities.searchEntities(body),
+  'POST /graph/listRelatedEntities': ({ entities }, body) => entities.listRelatedEntities(body),
 };
 
 /** The Accept header, whatever its case (API Gateway passes header names as the client sent them). */
@@ -52,7 +56,7 @@ function routePath(event: APIGatewayProxyEvent): string {
 }
 
 export function createRouter(deps: ApiDependencies): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
-  const apis: Apis = { investigations: new InvestigationApi(deps), graph: new GraphApi(deps) };
+  const apis: Apis = { investigations: new InvestigationApi(deps), graph: new GraphApi(deps), entities: new EntityGraphApi(deps) };
   return async (event) => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
     const route = routePath(event);

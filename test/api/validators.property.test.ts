@@ -37,7 +37,19 @@ const store: InvestigationRepository = {
 };
 /** The graph routes' reads, answering "no activity": a body that passes validation gets a 200 (or a 404). */
 const none = () => Promise.resolve([]);
-const queries = { hourItems: none, storedHourItems: none, sessionsOfIssuer: none, sessionsFromOrigin: none, sessionsOfRole: none, eventsOfItem: none, hourObjects: () => Promise.resolve(undefined) } as unknown as TrailQueries;
+const queries = {
+  accounts: () => Promise.resolve(['111122223333']),
+  hourIndexes: none,
+  hourItems: none,
+  storedHourItems: none,
+  sessionsOfIssuer: none,
+  sessionsFromOrigin: none,
+  sessionsOfRole: none,
+  sessionActivity: none,
+  eventsOfItem: none,
+  chain: () => Promise.resolve(undefined),
+  hourObjects: () => Promise.resolve(undefined),
+} as unknown as TrailQueries;
 const graph = { queries, recordsAt: () => Promise.resolve({ status: 'OBJECT_DELETED' as const }) };
 const deps: ApiDependencies = { store, tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) }, runner: { start: () => Promise.resolve() }, maxScopeDays: 30, graph };
 const route = createRouter(deps);
@@ -55,9 +67,9 @@ async function answer(path: string, body: string): Promise<{ status: number; len
 }
 
 /** Members the validators know, so random bodies often reach the deeper checks instead of failing on names. */
-const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder', 'EntityType', 'EntityId', 'Granularity', 'GroupBy', 'Filter', 'Api', 'SourceIp', 'Caller', 'Session', 'ErrorCode', 'IndicatorIndex', 'Match'];
+const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder', 'EntityType', 'EntityId', 'Granularity', 'GroupBy', 'Filter', 'Api', 'SourceIp', 'Caller', 'Session', 'ErrorCode', 'IndicatorIndex', 'Match', 'RelatedEntityType', 'Query'];
 const nearlyValid = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T05:00:00Z', 'arn:aws:iam::111122223333:role/Admin', 'arn:aws:sts::111122223333:assumed-role/Admin/s1', '111122223333', 'i-0123456789abcdef0', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY', 'IAM_ROLE', 'AWS_ACCOUNT', 'ROLE_SESSION', 'EC2_INSTANCE', 'MINUTE', 'DAY', 'API', 'SOURCE_IP', 'TTP_OBSERVED'), tie('object')),
+  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T05:00:00Z', 'arn:aws:iam::111122223333:role/Admin', 'arn:aws:sts::111122223333:assumed-role/Admin/s1', '111122223333', 'i-0123456789abcdef0', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY', 'IAM_ROLE', 'AWS_ACCOUNT', 'ROLE_SESSION', 'EC2_INSTANCE', 'IP_ADDRESS', 'MINUTE', 'DAY', 'API', 'SOURCE_IP', 'TTP_OBSERVED', '10.0.0.0/8', '*a?', 'ASIAEXAMPLE'), tie('object')),
   object: fc.dictionary(fc.oneof(fc.constantFrom(...MEMBERS), fc.string()), tie('value'), { maxKeys: 6 }),
 }));
 

@@ -1,0 +1,46 @@
+import { searchIndexes, type FoundEntity } from '../../core/graph/entity-search';
+import { parseSearchEntities } from '../../core/graph/entity-requests';
+import { DEFAULT_SEARCH_SCOPE_MS } from '../../core/graph/entity-requests';
+import { decodeNextToken, encodeNextToken, requestFingerprint } from '../../core/investigation/pagination';
+import type { EntityGraphContext } from './graph-reads';
+import { indexesOfScope } from './index-reads';
+
+/**
+ * POST /graph/searchEntities: entities of one type whose identifier or name matches a query (wildcards `*` and
+ * `?`, case-insensitive; IP addresses also by CIDR), from the hour indexes of every account in the scope. Reads:
+ * the accounts registry and accounts × hours index items (Query only).
+ */
+export interface SearchEntitiesResponse {
+  Entities: FoundEntity[];
+  NextToken?: string;
+}
+
+/** A page position: the last EntityId returned, and the scope resolved on the first page (a default scope moves with the clock). */
+interface SearchPosition {
+  a: string;
+  f: number;
+  t: number;
+}
+
+function isSearchPosition(value: unknown): value is SearchPosition {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { a, f, t } = value as Record<string, unknown>;
+  return Object.keys(value).length === 3 && typeof a === 'string' && Number.isSafeInteger(f) && Number.isSafeInteger(t) && (t as number) > (f as number);
+}
+
+export async function searchEntities(body: unknown, context: EntityGraphContext): Promise<SearchEntitiesResponse> {
+  const request = parseSearchEntities(body, context);
+  const now = context.nowMillis;
+  const fingerprint = requestFingerprint({ operation: 'SearchEntities', graphArn: request.graphArn, type: request.entityType, query: request.query, from: request.fromMs, to: request.toMs });
+  const key = await context.tokenKey();
+  const position = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, now, key, isSearchPosition) : undefined;
+  const fromMs = position?.f ?? request.fromMs ?? now - DEFAULT_SEARCH_SCOPE_MS;
+  const toMs = position?.t ?? request.toMs ?? now;
+  const indexes = await indexesOfScope(context.reads, fromMs, toMs);
+  const found = searchIndexes(indexes, request.entityType, request.query, fromMs, toMs);
+  const rest = position ? found.filter((entity) => entity.EntityId > position.a) : found;
+  const page = rest.slice(0, request.maxResults);
+  const last = page[page.length - 1];
+  const nextToken = rest.length > page.length && last ? encodeNextToken({ a: last.EntityId, f: fromMs, t: toMs } satisfies SearchPosition, fingerprint, now, key) : undefined;
+  return { Entities: page, ...(nextToken ? { NextToken: nextToken } : {}) };
+}
