@@ -11,6 +11,8 @@ import {
   parseStartInvestigation,
   parseUpdateInvestigationState,
 } from '../../lambdas/core/investigation/requests';
+import { MAX_ENTITY_ID_LENGTH, parseListRelatedEntities, parseSearchEntities } from '../../lambdas/core/graph/entity-requests';
+import { MAX_QUERY_LENGTH } from '../../lambdas/core/graph/glob';
 
 /**
  * MAX_REQUEST_BODY_BYTES refuses nothing legitimate: the largest request each operation accepts (every member
@@ -53,6 +55,14 @@ const LARGEST: Record<string, { body: object; parse: (body: unknown) => unknown 
     parse: parseListIndicators,
   },
   'POST /investigations/updateInvestigationState': { body: { GraphArn: GRAPH_ARN, InvestigationId: INVESTIGATION_ID, State: 'ARCHIVED' }, parse: parseUpdateInvestigationState },
+  'POST /graph/searchEntities': {
+    body: { GraphArn: GRAPH_ARN, EntityType: 'FEDERATED_USER', Query: 'q'.repeat(MAX_QUERY_LENGTH), ScopeStartTime: START, ScopeEndTime: END, MaxResults: 100, NextToken: LONGEST_TOKEN },
+    parse: (body) => parseSearchEntities(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), maxScopeDays: 30 }),
+  },
+  'POST /graph/listRelatedEntities': {
+    body: { GraphArn: GRAPH_ARN, EntityType: 'FEDERATED_USER', EntityId: 'e'.repeat(MAX_ENTITY_ID_LENGTH), RelatedEntityType: 'FEDERATED_USER', ScopeStartTime: START, ScopeEndTime: END, MaxResults: 100, NextToken: LONGEST_TOKEN },
+    parse: (body) => parseListRelatedEntities(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), maxScopeDays: 30 }),
+  },
 };
 
 describe('request body limit', () => {
