@@ -12,6 +12,8 @@ import {
   parseUpdateInvestigationState,
 } from '../../lambdas/core/investigation/requests';
 import { MAX_MATCH_MEMBERS, MAX_MATCH_VALUE_LENGTH, MAX_MINUTE_SCOPE_MS, parseGetApiCallVolume, parseListIndicatorEvidence } from '../../lambdas/core/graph/requests';
+import { MAX_ENTITY_ID_LENGTH, parseListRelatedEntities, parseSearchEntities } from '../../lambdas/core/graph/entity-requests';
+import { MAX_QUERY_LENGTH } from '../../lambdas/core/graph/glob';
 
 /**
  * MAX_REQUEST_BODY_BYTES refuses nothing legitimate: the largest request each operation accepts (every member
@@ -78,6 +80,14 @@ const LARGEST: Record<string, { body: object; parse: (body: unknown) => unknown 
     },
     // The longest EntityId is checked against its type elsewhere: here only the sizes matter.
     parse: (body) => parseGetApiCallVolume({ ...(body as object), EntityType: 'IAM_ROLE' }, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), maxScopeDays: 30 }),
+  },
+  'POST /graph/searchEntities': {
+    body: { GraphArn: GRAPH_ARN, EntityType: 'FEDERATED_USER', Query: 'q'.repeat(MAX_QUERY_LENGTH), ScopeStartTime: START, ScopeEndTime: END, MaxResults: 100, NextToken: LONGEST_TOKEN },
+    parse: (body) => parseSearchEntities(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), maxScopeDays: 30 }),
+  },
+  'POST /graph/listRelatedEntities': {
+    body: { GraphArn: GRAPH_ARN, EntityType: 'FEDERATED_USER', EntityId: 'e'.repeat(MAX_ENTITY_ID_LENGTH), RelatedEntityType: 'FEDERATED_USER', ScopeStartTime: START, ScopeEndTime: END, MaxResults: 100, NextToken: LONGEST_TOKEN },
+    parse: (body) => parseListRelatedEntities(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), maxScopeDays: 30 }),
   },
 };
 

@@ -16,6 +16,8 @@ export interface GraphScopeContext {
 
 export const ENTITY_MAX_RESULTS = { min: 1, max: 100 } as const;
 export const ENTITY_DEFAULT_MAX_RESULTS = 50;
+/** The longest EntityId: stored values are shorter (user agents are kept to 512 bytes, ARNs to IAM's limits). */
+export const MAX_ENTITY_ID_LENGTH = 1024;
 /** searchEntities without a scope looks at the last 24 hours. */
 export const DEFAULT_SEARCH_SCOPE_MS = DAY_MS;
 
@@ -82,7 +84,7 @@ export function parseListRelatedEntities(value: unknown, context: GraphScopeCont
   const body = ObjectReader.of(value, '', ['GraphArn', 'EntityType', 'EntityId', 'RelatedEntityType', 'ScopeStartTime', 'ScopeEndTime', 'MaxResults', 'NextToken'], violations);
   const { graphArn, maxResults, nextToken } = common(body);
   const entityType = body?.enumeration('EntityType', ENTITY_TYPES, true);
-  const entityId = body?.string('EntityId', { required: true, minLength: 1, maxLength: 2048 });
+  const entityId = body?.string('EntityId', { required: true, minLength: 1, maxLength: MAX_ENTITY_ID_LENGTH });
   const relatedEntityType = body?.enumeration('RelatedEntityType', ENTITY_TYPES, true);
   const from = body?.timestamp('ScopeStartTime', true);
   const to = body?.timestamp('ScopeEndTime', true);
