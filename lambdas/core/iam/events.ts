@@ -376,5 +376,15 @@ export function changesByEntity(records: Iterable<CloudTrailRecord>): Map<string
  * event; should their contents differ, the smaller serialisation wins, so the choice does not depend on order.
  */
 export function preferred(candidate: IamChange, existing: IamChange): boolean {
+  // A copy whose documents were trimmed (a bounded stored history) wins over the full one, so merging the
+  // hour's changes again does not undo the bound.
+  const kept = keptDocumentChars(candidate) - keptDocumentChars(existing);
+  if (kept !== 0) return kept < 0;
   return JSON.stringify(candidate) < JSON.stringify(existing);
+}
+
+function keptDocumentChars(change: IamChange): number {
+  const action = change.Action;
+  const docs = action.Kind === 'CREATE' ? [action.TrustPolicy, action.Document] : action.Kind === 'SET_TRUST' ? [action.TrustPolicy] : action.Kind === 'PUT_INLINE' || action.Kind === 'CREATE_VERSION' ? [action.Document] : [];
+  return docs.reduce((sum, doc) => sum + (doc?.Text?.length ?? 0), 0);
 }
