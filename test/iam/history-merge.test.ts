@@ -167,3 +167,12 @@ describe('boundHistory', () => {
     expect(stateAt(mergeHistory(bounded, iamChangesOf(next)), at(3000)).AttachedPolicies).toEqual([]);
   });
 });
+
+describe('mergeHistory guards', () => {
+  it('refuses a change of another entity, and an empty first merge', () => {
+    const a = mergeHistory(undefined, iamChangesOf(iamEvent('AttachRolePolicy', { roleName: 'A', policyArn: ADMIN })));
+    expect(() => mergeHistory(a, iamChangesOf(iamEvent('AttachRolePolicy', { roleName: 'B', policyArn: ADMIN })))).toThrow(/ROLE#b merged into/);
+    expect(mergeHistory(a, iamChangesOf(iamEvent('DetachRolePolicy', { roleName: 'a', policyArn: ADMIN }))).Changes).toHaveLength(2);
+    expect(() => mergeHistory(undefined, [])).toThrow(/nothing to merge/);
+  });
+});

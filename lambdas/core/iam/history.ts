@@ -1,5 +1,5 @@
 import type { CloudTrailRecord } from '../cloudtrail/types';
-import { changesByEntity, compareChanges, compareOrderKeys, orderKey, preferred } from './events';
+import { changesByEntity, compareChanges, compareOrderKeys, entityKey, orderKey, preferred } from './events';
 import { baselineBefore, foldUntil } from './state';
 import type { EntityHistory, IamBaseline, IamChange, TrimCounts } from './types';
 
@@ -67,6 +67,9 @@ export function mergeHistory(stored: EntityHistory | undefined, incoming: Entity
   const newChanges: readonly IamChange[] = other ? other.Changes : (incoming as readonly IamChange[]);
   const base = stored ?? other;
   if (!base && newChanges.length === 0) throw new Error('mergeHistory: nothing to merge');
+  const key = entityKey((stored ?? other ?? { Entity: newChanges[0].Entity }).Entity);
+  const stray = newChanges.find((change) => entityKey(change.Entity) !== key);
+  if (stray) throw new Error(`mergeHistory: a change of ${entityKey(stray.Entity)} merged into ${key}`);
   const byId = new Map<string, IamChange>();
   for (const change of [...(stored?.Changes ?? []), ...newChanges]) {
     const existing = byId.get(change.EventId);
@@ -82,8 +85,7 @@ export function mergeHistory(stored: EntityHistory | undefined, incoming: Entity
   const checkpoint = latestCheckpoint(baselines);
   const kept = baselines.filter((baseline) => baseline.Source !== 'CHECKPOINT' || baseline === checkpoint).sort((a, b) => Date.parse(a.Time) - Date.parse(b.Time) || a.Source.localeCompare(b.Source));
   const changes = [...byId.values()].filter((change) => !checkpoint || baselineBefore(checkpoint, change)).sort(compareChanges);
-  const all = [...changes, ...newChanges];
-  const entity = stored?.Entity ?? other?.Entity ?? entityOf(all);
+  const entity = stored?.Entity ?? other?.Entity ?? entityOf([...byId.values()].sort(compareChanges));
   const trimmed = sumTrimmed(stored?.Trimmed, other !== stored ? other?.Trimmed : undefined);
   return { Entity: { ...entity }, Changes: changes, Baselines: kept, ...(trimmed ? { Trimmed: trimmed } : {}) };
 }
