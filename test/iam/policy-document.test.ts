@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { MAX_DOCUMENT_CHARS, MAX_DOCUMENT_DEPTH, MAX_TRUST_PRINCIPALS, decodePolicyDocument, iamChangesOf } from '../../lambdas/core/iam';
+import { MAX_DOCUMENT_CHARS, MAX_DOCUMENT_DEPTH, MAX_TRUST_PRINCIPALS, decodePolicyDocument, historiesFromRecords, iamChangesOf, stateAt } from '../../lambdas/core/iam';
+import type { EntityHistory } from '../../lambdas/core/iam';
 import { createRole, iamEvent } from './iam-records';
 
 const DOC = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sts:AssumeRole' }] };
@@ -119,5 +120,27 @@ describe('decodePolicyDocument', () => {
         { numRuns: 500 },
       );
     });
+  });
+});
+
+describe('unreadable trust policies', () => {
+  it('make the answer PARTIAL instead of hiding who may assume the role', () => {
+    const records = [createRole('Odd', {}, '{"Statement": [')];
+    const history = historiesFromRecords(records).get('111122223333#ROLE#odd') as EntityHistory;
+    const state = stateAt(history, '2030-01-01T00:00:00Z');
+    expect(state).toMatchObject({ Exists: true, Coverage: 'PARTIAL', TrustPolicy: null, TrustPolicyIssue: 'UNDECODABLE', ExternalPrincipals: [] });
+    expect(state.CoverageReason).toMatch(/trust policy could not be read/);
+  });
+
+  it('too many principals: PARTIAL, with the count of those not kept', () => {
+    const many = Array.from({ length: MAX_TRUST_PRINCIPALS + 3 }, (_, i) => String(100000000000 + i));
+    const history = historiesFromRecords([createRole('Many', {}, JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: many } }] }))]).get('111122223333#ROLE#many') as EntityHistory;
+    const state = stateAt(history, '2030-01-01T00:00:00Z');
+    expect(state.ExternalPrincipals).toHaveLength(MAX_TRUST_PRINCIPALS);
+    expect(state).toMatchObject({ Coverage: 'PARTIAL', CoverageReason: expect.stringMatching(/3 trust principals/) });
+  });
+
+  it('URL-encoded text with encoded whitespace before the brace is read', () => {
+    expect(decodePolicyDocument(`%0A%20${encodeURIComponent(TEXT)}`).Text).toBe(TEXT);
   });
 });

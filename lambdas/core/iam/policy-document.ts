@@ -21,7 +21,8 @@ export const MAX_TRUST_PRINCIPALS = 200;
 /** Characters kept of one principal value. */
 const MAX_PRINCIPAL_CHARS = 512;
 
-const URL_ENCODED_OBJECT = /^%7B/i;
+/** URL-encoded text starts with an escape (`%7B` for `{`, or encoded whitespace before it). */
+const URL_ENCODED = /^%[0-9a-f]{2}/i;
 
 function issue(kind: DocumentIssue, chars = 0): PolicyDoc {
   return { Text: null, Chars: chars, Issue: kind };
@@ -79,7 +80,7 @@ export function decodePolicyDocument(value: unknown, options: { trust?: boolean 
   if (typeof value === 'string') {
     if (value.length > MAX_DOCUMENT_CHARS * 3) return issue('OVERSIZE', value.length);
     let text = value.trim();
-    if (URL_ENCODED_OBJECT.test(text)) {
+    if (URL_ENCODED.test(text)) {
       try {
         text = decodeURIComponent(text).trim();
       } catch {

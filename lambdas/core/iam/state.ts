@@ -254,6 +254,14 @@ export function stateAt(history: EntityHistory, atTime: string, options: StateOp
   }
   const accountId = history.Entity.AccountId;
   const trust = body.TrustPolicy;
+  if (trust && !trust.Principals && trust.Issue) {
+    // IAM refuses a malformed trust policy, so an unreadable one was damaged or oversize in the log: who may assume the role is not known.
+    coverage = 'PARTIAL';
+    reason = `${reason}; the trust policy could not be read (${trust.Issue}): its principals are not known`;
+  } else if (trust?.PrincipalsTrimmed) {
+    coverage = 'PARTIAL';
+    reason = `${reason}; ${trust.PrincipalsTrimmed} trust principals beyond the first ${trust.Principals?.length ?? 0} were not kept`;
+  }
   const credentialsCoverage: Coverage = body.CredentialsKnown && coverage === 'FULL' ? 'FULL' : 'PARTIAL';
   return {
     EntityType: history.Entity.Type,
