@@ -112,7 +112,6 @@ async function run(logsDir: string, dataDir: string, options: { fresh: boolean; 
     await session.post('Profiler.setSamplingInterval', { interval: 500 });
     await session.post('Profiler.start');
   }
-  let ingested: IngestedObjectItem[] = [];
   try {
     await measured('upload', stages, () => stack.upload(files));
     const notifications = stack.eventSource.pending;
@@ -137,7 +136,7 @@ async function run(logsDir: string, dataDir: string, options: { fresh: boolean; 
     );
     stage = 'stop';
     const scanned = await stack.documents.send(new ScanCommand({ TableName: stack.ingestedObjectsTable }));
-    ingested = (scanned.Items ?? []) as IngestedObjectItem[];
+    const ingested = (scanned.Items ?? []) as IngestedObjectItem[];
     if (scanned.LastEvaluatedKey) console.log('(ingested objects: first page only)');
     const records = ingested.reduce((n, item) => n + (item.accepted ?? 0), 0);
     const dead = stack.deadLetters;
