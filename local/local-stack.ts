@@ -32,6 +32,19 @@ export const LOCAL_INDEX_BUCKET = 'trailhound-local-index';
 export const LOG_PREFIX = 'AWSLogs/';
 const TABLE_PREFIX = 'trailhound-local';
 
+/**
+ * The event source mappings as deployed (lib/ingest-function.ts, lib/activity-store.ts): messages per batch
+ * (test/local/event-sources.test.ts holds them to the synthesized stack) and receives before the dead-letter list.
+ */
+export const INGEST_EVENT_SOURCE = { batchSize: 5, maxReceiveCount: 5 } as const;
+export const COMPACTION_EVENT_SOURCE = { batchSize: 10, maxReceiveCount: 5 } as const;
+/**
+ * Batches in flight at once, as Lambda runs several invocations of a function at once: while one waits for
+ * the servers' thread, another runs here, so a machine's second core is used. Measured on 2 cores with
+ * bench/local-pipeline.ts: 1 leaves a core idle; beyond 4 nothing more is gained.
+ */
+export const LOCAL_CONCURRENCY = 4;
+
 export interface LocalStackOptions extends EmbeddedOptions {
   /**
    * Days after an event that its data is kept. Deployed, DynamoDB TTL enforces it and events older than it are
@@ -74,11 +87,17 @@ export class LocalStack {
     readonly tableNames: Record<string, string>,
   ) {
     this.queries = new TrailQueries(documents, { sessions: tableNames[SESSIONS_TABLE.envVar], activity: tableNames[ACTIVITY_TABLE.envVar] }, new EventsStore(s3, LOCAL_INDEX_BUCKET));
-    this.eventSource = new LocalSqsEventSource((event, context) => ingestHandler(event, context) as Promise<SQSBatchResponse>);
+    this.eventSource = new LocalSqsEventSource((event, context) => ingestHandler(event, context) as Promise<SQSBatchResponse>, {
+      ...INGEST_EVENT_SOURCE,
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:trailhound-local-ingest',
+      concurrency: LOCAL_CONCURRENCY,
+    });
+    // FIFO with one message group per account-hour, as deployed: one compaction of an hour at a time.
     this.compactionSource = new LocalSqsEventSource((event, context) => compactionHandler(event, context) as Promise<SQSBatchResponse>, {
-      batchSize: 10,
-      maxReceiveCount: 5,
+      ...COMPACTION_EVENT_SOURCE,
       queueArn: 'arn:aws:sqs:us-east-1:000000000000:trailhound-local-compaction.fifo',
+      concurrency: LOCAL_CONCURRENCY,
+      messageGroup: (body) => parseCompactionMessage(body)?.hourKey ?? body,
     });
     useLocalCompactionQueue((requests) => {
       for (const request of requests) this.compactionSource.send(compactionMessageBody(request));
