@@ -92,6 +92,7 @@ export async function startEmbeddedServices(options: EmbeddedOptions): Promise<E
   try {
     worker = startWorker(options);
   } catch (error) {
+    await folder.trashDeleted;
     folder.release();
     throw error;
   }
@@ -155,6 +156,7 @@ export async function startEmbeddedServices(options: EmbeddedOptions): Promise<E
     endpoints = await ready;
   } catch (error) {
     await worker.terminate();
+    await folder.trashDeleted;
     folder.release();
     throw error;
   }
@@ -192,6 +194,8 @@ export async function startEmbeddedServices(options: EmbeddedOptions): Promise<E
           await worker.terminate();
         }
       } finally {
+        // Under the lock: the next process finds no trash being deleted.
+        await folder.trashDeleted;
         folder.release();
       }
     },
