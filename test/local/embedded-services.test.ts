@@ -69,6 +69,8 @@ describe('embedded services', () => {
       await s3.send(new CreateBucketCommand({ Bucket: 'logs' }));
       await expect(s3.send(new PutObjectCommand({ Bucket: 'logs', Key: 'crash-the-thread', Body: 'x' }))).rejects.toThrow();
       await expect(services.failed).rejects.toThrow('the embedded DynamoDB and S3 servers failed: a bug in an embedded server');
+      // The thread's stack follows, naming the TypeScript source.
+      expect((await services.failed.catch((error: Error) => error)).stack).toMatch(/in the embedded servers' thread: Error: a bug in an embedded server\n\s+at .*crashing-worker\.ts:\d+:\d+/);
       await expect(services.settled()).rejects.toThrow(EmbeddedServerError);
     } finally {
       s3.destroy();
