@@ -47,6 +47,12 @@ export const LOCAL_CONCURRENCY = 4;
 
 export interface LocalStackOptions extends EmbeddedOptions {
   /**
+   * Batches each event source keeps in flight. The cost benchmark uses 1, so that a stage's wall time is the
+   * sum of its invocations' durations.
+   * @default LOCAL_CONCURRENCY
+   */
+  concurrency?: number;
+  /**
    * Days after an event that its data is kept. Deployed, DynamoDB TTL enforces it and events older than it are
    * not ingested; locally nothing expires, and logs of any age are there to be analysed.
    * @default 36500
@@ -85,18 +91,19 @@ export class LocalStack {
     readonly documents: DynamoDBDocumentClient,
     readonly s3: S3Client,
     readonly tableNames: Record<string, string>,
+    concurrency: number,
   ) {
     this.queries = new TrailQueries(documents, { sessions: tableNames[SESSIONS_TABLE.envVar], activity: tableNames[ACTIVITY_TABLE.envVar] }, new EventsStore(s3, LOCAL_INDEX_BUCKET));
     this.eventSource = new LocalSqsEventSource((event, context) => ingestHandler(event, context) as Promise<SQSBatchResponse>, {
       ...INGEST_EVENT_SOURCE,
       queueArn: 'arn:aws:sqs:us-east-1:000000000000:trailhound-local-ingest',
-      concurrency: LOCAL_CONCURRENCY,
+      concurrency,
     });
     // FIFO with one message group per account-hour, as deployed: one compaction of an hour at a time.
     this.compactionSource = new LocalSqsEventSource((event, context) => compactionHandler(event, context) as Promise<SQSBatchResponse>, {
       ...COMPACTION_EVENT_SOURCE,
       queueArn: 'arn:aws:sqs:us-east-1:000000000000:trailhound-local-compaction.fifo',
-      concurrency: LOCAL_CONCURRENCY,
+      concurrency,
       messageGroup: (body) => parseCompactionMessage(body)?.hourKey ?? body,
     });
     useLocalCompactionQueue((requests) => {
@@ -154,7 +161,7 @@ export class LocalStack {
       });
     }
     const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-    return new LocalStack(services, dynamo, documents, s3, tableNames);
+    return new LocalStack(services, dynamo, documents, s3, tableNames, options.concurrency ?? LOCAL_CONCURRENCY);
   }
 
   get ingestedObjectsTable(): string {
