@@ -20,9 +20,10 @@ import { buildSummary } from '../local/summary';
  * send is timed from the client's side (signing, HTTP, the embedded server's work and parsing the answer).
  * Also reports the process's CPU time and how busy its event loop was in each stage.
  *
- *   npx tsx bench/local-pipeline.ts [--logs DIR] [--again] [--cpu-prof FILE]
+ *   npm run bench:local -- [--logs DIR] [--again] [--in-memory] [--cpu-prof FILE]
  *
  * --again      a second run on the same data folder (every object a duplicate delivery), as a later `npm start`
+ * --in-memory  dynalite keeps its tables in memory instead of LevelDB (as the tests do; npm start persists them)
  * --cpu-prof   writes a V8 CPU profile of the upload, ingest and compact stages (open it in Chrome DevTools)
  *              and prints self time by package
  */
@@ -95,11 +96,11 @@ function selfTimeByPackage(profile: { nodes: { id: number; callFrame: { url: str
 
 const pad = (text: string | number, width: number) => String(text).padStart(width);
 
-async function run(logsDir: string, dataDir: string, options: { fresh: boolean; profile?: string }): Promise<void> {
+async function run(logsDir: string, dataDir: string, options: { fresh: boolean; inMemory: boolean; profile?: string }): Promise<void> {
   const files = listLogFiles(logsDir);
   const stages = new Map<Stage, StageStats>();
   calls.clear();
-  const stack = await measured('start', stages, () => LocalStack.start({ dataDir, fresh: options.fresh }));
+  const stack = await measured('start', stages, () => LocalStack.start({ dataDir, fresh: options.fresh, inMemory: options.inMemory }));
   // The handlers' clients (built once, as in a Lambda container) and the local mode's own.
   timeCommands(stack.s3.middlewareStack as never, 'local S3');
   timeCommands(stack.dynamo.middlewareStack as never, 'local DynamoDB');
@@ -164,18 +165,19 @@ async function run(logsDir: string, dataDir: string, options: { fresh: boolean; 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
-    options: { logs: { type: 'string' }, again: { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, data: { type: 'string' } },
+    options: { logs: { type: 'string' }, again: { type: 'boolean', default: false }, 'in-memory': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, data: { type: 'string' } },
   });
   const logsDir = resolve(values.logs ?? join(__dirname, '..', 'examples', 'cloudtrail'));
   const dataDir = values.data ? resolve(values.data) : mkdtempSync(join(tmpdir(), 'trailhound-bench-local-'));
   // Handler logs are what a run writes to trailhound.log: kept off the terminal, as the CLI does.
   setLogSink(() => undefined);
   try {
-    console.log(`Local pipeline on ${logsDir}, data in ${dataDir} (fresh)\n`);
-    await run(logsDir, dataDir, { fresh: true, ...(values['cpu-prof'] ? { profile: resolve(values['cpu-prof']) } : {}) });
+    console.log(`Local pipeline on ${logsDir}, data in ${dataDir} (fresh${values['in-memory'] ? ', DynamoDB in memory' : ''})\n`);
+    const inMemory = values['in-memory'];
+    await run(logsDir, dataDir, { fresh: true, inMemory, ...(values['cpu-prof'] ? { profile: resolve(values['cpu-prof']) } : {}) });
     if (values.again) {
       console.log(`\nAgain, on the same data (every object delivered before)\n`);
-      await run(logsDir, dataDir, { fresh: false });
+      await run(logsDir, dataDir, { fresh: false, inMemory });
     }
   } finally {
     if (!values.data) rmSync(dataDir, { recursive: true, force: true });
