@@ -57,7 +57,8 @@ export async function startMeteredStack(retentionDays: number): Promise<Pipeline
     errors++;
     if (errors <= 3) console.error(`  [pipeline log] ${line.slice(0, 300)}`);
   });
-  const stack = await LocalStack.start({ dataDir, inMemory: true, fresh: true, retentionDays });
+  // One batch at a time: a stage's wall time is then the handlers' time, which prices Lambda's GB-seconds.
+  const stack = await LocalStack.start({ dataDir, inMemory: true, fresh: true, retentionDays, concurrency: 1 });
   const tables = new Map<string, TableDesign>(ALL_TABLES.map((design) => [stack.tableNames[design.envVar] as string, design]));
   const meter = new Meter(tables);
   // The document clients share their base client's middleware stack.

@@ -8,6 +8,7 @@ import { DEFAULT_GUARDDUTY_MIN_SEVERITY } from '../lambdas/shared/config';
 import { setLogSink } from '../lambdas/shared/log';
 import { ACTIVITY_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
 import { DataFolderError } from './data-folder';
+import { EmbeddedServerError } from './embedded-services';
 import { inProcessDetectiveClient } from './http/in-process-client';
 import { buildLocalApi, startApiServer, type ApiServer } from './http/server';
 import { investigationReport } from './investigation-report';
@@ -291,7 +292,7 @@ function isUsageError(error: unknown): boolean {
 /** One line, whatever the error (an SDK error's message can span lines); the stack only when asked. */
 function errorLine(error: unknown): string {
   if (!(error instanceof Error)) return escapeTerminal(`Error: ${String(error)}`);
-  const plain = error instanceof DataFolderError || error instanceof ApiCommandError || isUsageError(error) || error.name === 'Error';
+  const plain = error instanceof DataFolderError || error instanceof ApiCommandError || error instanceof EmbeddedServerError || isUsageError(error) || error.name === 'Error';
   if (error instanceof EntityCommandError) return escapeTerminal(`${error.name}: ${error.message}`.replace(/\s+/g, ' ').trim());
   const name = plain ? '' : `${error.name}: `;
   return escapeTerminal(`${name}${error.message}`.trim());

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +12,8 @@ import { join } from 'node:path';
  */
 export const MARKER_FILE = '.trailhound-data';
 export const LOCK_FILE = 'trailhound.lock';
+/** What `--fresh` moved aside, deleted in the background (and by the next run if this one ends first). */
+export const TRASH_PREFIX = '.trailhound-trash-';
 
 /** A refusal the user can act on; the CLI prints its message on one line. */
 export class DataFolderError extends Error {
@@ -22,6 +25,8 @@ export class DataFolderError extends Error {
 
 export interface DataFolder {
   readonly path: string;
+  /** Resolves once what `--fresh` moved aside (or an earlier run left there) is deleted; never rejects. */
+  readonly trashDeleted: Promise<void>;
   /** Removes the lock if it is still ours. */
   release(): void;
 }
@@ -96,11 +101,28 @@ function acquireLock(dir: string): LockOwner {
   throw new DataFolderError(`data folder ${dir} is being opened by another process; try again`);
 }
 
-/** Everything but the marker and our lock. */
+/**
+ * Empties the folder of everything but the marker and our lock, at once: the entries are moved into a trash
+ * folder inside it, which is deleted in the background (deleting thousands of small files takes seconds).
+ */
 function empty(dir: string): void {
+  const trash = join(dir, `${TRASH_PREFIX}${process.pid}-${Date.now()}`);
+  mkdirSync(trash);
   for (const entry of readdirSync(dir)) {
-    if (entry !== MARKER_FILE && entry !== LOCK_FILE) rmSync(join(dir, entry), { recursive: true, force: true });
+    const path = join(dir, entry);
+    if (entry === MARKER_FILE || entry === LOCK_FILE || path === trash) continue;
+    try {
+      renameSync(path, join(trash, entry));
+    } catch {
+      rmSync(path, { recursive: true, force: true }); // cannot be moved (another device, Windows locks): deleted now
+    }
   }
+}
+
+/** Deletes the trash folders of this folder (never rejects: what remains is deleted by a later run). */
+async function deleteTrash(dir: string): Promise<void> {
+  const trash = readdirSync(dir).filter((entry) => entry.startsWith(TRASH_PREFIX));
+  await Promise.all(trash.map((entry) => rm(join(dir, entry), { recursive: true, force: true }).catch(() => undefined)));
 }
 
 /**
@@ -114,8 +136,11 @@ export function openDataFolder(dir: string, options: { fresh?: boolean } = {}): 
   }
   const me = acquireLock(dir);
   if (options.fresh) empty(dir);
+  // Only a folder Trailhound created holds trash of ours.
+  const trashDeleted = existsSync(join(dir, MARKER_FILE)) ? deleteTrash(dir) : Promise.resolve();
   return {
     path: dir,
+    trashDeleted,
     release() {
       const lockPath = join(dir, LOCK_FILE);
       const owner = readOwner(lockPath);

@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -15,15 +14,15 @@ import { EventsStore } from '../lambdas/adapters/events-store';
 import { TrailQueries } from '../lambdas/queries/trail-queries';
 import { COMPACTION_SETTLE_MINUTES_ENV } from '../lambdas/shared/config';
 import { ACTIVITY_TABLE, COMPACTION_QUEUE_ENV, INDEX_BUCKET_ENV, INGESTED_OBJECTS_TABLE, RETENTION_DAYS_ENV, SESSIONS_TABLE } from '../lambdas/shared/table-design';
-import { startEmbeddedServices, type EmbeddedServices } from './embedded-services';
+import { startEmbeddedServices, type EmbeddedOptions, type EmbeddedServices } from './embedded-services';
 import { createLocalTables } from './local-tables';
 import type { LogFile } from './log-files';
 import { LocalSqsEventSource } from './sqs-event-source';
 
 /**
- * The whole pipeline in one process: embedded S3 and DynamoDB servers, the stack's tables, a bucket whose
- * object-created notifications (emitted by the S3 server itself) go through an SQS-like event source to
- * the SAME ingest handler that runs in Lambda.
+ * The whole pipeline in one process: embedded S3 and DynamoDB servers (in a worker thread of their own, see
+ * embedded-services.ts), the stack's tables, a bucket whose object-created notifications (emitted by the S3
+ * server itself) go through an SQS-like event source to the SAME ingest handler that runs in Lambda.
  */
 export const LOCAL_BUCKET = 'trailhound-local-logs';
 /** Local mode keeps logs of any age (the largest retention the setting allows). */
@@ -33,10 +32,26 @@ export const LOCAL_INDEX_BUCKET = 'trailhound-local-index';
 export const LOG_PREFIX = 'AWSLogs/';
 const TABLE_PREFIX = 'trailhound-local';
 
-export interface LocalStackOptions {
-  dataDir: string;
-  fresh?: boolean;
-  inMemory?: boolean;
+/**
+ * The event source mappings as deployed (lib/ingest-function.ts, lib/activity-store.ts): messages per batch
+ * (test/local/event-sources.test.ts holds them to the synthesized stack) and receives before the dead-letter list.
+ */
+export const INGEST_EVENT_SOURCE = { batchSize: 5, maxReceiveCount: 5 } as const;
+export const COMPACTION_EVENT_SOURCE = { batchSize: 10, maxReceiveCount: 5 } as const;
+/**
+ * Batches in flight at once, as Lambda runs several invocations of a function at once: while one waits for
+ * the servers' thread, another runs here, so a machine's second core is used. Measured on 2 cores with
+ * bench/local-pipeline.ts: 1 leaves a core idle; beyond 4 nothing more is gained.
+ */
+export const LOCAL_CONCURRENCY = 4;
+
+export interface LocalStackOptions extends EmbeddedOptions {
+  /**
+   * Batches each event source keeps in flight. The cost benchmark uses 1, so that a stage's wall time is the
+   * sum of its invocations' durations.
+   * @default LOCAL_CONCURRENCY
+   */
+  concurrency?: number;
   /**
    * Days after an event that its data is kept. Deployed, DynamoDB TTL enforces it and events older than it are
    * not ingested; locally nothing expires, and logs of any age are there to be analysed.
@@ -48,10 +63,6 @@ export interface LocalStackOptions {
 export interface UploadProgress {
   uploaded: number;
   total: number;
-}
-
-interface S3NotificationEvent {
-  Records: { eventName: string; s3: { bucket: { name: string }; object: { key: string } } }[];
 }
 
 /** S3 URL-encodes keys in notifications (spaces as '+'); s3rver does not, so the local bucket does it. */
@@ -71,6 +82,8 @@ export class LocalStack {
   readonly eventSource: LocalSqsEventSource;
   /** The compaction queue (FIFO by account-hour in AWS); drained after ingestion, as the schedule would. */
   readonly compactionSource: LocalSqsEventSource;
+  /** Aborted when the embedded servers fail: no further batch is delivered to the handlers. */
+  private readonly serversFailed = new AbortController();
 
   private constructor(
     readonly services: EmbeddedServices,
@@ -78,19 +91,26 @@ export class LocalStack {
     readonly documents: DynamoDBDocumentClient,
     readonly s3: S3Client,
     readonly tableNames: Record<string, string>,
+    concurrency: number,
   ) {
     this.queries = new TrailQueries(documents, { sessions: tableNames[SESSIONS_TABLE.envVar], activity: tableNames[ACTIVITY_TABLE.envVar] }, new EventsStore(s3, LOCAL_INDEX_BUCKET));
-    this.eventSource = new LocalSqsEventSource((event, context) => ingestHandler(event, context) as Promise<SQSBatchResponse>);
+    this.eventSource = new LocalSqsEventSource((event, context) => ingestHandler(event, context) as Promise<SQSBatchResponse>, {
+      ...INGEST_EVENT_SOURCE,
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:trailhound-local-ingest',
+      concurrency,
+    });
+    // FIFO with one message group per account-hour, as deployed: one compaction of an hour at a time.
     this.compactionSource = new LocalSqsEventSource((event, context) => compactionHandler(event, context) as Promise<SQSBatchResponse>, {
-      batchSize: 10,
-      maxReceiveCount: 5,
+      ...COMPACTION_EVENT_SOURCE,
       queueArn: 'arn:aws:sqs:us-east-1:000000000000:trailhound-local-compaction.fifo',
+      concurrency,
+      messageGroup: (body) => parseCompactionMessage(body)?.hourKey ?? body,
     });
     useLocalCompactionQueue((requests) => {
       for (const request of requests) this.compactionSource.send(compactionMessageBody(request));
     });
-    // s3rver is a Koa app (an EventEmitter) that emits S3 event notifications; its typings omit that.
-    (services.s3rver as unknown as EventEmitter).on('event', (event: S3NotificationEvent) => {
+    services.failed.catch((error: unknown) => this.serversFailed.abort(error));
+    services.onS3Event((event) => {
       // The stack's notification configuration: ObjectCreated under the log prefix.
       const records = event.Records.filter((r) => r.eventName.startsWith('ObjectCreated:') && r.s3.object.key.startsWith(LOG_PREFIX));
       for (const record of records) record.s3.object.key = encodeKeyAsS3Does(record.s3.object.key);
@@ -100,6 +120,15 @@ export class LocalStack {
 
   static async start(options: LocalStackOptions): Promise<LocalStack> {
     const services = await startEmbeddedServices(options);
+    try {
+      return await LocalStack.connect(services, options);
+    } catch (error) {
+      await services.stop();
+      throw error;
+    }
+  }
+
+  private static async connect(services: EmbeddedServices, options: LocalStackOptions): Promise<LocalStack> {
     const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
     const region = 'us-east-1';
     const dynamo = new DynamoDBClient({ endpoint: services.dynamoEndpoint, region, credentials });
@@ -132,7 +161,7 @@ export class LocalStack {
       });
     }
     const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-    return new LocalStack(services, dynamo, documents, s3, tableNames);
+    return new LocalStack(services, dynamo, documents, s3, tableNames, options.concurrency ?? LOCAL_CONCURRENCY);
   }
 
   get ingestedObjectsTable(): string {
@@ -142,16 +171,38 @@ export class LocalStack {
   /** Uploads files to the local bucket; each upload enqueues its notification. */
   async upload(files: readonly LogFile[], onProgress?: (progress: UploadProgress) => void): Promise<void> {
     let uploaded = 0;
-    await mapWithConcurrency(files, 4, async (file) => {
-      await this.s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: file.key, Body: readFileSync(file.path) }));
-      onProgress?.({ uploaded: ++uploaded, total: files.length });
-    });
+    await this.unlessServersFail(
+      mapWithConcurrency(files, 4, async (file) => {
+        this.serversFailed.signal.throwIfAborted();
+        await this.s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: file.key, Body: readFileSync(file.path) }));
+        onProgress?.({ uploaded: ++uploaded, total: files.length });
+      }),
+    );
+    // The notifications come from the servers' thread: wait until those of every upload are queued.
+    await this.services.settled();
   }
 
   /** Runs the queued work to the end: ingestion, then the compaction of every hour it touched. */
   async drain(onProgress?: (progress: PipelineProgress) => void): Promise<void> {
-    await this.eventSource.drain((p) => onProgress?.({ stage: 'ingest', ...p }));
-    await this.compactionSource.drain((p) => onProgress?.({ stage: 'compact', ...p }));
+    const { signal } = this.serversFailed;
+    await this.unlessServersFail(this.eventSource.drain((p) => onProgress?.({ stage: 'ingest', ...p }), signal));
+    await this.unlessServersFail(this.compactionSource.drain((p) => onProgress?.({ stage: 'compact', ...p }), signal));
+  }
+
+  /**
+   * The work's result, or the servers' error as soon as they fail: not the SDK's retries against a closed port,
+   * nor the "socket hang up" of a call that was in flight when they failed.
+   */
+  private async unlessServersFail<T>(work: Promise<T>): Promise<T> {
+    // Whatever the work does after a failure, it is no longer awaited: it must not become an unhandled rejection.
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, this.services.failed]);
+    } catch (error) {
+      // Rejects with the servers' error if they failed (their thread's end is reported if it has not been yet).
+      await this.services.settled();
+      throw error;
+    }
   }
 
   /** Messages that exhausted their receives, by queue. */

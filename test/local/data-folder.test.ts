@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataFolderError, LOCK_FILE, MARKER_FILE, openDataFolder } from '../../local/data-folder';
+import { DataFolderError, LOCK_FILE, MARKER_FILE, TRASH_PREFIX, openDataFolder } from '../../local/data-folder';
 import { startEmbeddedServices } from '../../local/embedded-services';
 
 /**
@@ -26,15 +26,36 @@ function deadPid(): number {
 }
 
 describe('--fresh', () => {
-  it('empties a folder Trailhound created, keeping its marker', () => {
+  it('empties a folder Trailhound created at once, keeping its marker, and deletes what it moved aside in the background', async () => {
     const dir = join(root, 'created');
     openDataFolder(dir).release();
     expect(readdirSync(dir)).toEqual([MARKER_FILE]);
     writeFileSync(join(dir, 'trailhound.log'), 'old');
     mkdirSync(join(dir, 'dynamodb'));
+    writeFileSync(join(dir, 'dynamodb', 'CURRENT'), 'MANIFEST-000002\n');
     const folder = openDataFolder(dir, { fresh: true });
+    expect(readdirSync(dir).filter((entry) => !entry.startsWith(TRASH_PREFIX)).sort()).toEqual([MARKER_FILE, LOCK_FILE].sort());
+    await folder.trashDeleted;
     expect(readdirSync(dir).sort()).toEqual([MARKER_FILE, LOCK_FILE].sort());
     folder.release();
+  });
+
+  it('deletes the trash a run that ended early left behind, but only in a folder Trailhound created', async () => {
+    const dir = join(root, 'created');
+    openDataFolder(dir).release();
+    mkdirSync(join(dir, `${TRASH_PREFIX}1-2`, 'dynamodb'), { recursive: true });
+    const folder = openDataFolder(dir);
+    await folder.trashDeleted;
+    expect(readdirSync(dir).sort()).toEqual([MARKER_FILE, LOCK_FILE].sort());
+    folder.release();
+
+    const other = join(root, 'other');
+    mkdirSync(join(other, `${TRASH_PREFIX}1-2`), { recursive: true });
+    writeFileSync(join(other, 'notes.txt'), 'keep me');
+    const unmarked = openDataFolder(other);
+    await unmarked.trashDeleted;
+    expect(readdirSync(other).sort()).toEqual([`${TRASH_PREFIX}1-2`, LOCK_FILE, 'notes.txt'].sort());
+    unmarked.release();
   });
 
   it('refuses a folder Trailhound did not create, in one line, deleting nothing', () => {
@@ -60,13 +81,15 @@ describe('--fresh', () => {
     expect(readdirSync(root)).toEqual(['notes.txt']);
   });
 
-  it('adopts a data folder written before the marker existed, but not a look-alike', () => {
+  it('adopts a data folder written before the marker existed, but not a look-alike', async () => {
     const legacy = join(root, 'legacy');
     mkdirSync(join(legacy, 'dynamodb'), { recursive: true });
     mkdirSync(join(legacy, 's3'));
     writeFileSync(join(legacy, 'dynamodb', 'CURRENT'), 'MANIFEST-000002\n');
     writeFileSync(join(legacy, 'trailhound.log'), '');
-    openDataFolder(legacy, { fresh: true }).release();
+    const adopted = openDataFolder(legacy, { fresh: true });
+    await adopted.trashDeleted;
+    adopted.release();
     expect(readdirSync(legacy)).toEqual([MARKER_FILE]);
 
     const lookAlike = join(root, 'look-alike');
