@@ -15,6 +15,7 @@ import {
 } from '../core/investigation/responses';
 import { InvestigationStartFailedError, startInvestigation } from '../core/investigation/start-investigation';
 import { log } from '../shared/log';
+import { graphDependenciesFromEnv, type GraphDependencies } from './graph/dependencies';
 
 /** The five operations of Detective's Investigation API, over the repository and runner ports. */
 export interface ApiDependencies {
@@ -25,10 +26,17 @@ export interface ApiDependencies {
   /** Longest accepted ScopeEndTime − ScopeStartTime, in days. */
   maxScopeDays: number;
   now?: () => number;
+  /** The graph routes' reads; by default built from the environment on first use (see graph/dependencies.ts). */
+  graph?: () => GraphDependencies;
 }
 
 export class InvestigationApi {
   constructor(private readonly deps: ApiDependencies) {}
+
+  /** Dependencies of the /graph routes, built on first use (the investigation routes never need them). */
+  graph(): GraphDependencies {
+    return this.deps.graph?.() ?? graphDependenciesFromEnv(this.deps.store, this.deps.maxScopeDays, () => this.now());
+  }
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();

@@ -2,6 +2,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ApiError, notFound } from '../core/investigation/errors';
 import { InvestigationNotFoundError } from '../core/investigation/ports';
 import { errorMessage, log } from '../shared/log';
+import { getEntityProfile } from './graph/entity-profile';
+import { getSummary } from './graph/summary';
 import { errorResponse, jsonResponse, parseBody } from './http';
 import { InvestigationApi, type ApiDependencies } from './operations';
 
@@ -17,6 +19,8 @@ export const ROUTES: Readonly<Record<string, Operation>> = {
   'POST /investigations/listInvestigations': (api, body) => api.listInvestigations(body),
   'POST /investigations/listIndicators': (api, body) => api.listIndicators(body),
   'POST /investigations/updateInvestigationState': (api, body) => api.updateInvestigationState(body),
+  'POST /graph/getEntityProfile': (api, body) => getEntityProfile(api.graph(), body),
+  'POST /graph/getSummary': (api, body) => getSummary(api.graph(), body),
 };
 
 /** DynamoDB and Step Functions throttling errors: the caller should back off, as from Detective's 429. */

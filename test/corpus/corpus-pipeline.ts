@@ -41,6 +41,11 @@ export class CorpusPipeline {
     return new CorpusPipeline(stack, dataDir, runner, api, client);
   }
 
+  /** The local API's base URL, for routes the Detective client has no command for (the /graph routes). */
+  get apiUrl(): string {
+    return this.api.url;
+  }
+
   async investigate(entityArn: string, from = '2023-07-10T11:00:00Z', to = '2023-07-10T13:00:00Z'): Promise<InvestigationRun> {
     const { InvestigationId } = await this.client.send(new StartInvestigationCommand({ GraphArn: GRAPH, EntityArn: entityArn, ScopeStartTime: new Date(from), ScopeEndTime: new Date(to) }));
     const outcome = await this.runner.wait(InvestigationId as string);
