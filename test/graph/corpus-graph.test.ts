@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { setLogSink } from '../../lambdas/shared/log';
 import { CorpusPipeline } from '../corpus/corpus-pipeline';
+import { openApiViolations } from '../helpers/openapi';
 import { rawRecords, rawUserActivity, type RawRecord } from '../corpus/raw-corpus';
 
 /**
@@ -23,7 +24,10 @@ const spies: jest.SpyInstance[] = [];
 
 async function post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${pipeline.apiUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  const result = { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  // Every response, success or error, as the OpenAPI document describes it.
+  expect(openApiViolations(path, result.status, result.body)).toBeUndefined();
+  return result;
 }
 
 const inScope = (from: string, to: string) => (r: RawRecord) => Date.parse(r.eventTime) >= Date.parse(from) && Date.parse(r.eventTime) < Date.parse(to);
@@ -119,6 +123,42 @@ describe('getEntityProfile', () => {
     const sessionIds = new Set(fromIp.map((r) => r.userIdentity.accessKeyId).filter((k) => k?.startsWith('ASIA')));
     expect(new Set((body.Sessions as { SessionId: string }[]).map((s) => s.SessionId))).toEqual(sessionIds);
     expect(body).toMatchObject({ SourceKind: 'private', ThreatIntel: { Flagged: false } });
+  });
+});
+
+describe('getEntityProfile of every entity type', () => {
+  const scope = { ScopeStartTime: '2023-07-10T11:00:00.000Z', ScopeEndTime: '2023-07-10T13:00:00.000Z' };
+
+  it('answers a role with its sessions and who used it, a session with its chain and creating event', async () => {
+    const chained = rawUserActivity('bert-jan').chained[0];
+    const roleArn = chained.record.userIdentity.sessionContext?.sessionIssuer?.arn as string;
+    const role = await post('/graph/getEntityProfile', { EntityType: 'IAM_ROLE', EntityId: roleArn, ...scope });
+    expect(role.status).toBe(200);
+    expect((role.body.RoleUsers as { Principal: string }[]).map((u) => u.Principal)).toEqual(['bert-jan']);
+    const sessionId = chained.record.userIdentity.accessKeyId as string;
+    const session = await post('/graph/getEntityProfile', { EntityType: 'ROLE_SESSION', EntityId: sessionId, ...scope });
+    expect(session.status).toBe(200);
+    const calls = records.filter((r) => r.userIdentity.accessKeyId === sessionId);
+    expect(session.body).toMatchObject({ Session: { SessionId: sessionId, RoleArn: roleArn }, RootPrincipal: { Principal: 'bert-jan' }, ApiCallVolume: { Calls: calls.length } });
+    const unknown = await post('/graph/getEntityProfile', { EntityType: 'ROLE_SESSION', EntityId: 'ASIAUNKNOWNUNKNOWN00', ...scope });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('answers an instance, a user agent, a bucket and an account', async () => {
+    const instance = await post('/graph/getEntityProfile', { EntityType: 'EC2_INSTANCE', EntityId: 'i-0dbc91f429e48eeed', ...scope });
+    expect(instance.status).toBe(200);
+    const agent = records.find((r) => r.userIdentity.userName === 'benjamin')?.userAgent as string;
+    const byAgent = await post('/graph/getEntityProfile', { EntityType: 'USER_AGENT', EntityId: agent, ...scope });
+    expect((byAgent.body.Principals as { Principal: string; Calls: number }[]).find((p) => p.Principal === 'benjamin')?.Calls).toBe(
+      records.filter((r) => r.userIdentity.userName === 'benjamin' && r.userAgent === agent).length,
+    );
+    const bucket = records.map((r) => r.requestParameters?.bucketName).find((b): b is string => typeof b === 'string') as string;
+    const byBucket = await post('/graph/getEntityProfile', { EntityType: 'S3_BUCKET', EntityId: bucket, ...scope });
+    expect(byBucket.status).toBe(200);
+    expect((byBucket.body.Principals as unknown[]).length).toBeGreaterThan(0);
+    const account = await post('/graph/getEntityProfile', { EntityType: 'AWS_ACCOUNT', EntityId: ACCOUNT, ...scope });
+    expect(account.status).toBe(200);
+    expect(account.body.Principals).toBe(19);
   });
 });
 

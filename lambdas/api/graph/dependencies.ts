@@ -22,7 +22,28 @@ export interface GraphDependencies {
   now(): number;
 }
 
+/**
+ * Adapters are reached through getters, so that a request is validated before they are built (a bad body is
+ * a 400 even where the trail tables are not configured) and built once (stageDependencies caches them).
+ */
 export function graphDependenciesFromEnv(investigations: InvestigationRepository, maxScopeDays: number, now: () => number, env: NodeJS.ProcessEnv = process.env): GraphDependencies {
-  const stage = stageDependencies(env);
-  return { queries: stage.queries, geo: stage.geo, threatIntel: stage.threatIntel, findingSources: stage.findingSources, investigations, config: stage.config, retentionDays: retentionDays(env), maxScopeDays, now };
+  return {
+    get queries() {
+      return stageDependencies(env).queries;
+    },
+    get geo() {
+      return stageDependencies(env).geo;
+    },
+    threatIntel: () => stageDependencies(env).threatIntel(),
+    get findingSources() {
+      return stageDependencies(env).findingSources;
+    },
+    get config() {
+      return stageDependencies(env).config;
+    },
+    investigations,
+    retentionDays: retentionDays(env),
+    maxScopeDays,
+    now,
+  };
 }
