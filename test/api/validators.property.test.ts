@@ -6,6 +6,11 @@ import type { ApiDependencies } from '../../lambdas/api/operations';
 import type { Investigation } from '../../lambdas/core/investigation/model';
 import type { InvestigationRepository } from '../../lambdas/core/investigation/ports';
 import { toProxyEvent } from '../../local/http/proxy-event';
+import type { GraphDependencies } from '../../lambdas/api/graph/dependencies';
+import { analysisConfigFromEnv, NO_GEO, ThreatIntelMatcher } from '../../lambdas/core/analysis';
+import { GRAPH_ENTITY_TYPES } from '../../lambdas/core/graph/requests';
+import { emptyTotals } from '../../lambdas/core/queries/activity-totals';
+import type { TrailQueries } from '../../lambdas/queries/trail-queries';
 
 /**
  * Property-based tests of the request validators, through the router (parse, validate, answer): whatever JSON
@@ -34,7 +39,34 @@ const store: InvestigationRepository = {
   failInvestigation: () => Promise.resolve(),
   listIndicators: () => Promise.resolve({ items: [] }),
 };
-const deps: ApiDependencies = { store, tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) }, runner: { start: () => Promise.resolve() }, maxScopeDays: 30 };
+/** The graph routes over empty trail tables: only their validation and error mapping are under test here. */
+const emptyQueries = {
+  accounts: () => Promise.resolve([]),
+  hourIndexes: () => Promise.resolve([]),
+  hourItems: () => Promise.resolve([]),
+  activityItems: () => Promise.resolve([]),
+  eventsOfItem: () => Promise.resolve([]),
+  firstHour: () => Promise.resolve(undefined),
+  sessionsOfRole: () => Promise.resolve([]),
+  sessionsFromOrigin: () => Promise.resolve([]),
+  chain: () => Promise.resolve(undefined),
+  sessionActivity: () => Promise.resolve([]),
+  activityOfSessions: () => Promise.resolve({ totals: emptyTotals(), hourly: [] }),
+  instanceActivity: (instanceId: string) => Promise.resolve({ instanceId, sessions: [], totals: emptyTotals(), hourly: [] }),
+} as unknown as TrailQueries;
+const NOW = Date.parse('2026-01-02T00:00:00Z');
+const graph: GraphDependencies = {
+  queries: emptyQueries,
+  geo: NO_GEO,
+  threatIntel: () => Promise.resolve({ matcher: new ThreatIntelMatcher(), lists: [] }),
+  findingSources: [],
+  investigations: store,
+  config: analysisConfigFromEnv({}),
+  retentionDays: 365,
+  maxScopeDays: 30,
+  now: () => NOW,
+};
+const deps: ApiDependencies = { store, tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) }, runner: { start: () => Promise.resolve() }, maxScopeDays: 30, graph: () => graph, now: () => NOW };
 const route = createRouter(deps);
 const PATHS = Object.keys(ROUTES).map((r) => r.split(' ')[1]);
 /** Generous for the longest legitimate message (10 violations, each with a 128-character echo). */
@@ -50,9 +82,9 @@ async function answer(path: string, body: string): Promise<{ status: number; len
 }
 
 /** Members the validators know, so random bodies often reach the deeper checks instead of failing on names. */
-const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder'];
+const MEMBERS = ['EntityType', 'EntityId', 'HideServiceLinkedRoles', 'GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder'];
 const nearlyValid = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', 'arn:aws:iam::111122223333:role/Admin', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY'), tie('object')),
+  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T12:00:00Z', 'arn:aws:iam::111122223333:role/Admin', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY', '198.51.100.7', 'i-0123456789abcdef0', 'ASIAEXAMPLEEXAMPLE12', '111122223333', ...GRAPH_ENTITY_TYPES), tie('object')),
   object: fc.dictionary(fc.oneof(fc.constantFrom(...MEMBERS), fc.string()), tie('value'), { maxKeys: 6 }),
 }));
 
@@ -105,6 +137,21 @@ describe('API validators against random JSON', () => {
         if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('answer the graph routes 200 or 4xx, never 5xx, whatever the entity type, id and scope', async () => {
+    const time = fc.oneof(fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T12:00:00Z', '2025-12-31T23:00:00Z', '1999-01-01T00:00:00Z', '2030-01-01T00:00:00Z'), fc.string());
+    const id = fc.oneof(fc.constantFrom('arn:aws:iam::111122223333:role/Admin', 'arn:aws:iam::111122223333:user/alice', '198.51.100.7', '::1', 'i-0123456789abcdef0', 'ASIAEXAMPLEEXAMPLE12', '111122223333', 'my-bucket', 'aws-cli/2', 'sso-user#bob'), fc.string());
+    const profile = fc.record({ EntityType: fc.oneof(fc.constantFrom(...GRAPH_ENTITY_TYPES), fc.string()), EntityId: id, ScopeStartTime: time, ScopeEndTime: time }, { requiredKeys: [] });
+    const summary = fc.record({ ScopeStartTime: time, ScopeEndTime: time, HideServiceLinkedRoles: fc.oneof(fc.boolean(), fc.jsonValue()) }, { requiredKeys: [] });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(profile.map((b) => ['/graph/getEntityProfile', b] as const), summary.map((b) => ['/graph/getSummary', b] as const)), async ([path, value]) => {
+        const { status, length } = await answer(path, JSON.stringify(value));
+        expect([200, 400, 404]).toContain(status);
+        if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
+      }),
+      { numRuns: 400 },
     );
   });
 });

@@ -42,6 +42,10 @@ export class CorpusPipeline {
   }
 
   /** The local API's base URL, for routes the Detective client has no command for (the /graph routes). */
+  get localStack(): LocalStack {
+    return this.stack;
+  }
+
   get apiUrl(): string {
     return this.api.url;
   }

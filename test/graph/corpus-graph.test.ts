@@ -1,6 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { setLogSink } from '../../lambdas/shared/log';
+import { listLogFiles } from '../../local/log-files';
+import { LOCAL_BUCKET } from '../../local/local-stack';
+import { buildSummary } from '../../local/summary';
+import { CORPUS_DIR } from '../corpus/raw-corpus';
 import { CorpusPipeline } from '../corpus/corpus-pipeline';
 import { openApiViolations } from '../helpers/openapi';
 import { rawRecords, rawUserActivity, type RawRecord } from '../corpus/raw-corpus';
@@ -193,5 +197,20 @@ describe('getSummary', () => {
       const response = await post('/graph/getSummary', body);
       expect({ status: response.status, message: typeof response.body.Message }).toEqual({ status: 400, message: 'string' });
     }
+  });
+});
+
+describe('the local summary', () => {
+  it('lists every principal of the corpus (19) from Query and GetItem reads, with the ingestion outcome', async () => {
+    const stack = pipeline.localStack;
+    const objectKeys = listLogFiles(CORPUS_DIR).map((file) => `s3://${LOCAL_BUCKET}/${file.key}`);
+    const lines = await buildSummary({ documents: stack.documents, queries: stack.queries, tables: { ingestedObjects: stack.ingestedObjectsTable }, objectKeys, deadLettered: [] });
+    expect(lines).toContain('  records: 2,900 ingested, 0 duplicates dropped, 0 rejected');
+    // Independently: roles by session issuer, IAM users by name, AWS services by invokedBy.
+    const expected = new Set(records.map(principalName).filter((name): name is string => name !== undefined));
+    expect(expected.size).toBe(19);
+    expect(lines).toContain('Principals (19, by API calls)');
+    for (const name of expected) expect(lines.some((line) => line.includes(` ${name} `))).toBe(true);
+    expect(lines.some((line) => line.includes(CONSOLE_USER))).toBe(true);
   });
 });
