@@ -60,7 +60,8 @@ const graph: GraphDependencies = {
   geo: NO_GEO,
   threatIntel: () => Promise.resolve({ matcher: new ThreatIntelMatcher(), lists: [] }),
   findingSources: [],
-  investigations: store,
+  // One page (the listing routes' double always says more follow).
+  investigations: { ...store, listInvestigations: () => Promise.resolve({ items: [investigation] }) },
   config: analysisConfigFromEnv({}),
   retentionDays: 365,
   maxScopeDays: 30,
