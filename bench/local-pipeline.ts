@@ -9,8 +9,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient, s3 } from '../lambdas/adapters/aws-clients';
 import type { IngestedObjectItem } from '../lambdas/core/model/items';
 import { setLogSink } from '../lambdas/shared/log';
-import { ACTIVITY_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
-import { LocalStack } from '../local/local-stack';
+import { LOCAL_BUCKET, LocalStack } from '../local/local-stack';
 import { listLogFiles } from '../local/log-files';
 import { buildSummary } from '../local/summary';
 
@@ -131,7 +130,8 @@ async function run(logsDir: string, dataDir: string, options: { fresh: boolean; 
       buildSummary({
         documents: stack.documents,
         queries: stack.queries,
-        tables: { sessions: stack.tableNames[SESSIONS_TABLE.envVar], activity: stack.tableNames[ACTIVITY_TABLE.envVar], ingestedObjects: stack.ingestedObjectsTable },
+        tables: { ingestedObjects: stack.ingestedObjectsTable },
+        objectKeys: files.map((file) => `s3://${LOCAL_BUCKET}/${file.key}`),
         deadLettered: stack.deadLetteredNames(),
       }),
     );

@@ -6,14 +6,14 @@ import { GetInvestigationCommand, ListIndicatorsCommand, StartInvestigationComma
 import { deliverGuardDutyEventsFromFile, type DeliveryReport } from '../lambdas/guardduty-trigger/local-delivery';
 import { DEFAULT_GUARDDUTY_MIN_SEVERITY } from '../lambdas/shared/config';
 import { setLogSink } from '../lambdas/shared/log';
-import { ACTIVITY_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
 import { DataFolderError } from './data-folder';
 import { EmbeddedServerError } from './embedded-services';
 import { inProcessDetectiveClient } from './http/in-process-client';
 import { buildLocalApi, startApiServer, type ApiServer } from './http/server';
 import { investigationReport } from './investigation-report';
 import { LocalInvestigationRunner, loadStageHandlers, type ExecutionOutcome } from './investigation-runner';
-import { LocalStack } from './local-stack';
+import { LOCAL_BUCKET, LocalStack } from './local-stack';
+import { fetchProfile, profileLines } from './profile-command';
 import { listLogFiles } from './log-files';
 import { buildSummary } from './summary';
 import { escapeTerminal, printLines } from './terminal-text';
@@ -46,6 +46,10 @@ const USAGE = `Usage:
                                                entities of RELATED_TYPE related to one entity, with calls
   TYPE: IAM_ROLE, IAM_USER, ROLE_SESSION, FEDERATED_USER, EC2_INSTANCE, IP_ADDRESS, USER_AGENT, S3_BUCKET,
         AWS_ACCOUNT
+  npm start -- profile TYPE ID --from TIME --to TIME [--json] [options]
+                                               ingest, print the profile of one entity (getEntityProfile);
+                                               TYPE: IAM_ROLE, IAM_USER, ROLE_SESSION, FEDERATED_USER,
+                                               EC2_INSTANCE, IP_ADDRESS, USER_AGENT, S3_BUCKET, AWS_ACCOUNT
 
 Options:
   --logs DIR               CloudTrail logs to ingest (default: the bundled sample, examples/cloudtrail)
@@ -55,6 +59,9 @@ Options:
                            output) delivered to the GuardDuty trigger after ingestion
   --port N                 port of the API (default 4566 + 1 = 4567; 0 picks a free one)
   --no-serve               exit after the summary instead of serving the API (binds no port)
+  --page N                 page of the summary's principals table (25 a page; default 1)
+  --all                    list every principal in the summary
+  --json                   profile: print the response as JSON
   --debug                  print stack traces with errors (also DEBUG=1)
   -h, --help               this text
 
@@ -65,11 +72,15 @@ class UsageError extends Error {}
 const GRAPH_ARN = 'arn:aws:detective:us-east-1:000000000000:graph:00000000000000000000000000000000';
 
 interface Options {
-  command: 'run' | 'investigate' | 'volume' | 'evidence' | 'search' | 'related';
+  command: 'run' | 'investigate' | 'volume' | 'evidence' | 'search' | 'related' | 'profile';
   volume?: VolumeCommand;
   evidence?: EvidenceCommand;
   search?: SearchCommand;
   related?: RelatedCommand;
+  page: number | 'all';
+  json: boolean;
+  profileType?: string;
+  profileId?: string;
   logsDir: string;
   dataDir: string;
   fresh: boolean;
@@ -100,6 +111,8 @@ function parseOptions(argv: string[]): Options | undefined {
       index: { type: 'string', default: '0' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      page: { type: 'string', default: '1' },
+      all: { type: 'boolean', default: false },
     },
   });
   if (values.help) return undefined;
@@ -111,6 +124,9 @@ function parseOptions(argv: string[]): Options | undefined {
   if (!Number.isInteger(index) || index < 0) throw new UsageError(`--index ${values.index} is not a position (0, 1, …)`);
   if (command === 'search' && (positionals.length !== 3 || !values.from !== !values.to)) throw new UsageError('search needs TYPE QUERY, and --from and --to together or neither');
   if (command === 'related' && (positionals.length !== 4 || !values.from || !values.to)) throw new UsageError('related needs TYPE ID RELATED_TYPE, --from and --to');
+  if (command === 'profile' && (positionals.length !== 3 || !values.from || !values.to)) throw new UsageError('profile needs TYPE, ID, --from and --to');
+  const page = Number(values.page);
+  if (!Number.isInteger(page) || page < 1) throw new UsageError(`--page ${values.page} is not a page number`);
   if (command === 'investigate' && (!values.entity || !values.from || !values.to)) throw new UsageError('investigate needs --entity, --from and --to');
   for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
     if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UsageError(`${name} ${value} is not an ISO-8601 time`);
@@ -122,6 +138,9 @@ function parseOptions(argv: string[]): Options | undefined {
   if (values['guardduty-events'] && !existsSync(values['guardduty-events'])) throw new UsageError(`--guardduty-events ${values['guardduty-events']} does not exist`);
   return {
     command,
+    page: values.all ? 'all' : page,
+    json: values.json,
+    ...(command === 'profile' ? { profileType: positionals[1], profileId: positionals[2] } : {}),
     logsDir,
     dataDir: resolve(values.data),
     fresh: values.fresh,
@@ -142,13 +161,14 @@ function parseOptions(argv: string[]): Options | undefined {
   };
 }
 
-const COMMANDS = ['run', 'investigate', 'volume', 'evidence', 'search', 'related'] as const;
+const COMMANDS = ['run', 'investigate', 'volume', 'evidence', 'search', 'related', 'profile'] as const;
 
 function isCommand(name: string): name is (typeof COMMANDS)[number] {
   return (COMMANDS as readonly string[]).includes(name);
 }
 
-async function ingest(stack: LocalStack, logsDir: string): Promise<void> {
+/** Uploads and ingests the folder's logs; returns the objects' `s3://bucket/key` (what the summary reads back). */
+async function ingest(stack: LocalStack, logsDir: string): Promise<string[]> {
   const files = listLogFiles(logsDir);
   if (files.length === 0) throw new UsageError(`no files under ${logsDir}`);
   const bar = new SingleBar({ format: '  {stage} [{bar}] {value}/{total} {unit}', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
@@ -166,6 +186,7 @@ async function ingest(stack: LocalStack, logsDir: string): Promise<void> {
   });
   bar.stop();
   printLines([`  ${files.length} files from ${logsDir} uploaded; their S3 notifications went through the ingest handler`]);
+  return files.map((file) => `s3://${LOCAL_BUCKET}/${file.key}`);
 }
 
 async function printInvestigation(client: DetectiveClient, investigationId: string, outcome: ExecutionOutcome): Promise<void> {
@@ -226,9 +247,16 @@ async function main(): Promise<void> {
         throw error.code === 'EADDRINUSE' ? new UsageError(`port ${options.port} is in use: choose another with --port N (0 picks a free one)`) : error;
       });
     }
-    await ingest(stack, options.logsDir);
+    const objectKeys = await ingest(stack, options.logsDir);
     // Reports are read back through the Detective client, in process: no port for investigate or --no-serve.
-    const client = inProcessDetectiveClient(buildLocalApi({ runner }));
+    const localApi = buildLocalApi({ runner });
+    const client = inProcessDetectiveClient(localApi);
+
+    if (options.command === 'profile') {
+      const profile = await fetchProfile(localApi, { EntityType: options.profileType as string, EntityId: options.profileId as string, ScopeStartTime: options.from as string, ScopeEndTime: options.to as string });
+      printLines(options.json ? JSON.stringify(profile, null, 2).split('\n') : ['', ...profileLines(profile)]);
+      return;
+    }
 
     // The graph commands ask the same handler as the HTTP API, in process.
     if (options.volume) return printLines(await volumeLines(buildLocalApi({ runner }), options.volume));
@@ -248,8 +276,10 @@ async function main(): Promise<void> {
     const summary = await buildSummary({
       documents: stack.documents,
       queries: stack.queries,
-      tables: { sessions: stack.tableNames[SESSIONS_TABLE.envVar], activity: stack.tableNames[ACTIVITY_TABLE.envVar], ingestedObjects: stack.ingestedObjectsTable },
+      tables: { ingestedObjects: stack.ingestedObjectsTable },
+      objectKeys,
       deadLettered: stack.deadLetteredNames(),
+      page: options.page,
     });
     printLines(['', ...summary]);
 

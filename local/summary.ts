@@ -1,78 +1,96 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseArn } from '../lambdas/core/cloudtrail/arn';
-import { addActivity, emptyTotals, topEntries, type ActivityTotals } from '../lambdas/core/queries/activity-totals';
-import { sessionViewsOf, type SessionView } from '../lambdas/core/queries/session-view';
-import type { ActivityItem, IngestedObjectItem } from '../lambdas/core/model/items';
-import { unpackActivity } from '../lambdas/core/storage/activity-body';
-import { entriesOfPacks, isSessionPack, type SessionPackItem } from '../lambdas/core/storage/session-packs';
+import { subjectOfAccount } from '../lambdas/core/cloudtrail/activity';
+import { addActivity, emptyTotals, topEntries } from '../lambdas/core/queries/activity-totals';
+import type { SessionView } from '../lambdas/core/queries/session-view';
+import type { IngestedObjectItem } from '../lambdas/core/model/items';
+import type { HourIndex } from '../lambdas/core/storage/hour-index';
+import { parseHourKey } from '../lambdas/core/storage/hours';
+import { mapWithConcurrency } from '../lambdas/shared/concurrency';
 import type { TrailQueries } from '../lambdas/queries/trail-queries';
 import { bar, formatNumber, principalLabel, shortTime, table } from './format';
 import { ipAddressCounts } from '../lambdas/core/analysis/ip-address';
 
 /**
  * The readable report `npm start` prints after ingesting: what was ingested (and what was not, and why),
- * the principals and their API volume, sessions, role chains, EC2 instances, cross-account roles.
- * It reads the local tables directly (Scan is fine at local sizes) and answers the per-entity questions
- * through TrailQueries, the same library the investigation stages use.
+ * every principal and its API volume (paged), sessions, role chains, EC2 instances, cross-account roles.
+ * It reads with GetItem and Query only, in proportion to what it shows: the status of the objects this run
+ * ingested (BatchGetItem), the hour indexes of the account-hours they touched, the account-wide items of
+ * those hours, and the packs of the roles the indexes name. Per-entity questions go through TrailQueries.
  */
 export interface SummaryInput {
   documents: DynamoDBDocumentClient;
   queries: TrailQueries;
-  tables: { sessions: string; activity: string; ingestedObjects: string };
+  tables: { ingestedObjects: string };
+  /** `s3://bucket/key` of the objects this run uploaded: their status items are read, not the whole table. */
+  objectKeys: readonly string[];
   /** What the dead-letter lists hold: the objects of ingest messages, the account-hours of compaction ones. */
   deadLettered: string[];
+  /** Page of the principals table (1-based), PRINCIPALS_PER_PAGE a page; `all` lists every principal. */
+  page?: number | 'all';
 }
 
-async function scanAll<T>(documents: DynamoDBDocumentClient, table: string): Promise<T[]> {
-  const items: T[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const output = await documents.send(new ScanCommand({ TableName: table, ExclusiveStartKey }));
-    items.push(...((output.Items ?? []) as T[]));
-    ExclusiveStartKey = output.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
+export const PRINCIPALS_PER_PAGE = 25;
+const BATCH_GET_LIMIT = 100;
+
+async function ingestedObjects(documents: DynamoDBDocumentClient, table: string, keys: readonly string[]): Promise<IngestedObjectItem[]> {
+  const batches: string[][] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) batches.push(keys.slice(i, i + BATCH_GET_LIMIT) as string[]);
+  const found = await mapWithConcurrency(batches, 4, async (batch) => {
+    const items: IngestedObjectItem[] = [];
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [table]: { Keys: batch.map((objectKey) => ({ objectKey })) } };
+    while (request && Object.keys(request).length > 0) {
+      const output = await documents.send(new BatchGetCommand({ RequestItems: request }));
+      items.push(...((output.Responses?.[table] ?? []) as IngestedObjectItem[]));
+      request = output.UnprocessedKeys as typeof request;
+    }
+    return items;
+  });
+  return found.flat();
 }
+
+/** Per account, the first and last hour this run's objects touched. */
+function accountRanges(objects: readonly IngestedObjectItem[]): Map<string, { from: string; to: string }> {
+  const ranges = new Map<string, { from: string; to: string }>();
+  for (const object of objects) {
+    for (const hourKey of object.hours ?? []) {
+      const parsed = parseHourKey(hourKey);
+      if (!parsed) continue;
+      const range = ranges.get(parsed.accountId);
+      if (!range) ranges.set(parsed.accountId, { from: parsed.hour, to: parsed.hour });
+      else {
+        if (parsed.hour < range.from) range.from = parsed.hour;
+        if (parsed.hour > range.to) range.to = parsed.hour;
+      }
+    }
+  }
+  return ranges;
+}
+
+const hourEnd = (hour: string) => new Date(Date.parse(`${hour}:00:00.000Z`) + 3_600_000).toISOString();
 
 export async function buildSummary(input: SummaryInput): Promise<string[]> {
-  const [objects, sessionTableItems, activityTableItems] = await Promise.all([
-    scanAll<IngestedObjectItem>(input.documents, input.tables.ingestedObjects),
-    scanAll<SessionPackItem>(input.documents, input.tables.sessions),
-    scanAll<Record<string, unknown>>(input.documents, input.tables.activity),
-  ]);
-  // Hour indexes and the accounts registry share the table; what is summed here is activity.
-  const activityItems = activityTableItems.filter((item) => typeof item.total === 'number').map((item) => unpackActivity<ActivityItem>(item));
-  const sessions = sessionViewsOf(entriesOfPacks(sessionTableItems.filter(isSessionPack)));
+  const objects = await ingestedObjects(input.documents, input.tables.ingestedObjects, input.objectKeys);
   const lines: string[] = [];
   lines.push(...ingestionSection(objects, input.deadLettered));
-  if (activityItems.length === 0) {
+  const ranges = accountRanges(objects);
+  const indexes = (await mapWithConcurrency([...ranges], 4, ([account, r]) => input.queries.hourIndexes(account, `${r.from}:00:00.000Z`, hourEnd(r.to)))).flat();
+  if (indexes.length === 0) {
     lines.push('', 'No CloudTrail activity was ingested.');
     return lines;
   }
-  const range = timeRange(activityItems);
+  const hours = indexes.map((index) => index.hour).sort();
+  const range = { from: `${hours[0]}:00:00.000Z`, to: hourEnd(hours[hours.length - 1]) };
+  const roles = [...new Set(indexes.flatMap((index) => index.principals.filter((p) => p[1] === 'role' && p[3]).map((p) => p[3])))].sort();
+  const sessions = (await mapWithConcurrency(roles, 8, (role) => input.queries.sessionsOfIssuer(role, range.from, range.to))).flat();
   lines.push('', `Activity from ${shortTime(range.from)} to ${shortTime(range.to)} (UTC)`);
-  lines.push(...principalsSection(activityItems, sessions));
+  lines.push(...principalsSection(indexes, sessions, input.page ?? 1));
   lines.push(...sessionsSection(sessions));
   lines.push(...(await chainsSection(sessions, input.queries)));
   lines.push(...(await instancesSection(sessions, input.queries, range)));
   lines.push(...(await crossAccountSection(sessions, input.queries, range)));
-  lines.push(...volumeSection(activityItems));
+  lines.push(...(await volumeSection(indexes, ranges, input.queries)));
   return lines;
-}
-
-/** Principal subjects; `session#` and `account#` aggregates count the same calls again. */
-function isPrincipalSubject(subject: string): boolean {
-  return !subject.startsWith('session#') && !subject.startsWith('account#');
-}
-
-function timeRange(items: ActivityItem[]): { from: string; to: string } {
-  let from = items[0].firstEvent;
-  let to = items[0].lastEvent;
-  for (const item of items) {
-    if (item.firstEvent < from) from = item.firstEvent;
-    if (item.lastEvent > to) to = item.lastEvent;
-  }
-  return { from, to };
 }
 
 function ingestionSection(objects: IngestedObjectItem[], deadLettered: readonly string[]): string[] {
@@ -105,25 +123,27 @@ function ingestionSection(objects: IngestedObjectItem[], deadLettered: readonly 
   return lines;
 }
 
-function principalsSection(items: ActivityItem[], sessions: SessionView[]): string[] {
-  const principals = new Map<string, { type: string; name: string; account?: string; totals: ActivityTotals }>();
-  for (const item of items) {
-    if (!isPrincipalSubject(item.subject)) continue;
-    let entry = principals.get(item.subject);
-    if (!entry) {
-      entry = { type: item.principalType, name: item.principalName, account: parseArn(item.principalArn)?.accountId, totals: emptyTotals() };
-      principals.set(item.subject, entry);
-    }
-    addActivity(entry.totals, item);
+function principalsSection(indexes: readonly HourIndex[], sessions: SessionView[], page: number | 'all'): string[] {
+  const principals = new Map<string, { type: string; name: string; arn: string; calls: number; failures: number; ips: Set<string> }>();
+  for (const index of indexes) {
+    const positions = index.principals.map(([subject, type, name, arn, calls, failures]) => {
+      let entry = principals.get(subject);
+      if (!entry) principals.set(subject, (entry = { type, name, arn, calls: 0, failures: 0, ips: new Set() }));
+      entry.calls += calls;
+      entry.failures += failures;
+      return entry;
+    });
+    for (const [ip, list] of Object.entries(index.ips)) for (const position of list) positions[position]?.ips.add(ip);
   }
   const sessionsPerIssuer = new Map<string, number>();
   for (const s of sessions) sessionsPerIssuer.set(s.issuerArn, (sessionsPerIssuer.get(s.issuerArn) ?? 0) + 1);
-  const top = [...principals.entries()].sort((a, b) => b[1].totals.total - a[1].totals.total).slice(0, 12);
-  const rows = top.map(([key, p]) => {
-    const arn = key.slice(key.indexOf('#') + 1);
-    return [principalLabel(p.type), p.name, p.account ?? '', formatNumber(p.totals.total), formatNumber(p.totals.failures), String(Object.keys(ipAddressCounts(p.totals.sourceIps)).length), String(sessionsPerIssuer.get(arn) ?? '')];
-  });
-  return ['', `Principals (${principals.size}; top ${top.length} by API calls)`, ...table(['TYPE', 'NAME', 'ACCOUNT', 'CALLS', 'FAILED', 'IPS', 'SESSIONS'], rows)];
+  const all = [...principals.values()].sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
+  const pages = Math.max(1, Math.ceil(all.length / PRINCIPALS_PER_PAGE));
+  const number = page === 'all' ? 1 : Math.min(Math.max(1, page), pages);
+  const shown = page === 'all' ? all : all.slice((number - 1) * PRINCIPALS_PER_PAGE, number * PRINCIPALS_PER_PAGE);
+  const rows = shown.map((p) => [principalLabel(p.type), p.name, parseArn(p.arn)?.accountId ?? '', formatNumber(p.calls), formatNumber(p.failures), String(Object.keys(ipAddressCounts(Object.fromEntries([...p.ips].map((ip) => [ip, 1])))).length), String(sessionsPerIssuer.get(p.arn) ?? '')]);
+  const title = page === 'all' || pages === 1 ? `Principals (${all.length}, by API calls)` : `Principals (${all.length}, by API calls; page ${number} of ${pages}: --page N or --all for the others)`;
+  return ['', title, ...table(['TYPE', 'NAME', 'ACCOUNT', 'CALLS', 'FAILED', 'IPS', 'SESSIONS'], rows)];
 }
 
 function sessionsSection(sessions: SessionView[]): string[] {
@@ -201,19 +221,23 @@ async function crossAccountSection(sessions: SessionView[], queries: TrailQuerie
   return lines;
 }
 
-function volumeSection(items: ActivityItem[]): string[] {
-  const perDay = new Map<string, ActivityTotals>();
-  const overall = emptyTotals();
-  for (const item of items) {
-    if (!isPrincipalSubject(item.subject)) continue; // sessions and accounts repeat their principals' calls
-    const day = item.hour.slice(0, 10);
-    addActivity(perDay.get(day) ?? perDay.set(day, emptyTotals()).get(day)!, item);
-    addActivity(overall, item);
+/** Per day from the indexes' principal rows; top APIs from the account-wide items of the same hours. */
+async function volumeSection(indexes: readonly HourIndex[], ranges: ReadonlyMap<string, { from: string; to: string }>, queries: TrailQueries): Promise<string[]> {
+  const perDay = new Map<string, { calls: number; failures: number }>();
+  for (const index of indexes) {
+    const day = perDay.get(index.hour.slice(0, 10)) ?? perDay.set(index.hour.slice(0, 10), { calls: 0, failures: 0 }).get(index.hour.slice(0, 10))!;
+    for (const row of index.principals) {
+      day.calls += row[4];
+      day.failures += row[5];
+    }
   }
   const days = [...perDay.entries()].sort((a, b) => a[0].localeCompare(b[0]));
-  const max = Math.max(...days.map(([, t]) => t.total));
+  const max = Math.max(...days.map(([, t]) => t.calls));
   const lines = ['', 'API call volume per day (all principals)'];
-  for (const [day, totals] of days) lines.push(`  ${day}  ${formatNumber(totals.total).padStart(7)} calls  ${formatNumber(totals.failures).padStart(5)} failed  ${bar(totals.total, max)}`);
+  for (const [day, totals] of days) lines.push(`  ${day}  ${formatNumber(totals.calls).padStart(7)} calls  ${formatNumber(totals.failures).padStart(5)} failed  ${bar(totals.calls, max)}`);
+  const overall = emptyTotals();
+  const perAccount = await mapWithConcurrency([...ranges], 4, ([account, r]) => queries.hourItems(subjectOfAccount(account), `${r.from}:00:00.000Z`, hourEnd(r.to)));
+  for (const item of perAccount.flat()) addActivity(overall, item);
   const topApis = Object.entries(overall.apis).sort((a, b) => b[1].calls - a[1].calls).slice(0, 10);
   lines.push('', 'Top APIs', ...table(['API', 'CALLS', 'FAILED'], topApis.map(([api, c]) => [api, formatNumber(c.calls), formatNumber(c.failures)])));
   return lines;

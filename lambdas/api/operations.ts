@@ -16,6 +16,7 @@ import {
 import { InvestigationStartFailedError, startInvestigation } from '../core/investigation/start-investigation';
 import { log } from '../shared/log';
 import type { GraphDependencies } from './graph-operations';
+import { profileDependenciesFromEnv, type ProfileDependencies } from './graph/dependencies';
 
 /** The five operations of Detective's Investigation API, over the repository and runner ports. */
 export interface ApiDependencies {
@@ -28,10 +29,17 @@ export interface ApiDependencies {
   /** The graph routes' reads (built on first use, so the investigation routes need none of their settings). */
   graph?: GraphDependencies | (() => GraphDependencies);
   now?: () => number;
+  /** What the profile and summary routes read; by default built from the environment on first use (see graph/dependencies.ts). */
+  profiles?: () => ProfileDependencies;
 }
 
 export class InvestigationApi {
   constructor(private readonly deps: ApiDependencies) {}
+
+  /** Dependencies of the profile and summary routes, built on first use (the investigation routes never need them). */
+  profiles(): ProfileDependencies {
+    return this.deps.profiles?.() ?? profileDependenciesFromEnv(this.deps.store, this.deps.maxScopeDays, () => this.now());
+  }
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();

@@ -6,6 +6,8 @@ import { CsvDocument, acceptsCsv } from '../core/graph/csv';
 import { csvResponse, errorResponse, jsonResponse, parseBody } from './http';
 import { GraphApi, type RequestOptions } from './graph-operations';
 import { EntityGraphApi } from './graph/entity-graph-api';
+import { getEntityProfile } from './graph/entity-profile';
+import { getSummary } from './graph/summary';
 import { InvestigationApi, type ApiDependencies } from './operations';
 
 /**
@@ -30,6 +32,8 @@ export const ROUTES: Readonly<Record<string, Operation>> = {
   'POST /graph/getApiCallVolume': ({ graph }, body, options) => graph.getApiCallVolume(body, options),
   'POST /graph/searchEntities': ({ entities }, body) => entities.searchEntities(body),
   'POST /graph/listRelatedEntities': ({ entities }, body) => entities.listRelatedEntities(body),
+  'POST /graph/getEntityProfile': ({ investigations }, body) => getEntityProfile(investigations.profiles(), body),
+  'POST /graph/getSummary': ({ investigations }, body) => getSummary(investigations.profiles(), body),
 };
 
 /** The Accept header, whatever its case (API Gateway passes header names as the client sent them). */

@@ -74,7 +74,7 @@ describe('OpenAPI document', () => {
   it('describes exactly the routes the router serves, with the SDK operation names', () => {
     const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
     expect(documented.sort()).toEqual(Object.keys(ROUTES).sort());
-    expect(Object.values(document.paths).map((p) => p.post.operationId)).toEqual(['StartInvestigation', 'GetInvestigation', 'ListInvestigations', 'ListIndicators', 'UpdateInvestigationState', 'ListIndicatorEvidence', 'GetApiCallVolume', 'SearchEntities', 'ListRelatedEntities']);
+    expect(Object.values(document.paths).map((p) => p.post.operationId)).toEqual(['StartInvestigation', 'GetInvestigation', 'ListInvestigations', 'ListIndicators', 'UpdateInvestigationState', 'ListIndicatorEvidence', 'GetApiCallVolume', 'SearchEntities', 'ListRelatedEntities', 'GetEntityProfile', 'GetSummary']);
   });
 
   it('documents the EntityArn pattern the API enforces', () => {
@@ -120,6 +120,10 @@ describe('OpenAPI document', () => {
       ['/investigations/listIndicatorEvidence', JSON.stringify({ InvestigationId: '000000000000000000042', IndicatorType: 'NOPE' }), 400],
       ['/graph/getApiCallVolume', JSON.stringify({ EntityType: 'IAM_ROLE', EntityId: ROLE_ARN, ScopeStartTime: 'x', ScopeEndTime: 'y', Granularity: 'HOUR' }), 400],
       ['/graph/getApiCallVolume', JSON.stringify({ EntityType: 'AWS_ACCOUNT', EntityId: '1', ScopeStartTime: hoursAgo(3).toISOString(), ScopeEndTime: hoursAgo(1).toISOString(), Granularity: 'MINUTE' }), 400],
+      ['/graph/getEntityProfile', JSON.stringify({ EntityType: 'IP_ADDRESS', EntityId: 'not-an-ip', ScopeStartTime: hoursAgo(2).toISOString(), ScopeEndTime: hoursAgo(1).toISOString() }), 400],
+      ['/graph/getEntityProfile', JSON.stringify({ EntityType: 'IAM_ROLE', EntityId: 'arn:aws:iam::111122223333:user/alice', ScopeStartTime: hoursAgo(2).toISOString(), ScopeEndTime: hoursAgo(1).toISOString() }), 400],
+      ['/graph/getSummary', JSON.stringify({ ScopeStartTime: hoursAgo(30).toISOString(), ScopeEndTime: hoursAgo(1).toISOString() }), 400],
+      ['/graph/getSummary', '{', 400],
     ];
     for (const [path, body, status] of cases) {
       const response = await rawPost(h.server, path, body);

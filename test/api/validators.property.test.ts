@@ -7,6 +7,10 @@ import type { Investigation } from '../../lambdas/core/investigation/model';
 import type { InvestigationRepository } from '../../lambdas/core/investigation/ports';
 import type { TrailQueries } from '../../lambdas/queries/trail-queries';
 import { toProxyEvent } from '../../local/http/proxy-event';
+import type { ProfileDependencies } from '../../lambdas/api/graph/dependencies';
+import { analysisConfigFromEnv, NO_GEO, ThreatIntelMatcher } from '../../lambdas/core/analysis';
+import { GRAPH_ENTITY_TYPES } from '../../lambdas/core/graph/profile-requests';
+import { emptyTotals } from '../../lambdas/core/queries/activity-totals';
 
 /**
  * Property-based tests of the request validators, through the router (parse, validate, answer): whatever JSON
@@ -35,23 +39,39 @@ const store: InvestigationRepository = {
   failInvestigation: () => Promise.resolve(),
   listIndicators: () => Promise.resolve({ items: [] }),
 };
-/** The graph routes' reads, answering "no activity": a body that passes validation gets a 200 (or a 404). */
-const none = () => Promise.resolve([]);
-const queries = {
+/** The graph routes over empty trail tables: only their validation and error mapping are under test here. */
+const emptyQueries = {
   accounts: () => Promise.resolve(['111122223333']),
-  hourIndexes: none,
-  hourItems: none,
-  storedHourItems: none,
-  sessionsOfIssuer: none,
-  sessionsFromOrigin: none,
-  sessionsOfRole: none,
-  sessionActivity: none,
-  eventsOfItem: none,
-  chain: () => Promise.resolve(undefined),
+  storedHourItems: () => Promise.resolve([]),
+  sessionsOfIssuer: () => Promise.resolve([]),
   hourObjects: () => Promise.resolve(undefined),
+  hourIndexes: () => Promise.resolve([]),
+  hourItems: () => Promise.resolve([]),
+  activityItems: () => Promise.resolve([]),
+  eventsOfItem: () => Promise.resolve([]),
+  firstHour: () => Promise.resolve(undefined),
+  sessionsOfRole: () => Promise.resolve([]),
+  sessionsFromOrigin: () => Promise.resolve([]),
+  chain: () => Promise.resolve(undefined),
+  sessionActivity: () => Promise.resolve([]),
+  activityOfSessions: () => Promise.resolve({ totals: emptyTotals(), hourly: [] }),
+  instanceActivity: (instanceId: string) => Promise.resolve({ instanceId, sessions: [], totals: emptyTotals(), hourly: [] }),
 } as unknown as TrailQueries;
-const graph = { queries, recordsAt: () => Promise.resolve({ status: 'OBJECT_DELETED' as const }) };
-const deps: ApiDependencies = { store, tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) }, runner: { start: () => Promise.resolve() }, maxScopeDays: 30, graph };
+const NOW = Date.parse('2026-01-02T00:00:00Z');
+const profiles: ProfileDependencies = {
+  queries: emptyQueries,
+  geo: NO_GEO,
+  threatIntel: () => Promise.resolve({ matcher: new ThreatIntelMatcher(), lists: [] }),
+  findingSources: [],
+  // One page (the listing routes' double always says more follow).
+  investigations: { ...store, listInvestigations: () => Promise.resolve({ items: [investigation] }) },
+  config: analysisConfigFromEnv({}),
+  retentionDays: 365,
+  maxScopeDays: 30,
+  now: () => NOW,
+};
+const graph = { queries: emptyQueries, recordsAt: () => Promise.resolve({ status: 'OBJECT_DELETED' as const }) };
+const deps: ApiDependencies = { store, tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) }, runner: { start: () => Promise.resolve() }, maxScopeDays: 30, graph, profiles: () => profiles, now: () => NOW };
 const route = createRouter(deps);
 const PATHS = Object.keys(ROUTES).map((r) => r.split(' ')[1]);
 /** Generous for the longest legitimate message (10 violations, each with a 128-character echo). */
@@ -67,9 +87,9 @@ async function answer(path: string, body: string): Promise<{ status: number; len
 }
 
 /** Members the validators know, so random bodies often reach the deeper checks instead of failing on names. */
-const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder', 'EntityType', 'EntityId', 'Granularity', 'GroupBy', 'Filter', 'Api', 'SourceIp', 'Caller', 'Session', 'ErrorCode', 'IndicatorIndex', 'Match', 'RelatedEntityType', 'Query'];
+const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder', 'EntityType', 'EntityId', 'Granularity', 'GroupBy', 'Filter', 'Api', 'SourceIp', 'Caller', 'Session', 'ErrorCode', 'IndicatorIndex', 'Match', 'RelatedEntityType', 'Query', 'HideServiceLinkedRoles'];
 const nearlyValid = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T05:00:00Z', 'arn:aws:iam::111122223333:role/Admin', 'arn:aws:sts::111122223333:assumed-role/Admin/s1', '111122223333', 'i-0123456789abcdef0', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY', 'IAM_ROLE', 'AWS_ACCOUNT', 'ROLE_SESSION', 'EC2_INSTANCE', 'IP_ADDRESS', 'MINUTE', 'DAY', 'API', 'SOURCE_IP', 'TTP_OBSERVED', '10.0.0.0/8', '*a?', 'ASIAEXAMPLE'), tie('object')),
+  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T05:00:00Z', '2026-01-01T12:00:00Z', 'arn:aws:iam::111122223333:role/Admin', 'arn:aws:sts::111122223333:assumed-role/Admin/s1', '111122223333', 'i-0123456789abcdef0', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY', '198.51.100.7', 'ASIAEXAMPLEEXAMPLE12', 'MINUTE', 'DAY', 'API', 'SOURCE_IP', 'TTP_OBSERVED', '10.0.0.0/8', '*a?', ...GRAPH_ENTITY_TYPES), tie('object')),
   object: fc.dictionary(fc.oneof(fc.constantFrom(...MEMBERS), fc.string()), tie('value'), { maxKeys: 6 }),
 }));
 
@@ -144,6 +164,21 @@ describe('API validators against random JSON', () => {
         if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('answer the graph routes 200 or 4xx, never 5xx, whatever the entity type, id and scope', async () => {
+    const time = fc.oneof(fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T12:00:00Z', '2025-12-31T23:00:00Z', '1999-01-01T00:00:00Z', '2030-01-01T00:00:00Z'), fc.string());
+    const id = fc.oneof(fc.constantFrom('arn:aws:iam::111122223333:role/Admin', 'arn:aws:iam::111122223333:user/alice', '198.51.100.7', '::1', 'i-0123456789abcdef0', 'ASIAEXAMPLEEXAMPLE12', '111122223333', 'my-bucket', 'aws-cli/2', 'sso-user#bob'), fc.string());
+    const profile = fc.record({ EntityType: fc.oneof(fc.constantFrom(...GRAPH_ENTITY_TYPES), fc.string()), EntityId: id, ScopeStartTime: time, ScopeEndTime: time }, { requiredKeys: [] });
+    const summary = fc.record({ ScopeStartTime: time, ScopeEndTime: time, HideServiceLinkedRoles: fc.oneof(fc.boolean(), fc.jsonValue()) }, { requiredKeys: [] });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(profile.map((b) => ['/graph/getEntityProfile', b] as const), summary.map((b) => ['/graph/getSummary', b] as const)), async ([path, value]) => {
+        const { status, length } = await answer(path, JSON.stringify(value));
+        expect([200, 400, 404]).toContain(status);
+        if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
+      }),
+      { numRuns: 400 },
     );
   });
 });

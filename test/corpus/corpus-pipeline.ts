@@ -41,6 +41,15 @@ export class CorpusPipeline {
     return new CorpusPipeline(stack, dataDir, runner, api, client);
   }
 
+  /** The local API's base URL, for routes the Detective client has no command for (the /graph routes). */
+  get localStack(): LocalStack {
+    return this.stack;
+  }
+
+  get apiUrl(): string {
+    return this.api.url;
+  }
+
   async investigate(entityArn: string, from = '2023-07-10T11:00:00Z', to = '2023-07-10T13:00:00Z'): Promise<InvestigationRun> {
     const { InvestigationId } = await this.client.send(new StartInvestigationCommand({ GraphArn: GRAPH, EntityArn: entityArn, ScopeStartTime: new Date(from), ScopeEndTime: new Date(to) }));
     const outcome = await this.runner.wait(InvestigationId as string);
@@ -53,11 +62,6 @@ export class CorpusPipeline {
       NextToken = page.NextToken;
     } while (NextToken);
     return { outcome, investigation, indicators };
-  }
-
-  /** The local API's base URL (the graph routes have no Detective SDK command). */
-  get apiUrl(): string {
-    return this.api.url;
   }
 
   /** The local S3, where the fixture's log objects are. */

@@ -1,0 +1,81 @@
+import { parseArn } from '../../core/cloudtrail/arn';
+import { notFound } from '../../core/investigation/errors';
+import { principalsOfIndexes, sessionInIndexes, type IndexedPrincipal } from '../../core/graph/index-lookups';
+import { flattenChain } from '../../core/queries/chains';
+import { sumActivity } from '../../core/queries/activity-totals';
+import type { ProfileDependencies } from './dependencies';
+import { sessionPanel, volumePanel } from './panels';
+import { scopeIndexes } from './value-profiles';
+
+/**
+ * Profiles of a role session (its chain up to the root principal and down, its creating event, its
+ * activity), an EC2 instance (activity through its instance-profile sessions) and an AWS account (its top
+ * principals, and principals crossing into or out of it).
+ */
+const TOP = 20;
+
+export async function roleSessionProfile(deps: ProfileDependencies, sessionId: string, from: string, to: string) {
+  // The hour indexes name the principal whose calls a key made, hence the issuer whose packs hold it.
+  const found = sessionInIndexes(await scopeIndexes(deps, from, to), sessionId);
+  if (!found) throw notFound(`No calls were made with session ${sessionId} in the scope.`);
+  const issuerArn = found.principal.arn ?? found.principal.subject.slice(found.principal.subject.indexOf('#') + 1);
+  const chain = await deps.queries.chain({ sessionId, issuerArn, notAfter: to });
+  if (!chain) throw notFound(`Session ${sessionId} has calls in the scope but no session record; its hour may not be compacted yet.`);
+  const activity = await deps.queries.sessionActivity([chain.session], from, to);
+  const descendants = flattenChain(chain.descendants).slice(1);
+  return {
+    Session: sessionPanel({ ...chain.session, ...(chain.root ? { root: chain.root } : {}), chainDepth: chain.ancestors.length }),
+    ...(chain.root ? { RootPrincipal: { Principal: chain.root.name, PrincipalType: chain.root.type, ...(chain.root.arn ? { PrincipalArn: chain.root.arn } : {}) } } : {}),
+    RootUnresolved: chain.rootUnresolved,
+    CreatingEvent: {
+      Seen: chain.session.creationEventSeen,
+      ...(chain.session.creationEvent ? { EventName: chain.session.creationEvent } : {}),
+      ...(chain.session.creationEventId ? { EventId: chain.session.creationEventId } : {}),
+      EventTime: chain.session.createdAt,
+      ...(chain.session.caller ? { Caller: chain.session.caller.name, CallerType: chain.session.caller.type } : {}),
+      ...(chain.session.sourceIp ? { SourceIpAddress: chain.session.sourceIp } : {}),
+    },
+    Ancestors: chain.ancestors.map((s) => sessionPanel(s)),
+    Descendants: descendants.map((s) => sessionPanel(s)),
+    ApiCallVolume: volumePanel(sumActivity(activity), hourlyOf(activity)),
+  };
+}
+
+function hourlyOf(items: Parameters<typeof sumActivity>[0]) {
+  const byHour = new Map<string, typeof items[number][]>();
+  for (const item of items) byHour.set(item.hour, [...(byHour.get(item.hour) ?? []), item]);
+  return [...byHour].sort(([a], [b]) => a.localeCompare(b)).map(([hour, list]) => ({ hour, ...sumActivity(list) }));
+}
+
+export async function instanceProfile(deps: ProfileDependencies, instanceId: string, from: string, to: string) {
+  const activity = await deps.queries.instanceActivity(instanceId, from, to);
+  return {
+    InstanceId: instanceId,
+    Roles: [...new Set(activity.sessions.map((s) => s.issuerArn))].sort(),
+    Sessions: activity.sessions.map((s) => sessionPanel(s)),
+    ApiCallVolume: volumePanel(activity.totals, activity.hourly),
+  };
+}
+
+const principalFields = (p: IndexedPrincipal) => ({ Principal: p.name, PrincipalType: p.type, ...(p.arn ? { PrincipalArn: p.arn } : {}), Accounts: p.accounts, Calls: p.calls, FailedCalls: p.failures });
+
+/**
+ * An account's top principals (from its hour indexes), and cross-account activity both ways: principals of
+ * other accounts that this account's trail recorded (inbound: e.g. assuming its roles, calling its
+ * resources), and this account's principals recorded by other accounts' trails (outbound). Index hour totals:
+ * an edge hour counts whole.
+ */
+export async function accountProfile(deps: ProfileDependencies, accountId: string, from: string, to: string) {
+  const indexes = await scopeIndexes(deps, from, to);
+  const own = principalsOfIndexes(indexes.filter((index) => index.accountId === accountId));
+  const elsewhere = principalsOfIndexes(indexes.filter((index) => index.accountId !== accountId));
+  const home = (p: IndexedPrincipal) => (p.arn ? parseArn(p.arn)?.accountId : undefined);
+  return {
+    AccountId: accountId,
+    Principals: own.length,
+    Calls: own.reduce((sum, p) => sum + p.calls, 0),
+    TopPrincipals: own.slice(0, TOP).map(principalFields),
+    InboundCrossAccount: own.filter((p) => home(p) !== undefined && home(p) !== accountId).map((p) => ({ ...principalFields(p), HomeAccount: home(p) })),
+    OutboundCrossAccount: elsewhere.filter((p) => home(p) === accountId).map(principalFields),
+  };
+}
