@@ -14,6 +14,7 @@ import {
 import { MAX_MATCH_MEMBERS, MAX_MATCH_VALUE_LENGTH, MAX_MINUTE_SCOPE_MS, parseGetApiCallVolume, parseListIndicatorEvidence } from '../../lambdas/core/graph/requests';
 import { MAX_ENTITY_ID_LENGTH, parseListRelatedEntities, parseSearchEntities } from '../../lambdas/core/graph/entity-requests';
 import { MAX_QUERY_LENGTH } from '../../lambdas/core/graph/glob';
+import { parseGetEntityProfile, parseGetSummary } from '../../lambdas/core/graph/profile-requests';
 
 /**
  * MAX_REQUEST_BODY_BYTES refuses nothing legitimate: the largest request each operation accepts (every member
@@ -88,6 +89,14 @@ const LARGEST: Record<string, { body: object; parse: (body: unknown) => unknown 
   'POST /graph/listRelatedEntities': {
     body: { GraphArn: GRAPH_ARN, EntityType: 'FEDERATED_USER', EntityId: 'e'.repeat(MAX_ENTITY_ID_LENGTH), RelatedEntityType: 'FEDERATED_USER', ScopeStartTime: START, ScopeEndTime: END, MaxResults: 100, NextToken: LONGEST_TOKEN },
     parse: (body) => parseListRelatedEntities(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), maxScopeDays: 30 }),
+  },
+  'POST /graph/getEntityProfile': {
+    body: { GraphArn: GRAPH_ARN, EntityType: 'FEDERATED_USER', EntityId: `sso-user#${'u'.repeat(1000)}`, ScopeStartTime: START, ScopeEndTime: END },
+    parse: (body) => parseGetEntityProfile(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), retentionDays: 365, maxScopeDays: 30 }),
+  },
+  'POST /graph/getSummary': {
+    body: { GraphArn: GRAPH_ARN, ScopeStartTime: START, ScopeEndTime: END, HideServiceLinkedRoles: false },
+    parse: (body) => parseGetSummary(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), retentionDays: 365, maxScopeDays: 30 }),
   },
 };
 

@@ -14,6 +14,9 @@ export type GraphEntityType = (typeof GRAPH_ENTITY_TYPES)[number];
 /** The longest getSummary window, as Detective's summary page (its last 24 hours, or any 24 hours). */
 export const SUMMARY_MAX_HOURS = 24;
 
+/** Longest EntityId: a user agent is kept to 512 bytes, ARNs are shorter; the largest body stays far under the API's limit. */
+export const MAX_PROFILE_ENTITY_ID_LENGTH = 1024;
+
 export interface GraphRequestContext {
   nowMillis: number;
   retentionDays: number;
@@ -65,7 +68,7 @@ export function parseGetEntityProfile(value: unknown, context: GraphRequestConte
   const reader = ObjectReader.of(value, '', ['GraphArn', 'EntityType', 'EntityId', 'ScopeStartTime', 'ScopeEndTime'], violations);
   reader?.string('GraphArn', { maxLength: 2048 });
   const entityType = reader?.enumeration('EntityType', GRAPH_ENTITY_TYPES, true);
-  const entityId = reader?.string('EntityId', { required: true, minLength: 1, maxLength: 2048 });
+  const entityId = reader?.string('EntityId', { required: true, minLength: 1, maxLength: MAX_PROFILE_ENTITY_ID_LENGTH });
   if (reader && entityType && entityId !== undefined && !ENTITY_ID_RULES[entityType].test(entityId)) {
     reader.fail(`EntityId of an ${entityType} must be ${ENTITY_ID_RULES[entityType].says}`);
   }
