@@ -46,7 +46,7 @@ export async function batchPut(
     const size = itemSize(item);
     if (size > DYNAMODB_ITEM_LIMIT) throw new ItemTooLargeError(table, item, size);
   }
-  return batchWrite(client, table, items.map((item) => ({ PutRequest: { Item: item } })), options);
+  return batchWrite(client, items.map((item) => ({ table, request: { PutRequest: { Item: item } } })), options);
 }
 
 export class ItemTooLargeError extends Error {
@@ -67,26 +67,58 @@ export async function batchDelete(
   keys: readonly Record<string, unknown>[],
   options: BatchWriteOptions = {},
 ): Promise<BatchWriteStats> {
-  return batchWrite(client, table, keys.map((key) => ({ DeleteRequest: { Key: key } })), options);
+  return batchWrite(client, keys.map((key) => ({ table, request: { DeleteRequest: { Key: key } } })), options);
 }
 
-async function batchWrite(client: DynamoDBDocumentClient, table: string, requests: readonly WriteRequest[], options: BatchWriteOptions): Promise<BatchWriteStats> {
-  const items = requests;
+/** One put or delete, and the table it goes to. */
+export type TableWrite = { table: string; put: Record<string, unknown> } | { table: string; delete: Record<string, unknown> };
+
+/**
+ * Puts and deletes in several tables, packed 25 to a request whatever their table (BatchWriteItem takes up to
+ * 25 requests across tables): a compaction's few items of three kinds cost one round trip, not three. No two
+ * writes may name the same key (DynamoDB refuses such a batch).
+ */
+export async function batchWriteTables(client: DynamoDBDocumentClient, writes: readonly TableWrite[], options: BatchWriteOptions = {}): Promise<BatchWriteStats> {
+  for (const write of writes) {
+    if (!('put' in write)) continue;
+    const size = itemSize(write.put);
+    if (size > DYNAMODB_ITEM_LIMIT) throw new ItemTooLargeError(write.table, write.put, size);
+  }
+  return batchWrite(
+    client,
+    writes.map((write) => ({ table: write.table, request: 'put' in write ? { PutRequest: { Item: write.put } } : { DeleteRequest: { Key: write.delete } } })),
+    options,
+  );
+}
+
+interface TableRequest {
+  table: string;
+  request: WriteRequest;
+}
+
+function requestItems(batch: readonly TableRequest[]): Record<string, WriteRequest[]> {
+  const byTable: Record<string, WriteRequest[]> = {};
+  for (const { table, request } of batch) (byTable[table] ??= []).push(request);
+  return byTable;
+}
+
+async function batchWrite(client: DynamoDBDocumentClient, requests: readonly TableRequest[], options: BatchWriteOptions): Promise<BatchWriteStats> {
   const { concurrency = 4, maxAttempts = 10, baseDelayMs = 50, maxDelayMs = 5000, sleep = defaultSleep } = options;
-  const stats: BatchWriteStats = { requests: 0, items: items.length, retries: 0 };
-  const batches: WriteRequest[][] = [];
-  for (let i = 0; i < items.length; i += MAX_BATCH) {
-    batches.push(items.slice(i, i + MAX_BATCH));
+  const stats: BatchWriteStats = { requests: 0, items: requests.length, retries: 0 };
+  const batches: TableRequest[][] = [];
+  for (let i = 0; i < requests.length; i += MAX_BATCH) {
+    batches.push(requests.slice(i, i + MAX_BATCH));
   }
 
-  const writeBatch = async (batch: WriteRequest[]): Promise<void> => {
-    let pending = batch;
+  const writeBatch = async (batch: TableRequest[]): Promise<void> => {
+    let pending = requestItems(batch);
     for (let attempt = 1; ; attempt++) {
       stats.requests++;
-      const output = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = output.UnprocessedItems?.[table] ?? [];
-      if (pending.length === 0) return;
-      if (attempt >= maxAttempts) throw new UnprocessedItemsError(table, pending.length, attempt);
+      const output = await client.send(new BatchWriteCommand({ RequestItems: pending }));
+      pending = Object.fromEntries(Object.entries(output.UnprocessedItems ?? {}).filter(([, left]) => left.length > 0));
+      const remaining = Object.values(pending).reduce((sum, left) => sum + left.length, 0);
+      if (remaining === 0) return;
+      if (attempt >= maxAttempts) throw new UnprocessedItemsError(Object.keys(pending).join(', '), remaining, attempt);
       stats.retries++;
       const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
       await sleep(Math.random() * cap);

@@ -26,18 +26,30 @@ export interface CompactionDependencies {
   openObject(bucket: string, key: string): Promise<LogObjectStream>;
   readHeader(accountId: string, hour: string, ref: EventsRef): Promise<HourEventsHeader | undefined>;
   writeEvents(header: HourEventsHeader, segments: readonly SubjectEvents[], generation: string): Promise<Map<string, EventsRef>>;
-  putActivity(items: readonly ActivityItem[]): Promise<void>;
-  deleteActivity(keys: readonly { subject: string; slot: string }[]): Promise<void>;
-  /** Session packs and parent pointers (see session-packs.ts). */
-  putSessions(items: readonly (SessionPackItem | ParentPointerItem)[]): Promise<void>;
-  /** The hour's reverse index and the account's registration (Activity table). */
-  putIndex(items: readonly (HourIndexItem | AccountRegistryItem)[]): Promise<void>;
+  /** Everything of the hour but the manifest, written together (see HourItemWrites). */
+  writeHourItems(writes: HourItemWrites): Promise<void>;
   putAccountHour(item: AccountHourItem): Promise<void>;
   removeOtherGenerations(accountId: string, hour: string, keep: string): Promise<void>;
   retentionDays: number;
   /** How long after an hour's end its logs are taken as delivered (CloudTrail delivers within about 15 minutes). */
   settleMs: number;
   now?: () => Date;
+}
+
+/**
+ * The items of a compacted hour, short of its manifest. They are independent of each other (the manifest,
+ * written after them, is what makes a compaction final), so the adapter may write them in any order and pack
+ * them into as few requests as it likes: a quiet hour's handful of items is one BatchWriteItem.
+ */
+export interface HourItemWrites {
+  /** One item per principal (Activity table). */
+  activity: readonly ActivityItem[];
+  /** Principals an earlier compaction of the hour wrote that no longer appear (an object replaced). */
+  goneActivity: readonly { subject: string; slot: string }[];
+  /** Session packs and parent pointers (Sessions table, see session-packs.ts). */
+  sessions: readonly (SessionPackItem | ParentPointerItem)[];
+  /** The hour's reverse index and the account's registration (Activity table). */
+  index: readonly (HourIndexItem | AccountRegistryItem)[];
 }
 
 export type CompactionOutcome =
@@ -143,21 +155,21 @@ async function writeCompaction(
     const events = refs.get(p.meta.subject) as EventsRef;
     return fitToSize<ActivityItem>({ ...p.aggregate, slot, accountId, events, expiresAt }, MAX_ACTIVITY_ITEM_BYTES);
   });
-  await deps.putActivity(activity);
   const present = new Set(header.subjects);
-  const gone = (before?.subjects ?? []).filter((subject) => !present.has(subject));
-  if (gone.length > 0) await deps.deleteActivity(gone.map((subject) => ({ subject, slot })));
-
+  const goneActivity = (before?.subjects ?? []).filter((subject) => !present.has(subject)).map((subject) => ({ subject, slot }));
   // 3. Sessions, packed per issuer, and pointers from parents to chained sessions.
   const sessions = hourSessions(compacted, generation, deps.retentionDays);
-  await deps.putSessions([...sessions.packs, ...sessions.parents]);
-
   // 4. The hour's reverse index (addresses, agents, buckets, sessions, instances → principals), and the account's registration.
   const index = buildHourIndex(compacted);
-  await deps.putIndex([
-    { subject: indexSubject(accountId), slot, hour, accountId, principals: index.principals.length, body: encodeHourIndex(index), expiresAt },
-    { subject: ACCOUNTS_SUBJECT, slot: accountId, accountId },
-  ]);
+  await deps.writeHourItems({
+    activity,
+    goneActivity,
+    sessions: [...sessions.packs, ...sessions.parents],
+    index: [
+      { subject: indexSubject(accountId), slot, hour, accountId, principals: index.principals.length, body: encodeHourIndex(index), expiresAt },
+      { subject: ACCOUNTS_SUBJECT, slot: accountId, accountId },
+    ],
+  });
 
   // 5. The manifest last: until it is written, a retry recompacts the hour and writes the same items again.
   // The account's item serves the account-wide baseline (addresses, agents, APIs, regions): the sessions and

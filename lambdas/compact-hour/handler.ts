@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
-import { batchDelete, batchPut } from '../adapters/batch-writer';
+import { batchWriteTables, type TableWrite } from '../adapters/batch-writer';
 import { delayMessage, parseCompactionMessage } from '../adapters/compaction-queue';
 import { EventsStore } from '../adapters/events-store';
 import { openObject } from '../adapters/s3-objects';
@@ -13,7 +13,7 @@ import { ACTIVITY_TABLE, COMPACTION_QUEUE_ENV, HOUR_OBJECTS_TABLE, INDEX_BUCKET_
 import { activitySlot, PENDING_MARK, type AccountHourItem, type HourObjectItem } from '../core/model/items';
 import { subjectOfAccount } from '../core/cloudtrail/activity';
 import { packActivity } from '../core/storage/activity-body';
-import { compactHour, type CompactionDependencies, type CompactionOutcome } from './compact-hour';
+import { compactHour, type CompactionDependencies, type CompactionOutcome, type HourItemWrites } from './compact-hour';
 
 /**
  * SQS (FIFO, one message group per account-hour) → compaction. Messages of one batch that name the same hour
@@ -51,15 +51,23 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
         throw error;
       }),
     writeEvents: (header, segments, generation) => events.write(header, segments, generation),
-    putActivity: async (items) => void (await batchPut(client, activityTable, items.map(packActivity) as unknown as Record<string, unknown>[])),
-    deleteActivity: async (keys) => void (await batchDelete(client, activityTable, keys)),
-    putIndex: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
-    putSessions: async (items) => void (await batchPut(client, sessionsTable, items as unknown as Record<string, unknown>[])),
+    writeHourItems: async (writes) => void (await batchWriteTables(client, hourItemWrites(writes, activityTable, sessionsTable))),
     putAccountHour: async (item) => void (await client.send(new PutCommand({ TableName: activityTable, Item: packActivity(item) }))),
     removeOtherGenerations: async (accountId, hour, keep) => void (await events.removeOtherGenerations(accountId, hour, keep)),
     retentionDays: retentionDays(),
     settleMs: compactionSettleMs(),
   };
+}
+
+/** A compaction's items as one list of writes: a quiet hour's handful of items is one BatchWriteItem. */
+export function hourItemWrites(writes: HourItemWrites, activityTable: string, sessionsTable: string): TableWrite[] {
+  const put = (table: string, items: readonly object[]) => items.map((item) => ({ table, put: item as Record<string, unknown> }));
+  return [
+    ...put(activityTable, writes.activity.map(packActivity)),
+    ...writes.goneActivity.map((key) => ({ table: activityTable, delete: key })),
+    ...put(sessionsTable, writes.sessions),
+    ...put(activityTable, writes.index),
+  ];
 }
 
 export interface CompactionBatchOutcome extends SQSBatchResponse {

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { batchPut, UnprocessedItemsError } from '../../lambdas/adapters/batch-writer';
+import { batchPut, batchWriteTables, UnprocessedItemsError } from '../../lambdas/adapters/batch-writer';
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -38,6 +38,35 @@ describe('batchPut', () => {
     dynamo.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, unknown[]> }) => ({ UnprocessedItems: { T: input.RequestItems.T } }));
     await expect(batchPut(documents, 'T', items.slice(0, 3), { sleep: noSleep, maxAttempts: 4 })).rejects.toThrow(UnprocessedItemsError);
     expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(4);
+  });
+});
+
+describe('batchWriteTables', () => {
+  it('packs puts and deletes of several tables into requests of 25, whatever their table', async () => {
+    dynamo.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
+    const writes = [
+      ...items.slice(0, 20).map((put) => ({ table: 'A', put })),
+      { table: 'A', delete: { pk: 'gone' } },
+      ...items.slice(20, 30).map((put) => ({ table: 'B', put })),
+    ];
+    const stats = await batchWriteTables(documents, writes, { sleep: noSleep, concurrency: 1 });
+    const requests = dynamo.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems ?? {});
+    expect(requests.map((r) => Object.fromEntries(Object.entries(r).map(([table, list]) => [table, list.length])))).toEqual([{ A: 21, B: 4 }, { B: 6 }]);
+    expect(requests[0].A[20]).toEqual({ DeleteRequest: { Key: { pk: 'gone' } } });
+    expect(stats).toEqual({ requests: 2, items: 31, retries: 0 });
+  });
+
+  it('retries what each table left unprocessed, and only that', async () => {
+    let throttled = true;
+    dynamo.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, unknown[]> }) => {
+      if (!throttled) return { UnprocessedItems: {} };
+      throttled = false;
+      return { UnprocessedItems: { A: input.RequestItems.A.slice(0, 1), B: [] } };
+    });
+    const stats = await batchWriteTables(documents, [{ table: 'A', put: { pk: 'a1' } }, { table: 'A', put: { pk: 'a2' } }, { table: 'B', put: { pk: 'b1' } }], { sleep: noSleep });
+    const requests = dynamo.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems);
+    expect(requests[1]).toEqual({ A: [{ PutRequest: { Item: { pk: 'a1' } } }] });
+    expect(stats.retries).toBe(1);
   });
 });
 

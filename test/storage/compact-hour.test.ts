@@ -47,15 +47,12 @@ class Fakes {
         this.events.set(generation, { header, segments });
         return new Map<string, EventsRef>([['', { generation, offset: 0, length: 1 }], ...segments.map((s, i): [string, EventsRef] => [s.subject, { generation, offset: i + 1, length: 1 }])]);
       },
-      putActivity: async (items) => {
-        this.writes += items.length;
-        for (const item of items) this.activity.set(`${item.subject}|${item.hour}`, item);
+      writeHourItems: async ({ activity, goneActivity, sessions }) => {
+        this.writes += activity.length;
+        for (const item of activity) this.activity.set(`${item.subject}|${item.hour}`, item);
+        for (const key of goneActivity) this.activity.delete(`${key.subject}|${key.slot.slice(0, 13)}`);
+        this.sessions.push(...entriesOfPacks(sessions.filter(isSessionPack)));
       },
-      deleteActivity: async (keys) => {
-        for (const key of keys) this.activity.delete(`${key.subject}|${key.slot.slice(0, 13)}`);
-      },
-      putSessions: async (items) => void this.sessions.push(...entriesOfPacks(items.filter(isSessionPack))),
-      putIndex: async () => undefined,
       putAccountHour: async (item) => void this.activity.set(`${item.subject}|${item.hour}`, item),
       removeOtherGenerations: async () => undefined,
       retentionDays: 36500,
