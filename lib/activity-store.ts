@@ -104,6 +104,8 @@ export class ActivityStore extends Construct {
     this.compactionFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: [this.indexBucket.arnForObjects('events/*')] }),
     );
+    // Compaction lists nothing, but without ListBucket S3 answers a missing key with 403 AccessDenied instead of
+    // 404 NoSuchKey, and a header that is gone must read as none (compact-hour/handler.ts readHeader).
     this.compactionFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.indexBucket.bucketArn] }));
     // Query the hour's objects; delete its pending mark before listing them.
     grantTableActions(this.compactionFunction, props.tables, HOUR_OBJECTS_TABLE, ['dynamodb:Query', 'dynamodb:DeleteItem']);

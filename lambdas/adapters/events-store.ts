@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { decodeEvent, encodeEvent, type CompactEvent, type EncodedEvent } from '../core/storage/compact-event';
 import type { EventsRef } from '../core/model/items';
 
@@ -73,14 +73,9 @@ export class EventsStore {
     return JSON.parse(gunzipSync(await this.range(accountId, hour, ref)).toString('utf8')) as HourEventsHeader;
   }
 
-  /** Removes the hour's other generations, once the items point at `keep` (or at nothing, when undefined). */
-  async removeOtherGenerations(accountId: string, hour: string, keep?: string): Promise<number> {
-    const prefix = `events/${accountId}/${hour}/`;
-    const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix }));
-    const stale = (listed.Contents ?? []).map((o) => o.Key).filter((key): key is string => key !== undefined && (keep === undefined || key !== eventsObjectKey(accountId, hour, keep)));
-    // One DELETE each: an hour has one stale generation at a time, and local mode's S3 guard refuses the
-    // multi-object POST (its keys sit in the body, out of reach of the path check).
-    for (const Key of stale) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }));
-    return stale.length;
+  /** Removes one generation of an hour's events (DeleteObject succeeds for a key that is already gone). */
+  async removeGeneration(accountId: string, hour: string, generation: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: eventsObjectKey(accountId, hour, generation) }));
   }
+
 }

@@ -29,7 +29,8 @@ export interface CompactionDependencies {
   /** Everything of the hour but the manifest, written together (see HourItemWrites). */
   writeHourItems(writes: HourItemWrites): Promise<void>;
   putAccountHour(item: AccountHourItem): Promise<void>;
-  removeOtherGenerations(accountId: string, hour: string, keep: string): Promise<void>;
+  /** Deletes one generation of the hour's compact events (see writeCompaction). */
+  removeGeneration(accountId: string, hour: string, generation: string): Promise<void>;
   retentionDays: number;
   /** How long after an hour's end its logs are taken as delivered (CloudTrail delivers within about 15 minutes). */
   settleMs: number;
@@ -114,7 +115,7 @@ export async function compactHour(hourKey: string, deps: CompactionDependencies)
   }
   const compacted = compactor.finish();
   const generation = createHash('sha256').update(hash).update(String(compacted.counts.events)).digest('hex').slice(0, 16);
-  await writeCompaction(compacted, objects, generation, hash, before, deps, now);
+  await writeCompaction(compacted, objects, generation, hash, { previous, before }, deps, now);
   return { status: 'compacted', hourKey, generation, events: compacted.counts.events, duplicates: compacted.counts.duplicates, principals: compacted.principals.length, objects: objects.length, missingObjects };
 }
 
@@ -133,7 +134,7 @@ async function writeCompaction(
   objects: readonly HourObjectItem[],
   generation: string,
   hash: string,
-  before: HourEventsHeader | undefined,
+  { previous, before }: { previous: AccountHourItem | undefined; before: HourEventsHeader | undefined },
   deps: CompactionDependencies,
   now: Date,
 ): Promise<void> {
@@ -191,5 +192,10 @@ async function writeCompaction(
     MAX_ACCOUNT_ITEM_BYTES,
   );
   await deps.putAccountHour(manifest);
-  await deps.removeOtherGenerations(accountId, hour, generation);
+  // The generation the items pointed at until now is no longer read. Only that one is deleted, by key: no LIST
+  // per compaction. A generation orphaned by a compaction that died between steps 1 and 5 with other objects
+  // than its retry (a retry with the same objects rewrites the same key) expires by the index bucket's
+  // lifecycle rule, as every generation does after the retention.
+  const replaced = previous?.events?.generation;
+  if (replaced !== undefined && replaced !== generation) await deps.removeGeneration(accountId, hour, replaced);
 }

@@ -53,7 +53,7 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
     writeEvents: (header, segments, generation) => events.write(header, segments, generation),
     writeHourItems: async (writes) => void (await batchWriteTables(client, hourItemWrites(writes, activityTable, sessionsTable))),
     putAccountHour: async (item) => void (await client.send(new PutCommand({ TableName: activityTable, Item: packActivity(item) }))),
-    removeOtherGenerations: async (accountId, hour, keep) => void (await events.removeOtherGenerations(accountId, hour, keep)),
+    removeGeneration: (accountId, hour, generation) => events.removeGeneration(accountId, hour, generation),
     retentionDays: retentionDays(),
     settleMs: compactionSettleMs(),
   };

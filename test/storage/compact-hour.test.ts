@@ -23,6 +23,7 @@ class Fakes {
   events = new Map<string, { header: HourEventsHeader; segments: readonly SubjectEvents[] }>();
   writes = 0;
   cleared = 0;
+  removedGenerations: string[] = [];
 
   addObject(key: string, records: CloudTrailRecord[]): void {
     this.objects.set(key, gzipSync(JSON.stringify({ Records: records })));
@@ -54,7 +55,7 @@ class Fakes {
         this.sessions.push(...entriesOfPacks(sessions.filter(isSessionPack)));
       },
       putAccountHour: async (item) => void this.activity.set(`${item.subject}|${item.hour}`, item),
-      removeOtherGenerations: async () => undefined,
+      removeGeneration: async (_account, _hour, generation) => void this.removedGenerations.push(generation),
       retentionDays: 36500,
       settleMs: 20 * 60_000,
       now: () => now,
@@ -78,13 +79,18 @@ describe('compactHour', () => {
   it('compacts once, skips an unchanged hour, and recompacts when a late object arrives, counting shared events once', async () => {
     const fakes = new Fakes();
     fakes.addObject('a.json.gz', early);
-    expect(await compactHour(HOUR_KEY, fakes.deps())).toMatchObject({ status: 'compacted', events: 2, duplicates: 0, principals: 1 });
+    const first = await compactHour(HOUR_KEY, fakes.deps());
+    expect(first).toMatchObject({ status: 'compacted', events: 2, duplicates: 0, principals: 1 });
     const writes = fakes.writes;
     expect(await compactHour(HOUR_KEY, fakes.deps())).toEqual({ status: 'unchanged', hourKey: HOUR_KEY });
     expect(fakes.writes).toBe(writes);
+    // A first compaction has no earlier generation to delete (and lists nothing to find one).
+    expect(fakes.removedGenerations).toEqual([]);
 
     fakes.addObject('late.json.gz', late);
     expect(await compactHour(HOUR_KEY, fakes.deps())).toMatchObject({ status: 'compacted', events: 3, duplicates: 1, principals: 2 });
+    // The generation the items pointed at before is deleted, by key, once they point at the new one.
+    expect(fakes.removedGenerations).toEqual([(first as { generation: string }).generation]);
     expect(fakes.activity.get(`account#${ACCOUNT}|${HOUR}`)?.total).toBe(3);
     expect(fakes.activity.get(`iam-user#${alice.arn}|${HOUR}`)?.total).toBe(2);
   });
