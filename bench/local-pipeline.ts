@@ -5,11 +5,14 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { MiddlewareStack } from '@smithy/types';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient, s3 } from '../lambdas/adapters/aws-clients';
 import type { IngestedObjectItem } from '../lambdas/core/model/items';
 import { setLogSink } from '../lambdas/shared/log';
-import { LOCAL_BUCKET, LocalStack } from '../local/local-stack';
+import { LOCAL_BUCKET, LOCAL_CONCURRENCY, LocalStack } from '../local/local-stack';
+import { mapWithConcurrency } from '../lambdas/shared/concurrency';
+import { HOUR_OBJECTS_TABLE } from '../lambdas/shared/table-design';
 import { listLogFiles } from '../local/log-files';
 import { buildSummary } from '../local/summary';
 
@@ -31,7 +34,7 @@ interface CallStats {
   ms: number;
 }
 
-type Stage = 'start' | 'upload' | 'ingest' | 'compact' | 'summary' | 'stop';
+type Stage = 'start' | 'upload' | 'ingest' | 'compact' | 'summary' | 'baseline' | 'stop';
 
 let stage: Stage = 'start';
 const calls = new Map<string, CallStats>();
@@ -95,6 +98,28 @@ function selfTimeByPackage(profile: { nodes: { id: number; callFrame: { url: str
 
 const pad = (text: string | number, width: number) => String(text).padStart(width);
 
+const BASELINE_CALLS = 400;
+
+/**
+ * The bare baseline, in the same run and on the same servers: the cheapest round trips the handlers make
+ * (GetItem of a missing key, GetObject of a 100-byte object), with the handlers' own clients, as many in flight as
+ * the event sources keep (LOCAL_CONCURRENCY). What a pipeline stage takes beyond its calls × this floor is the
+ * handlers' own work; the floor itself is SDK, HTTP and embedded-server overhead, which machine load inflates alike.
+ */
+async function roundTripFloor(stack: LocalStack): Promise<{ dynamoMs: number; s3Ms: number }> {
+  const key = 'AWSLogs/baseline/probe.json';
+  await stack.s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: `baseline-${key}`, Body: 'x'.repeat(100) }));
+  const perCall = async (call: () => Promise<unknown>): Promise<number> => {
+    const started = performance.now();
+    await mapWithConcurrency(Array.from({ length: BASELINE_CALLS }), LOCAL_CONCURRENCY, call);
+    return (performance.now() - started) / BASELINE_CALLS;
+  };
+  const table = stack.tableNames[HOUR_OBJECTS_TABLE.envVar];
+  const dynamoMs = await perCall(() => dynamoDocumentClient().send(new GetCommand({ TableName: table, Key: { hourKey: 'baseline', objectId: 'probe' }, ConsistentRead: true })));
+  const s3Ms = await perCall(() => s3().send(new GetObjectCommand({ Bucket: LOCAL_BUCKET, Key: `baseline-${key}` })).then((o) => o.Body?.transformToString()));
+  return { dynamoMs, s3Ms };
+}
+
 async function run(logsDir: string, dataDir: string, options: { fresh: boolean; inMemory: boolean; profile?: string }): Promise<void> {
   const files = listLogFiles(logsDir);
   const stages = new Map<Stage, StageStats>();
@@ -135,6 +160,8 @@ async function run(logsDir: string, dataDir: string, options: { fresh: boolean; 
         deadLettered: stack.deadLetteredNames(),
       }),
     );
+    const floor = await measured('baseline', stages, () => roundTripFloor(stack));
+    stages.delete('baseline');
     stage = 'stop';
     const scanned = await stack.documents.send(new ScanCommand({ TableName: stack.ingestedObjectsTable }));
     const ingested = (scanned.Items ?? []) as IngestedObjectItem[];
@@ -151,10 +178,21 @@ async function run(logsDir: string, dataDir: string, options: { fresh: boolean; 
     console.log(`\n  ${(records / (total / 1000)).toFixed(0)} records/s overall; ingest and compaction alone: ${(records / (work / 1000)).toFixed(0)} records/s`);
 
     console.log(`\n  stage     SDK call                                calls  total ms  ms/call  per file`);
-    const rows = [...calls].filter(([key]) => !key.startsWith('stop'));
+    const rows = [...calls].filter(([key]) => !key.startsWith('stop') && !key.startsWith('baseline'));
     for (const [key, s] of rows.sort((a, b) => a[0].localeCompare(b[0]))) {
       const [name, call] = key.split('\t');
       console.log(`  ${name.padEnd(8)}  ${call.padEnd(38)} ${pad(s.calls, 6)} ${pad(s.ms.toFixed(0), 9)} ${pad((s.ms / s.calls).toFixed(2), 8)} ${pad((s.ms / files.length).toFixed(2), 9)}`);
+    }
+
+    // Side by side with the bare baseline: each stage's wall time against its round trips at the floor's price.
+    console.log(`\n  bare baseline, same run: ${floor.dynamoMs.toFixed(2)} ms per DynamoDB GetItem, ${floor.s3Ms.toFixed(2)} ms per S3 GetObject (${LOCAL_CONCURRENCY} in flight)`);
+    console.log(`  stage     calls/file  at the floor ms  wall ms  wall ÷ floor`);
+    for (const name of ['ingest', 'compact'] as const) {
+      const stageCalls = rows.filter(([key]) => key.startsWith(`${name}\t`));
+      const count = stageCalls.reduce((n, [, c]) => n + c.calls, 0);
+      const atFloor = stageCalls.reduce((n, [key, c]) => n + c.calls * (key.includes(' S3 ') ? floor.s3Ms : floor.dynamoMs), 0);
+      const wall = stages.get(name)?.ms ?? 0;
+      console.log(`  ${name.padEnd(8)} ${pad((count / files.length).toFixed(2), 11)} ${pad(atFloor.toFixed(0), 16)} ${pad(wall.toFixed(0), 8)} ${pad((wall / atFloor).toFixed(2), 12)}`);
     }
   } finally {
     stage = 'stop';
