@@ -55,10 +55,10 @@ describe('instanceOf', () => {
     expect(parseFinding(byType('Backdoor:EC2/C&CActivity.B').detail).instance).toEqual({
       instanceId: WEB1,
       instanceProfileArn: 'arn:aws:iam::444455556666:instance-profile/web-server-profile',
-      networkInterfaceIds: ['eni-07c3e5a9b1d2f4e68'],
+      networkInterfaceIds: ['eni-02ae2a3af09daf39b'],
     });
     // The attacker's miner has no instance profile.
-    expect(parseFinding(byType('CryptoCurrency:EC2/BitcoinTool.B').detail).instance).toEqual({ instanceId: MINER, networkInterfaceIds: ['eni-0e6f1d3b5a7c9e2f4'] });
+    expect(parseFinding(byType('CryptoCurrency:EC2/BitcoinTool.B').detail).instance).toEqual({ instanceId: MINER, networkInterfaceIds: ['eni-0046d3d827f8da0f4'] });
   });
 
   it('ignores what is not an instance id, a profile ARN or an ENI id', () => {
