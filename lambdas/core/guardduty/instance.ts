@@ -45,7 +45,7 @@ export function instanceOf(resource: unknown): FindingInstance | undefined {
  * runtime detections). `Recon:` findings are the exception: the instance is only the target of someone else's
  * probe (`Recon:EC2/PortProbeUnprotectedPort`) and did nothing, so its role has nothing to show.
  */
-const INSTANCE_FINDING = /^(?!Recon:)[A-Za-z]+:(?:EC2|Runtime|Execution)\//;
+const INSTANCE_FINDING = /^(?!Recon:)[A-Za-z]+:(?:EC2|Runtime)\//;
 
 /**
  * The instance to look up when the finding does not already name an IAM role or user through its access key
