@@ -66,6 +66,8 @@ describe('instanceOf', () => {
     expect(details({ instanceId: 'i-02be3b22def5a73db\u001b[2J' })).toBeUndefined();
     expect(details({ instanceId: 'i-0123' })).toBeUndefined();
     expect(details({ instanceId: 42 })).toBeUndefined();
+    expect(details({ instanceId: 'i-0123abcd', iamInstanceProfile: { arn: 'arn:aws:iam::444455556666:instance-profile/web\u001b]0;pwned\u0007' } })?.instanceProfileArn).toBeUndefined();
+    expect(details({ instanceId: 'i-0123abcd', iamInstanceProfile: { arn: 'arn:aws:iam::444455556666:role/web-server-role' } })?.instanceProfileArn).toBeUndefined();
     expect(details({ instanceId: 'i-0123abcd', iamInstanceProfile: { arn: 'web-server-profile' }, networkInterfaces: [{ networkInterfaceId: 'eni-x' }, 'eni-0123abcd', null] })).toEqual({
       instanceId: 'i-0123abcd',
       networkInterfaceIds: [],

@@ -21,6 +21,8 @@ export interface FindingInstance {
 /** Instance ids as EC2 issues them (8 or 17 hex digits); anything else cannot match a session name. */
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const ENI_ID = /^eni-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+/** IAM's documented character set for paths and names (instance-profile names are at most 128, paths 512). */
+const INSTANCE_PROFILE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/[\w+=,.@/-]{1,640}$/;
 /** An instance has at most a few dozen ENIs; a hostile finding must not make the record grow without bound. */
 const MAX_NETWORK_INTERFACES = 32;
 
@@ -30,7 +32,8 @@ export function instanceOf(resource: unknown): FindingInstance | undefined {
   if (!instanceId || !INSTANCE_ID.test(instanceId)) return undefined;
   const instance: FindingInstance = { instanceId, networkInterfaceIds: [] };
   const profileArn = text(at(details, 'iamInstanceProfile', 'arn'));
-  if (profileArn && parseArn(profileArn)?.service === 'iam') instance.instanceProfileArn = profileArn;
+  // Checked by shape: the ARN ends up in skip reasons that terminals and pages show.
+  if (profileArn && INSTANCE_PROFILE_ARN.test(profileArn)) instance.instanceProfileArn = profileArn;
   const interfaces = at(details, 'networkInterfaces');
   if (Array.isArray(interfaces)) {
     const ids = interfaces.filter(isObject).map((eni) => text(eni.networkInterfaceId)).filter((id): id is string => id !== undefined && ENI_ID.test(id));
