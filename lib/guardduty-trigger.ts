@@ -6,7 +6,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FINDINGS_TABLE, INDICATORS_TABLE, INVESTIGATIONS_TABLE } from '../lambdas/shared/table-design';
+import { ACTIVITY_TABLE, FINDINGS_TABLE, INDEX_BUCKET_ENV, INDICATORS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
 import type { DataTables } from './data-tables';
 import { GUARDDUTY_MIN_SEVERITY_ENV, MAX_SCOPE_DAYS_ENV, STATE_MACHINE_ARN_ENV } from './environment-names';
 import { acknowledgeNag } from './nag';
@@ -23,6 +23,11 @@ export const GUARDDUTY_FUNCTION_RETRIES = 2;
 export interface GuardDutyTriggerProps {
   readonly tables: DataTables;
   readonly stateMachine: sfn.IStateMachine;
+  /**
+   * The activity store's index bucket. Only its name is passed on (the trail queries the handler builds need one);
+   * EC2 findings find their instance's role with DynamoDB queries alone, so the function gets no access to it.
+   */
+  readonly indexBucketName: string;
   /** Lowest GuardDuty severity (0–10) that starts an investigation. */
   readonly minSeverity: number;
   /** Longest investigation scope in days (the API's setting, which the trigger also honours); 30 when undefined. */
@@ -34,7 +39,7 @@ export interface GuardDutyTriggerProps {
  * Starts investigations from GuardDuty findings, as Detective does from its own: an EventBridge rule on the
  * default bus matches findings of at least `minSeverity` and invokes the trigger function, which records the
  * finding (Findings table: de-duplication and related-finding lookups) and starts an investigation of the IAM
- * principal it names.
+ * principal it names, or, for EC2 findings, of the instance's role found through its sessions (trail tables).
  *
  * Failures are never silent. A finding EventBridge cannot deliver is retried, then sent to the dead-letter
  * queue; a finding the function fails on is retried by Lambda, then sent to the same queue (as an on-failure
@@ -73,7 +78,9 @@ export class GuardDutyTrigger extends Construct {
       removalPolicy: props.removalPolicy,
       environment: {
         // Indicators too: the investigation store the handler shares with the API needs both table names.
-        ...tables.environmentFor([INVESTIGATIONS_TABLE, INDICATORS_TABLE, FINDINGS_TABLE]),
+        // Sessions and Activity: EC2 findings name an instance, whose role is read from its sessions.
+        ...tables.environmentFor([INVESTIGATIONS_TABLE, INDICATORS_TABLE, FINDINGS_TABLE, SESSIONS_TABLE, ACTIVITY_TABLE]),
+        [INDEX_BUCKET_ENV]: props.indexBucketName,
         [STATE_MACHINE_ARN_ENV]: props.stateMachine.stateMachineArn,
         // The handler checks the threshold again, so that a rule edited by hand cannot widen what it acts on.
         [GUARDDUTY_MIN_SEVERITY_ENV]: String(props.minSeverity),
@@ -92,6 +99,10 @@ export class GuardDutyTrigger extends Construct {
     // (resuming a start an earlier delivery did not finish), an update (FAILED when the start fails).
     grantTableActions(this.function, tables, FINDINGS_TABLE, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     grantTableActions(this.function, tables, INVESTIGATIONS_TABLE, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    // EC2 findings (lambdas/queries/trail-queries.ts instanceProfileSessions): Query on the account's hour
+    // indexes (Activity) and on the packs of the roles they name (Sessions). Keys only, never Scan, no index.
+    grantTableActions(this.function, tables, SESSIONS_TABLE, ['dynamodb:Query']);
+    grantTableActions(this.function, tables, ACTIVITY_TABLE, ['dynamodb:Query']);
     props.stateMachine.grantStartExecution(this.function);
 
     this.rule = new events.Rule(this, 'Rule', {

@@ -100,6 +100,7 @@ export class TrailhoundStack extends Stack {
       this.guardDutyTrigger = new GuardDutyTrigger(this, 'GuardDutyTrigger', {
         tables: this.tables,
         stateMachine: this.investigation.stateMachine,
+        indexBucketName: this.activityStore.indexBucket.bucketName,
         minSeverity: config.guardDutyMinSeverity,
         ...(config.investigationMaxScopeDays !== undefined ? { maxScopeDays: config.investigationMaxScopeDays } : {}),
         removalPolicy: config.removalPolicy,

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { GetInvestigationCommand, ListIndicatorsCommand, StartInvestigationCommand, type DetectiveClient, type Indicator } from '@aws-sdk/client-detective';
 import { deliverGuardDutyEventsFromFile, type DeliveryReport } from '../lambdas/guardduty-trigger/local-delivery';
+import { TrailInstanceSessions } from '../lambdas/queries/instance-sessions';
 import { DEFAULT_GUARDDUTY_MIN_SEVERITY } from '../lambdas/shared/config';
 import { setLogSink } from '../lambdas/shared/log';
 import { DataFolderError } from './data-folder';
@@ -285,7 +286,12 @@ async function main(): Promise<void> {
 
     if (options.guardDutyEvents) {
       // As the stack's EventBridge rule does, findings below MEDIUM severity start nothing.
-      const report = await deliverGuardDutyEventsFromFile(options.guardDutyEvents, { runner, minSeverity: DEFAULT_GUARDDUTY_MIN_SEVERITY });
+      const report = await deliverGuardDutyEventsFromFile(options.guardDutyEvents, {
+        runner,
+        // EC2 findings find their instance's role in the sessions just ingested.
+        instanceSessions: new TrailInstanceSessions(stack.queries),
+        minSeverity: DEFAULT_GUARDDUTY_MIN_SEVERITY,
+      });
       printGuardDutyReport(options.guardDutyEvents, report);
       for (const result of report.results) {
         if (result.delivered && result.outcome.outcome === 'started') {

@@ -1,4 +1,5 @@
 import { instanceId, s3ExtendedRequestId } from './ids';
+import { EU_DEFAULT_SECURITY_GROUP, EU_DEFAULT_SUBNET, primaryInterface, runInstancesInterfaceSet } from './network-interfaces';
 import type { Prng } from './prng';
 import { buildRecord } from './record';
 import { credentialExpiration } from './time';
@@ -253,12 +254,22 @@ export function ec2AuthorizeIngress(ctx: ApiContext, groupId: string, port: numb
 }
 
 export function ec2RunInstances(ctx: ApiContext, imageId: string, instanceType: string, count: number): ApiCall {
-  const instances = Array.from({ length: count }, () => ({
-    instanceId: instanceId(ctx.prng),
-    imageId,
-    instanceState: { code: 0, name: 'pending' },
-    instanceType,
-  }));
+  const instances = Array.from({ length: count }, () => {
+    const id = instanceId(ctx.prng);
+    // No random draw here: ENIs are derived from the instance id (network-interfaces.ts), so the rest of the
+    // scenario is what it was before they were added.
+    const eni = primaryInterface(id, EU_DEFAULT_SUBNET);
+    return {
+      instanceId: id,
+      imageId,
+      instanceState: { code: 0, name: 'pending' },
+      instanceType,
+      subnetId: eni.subnet.subnetId,
+      vpcId: eni.subnet.vpcId,
+      privateIpAddress: eni.privateIp,
+      networkInterfaceSet: runInstancesInterfaceSet(eni, ctx.env.accountId, EU_DEFAULT_SECURITY_GROUP),
+    };
+  });
   return {
     eventSource: 'ec2.amazonaws.com',
     eventName: 'RunInstances',

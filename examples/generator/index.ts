@@ -11,3 +11,7 @@ export { DEFAULT_SEED, FIRST_DAY, INCIDENT_DAY, LAST_DAY, generateScenario } fro
 export type { ScenarioOutput, SessionWithoutCreation } from './scenario';
 export type { CloudTrailEvent, GeneratedObject, UserIdentity } from './types';
 export { IP, USER_AGENT } from './network';
+export { CUSTOM_FORMAT_FIELDS, DEFAULT_FORMAT_FIELDS, FLOW_LOG_FIRST_DAY_MS, FLOW_LOG_IDS, flowLogKey, generateFlowLogs } from './flow-logs';
+export type { Flow, FlowLogFile, FlowLogSample } from './flow-logs';
+export { EU_DEFAULT_SUBNET, WEB_SUBNETS, primaryInterface } from './network-interfaces';
+export type { NetworkInterface, Subnet } from './network-interfaces';

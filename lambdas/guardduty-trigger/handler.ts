@@ -1,7 +1,11 @@
 import type { EventBridgeEvent } from 'aws-lambda';
+import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
+import { EventsStore } from '../adapters/events-store';
 import { FindingsStore } from '../adapters/findings/findings-store';
 import { InvestigationStore } from '../adapters/investigations/investigation-store';
 import { StepFunctionsRunner } from '../adapters/investigations/sfn-runner';
+import { TrailInstanceSessions } from '../queries/instance-sessions';
+import { indexBucketFromEnv, tableNamesFromEnv, TrailQueries } from '../queries/trail-queries';
 import { maxScopeDays } from '../shared/config';
 import { loggedHandler, stringField, type LoggedHandler } from '../shared/lambda-logging';
 import { processFindingEvent, type FindingOutcome, type GuardDutyTriggerDependencies } from './process-finding';
@@ -16,7 +20,9 @@ import { processFindingEvent, type FindingOutcome, type GuardDutyTriggerDependen
  * (twice), then goes to the function's on-failure destination. Malformed events are logged and dropped.
  *
  * Environment: FINDINGS_TABLE, INVESTIGATIONS_TABLE, INDICATORS_TABLE, RETENTION_DAYS, STATE_MACHINE_ARN,
- * INVESTIGATION_MAX_SCOPE_DAYS (default 30), GUARDDUTY_MIN_SEVERITY (default 0: trust the rule's filter).
+ * INVESTIGATION_MAX_SCOPE_DAYS (default 30), GUARDDUTY_MIN_SEVERITY (default 0: trust the rule's filter), and
+ * the trail tables (SESSIONS_TABLE, ACTIVITY_TABLE) with the index bucket's name, through which EC2 findings
+ * find their instance's role (DynamoDB queries only: the instance lookup never reads the bucket).
  */
 export const MIN_SEVERITY_ENV = 'GUARDDUTY_MIN_SEVERITY';
 
@@ -50,6 +56,7 @@ export function productionDependencies(env: NodeJS.ProcessEnv = process.env): Gu
     findings: FindingsStore.fromEnvironment(env),
     investigations: InvestigationStore.fromEnvironment(env),
     runner: StepFunctionsRunner.fromEnvironment(env),
+    instanceSessions: new TrailInstanceSessions(new TrailQueries(dynamoDocumentClient(), tableNamesFromEnv(env), new EventsStore(s3(), indexBucketFromEnv(env)))),
     maxScopeDays: maxScopeDays(env),
     minSeverity: minSeverity(env),
   };

@@ -5,6 +5,7 @@ import { InvestigationStore } from '../adapters/investigations/investigation-sto
 import { maxScopeDays } from '../shared/config';
 import { readFindingEvents, type UnreadableEntry } from '../core/guardduty/documents';
 import type { InvestigationRunner } from '../core/investigation/ports';
+import type { InstanceSessionSource } from '../core/guardduty/ports';
 import { errorMessage } from '../shared/log';
 import { buildGuardDutyHandler, minSeverity, type GuardDutyFindingEvent } from './handler';
 import type { FindingOutcome, GuardDutyTriggerDependencies } from './process-finding';
@@ -13,9 +14,10 @@ import type { FindingOutcome, GuardDutyTriggerDependencies } from './process-fin
  * Local mode's stand-in for EventBridge: reads GuardDuty findings saved in a file (one event, an array, JSON
  * lines, or GetFindings output; see core/guardduty/documents.ts) and invokes the SAME handler the Lambda
  * runs, once per event, in file order. Stores default to the tables named in the environment, as LocalStack
- * sets them up; only the runner must be given (there is no Step Functions locally).
+ * sets them up; the runner (there is no Step Functions locally) and the instance sessions (the local stack's
+ * trail queries) must be given.
  */
-export type LocalDeliveryDependencies = Partial<GuardDutyTriggerDependencies> & { runner: InvestigationRunner };
+export type LocalDeliveryDependencies = Partial<GuardDutyTriggerDependencies> & { runner: InvestigationRunner; instanceSessions: InstanceSessionSource };
 
 export type DeliveryResult = { eventId: string } & ({ delivered: true; outcome: FindingOutcome } | { delivered: false; error: string });
 

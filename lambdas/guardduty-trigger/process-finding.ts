@@ -1,9 +1,10 @@
 import { actionForExistingClaim, ClaimInProgressError } from '../core/guardduty/claims';
-import { decideInvestigation } from '../core/guardduty/decision';
-import { mapFindingToEntity } from '../core/guardduty/entity';
+import { decideInvestigation, findingScope, findingSkipReason } from '../core/guardduty/decision';
+import { mapFindingToEntity, type EntityMapping } from '../core/guardduty/entity';
 import { findingOfEvent } from '../core/guardduty/event';
 import { InvalidFindingError, parseFinding, type FindingRecord } from '../core/guardduty/finding';
-import type { FindingsRepository, InvestigationClaim } from '../core/guardduty/ports';
+import { instanceToResolve, roleOfInstanceSessions } from '../core/guardduty/instance';
+import type { FindingsRepository, InstanceSessionSource, InvestigationClaim } from '../core/guardduty/ports';
 import { recordFinding } from '../core/guardduty/recorded-finding';
 import { newInvestigationId } from '../core/investigation/ids';
 import type { InvestigationRepository, InvestigationRunner } from '../core/investigation/ports';
@@ -20,6 +21,8 @@ export interface GuardDutyTriggerDependencies {
   findings: FindingsRepository;
   investigations: InvestigationRepository;
   runner: InvestigationRunner;
+  /** The ingested sessions of EC2 instances: EC2 findings name an instance, whose role is found through them. */
+  instanceSessions: InstanceSessionSource;
   /** The API's longest scope in days (INVESTIGATION_MAX_SCOPE_DAYS). */
   maxScopeDays: number;
   /** Findings below this severity start nothing (GUARDDUTY_MIN_SEVERITY). */
@@ -84,6 +87,29 @@ function parseOrReason(finding: unknown): FindingRecord | string {
   }
 }
 
+/**
+ * The IAM entity of a finding. EC2 findings name an instance, not a principal: its role is the issuer of the
+ * sessions EC2 created for it within the finding's scope. The lookup is skipped for findings that start
+ * nothing anyway (sample, archived, below the threshold), so that noise costs no reads.
+ */
+async function entityOf(record: FindingRecord, deps: GuardDutyTriggerDependencies, nowMillis: number): Promise<EntityMapping> {
+  const entity = mapFindingToEntity(record);
+  const instance = instanceToResolve(record.type, record.instance, entity);
+  if (!instance || findingSkipReason(record, deps) !== undefined) return entity;
+  const scope = findingScope(record, deps);
+  // A scope in the future is refused by the start's validation anyway; no point reading for it.
+  if (Date.parse(scope.scopeStartTime) > nowMillis) return entity;
+  const sessions = await deps.instanceSessions.instanceSessions(record.accountId, instance.instanceId, scope.scopeStartTime, scope.scopeEndTime);
+  const resolved = roleOfInstanceSessions(instance, sessions, { from: scope.scopeStartTime, to: scope.scopeEndTime });
+  log.info('EC2 finding: instance role looked up through its sessions', {
+    findingId: record.id,
+    instanceId: instance.instanceId,
+    sessions: sessions.length,
+    ...(resolved.kind === 'entity' ? { entityArn: resolved.entityArn } : {}),
+  });
+  return resolved;
+}
+
 export async function processFindingEvent(event: unknown, deps: GuardDutyTriggerDependencies): Promise<FindingOutcome> {
   const now = deps.now ?? Date.now;
   const envelope = findingOfEvent(event);
@@ -96,7 +122,7 @@ export async function processFindingEvent(event: unknown, deps: GuardDutyTrigger
     log.warn('GuardDuty finding ignored', { reason: record });
     return { outcome: 'rejected', reason: record };
   }
-  const entity = mapFindingToEntity(record);
+  const entity = await entityOf(record, deps, now());
   const decision = decideInvestigation(record, entity, { maxScopeDays: deps.maxScopeDays, minSeverity: deps.minSeverity, nowMillis: now() });
   const written = await deps.findings.recordFinding(recordFinding(record, entity, envelope.finding, decision.kind === 'skip' ? decision.reason : undefined));
   const context = { findingId: record.id, type: record.type, updatedAt: record.updatedAt, count: record.count };

@@ -215,6 +215,21 @@ export class TrailQueries implements SessionSource {
     return [...issuers].sort();
   }
 
+  /**
+   * The sessions EC2 itself created for an instance (its instance-profile credentials, session name = instance id)
+   * that may have been in use in [from, to), without the sessions chained from them: what names the instance's
+   * role. Reads the account's hour indexes and the packs of the roles they name, never the events.
+   */
+  async instanceProfileSessions(instanceId: string, from: string, to: string, accountId?: string): Promise<SessionView[]> {
+    const origin = `${INSTANCE_PREFIX}${instanceId}`;
+    const roles = await this.rolesOfInstance(instanceId, new Date(ms(from) - MAX_SESSION_HOURS * HOUR_MS).toISOString(), to, accountId);
+    const perRole = await mapWithConcurrency(roles, CONCURRENT_READS, (role) => this.sessionsOfIssuer(role, from, to));
+    return perRole
+      .flat()
+      .filter((s) => s.origin?.key === origin && !s.parentSessionId && sessionOverlaps(s, from, to))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
   /** The roles whose instance-profile credentials an EC2 instance received or used in [from, to). */
   private async rolesOfInstance(instanceId: string, from: string, to: string, accountId?: string): Promise<string[]> {
     const accounts = accountId ? [accountId] : await this.accounts();

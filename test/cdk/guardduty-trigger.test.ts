@@ -1,6 +1,6 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { FINDINGS_TABLE, INDICATORS_TABLE, INVESTIGATIONS_TABLE } from '../../lambdas/shared/table-design';
+import { ACTIVITY_TABLE, FINDINGS_TABLE, INDICATORS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../../lambdas/shared/table-design';
 import { DataTables } from '../../lib/data-tables';
 import { GUARDDUTY_FUNCTION_RETRIES, GUARDDUTY_MAX_EVENT_AGE, GUARDDUTY_TARGET_RETRIES, GuardDutyTrigger } from '../../lib/guardduty-trigger';
 import { actionsOf, actionsOn, arnOf, functionResource, functionStatements, logicalId, synth, type Synthesized } from './synth';
@@ -87,6 +87,9 @@ describe('GuardDuty trigger', () => {
       INVESTIGATIONS_TABLE: { Ref: logicalId(stack.table(INVESTIGATIONS_TABLE)) },
       INDICATORS_TABLE: { Ref: logicalId(stack.table(INDICATORS_TABLE)) },
       FINDINGS_TABLE: { Ref: logicalId(stack.table(FINDINGS_TABLE)) },
+      SESSIONS_TABLE: { Ref: logicalId(stack.table(SESSIONS_TABLE)) },
+      ACTIVITY_TABLE: { Ref: logicalId(stack.table(ACTIVITY_TABLE)) },
+      INDEX_BUCKET: { Ref: logicalId(stack.activityStore.indexBucket) },
       RETENTION_DAYS: '365',
       STATE_MACHINE_ARN: { Ref: logicalId(stack.investigation.stateMachine) },
       GUARDDUTY_MIN_SEVERITY: '4',
@@ -94,17 +97,20 @@ describe('GuardDuty trigger', () => {
     });
   });
 
-  it('reads and writes findings, creates and updates investigations, starts the state machine, and nothing else', () => {
+  it('reads and writes findings, creates and updates investigations, queries the trail tables, starts the state machine, and nothing else', () => {
     const { stack } = synthesized;
     const statements = functionStatements(synthesized, trigger(synthesized).function);
     expect(actionsOn(statements, arnOf(logicalId(stack.table(FINDINGS_TABLE))))).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(actionsOn(statements, arnOf(logicalId(stack.table(INVESTIGATIONS_TABLE))))).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // EC2 findings: the instance's sessions, by key (no Scan, no GetItem, no access to the index bucket).
+    expect(actionsOn(statements, arnOf(logicalId(stack.table(SESSIONS_TABLE))))).toEqual(['dynamodb:Query']);
+    expect(actionsOn(statements, arnOf(logicalId(stack.table(ACTIVITY_TABLE))))).toEqual(['dynamodb:Query']);
     expect(actionsOn(statements, { Ref: logicalId(stack.investigation.stateMachine) })).toEqual(['states:StartExecution']);
     const queueActions = actionsOn(statements, arnOf(logicalId(trigger(synthesized).deadLetterQueue)));
     expect(queueActions).toContain('sqs:SendMessage');
     expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('sqs:')).sort()).toEqual(queueActions);
     expect(statements.flatMap(actionsOf).filter((a) => !a.startsWith('sqs:')).sort()).toEqual(
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:StartExecution'].sort(),
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'states:StartExecution'].sort(),
     );
   });
 
@@ -127,6 +133,6 @@ describe('GuardDuty trigger', () => {
     const stack = new Stack(new App(), 'Direct');
     const tables = new DataTables(stack, 'Tables', { removalPolicy: RemovalPolicy.DESTROY, retentionDays: 30 });
     const stateMachine = sfn.StateMachine.fromStateMachineArn(stack, 'Machine', 'arn:aws:states:eu-west-1:111122223333:stateMachine:x');
-    expect(() => new GuardDutyTrigger(stack, 'Trigger', { tables, stateMachine, minSeverity, removalPolicy: RemovalPolicy.DESTROY })).toThrow('from 0 to 10');
+    expect(() => new GuardDutyTrigger(stack, 'Trigger', { tables, stateMachine, indexBucketName: 'index', minSeverity, removalPolicy: RemovalPolicy.DESTROY })).toThrow('from 0 to 10');
   });
 });

@@ -6,6 +6,7 @@ import {
   DEFAULT_SEED,
   generateBulkLogFile,
   generateBulkRecords,
+  generateFlowLogs,
   generateScenario,
   INCIDENT_DAY,
   IP,
@@ -256,9 +257,11 @@ describe('committed files', () => {
     const root = join(__dirname, '..', '..', 'examples', 'cloudtrail');
     expect(existsSync(root)).toBe(true);
     const keys = listFiles(root).sort();
-    expect(keys).toEqual(scenario.objects.map((o) => o.key));
+    // The bucket also holds the sample VPC Flow Logs (examples/generator/flow-logs.ts, test/examples/flow-logs.test.ts).
+    const all = [...scenario.objects, ...generateFlowLogs(scenario, DEFAULT_SEED).objects].sort((a, b) => a.key.localeCompare(b.key));
+    expect(keys).toEqual(all.map((o) => o.key));
     // Compare content rather than gzip bytes, which a different zlib build could encode differently.
-    for (const object of scenario.objects) {
+    for (const object of all) {
       expect(gunzipSync(readFileSync(join(root, object.key))).equals(gunzipSync(object.body))).toBe(true);
     }
   });

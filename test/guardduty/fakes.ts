@@ -1,4 +1,5 @@
-import type { ClaimResult, FindingsRepository, InvestigationClaim } from '../../lambdas/core/guardduty/ports';
+import type { InstanceSession } from '../../lambdas/core/guardduty/instance';
+import type { ClaimResult, FindingsRepository, InstanceSessionSource, InvestigationClaim } from '../../lambdas/core/guardduty/ports';
 import type { RecordedFinding } from '../../lambdas/core/guardduty/recorded-finding';
 import type { Investigation, InvestigationExecutionInput } from '../../lambdas/core/investigation/model';
 import { InvestigationExistsError, InvestigationNotFoundError, type InvestigationRepository, type InvestigationRunner } from '../../lambdas/core/investigation/ports';
@@ -96,5 +97,17 @@ export class MemoryFindings implements FindingsRepository {
   async releaseClaim(findingId: string, investigationId: string): Promise<void> {
     const existing = this.claims.get(findingId);
     if (existing?.investigationId === investigationId && existing.status === 'STARTING') this.claims.delete(findingId);
+  }
+}
+
+/** Instance sessions as the trail tables would return them, keyed by account and instance; records every lookup. */
+export class MemoryInstanceSessions implements InstanceSessionSource {
+  readonly lookups: { accountId: string; instanceId: string; from: string; to: string }[] = [];
+
+  constructor(private readonly sessions: Record<string, InstanceSession[]> = {}) {}
+
+  async instanceSessions(accountId: string, instanceId: string, from: string, to: string): Promise<InstanceSession[]> {
+    this.lookups.push({ accountId, instanceId, from, to });
+    return (this.sessions[`${accountId}/${instanceId}`] ?? []).filter((s) => s.createdAt < to);
   }
 }

@@ -31,6 +31,7 @@ describe('parseFinding', () => {
       count: 2,
       resourceType: 'AccessKey',
       accessKey: { accessKeyId: 'ASIA54F53WJHH2DQC2TX', principalId: 'AROAEHB7J4MSHUQ3LL6OV:i-02be3b22def5a73db', userName: 'web-server-role', userType: 'AssumedRole' },
+      instance: { instanceId: 'i-02be3b22def5a73db', instanceProfileArn: 'arn:aws:iam::444455556666:instance-profile/web-server-profile', networkInterfaceIds: [] },
       remoteIps: ['139.180.133.61'],
       archived: false,
       sample: false,

@@ -1,7 +1,7 @@
 import { ClaimInProgressError, CLAIM_LEASE_MS } from '../../lambdas/core/guardduty/claims';
 import { InvestigationIdConflictError, InvestigationStartFailedError } from '../../lambdas/core/investigation/start-investigation';
 import { processFindingEvent, type GuardDutyTriggerDependencies } from '../../lambdas/guardduty-trigger/process-finding';
-import { MemoryFindings, MemoryInvestigations, RecordingRunner } from './fakes';
+import { MemoryFindings, MemoryInstanceSessions, MemoryInvestigations, RecordingRunner } from './fakes';
 import { FINDING_IDS, incidentEvents, WEB_SERVER_ROLE } from './fixtures';
 
 /** The trigger's decisions over in-memory stores: exactly-once starts, resumption, failures, stale versions. */
@@ -10,7 +10,7 @@ function setup(overrides: Partial<GuardDutyTriggerDependencies> = {}) {
   const findings = new MemoryFindings();
   const investigations = new MemoryInvestigations();
   const runner = new RecordingRunner();
-  const deps: GuardDutyTriggerDependencies = { findings, investigations, runner, maxScopeDays: 30, minSeverity: 0, now: () => clock, ...overrides };
+  const deps: GuardDutyTriggerDependencies = { findings, investigations, runner, instanceSessions: new MemoryInstanceSessions(), maxScopeDays: 30, minSeverity: 0, now: () => clock, ...overrides };
   return { findings, investigations, runner, deps, advance: (ms: number) => (clock += ms) };
 }
 

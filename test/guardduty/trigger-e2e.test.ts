@@ -12,7 +12,7 @@ import { deliverGuardDutyEventsFromFile, type LocalDeliveryDependencies } from '
 import type { FindingSource } from '../../lambdas/investigation-stages/stage-context';
 import { startEmbeddedServices, type EmbeddedServices } from '../../local/embedded-services';
 import { createLocalTables } from '../../local/local-tables';
-import { RecordingRunner } from './fakes';
+import { MemoryInstanceSessions, RecordingRunner } from './fakes';
 import { ALICE, FINDING_IDS, GET_FINDINGS_FILE, incidentEvents, INCIDENT_EVENTS_FILE, ORG_ACCESS_ROLE, WEB_SERVER_ROLE } from './fixtures';
 
 /**
@@ -39,7 +39,8 @@ describe('GuardDuty trigger, end to end', () => {
     resetClients();
     runner = new RecordingRunner();
     // Stores come from the environment, as in local mode; the severity threshold is off so every skip reason shows.
-    deps = { runner, minSeverity: 0, now: () => NOW };
+    // No trail is ingested here: these findings name their principal (EC2 findings: ec2-findings-e2e.test.ts).
+    deps = { runner, instanceSessions: new MemoryInstanceSessions(), minSeverity: 0, now: () => NOW };
     findings = FindingsStore.fromEnvironment();
     investigations = InvestigationStore.fromEnvironment();
   });
@@ -130,7 +131,7 @@ describe('GuardDuty trigger, end to end', () => {
     const original = template.detail as Record<string, unknown>;
     const detail = { ...original, id, arn: String(original.arn).replace(FINDING_IDS.aliceCredentialAccess, id) };
     const event = { ...template, id: 'c0ffee00-0000-4000-8000-000000000001', detail };
-    const handler = buildGuardDutyHandler({ findings, investigations, runner, maxScopeDays: 30, minSeverity: 0, now: () => NOW });
+    const handler = buildGuardDutyHandler({ findings, investigations, runner, instanceSessions: new MemoryInstanceSessions(), maxScopeDays: 30, minSeverity: 0, now: () => NOW });
     const before = runner.started.length;
     const context = {} as Parameters<typeof handler>[1];
     const settled = await Promise.allSettled(Array.from({ length: 6 }, () => handler(event, context)));

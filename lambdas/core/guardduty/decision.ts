@@ -21,12 +21,24 @@ export interface TriggerSettings {
 
 export type InvestigationDecision = { kind: 'start'; request: StartInvestigationRequest; scopeClamped: boolean } | { kind: 'skip'; reason: string };
 
+/** Why a finding starts nothing whatever it names (checked before any lookup of an EC2 instance's role). */
+export function findingSkipReason(record: FindingRecord, settings: Pick<TriggerSettings, 'minSeverity'>): string | undefined {
+  if (record.sample) return 'a sample finding (CreateSampleFindings): its principal is a placeholder';
+  if (record.archived) return 'the finding is archived';
+  if (record.severity < settings.minSeverity) return `severity ${record.severity} is below the threshold ${settings.minSeverity}`;
+  return undefined;
+}
+
+/** The scope an investigation of the finding gets: also the window in which an EC2 instance's sessions are looked up. */
+export function findingScope(record: FindingRecord, settings: Pick<TriggerSettings, 'maxScopeDays'>) {
+  return investigationScope(activityWindow(record), settings.maxScopeDays);
+}
+
 export function decideInvestigation(record: FindingRecord, entity: EntityMapping, settings: TriggerSettings): InvestigationDecision {
-  if (record.sample) return { kind: 'skip', reason: 'a sample finding (CreateSampleFindings): its principal is a placeholder' };
-  if (record.archived) return { kind: 'skip', reason: 'the finding is archived' };
-  if (record.severity < settings.minSeverity) return { kind: 'skip', reason: `severity ${record.severity} is below the threshold ${settings.minSeverity}` };
+  const skip = findingSkipReason(record, settings);
+  if (skip !== undefined) return { kind: 'skip', reason: skip };
   if (entity.kind === 'none') return { kind: 'skip', reason: entity.reason };
-  const scope = investigationScope(activityWindow(record), settings.maxScopeDays);
+  const scope = findingScope(record, settings);
   try {
     // The very validation StartInvestigation applies (ARN shape, scope length, start not in the future), so a
     // finding starts exactly the investigations a caller of the API could start.

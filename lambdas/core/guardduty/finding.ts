@@ -1,6 +1,7 @@
 import { parseArn } from '../cloudtrail/arn';
 import { parseIp } from '../analysis/geo';
 import { formatTimestamp, parseTimestamp } from '../investigation/time';
+import { instanceOf, type FindingInstance } from './instance';
 import { at, camelCaseKeys, finiteNumber, isObject, text } from './json';
 
 /**
@@ -35,6 +36,8 @@ export interface FindingRecord {
   count?: number;
   resourceType?: string;
   accessKey?: AccessKeyDetails;
+  /** `resource.instanceDetails` of EC2 findings (and of instance-credential findings). */
+  instance?: FindingInstance;
   /** Remote addresses of the action, canonical (ipaddr.js) form, first seen first. */
   remoteIps: string[];
   archived: boolean;
@@ -144,6 +147,8 @@ export function parseFinding(input: unknown): FindingRecord {
   if (count !== undefined) record.count = count;
   if (resourceType !== undefined) record.resourceType = resourceType;
   if (accessKey !== undefined) record.accessKey = accessKey;
+  const instance = instanceOf(finding.resource);
+  if (instance !== undefined) record.instance = instance;
   return record;
 }
 

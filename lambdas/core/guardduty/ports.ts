@@ -1,4 +1,5 @@
 import type { StartInvestigationRequest } from '../investigation/requests';
+import type { InstanceSession } from './instance';
 import type { RecordedFinding } from './recorded-finding';
 
 /**
@@ -33,4 +34,14 @@ export interface FindingsRepository {
   markInvestigationStarted(findingId: string, investigationId: string, startedAt: string): Promise<void>;
   /** Drops a STARTING claim whose start failed, so that a retry can start a new investigation. */
   releaseClaim(findingId: string, investigationId: string): Promise<void>;
+}
+
+/**
+ * The sessions EC2 created for an instance (its instance-profile credentials) that may have been in use in
+ * [from, to), read from the ingested CloudTrail by keys (lambdas/queries: the account's hour index names the
+ * instance's roles, the roles' session packs hold the sessions). Only sessions created by EC2 itself: the ones
+ * chained from them are other roles the instance assumed, not its profile's.
+ */
+export interface InstanceSessionSource {
+  instanceSessions(accountId: string, instanceId: string, from: string, to: string): Promise<InstanceSession[]>;
 }
