@@ -8,6 +8,8 @@ import { ACTIVITY_TABLE } from '../../lambdas/shared/table-design';
 import { listLogFiles } from '../../local/log-files';
 import { buildLocalApi } from '../../local/http/server';
 import { loadIamSnapshot, permissionsLines } from '../../local/permissions-command';
+import { investigationReport } from '../../local/investigation-report';
+import type { ApiActivitySummary } from '../../lambdas/investigation-stages/api-activity';
 import { recordScans } from '../helpers/no-scan';
 import { expectSchema } from '../helpers/openapi-schemas';
 import { CorpusPipeline } from './corpus-pipeline';
@@ -212,6 +214,48 @@ describe('storage', () => {
     expect(Buffer.from(after?.body).equals(Buffer.from(before?.body))).toBe(true);
     const { body } = await ask('IAM_ROLE', ROLE_ARN, `${DAY}T12:30:00Z`);
     expect(body.Changes.length).toBe(rawWrites('roleName', ROLE).length);
+  });
+});
+
+describe('in investigations (the ApiActivity stage output and the report)', () => {
+  const permissionsOf = (output: unknown) => ((output as { analysis: { stage: string }[] }).analysis.find((a) => a.stage === 'ApiActivity') as ApiActivitySummary).permissions ?? [];
+  const inScope = (param: 'roleName' | 'userName', name: string, from: string, to: string) =>
+    rawWrites(param, name).filter((r) => Date.parse(r.eventTime) >= Date.parse(from) && Date.parse(r.eventTime) < Date.parse(to));
+
+  it('the malicious user: AdministratorAccess attached to it by bert-jan, from which key and address, and its deletion', async () => {
+    const [from, to] = [`${DAY}T12:00:00Z`, `${DAY}T13:00:00Z`];
+    const run = await pipeline.investigate(`arn:aws:iam::${ACCOUNT}:user/${USER}`, from, to);
+    const [user] = permissionsOf(run.outcome.output);
+    const raw = inScope('userName', USER, from, to);
+    expect(user).toMatchObject({ EntityType: 'USER', Name: USER, ExistedAtStart: false, ExistsAtEnd: false, Coverage: 'FULL', AttachedPolicies: [ADMIN] });
+    expect(user.ChangesInScope).toBe(raw.length);
+    const attach = raw.find((r) => r.eventName === 'AttachUserPolicy')!;
+    const says = `AdministratorAccess attached to user ${USER} by ${attach.userIdentity.arn} (session ${attach.userIdentity.accessKeyId}, from ${attach.sourceIPAddress})`;
+    expect(user.Changes.find((c) => c.EventId === attach.eventID)?.Says).toBe(says);
+    const report = investigationReport({ investigation: run.investigation, indicators: run.indicators, executionOutput: run.outcome.output as never }).join('\n');
+    expect(report).toContain(`${attach.eventTime}  ${says}`);
+  });
+
+  it('bert-jan: its own permissions are not known (no IAM event, no snapshot), and every role of its chains is reported with its changes', async () => {
+    const [from, to] = [`${DAY}T11:00:00Z`, `${DAY}T13:00:00Z`];
+    const run = await pipeline.investigate(`arn:aws:iam::${ACCOUNT}:user/bert-jan`, from, to);
+    const [own, ...roles] = permissionsOf(run.outcome.output);
+    expect(own).toMatchObject({ Name: 'bert-jan', Coverage: 'PARTIAL', Changes: [] });
+    // The roles bert-jan's sessions were of, from its successful AssumeRole calls in the scope.
+    const assumed = [
+      ...new Set(
+        rawRecords()
+          .filter((r) => r.eventName === 'AssumeRole' && !r.errorCode && r.userIdentity.userName === 'bert-jan' && r.eventTime >= from && r.eventTime < to)
+          .map((r) => String(r.requestParameters?.roleArn).split('/').pop()),
+      ),
+    ].sort();
+    expect(assumed.length).toBeGreaterThan(3);
+    expect(roles.map((role) => role.Name).sort()).toEqual(assumed);
+    for (const role of roles) {
+      const raw = inScope('roleName', role.Name, from, to);
+      expect([role.Name, role.ChangesInScope]).toEqual([role.Name, raw.length]);
+      expect(role.Changes.map((c) => c.EventId).sort()).toEqual(raw.slice(0, 15).map((r) => r.eventID).sort());
+    }
   });
 });
 
