@@ -77,13 +77,13 @@ export function permissionsTextLines(answer: PermissionsResponse): string[] {
     `  Exists: ${yesNo(answer.Exists)}`,
     `  Coverage: ${answer.Coverage} (${answer.CoverageReason})`,
     `  Attached policies: ${answer.AttachedPolicies.map((policy) => policy.PolicyArn).join(', ') || '(none)'}`,
-    `  Inline policies: ${answer.InlinePolicies.length === 0 ? '(none)' : ''}`,
+    `  Inline policies:${answer.InlinePolicies.length === 0 ? ' (none)' : ''}`,
     ...answer.InlinePolicies.map((policy) => `    - ${policy.PolicyName}: ${policy.PolicyDocument === null ? `(not shown: ${policy.DocumentIssue ?? 'unknown'})` : clip(policy.PolicyDocument)}`),
     `  Permissions boundary: ${answer.PermissionsBoundary?.PolicyArn ?? '(none)'}`,
   ];
   if (answer.EntityType === 'IAM_ROLE') {
     lines.push(`  Trust policy: ${answer.TrustPolicy === null ? `(not known${answer.TrustPolicyIssue ? `: ${answer.TrustPolicyIssue}` : ''})` : clip(answer.TrustPolicy)}`);
-    lines.push(`  External principals: ${answer.ExternalPrincipals.length === 0 ? '(none)' : ''}`);
+    lines.push(`  External principals:${answer.ExternalPrincipals.length === 0 ? ' (none)' : ''}`);
     for (const principal of answer.ExternalPrincipals) lines.push(`    ! ${principal.Principal}${principal.AccountId ? ` (account ${principal.AccountId})` : ''}: ${principal.Flags.join(', ')}`);
   } else {
     lines.push(`  Groups: ${answer.Groups.map((group) => group.GroupName).join(', ') || '(none)'}`);
