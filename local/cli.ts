@@ -20,6 +20,7 @@ import { buildSummary } from './summary';
 import { escapeTerminal, printLines } from './terminal-text';
 import { ApiCommandError, evidenceLines, volumeLines, type EvidenceCommand, type VolumeCommand } from './graph-commands';
 import { EntityCommandError, relatedLines, searchLines, type RelatedCommand, type SearchCommand } from './entity-commands';
+import { loadIamSnapshot, permissionsLines, PermissionsCommandError, type PermissionsCommand } from './permissions-command';
 
 /**
  * `npm start`: the whole system on this machine. Ingests logs through the ingest handler, prints what it
@@ -51,6 +52,9 @@ const USAGE = `Usage:
                                                ingest, print the profile of one entity (getEntityProfile);
                                                TYPE: IAM_ROLE, IAM_USER, ROLE_SESSION, FEDERATED_USER,
                                                EC2_INSTANCE, IP_ADDRESS, USER_AGENT, S3_BUCKET, AWS_ACCOUNT
+  npm start -- permissions IAM_ROLE|IAM_USER NAME|ARN --at TIME [--json] [--iam-snapshot FILE]
+                                               ingest, print the permissions of a role or user at TIME
+                                               and the timeline of its IAM changes (getPermissions)
 
 Options:
   --logs DIR               CloudTrail logs to ingest (default: the bundled sample, examples/cloudtrail)
@@ -62,7 +66,10 @@ Options:
   --no-serve               exit after the summary instead of serving the API (binds no port)
   --page N                 page of the summary's principals table (25 a page; default 1)
   --all                    list every principal in the summary
-  --json                   profile: print the response as JSON
+  --json                   profile, permissions: print the response as JSON
+  --iam-snapshot FILE      the JSON output of aws iam get-account-authorization-details, stored as the
+                           account's IAM snapshot after ingestion (for entities older than the logs)
+  --snapshot-time TIME     when that snapshot was taken (default: the file's modification time)
   --debug                  print stack traces with errors (also DEBUG=1)
   -h, --help               this text
 
@@ -73,7 +80,10 @@ class UsageError extends Error {}
 const GRAPH_ARN = 'arn:aws:detective:us-east-1:000000000000:graph:00000000000000000000000000000000';
 
 interface Options {
-  command: 'run' | 'investigate' | 'volume' | 'evidence' | 'search' | 'related' | 'profile';
+  command: 'run' | 'investigate' | 'volume' | 'evidence' | 'search' | 'related' | 'profile' | 'permissions';
+  permissions?: PermissionsCommand;
+  iamSnapshot?: string;
+  snapshotTime?: string;
   volume?: VolumeCommand;
   evidence?: EvidenceCommand;
   search?: SearchCommand;
@@ -114,6 +124,9 @@ function parseOptions(argv: string[]): Options | undefined {
       help: { type: 'boolean', short: 'h', default: false },
       page: { type: 'string', default: '1' },
       all: { type: 'boolean', default: false },
+      at: { type: 'string' },
+      'iam-snapshot': { type: 'string' },
+      'snapshot-time': { type: 'string' },
     },
   });
   if (values.help) return undefined;
@@ -126,6 +139,11 @@ function parseOptions(argv: string[]): Options | undefined {
   if (command === 'search' && (positionals.length !== 3 || !values.from !== !values.to)) throw new UsageError('search needs TYPE QUERY, and --from and --to together or neither');
   if (command === 'related' && (positionals.length !== 4 || !values.from || !values.to)) throw new UsageError('related needs TYPE ID RELATED_TYPE, --from and --to');
   if (command === 'profile' && (positionals.length !== 3 || !values.from || !values.to)) throw new UsageError('profile needs TYPE, ID, --from and --to');
+  if (command === 'permissions' && (positionals.length !== 3 || !values.at)) throw new UsageError('permissions needs IAM_ROLE|IAM_USER, NAME|ARN and --at');
+  for (const [name, value] of [['--at', values.at], ['--snapshot-time', values['snapshot-time']]] as const) {
+    if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UsageError(`${name} ${value} is not an ISO-8601 time`);
+  }
+  if (values['iam-snapshot'] && !existsSync(values['iam-snapshot'])) throw new UsageError(`--iam-snapshot ${values['iam-snapshot']} does not exist`);
   const page = Number(values.page);
   if (!Number.isInteger(page) || page < 1) throw new UsageError(`--page ${values.page} is not a page number`);
   if (command === 'investigate' && (!values.entity || !values.from || !values.to)) throw new UsageError('investigate needs --entity, --from and --to');
@@ -148,6 +166,9 @@ function parseOptions(argv: string[]): Options | undefined {
     serve,
     port,
     ...(values['guardduty-events'] ? { guardDutyEvents: resolve(values['guardduty-events']) } : {}),
+    ...(values['iam-snapshot'] ? { iamSnapshot: resolve(values['iam-snapshot']) } : {}),
+    ...(values['snapshot-time'] ? { snapshotTime: values['snapshot-time'] } : {}),
+    ...(command === 'permissions' ? { permissions: { entityType: positionals[1], entityId: positionals[2], at: values.at as string, json: values.json } } : {}),
     ...(values.entity ? { entity: values.entity } : {}),
     ...(values.from ? { from: values.from } : {}),
     ...(values.to ? { to: values.to } : {}),
@@ -162,7 +183,7 @@ function parseOptions(argv: string[]): Options | undefined {
   };
 }
 
-const COMMANDS = ['run', 'investigate', 'volume', 'evidence', 'search', 'related', 'profile'] as const;
+const COMMANDS = ['run', 'investigate', 'volume', 'evidence', 'search', 'related', 'profile', 'permissions'] as const;
 
 function isCommand(name: string): name is (typeof COMMANDS)[number] {
   return (COMMANDS as readonly string[]).includes(name);
@@ -249,6 +270,7 @@ async function main(): Promise<void> {
       });
     }
     const objectKeys = await ingest(stack, options.logsDir);
+    if (options.iamSnapshot) printLines(await loadIamSnapshot(stack.queries.iam, options.iamSnapshot, options.snapshotTime));
     // Reports are read back through the Detective client, in process: no port for investigate or --no-serve.
     const localApi = buildLocalApi({ runner });
     const client = inProcessDetectiveClient(localApi);
@@ -259,6 +281,7 @@ async function main(): Promise<void> {
       return;
     }
 
+    if (options.permissions) return printLines(await permissionsLines(localApi, options.permissions));
     // The graph commands ask the same handler as the HTTP API, in process.
     if (options.volume) return printLines(await volumeLines(buildLocalApi({ runner }), options.volume));
     if (options.evidence) return printLines(await evidenceLines(buildLocalApi({ runner }), options.evidence));
@@ -328,7 +351,7 @@ function isUsageError(error: unknown): boolean {
 /** One line, whatever the error (an SDK error's message can span lines); the stack only when asked. */
 function errorLine(error: unknown): string {
   if (!(error instanceof Error)) return escapeTerminal(`Error: ${String(error)}`);
-  const plain = error instanceof DataFolderError || error instanceof ApiCommandError || error instanceof EmbeddedServerError || isUsageError(error) || error.name === 'Error';
+  const plain = error instanceof DataFolderError || error instanceof ApiCommandError || error instanceof PermissionsCommandError || error instanceof EmbeddedServerError || isUsageError(error) || error.name === 'Error';
   if (error instanceof EntityCommandError) return escapeTerminal(`${error.name}: ${error.message}`.replace(/\s+/g, ' ').trim());
   const name = plain ? '' : `${error.name}: `;
   return escapeTerminal(`${name}${error.message}`.trim());

@@ -78,6 +78,7 @@ export function investigationReport(input: ReportInput): string[] {
     lines.push('', `API activity in scope: ${formatNumber(activity.totalCalls)} calls, ${formatNumber(activity.failedCalls)} failed, ${activity.distinctApis} APIs, ${activity.distinctSourceIps} source IP addresses${activity.awsServiceCalls ? ` (and ${formatNumber(activity.awsServiceCalls)} calls made by AWS services on its behalf)` : ''}`);
     lines.push(...table(['API', 'CALLS', 'FAILED'], activity.topApis.slice(0, 10).map((a) => [a.api, formatNumber(a.calls), formatNumber(a.failures)])));
   }
+  lines.push(...permissionsSection(activity?.permissions ?? []));
   const byType = new Map<string, Indicator[]>();
   for (const indicator of indicators) {
     const type = indicator.IndicatorType ?? 'UNKNOWN';
@@ -103,4 +104,21 @@ export function investigationReport(input: ReportInput): string[] {
     for (const rule of rules) lines.push(`  [${rule.severity}] ${rule.id}: ${rule.description}`);
   }
   return lines.map(escapeTerminal);
+}
+
+/** What the entity and the roles of its chains could do during the scope, and the IAM changes made in it (issue 11). */
+function permissionsSection(entities: NonNullable<ApiActivitySummary['permissions']>): string[] {
+  if (entities.length === 0) return [];
+  const lines = ['', 'Permissions during the scope (from CloudTrail IAM events and IAM snapshots)'];
+  const existence = (value: boolean | null) => (value === null ? 'unknown' : value ? 'existed' : 'did not exist');
+  for (const entity of entities) {
+    lines.push('', `  ${entity.EntityType.toLowerCase()} ${entity.Name} (account ${entity.AccountId}): ${existence(entity.ExistedAtStart)} at the start, ${existence(entity.ExistsAtEnd).replace('existed', 'exists').replace('did not exist', 'does not exist')} at the end; coverage ${entity.Coverage}${entity.Coverage === 'PARTIAL' ? ` (${entity.CoverageReason})` : ''}`);
+    lines.push(`    attached policies: ${entity.AttachedPolicies.join(', ') || '(none)'}`);
+    if (entity.InlinePolicies.length) lines.push(`    inline policies: ${entity.InlinePolicies.join(', ')}`);
+    if (entity.PermissionsBoundaries.length) lines.push(`    permissions boundary: ${entity.PermissionsBoundaries.join(', ')}`);
+    for (const principal of entity.ExternalPrincipals) lines.push(`    ! trusted: ${principal.Principal} (${principal.Flags.join(', ')})`);
+    for (const change of entity.Changes) lines.push(`    ${change.Time}  ${change.Says}`);
+    if (entity.ChangesInScope > entity.Changes.length) lines.push(`    … and ${entity.ChangesInScope - entity.Changes.length} more changes (npm start -- permissions shows them all)`);
+  }
+  return lines;
 }

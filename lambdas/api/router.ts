@@ -8,6 +8,7 @@ import { GraphApi, type RequestOptions } from './graph-operations';
 import { EntityGraphApi } from './graph/entity-graph-api';
 import { getEntityProfile } from './graph/entity-profile';
 import { getSummary } from './graph/summary';
+import { getPermissions, permissionsDependenciesOf } from './graph/permissions';
 import { InvestigationApi, type ApiDependencies } from './operations';
 
 /**
@@ -34,6 +35,7 @@ export const ROUTES: Readonly<Record<string, Operation>> = {
   'POST /graph/listRelatedEntities': ({ entities }, body) => entities.listRelatedEntities(body),
   'POST /graph/getEntityProfile': ({ investigations }, body) => getEntityProfile(investigations.profiles(), body),
   'POST /graph/getSummary': ({ investigations }, body) => getSummary(investigations.profiles(), body),
+  'POST /graph/getPermissions': ({ investigations }, body) => getPermissions(permissionsDependenciesOf(investigations.profiles()), body),
 };
 
 /** The Accept header, whatever its case (API Gateway passes header names as the client sent them). */

@@ -10,6 +10,8 @@ import { buildHourIndex, encodeHourIndex, indexSubject } from '../core/storage/h
 import type { HourEventsHeader, SubjectEvents } from '../adapters/events-store';
 import { ObjectGoneError, type LogObjectStream } from '../adapters/s3-objects';
 import { log } from '../shared/log';
+import { changesPerEntity } from '../core/iam/stored';
+import type { IamChange, IamEntityRef } from '../core/iam/types';
 
 /**
  * Compacts one account-hour: re-reads the hour's log objects, merges their events (each once), and writes one
@@ -31,6 +33,12 @@ export interface CompactionDependencies {
   putAccountHour(item: AccountHourItem): Promise<void>;
   /** Deletes one generation of the hour's compact events (see writeCompaction). */
   removeGeneration(accountId: string, hour: string, generation: string): Promise<void>;
+  /**
+   * Merges an hour's IAM changes of one entity into its stored history (read, merge, bound, write back only
+   * if different; see lambdas/adapters/iam-store.ts). Absent: IAM histories are not kept (unit tests of the
+   * other items).
+   */
+  mergeIamHistory?(entity: IamEntityRef, changes: readonly IamChange[]): Promise<'written' | 'unchanged'>;
   retentionDays: number;
   /** How long after an hour's end its logs are taken as delivered (CloudTrail delivers within about 15 minutes). */
   settleMs: number;
@@ -171,6 +179,12 @@ async function writeCompaction(
       { subject: ACCOUNTS_SUBJECT, slot: accountId, accountId },
     ],
   });
+
+  // 4b. IAM histories, only for the entities whose IAM changed in the hour (an hour without IAM writes writes
+  // nothing). Before the manifest: a compaction that dies here is retried, and the merge is idempotent.
+  if (deps.mergeIamHistory) {
+    for (const { entity, changes } of changesPerEntity(compacted.iamChanges).values()) await deps.mergeIamHistory(entity, changes);
+  }
 
   // 5. The manifest last: until it is written, a retry recompacts the hour and writes the same items again.
   // The account's item serves the account-wide baseline (addresses, agents, APIs, regions): the sessions and

@@ -4,6 +4,7 @@ import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
 import { batchWriteTables, type TableWrite } from '../adapters/batch-writer';
 import { delayMessage, parseCompactionMessage } from '../adapters/compaction-queue';
 import { EventsStore } from '../adapters/events-store';
+import { IamStore } from '../adapters/iam-store';
 import { openObject } from '../adapters/s3-objects';
 import { compactionSettleMs, retentionDays, tableName } from '../shared/config';
 import { loggedHandler } from '../shared/lambda-logging';
@@ -28,6 +29,7 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
   const bucket = env[INDEX_BUCKET_ENV];
   if (!bucket) throw new Error(`${INDEX_BUCKET_ENV} must be set`);
   const events = new EventsStore(s3(), bucket);
+  const iam = new IamStore(client, activityTable);
   return {
     listHourObjects: async (hourKey) => {
       const items: HourObjectItem[] = [];
@@ -54,6 +56,7 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
     writeHourItems: async (writes) => void (await batchWriteTables(client, hourItemWrites(writes, activityTable, sessionsTable))),
     putAccountHour: async (item) => void (await client.send(new PutCommand({ TableName: activityTable, Item: packActivity(item) }))),
     removeGeneration: (accountId, hour, generation) => events.removeGeneration(accountId, hour, generation),
+    mergeIamHistory: (entity, changes) => iam.mergeChanges(entity, changes),
     retentionDays: retentionDays(),
     settleMs: compactionSettleMs(),
   };

@@ -2,6 +2,8 @@ import { sumActivity, topEntries } from '../core/queries/activity-totals';
 import { ipAddressCounts } from '../core/analysis';
 import { activityBySession, stageDependencies, type StageDependencies, type StageInput } from './stage-context';
 import { stageHandler } from './stage-handler';
+import { permissionsOfScope } from './permissions-in-scope';
+import type { PermissionsInScope } from '../core/iam/scope-report';
 
 /**
  * Stage: the entity's API call volume in scope (Detective's "Overall API call volume"): totals, failures,
@@ -24,10 +26,14 @@ export interface ApiActivitySummary {
   errorCodes: Record<string, number>;
   firstEvent?: string;
   lastEvent?: string;
+  /** The entity's and its chains' roles' permissions during the scope, and the IAM changes made in it (see permissions-in-scope.ts). */
+  permissions?: PermissionsInScope[];
 }
 
 export async function apiActivity(input: StageInput, deps: StageDependencies): Promise<ApiActivitySummary> {
-  const totals = sumActivity((await activityBySession(input, deps)).activity);
+  const { sessions, activity } = await activityBySession(input, deps);
+  const totals = sumActivity(activity);
+  const permissions = await permissionsOfScope(input, sessions, deps);
   const addresses = ipAddressCounts(totals.sourceIps);
   return {
     stage: 'ApiActivity',
@@ -46,6 +52,7 @@ export async function apiActivity(input: StageInput, deps: StageDependencies): P
     errorCodes: totals.errorCodes,
     ...(totals.firstEvent ? { firstEvent: totals.firstEvent } : {}),
     ...(totals.lastEvent ? { lastEvent: totals.lastEvent } : {}),
+    permissions,
   };
 }
 

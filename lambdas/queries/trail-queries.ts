@@ -12,6 +12,7 @@ import type { CompactEvent } from '../core/storage/compact-event';
 import { HOUR_MS, hourOfMs, hourWithin } from '../core/storage/hours';
 import { cutItem, eventsWithin, mergeHourParts, principalKeysOfSession, sessionItems, splitBySource } from '../core/storage/scope-cut';
 import type { EventsStore, HourEventsHeader } from '../adapters/events-store';
+import { IamStore } from '../adapters/iam-store';
 import { subjectOfAccount } from '../core/cloudtrail/activity';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { ACTIVITY_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
@@ -81,11 +82,18 @@ function ms(iso: string): number {
 }
 
 export class TrailQueries implements SessionSource {
+  private iamStore?: IamStore;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: TableNames,
     private readonly eventsStore: EventsStore,
   ) {}
+
+  /** IAM histories and snapshots (permissions over time), kept in the same Activity table under their own keys. */
+  get iam(): IamStore {
+    return (this.iamStore ??= new IamStore(this.client, this.tables.activity));
+  }
 
   private async queryAll<T>(input: QueryCommandInput): Promise<T[]> {
     const items: T[] = [];

@@ -15,6 +15,7 @@ import { MAX_MATCH_MEMBERS, MAX_MATCH_VALUE_LENGTH, MAX_MINUTE_SCOPE_MS, parseGe
 import { MAX_ENTITY_ID_LENGTH, parseListRelatedEntities, parseSearchEntities } from '../../lambdas/core/graph/entity-requests';
 import { MAX_QUERY_LENGTH } from '../../lambdas/core/graph/glob';
 import { parseGetEntityProfile, parseGetSummary } from '../../lambdas/core/graph/profile-requests';
+import { parseGetPermissions } from '../../lambdas/core/graph/permissions-request';
 
 /**
  * MAX_REQUEST_BODY_BYTES refuses nothing legitimate: the largest request each operation accepts (every member
@@ -97,6 +98,10 @@ const LARGEST: Record<string, { body: object; parse: (body: unknown) => unknown 
   'POST /graph/getSummary': {
     body: { GraphArn: GRAPH_ARN, ScopeStartTime: START, ScopeEndTime: END, HideServiceLinkedRoles: false },
     parse: (body) => parseGetSummary(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), retentionDays: 365, maxScopeDays: 30 }),
+  },
+  'POST /graph/getPermissions': {
+    body: { GraphArn: GRAPH_ARN, EntityType: 'IAM_ROLE', EntityId: LONGEST_ENTITY_ARN, AtTime: START },
+    parse: (body) => parseGetPermissions(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z') }),
   },
 };
 

@@ -56,6 +56,7 @@ const emptyQueries = {
   sessionActivity: () => Promise.resolve([]),
   activityOfSessions: () => Promise.resolve({ totals: emptyTotals(), hourly: [] }),
   instanceActivity: (instanceId: string) => Promise.resolve({ instanceId, sessions: [], totals: emptyTotals(), hourly: [] }),
+  iam: { history: () => Promise.resolve(undefined), snapshotAt: () => Promise.resolve(undefined) },
 } as unknown as TrailQueries;
 const NOW = Date.parse('2026-01-02T00:00:00Z');
 const profiles: ProfileDependencies = {
@@ -87,7 +88,7 @@ async function answer(path: string, body: string): Promise<{ status: number; len
 }
 
 /** Members the validators know, so random bodies often reach the deeper checks instead of failing on names. */
-const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder', 'EntityType', 'EntityId', 'Granularity', 'GroupBy', 'Filter', 'Api', 'SourceIp', 'Caller', 'Session', 'ErrorCode', 'IndicatorIndex', 'Match', 'RelatedEntityType', 'Query', 'HideServiceLinkedRoles'];
+const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder', 'EntityType', 'EntityId', 'Granularity', 'GroupBy', 'Filter', 'Api', 'SourceIp', 'Caller', 'Session', 'ErrorCode', 'IndicatorIndex', 'Match', 'RelatedEntityType', 'Query', 'HideServiceLinkedRoles', 'AtTime'];
 const nearlyValid = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T05:00:00Z', '2026-01-01T12:00:00Z', 'arn:aws:iam::111122223333:role/Admin', 'arn:aws:sts::111122223333:assumed-role/Admin/s1', '111122223333', 'i-0123456789abcdef0', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY', '198.51.100.7', 'ASIAEXAMPLEEXAMPLE12', 'MINUTE', 'DAY', 'API', 'SOURCE_IP', 'TTP_OBSERVED', '10.0.0.0/8', '*a?', ...GRAPH_ENTITY_TYPES), tie('object')),
   object: fc.dictionary(fc.oneof(fc.constantFrom(...MEMBERS), fc.string()), tie('value'), { maxKeys: 6 }),
@@ -179,6 +180,20 @@ describe('API validators against random JSON', () => {
         if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('answer getPermissions 200 or 400, never 5xx, whatever the type, id and moment', async () => {
+    const time = fc.oneof(fc.constantFrom('2026-01-01T00:00:00Z', '1999-01-01T00:00:00Z', '2030-01-01T00:00:00Z', '2026-01-01T25:61:61Z'), fc.string());
+    const id = fc.oneof(fc.constantFrom('arn:aws:iam::111122223333:role/Admin', 'arn:aws:iam::111122223333:user/alice', 'Admin', 'arn:aws:sts::111122223333:assumed-role/Admin/s1'), fc.string(), fc.string({ unit: 'binary' }));
+    const body = fc.record({ EntityType: fc.oneof(fc.constantFrom('IAM_ROLE', 'IAM_USER'), fc.string()), EntityId: id, AtTime: time }, { requiredKeys: [] });
+    await fc.assert(
+      fc.asyncProperty(body, async (value) => {
+        const { status, length } = await answer('/graph/getPermissions', JSON.stringify(value));
+        expect([200, 400]).toContain(status);
+        if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -4,9 +4,10 @@ import { baselineBefore, foldUntil } from './state';
 import type { EntityHistory, IamBaseline, IamChange, TrimCounts } from './types';
 
 /**
- * Stored histories: building, merging and bounding them. Pure functions; the storage itself is not wired yet.
+ * Stored histories: building, merging and bounding them. Pure functions; the item layout is in stored.ts, the
+ * writes in lambdas/adapters/iam-store.ts (called by the hourly compaction).
  *
- * Storage design (issue 11; to be wired into the hourly compaction by its owner):
+ * Storage design (issue 11):
  * - **One item per entity**, `iam#<account>#<ROLE|USER|GROUP|POLICY>#<lower-cased name>`, holding its
  *   `EntityHistory` (gzip-compressed JSON in one attribute, like the Activity items). IAM changes are rare (a
  *   handful an hour in a busy account), so the history is small and costs nothing when IAM is quiet.
@@ -21,7 +22,7 @@ import type { EntityHistory, IamBaseline, IamChange, TrimCounts } from './types'
  *   documents lose theirs, then the oldest changes are folded into one checkpoint (a baseline), counted in
  *   `Trimmed`. The state at any moment after the checkpoint is unchanged; only the list of old changes is shorter.
  * - **Retention.** The history does not expire with the activity items (an entity created two years ago still
- *   has its permissions): changes older than the retention period are folded into the checkpoint instead.
+ *   has its permissions); its size is bounded instead (above).
  * - **Snapshots** (`aws iam get-account-authorization-details`, scheduled or `--iam-snapshot FILE`) are
  *   stored per account apart from the histories (one object per snapshot) and passed to `stateAt` as
  *   `baselines`: a snapshot writes no per-entity items.

@@ -8,3 +8,7 @@ export type { IamSnapshot } from './snapshot';
 export { foldUntil, stateAt } from './state';
 export type { StateOptions } from './state';
 export type * from './types';
+export { IAM_HISTORY_SLOT, changesPerEntity, decodeHistory, encodeHistory, historyAfter, iamHistorySubject, iamSnapshotSubject, snapshotItems, snapshotOfItems } from './stored';
+export type { IamHistoryItem, IamSnapshotItem } from './stored';
+export { MAX_SCOPE_CHANGES, permissionsInScope, sentenceOf } from './scope-report';
+export type { PermissionsInScope, ScopeChange } from './scope-report';

@@ -8,6 +8,8 @@ import { hourOf, hourStartMs } from './hours';
 import { accountOfRecord } from './object-scan';
 import type { RecordSink } from '../cloudtrail/read-log';
 import { validateRecord } from '../cloudtrail/validate-record';
+import { IAM_EVENT_SOURCE, iamChangesOf } from '../iam/events';
+import type { IamChange } from '../iam/types';
 
 /**
  * Merges every log object of one account's hour into what is stored for it: per principal, one aggregate and
@@ -30,6 +32,8 @@ export interface CompactedHour {
   sessionsCreated: SessionCreation[];
   sessionsObserved: SessionObservation[];
   counts: { events: number; duplicates: number };
+  /** The hour's IAM changes (issue 11), each event once: what the entities' stored histories merge. */
+  iamChanges: IamChange[];
 }
 
 function byTimeThenId(a: CompactEvent, b: CompactEvent): number {
@@ -44,6 +48,7 @@ export class HourCompactor {
   private readonly created = new Map<string, SessionCreation>();
   private readonly observed = new Map<string, SessionObservation>();
   private duplicates = 0;
+  private readonly iamChanges: IamChange[] = [];
 
   /** `retainedFrom`: events before it are past the retention and left out, as ingestion leaves them out. */
   constructor(
@@ -93,6 +98,8 @@ export class HourCompactor {
     const created = sessionCreatedBy(record);
     if (created) this.keepCreation(created);
     if (isSessionCall(record)) this.observe(record);
+    // IAM writes are rare: only their records are decoded, after the eventID check (a duplicate adds nothing).
+    if (record.eventSource === IAM_EVENT_SOURCE) this.iamChanges.push(...iamChangesOf(record));
     return true;
   }
 
@@ -113,6 +120,7 @@ export class HourCompactor {
       sessionsCreated: [...this.created.values()].sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0)),
       sessionsObserved: [...this.observed.values()].sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1)),
       counts: { events: this.seen.size, duplicates: this.duplicates },
+      iamChanges: [...this.iamChanges],
     };
   }
 
