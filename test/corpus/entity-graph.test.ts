@@ -4,6 +4,7 @@ import { dynamoDocumentClient } from '../../lambdas/adapters/aws-clients';
 import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
 import { buildApiHandler, graphDependenciesFromEnv } from '../../lambdas/api/handler';
 import { lambdaContext, toProxyEvent } from '../../local/http/proxy-event';
+import { parseCsv } from '../helpers/csv';
 import { recordScans } from '../helpers/no-scan';
 import { expectSchema } from '../helpers/openapi-schemas';
 import { CorpusPipeline } from './corpus-pipeline';
@@ -198,6 +199,38 @@ describe('listRelatedEntities on the real corpus', () => {
       const answer = await post('/graph/listRelatedEntities', body);
       expect([body, answer.status]).toEqual([body, 400]);
     }
+  });
+});
+
+async function postCsv(path: string, body: unknown): Promise<{ status: number; type: string | null; nextToken: string | null; rows: string[][] }> {
+  const response = await fetch(`${pipeline.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/csv' }, body: JSON.stringify(body) });
+  return { status: response.status, type: response.headers.get('content-type'), nextToken: response.headers.get('x-next-token'), rows: parseCsv(await response.text()) };
+}
+
+describe('CSV exports (Accept: text/csv)', () => {
+  it('gives searchEntities and listRelatedEntities as CSV, row for row the JSON answer, paged through x-next-token', async () => {
+    const searchBody = { EntityType: 'IP_ADDRESS', Query: '*', ScopeStartTime: FROM, ScopeEndTime: TO };
+    const relatedBody = { EntityType: 'IP_ADDRESS', EntityId: '192.168.10.20', RelatedEntityType: 'IAM_USER', ScopeStartTime: FROM, ScopeEndTime: TO };
+    for (const [path, body, header] of [
+      ['/graph/searchEntities', searchBody, ['EntityType', 'EntityId', 'DisplayName', 'FirstObservedTime', 'LastObservedTime']],
+      ['/graph/listRelatedEntities', relatedBody, ['EntityType', 'EntityId', 'DisplayName', 'Relationship', 'AccountId', 'CallCount', 'FailedCallCount', 'SessionCount', 'FirstSeenTime', 'LastSeenTime']],
+    ] as const) {
+      const json = await all(path, body);
+      expect(json.length).toBeGreaterThan(1);
+      const rows: string[][] = [];
+      let NextToken: string | null = null;
+      do {
+        const page = await postCsv(path, { ...body, MaxResults: 2, ...(NextToken ? { NextToken } : {}) });
+        expect([page.status, page.type]).toEqual([200, 'text/csv; charset=utf-8']);
+        expect(page.rows[0]).toEqual(header);
+        rows.push(...page.rows.slice(1));
+        NextToken = page.nextToken;
+      } while (NextToken);
+      expect(rows).toEqual(json.map((entity) => header.map((column) => (entity[column] === undefined ? '' : String(entity[column])))));
+    }
+    // The addresses of the corpus, counted from the raw records, one row each.
+    const addresses = new Set(recordsIn(FROM, TO).map((r) => r.sourceIPAddress).filter((ip) => /^[\d.]+$|:/.test(ip)));
+    expect((await all('/graph/searchEntities', searchBody)).length).toBe(addresses.size);
   });
 });
 

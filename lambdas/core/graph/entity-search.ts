@@ -3,6 +3,7 @@ import type { HourIndex } from '../storage/hour-index';
 import { entityIdOfPrincipal, entityTypeOfPrincipal, roleNameOf, sessionEntityId, type EntityType } from './entity-types';
 import { globMatcher, type Matcher } from './glob';
 import { ipMatcher } from './ip-match';
+import type { CsvCell } from './csv';
 
 /**
  * searchEntities over the hour indexes of a scope: every value of the asked type that an index names, matched
@@ -127,4 +128,11 @@ export function searchIndexes(indexes: readonly HourIndex[], type: EntityType, q
   return [...found]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([id, { display, first, last }]) => ({ EntityType: type, EntityId: id, DisplayName: display, FirstObservedTime: new Date(first).toISOString(), LastObservedTime: new Date(last).toISOString() }));
+}
+
+/** searchEntities as CSV (`Accept: text/csv`): one row per entity, the JSON fields as columns. */
+export const FOUND_ENTITIES_CSV_HEADER = ['EntityType', 'EntityId', 'DisplayName', 'FirstObservedTime', 'LastObservedTime'] as const;
+
+export function foundEntitiesCsvRows(entities: readonly FoundEntity[]): CsvCell[][] {
+  return entities.map((e) => [e.EntityType, e.EntityId, e.DisplayName, e.FirstObservedTime, e.LastObservedTime]);
 }

@@ -1,3 +1,4 @@
+import type { CsvCell } from './csv';
 import type { EntityType } from './entity-types';
 
 /**
@@ -125,4 +126,11 @@ export function isRelatedPosition(value: unknown): value is RelatedPosition {
 
 export function isAfterPosition(entity: RelatedEntity, position: RelatedPosition): boolean {
   return compareRelated(entity, { CallCount: position.c, EntityId: position.id }) > 0;
+}
+
+/** listRelatedEntities as CSV (`Accept: text/csv`): one row per entity; absent optional fields are empty cells. */
+export const RELATED_ENTITIES_CSV_HEADER = ['EntityType', 'EntityId', 'DisplayName', 'Relationship', 'AccountId', 'CallCount', 'FailedCallCount', 'SessionCount', 'FirstSeenTime', 'LastSeenTime'] as const;
+
+export function relatedEntitiesCsvRows(entities: readonly RelatedEntity[]): CsvCell[][] {
+  return entities.map((e) => [e.EntityType, e.EntityId, e.DisplayName, e.Relationship, e.AccountId, e.CallCount, e.FailedCallCount, e.SessionCount, e.FirstSeenTime, e.LastSeenTime]);
 }
