@@ -8,7 +8,7 @@ import { parseCsv } from '../helpers/csv';
 import { recordScans } from '../helpers/no-scan';
 import { expectSchema } from '../helpers/openapi-schemas';
 import { CorpusPipeline } from './corpus-pipeline';
-import { rawRecords, type RawRecord } from './raw-corpus';
+import { isTemporaryKey, rawRecords, type RawRecord } from './raw-corpus';
 
 /**
  * searchEntities and listRelatedEntities on the real corpus, through the local HTTP server (and the Lambda
@@ -258,8 +258,24 @@ describe('searchEntities on the real corpus', () => {
   it('finds a role session by access key id, by session name, and by Detective session id', async () => {
     const session = rawSessions().find((s) => recordsIn(FROM, TO).some((r) => r.userIdentity.accessKeyId === s.key)) as RawSession;
     const arn = `arn:aws:sts::${ACCOUNT}:assumed-role/${session.role.split('/').pop()}/${session.name}`;
-    for (const query of [session.key, session.name.toUpperCase(), `AROAEXAMPLEPRINCIPAL:${session.name}`]) expect((await search('ROLE_SESSION', query)).map((e) => e.EntityId)).toEqual([arn]);
+    // Detective's id: the role's principal id (before the colon of userIdentity.principalId), then the session name.
+    const principalIds = new Set(rawRecords().filter((r) => r.userIdentity.accessKeyId === session.key).map((r) => String(r.userIdentity.principalId)));
+    expect(principalIds.size).toBe(1);
+    const [detectiveId] = [...principalIds];
+    expect(detectiveId).toMatch(/^AROA[A-Z0-9]+:/);
+    expect(detectiveId.slice(detectiveId.indexOf(':') + 1)).toBe(session.name);
+    for (const query of [session.key, session.name.toUpperCase(), detectiveId, detectiveId.toLowerCase()]) expect([query, (await search('ROLE_SESSION', query)).map((e) => e.EntityId)]).toEqual([query, [arn]]);
     expect((await search('ROLE_SESSION', session.role)).map((e) => e.EntityId)).toContain(arn);
+    // Another role's principal id with the same session name finds nothing.
+    expect(await search('ROLE_SESSION', `AROAEXAMPLEPRINCIPAL:${session.name}`)).toEqual([]);
+    // Every role session of the corpus is found by its Detective id, and only it (counted from the raw records).
+    const byDetectiveId = new Map<string, Set<string>>();
+    for (const r of recordsIn(FROM, TO).filter((r) => r.userIdentity.type === 'AssumedRole' && isTemporaryKey(r.userIdentity.accessKeyId))) {
+      const id = String(r.userIdentity.principalId);
+      byDetectiveId.set(id, (byDetectiveId.get(id) ?? new Set()).add(String(r.userIdentity.arn)));
+    }
+    expect(byDetectiveId.size).toBeGreaterThan(5);
+    for (const [id, arns] of byDetectiveId) expect([id, (await search('ROLE_SESSION', id)).map((e) => e.EntityId)]).toEqual([id, [...arns].sort()]);
   });
 
   it('answers through the Lambda handler as through the server', async () => {

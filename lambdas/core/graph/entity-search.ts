@@ -24,6 +24,8 @@ interface Candidate {
   display: string;
   /** Texts the query may match (an ARN, a name, an access key id...); a session's name is always the second. */
   keys: string[];
+  /** A role session's Detective id, `<role principal id>:<session name>`, when its index kept the role's id. */
+  detectiveId?: string;
 }
 
 /** Detective's role session id is `<role principal id (AROA…)>:<session name>`. */
@@ -41,12 +43,17 @@ function principalCandidates(index: HourIndex, type: EntityType): Candidate[] {
 
 function sessionCandidates(index: HourIndex): Candidate[] {
   const found: Candidate[] = [];
-  for (const [accessKeyId, [position, sessionName]] of Object.entries(index.sessions)) {
+  for (const [accessKeyId, [position, sessionName, rolePrincipalId]] of Object.entries(index.sessions)) {
     const principal = index.principals[position];
     if (!principal || principal[1] !== 'role') continue;
     const roleArn = entityIdOfPrincipal(principal[0], 'role');
     const id = sessionEntityId(roleArn, sessionName, accessKeyId);
-    found.push({ id, display: sessionName ? `${roleNameOf(roleArn)}/${sessionName}` : accessKeyId, keys: [accessKeyId, sessionName, roleArn, roleNameOf(roleArn), id] });
+    found.push({
+      id,
+      display: sessionName ? `${roleNameOf(roleArn)}/${sessionName}` : accessKeyId,
+      keys: [accessKeyId, sessionName, roleArn, roleNameOf(roleArn), id],
+      ...(rolePrincipalId && sessionName ? { detectiveId: `${rolePrincipalId}:${sessionName}` } : {}),
+    });
   }
   return found;
 }
@@ -85,18 +92,20 @@ export function candidatesOf(index: HourIndex, type: EntityType): Candidate[] {
   }
 }
 
-/** The test a query makes of a candidate's keys, by type. */
-export function queryMatcher(type: EntityType, query: string): (keys: readonly string[]) => boolean {
+/** The test a query makes of a candidate, by type. */
+export function queryMatcher(type: EntityType, query: string): (candidate: Pick<Candidate, 'keys' | 'detectiveId'>) => boolean {
   if (type === 'IP_ADDRESS') {
     const match = ipMatcher(query);
-    return (keys) => keys.some(match);
+    return ({ keys }) => keys.some(match);
   }
   if (type === 'ROLE_SESSION') {
     const detective = DETECTIVE_SESSION_ID.exec(query);
-    // The role's principal id (AROA…) is not stored: Detective's form matches by session name (README).
     if (detective) {
+      // The whole id where the hour index kept the role's principal id; by session name alone in indexes
+      // written before it was kept (which cannot tell two roles' sessions of the same name apart).
+      const whole = globMatcher(query);
       const byName = globMatcher(detective[1]);
-      return (keys) => keys.length > 1 && byName(keys[1]);
+      return ({ keys, detectiveId }) => (detectiveId !== undefined ? whole(detectiveId) : keys.length > 1 && byName(keys[1]));
     }
   }
   let match: Matcher = globMatcher(query);
@@ -105,7 +114,7 @@ export function queryMatcher(type: EntityType, query: string): (keys: readonly s
     const id = /^arn:[a-z-]+:ec2:[a-z0-9-]*:\d{12}:instance\/(.+)$/i.exec(query)?.[1];
     if (id) match = globMatcher(id);
   }
-  return (keys) => keys.some(match);
+  return ({ keys }) => keys.some(match);
 }
 
 /** Matching entities of the indexes, one per EntityId, sorted by EntityId (the pagination order). */
@@ -120,7 +129,7 @@ export function searchIndexes(indexes: readonly HourIndex[], type: EntityType, q
       if (known) {
         known.first = Math.min(known.first, start);
         known.last = Math.max(known.last, end);
-      } else if (matches(candidate.keys)) {
+      } else if (matches(candidate)) {
         found.set(candidate.id, { display: candidate.display, first: start, last: end });
       }
     }

@@ -29,12 +29,20 @@ export interface CompactedHour {
   account: HourAggregate;
   sessionsCreated: SessionCreation[];
   sessionsObserved: SessionObservation[];
+  /**
+   * Role sessions' temporary access key id → the role's principal id (`AROA…`, the part of
+   * `userIdentity.principalId` before the colon): with the session name it makes Detective's role session id.
+   */
+  rolePrincipalIds?: Record<string, string>;
   counts: { events: number; duplicates: number };
 }
 
 function byTimeThenId(a: CompactEvent, b: CompactEvent): number {
   return a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : a.o - b.o || a.n - b.n);
 }
+
+/** `AROA…:<session name>`: a role's unique id (upper-case letters and digits) before the colon. */
+const ROLE_PRINCIPAL_ID = /^(AROA[A-Z0-9]{1,124}):/;
 
 export class HourCompactor {
   private readonly principalCache = new PrincipalCache();
@@ -43,6 +51,7 @@ export class HourCompactor {
   private readonly principals = new Map<string, { meta: SubjectMeta; events: CompactEvent[] }>();
   private readonly created = new Map<string, SessionCreation>();
   private readonly observed = new Map<string, SessionObservation>();
+  private readonly rolePrincipalIds = new Map<string, string>();
   private duplicates = 0;
 
   /** `retainedFrom`: events before it are past the retention and left out, as ingestion leaves them out. */
@@ -93,6 +102,7 @@ export class HourCompactor {
     const created = sessionCreatedBy(record);
     if (created) this.keepCreation(created);
     if (isSessionCall(record)) this.observe(record);
+    this.keepRolePrincipalId(record);
     return true;
   }
 
@@ -112,6 +122,7 @@ export class HourCompactor {
       account: aggregateEvents(accountMeta, this.hour, all),
       sessionsCreated: [...this.created.values()].sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0)),
       sessionsObserved: [...this.observed.values()].sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1)),
+      rolePrincipalIds: Object.fromEntries([...this.rolePrincipalIds].sort(([a], [b]) => (a < b ? -1 : 1))),
       counts: { events: this.seen.size, duplicates: this.duplicates },
     };
   }
@@ -129,6 +140,19 @@ export class HourCompactor {
     const known = this.observed.get(observation.sessionId);
     if (known) mergeObservation(known, observation);
     else this.observed.set(observation.sessionId, observation);
+  }
+
+  /**
+   * A role session's principal id. A key belongs to one role, so its calls agree; were they not to (forged
+   * records), the smallest id is kept, so that the result does not depend on the order of the records.
+   */
+  private keepRolePrincipalId(record: CloudTrailRecord): void {
+    const identity = record.userIdentity;
+    if (identity.type !== 'AssumedRole' || !identity.accessKeyId || typeof identity.principalId !== 'string') return;
+    const roleId = ROLE_PRINCIPAL_ID.exec(identity.principalId)?.[1];
+    if (!roleId) return;
+    const known = this.rolePrincipalIds.get(identity.accessKeyId);
+    if (known === undefined || roleId < known) this.rolePrincipalIds.set(identity.accessKeyId, roleId);
   }
 
   private principalOf(record: CloudTrailRecord): Principal {
