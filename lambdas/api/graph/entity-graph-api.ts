@@ -29,11 +29,11 @@ export class EntityGraphApi {
   /** With `Accept: text/csv`, the page as CSV; its NextToken goes in the `x-next-token` header. */
   async searchEntities(body: unknown, options: RequestOptions = { csv: false }): Promise<SearchEntitiesResponse | CsvDocument> {
     const response = await searchEntities(body, this.context());
-    return options.csv ? new CsvDocument(toCsv(FOUND_ENTITIES_CSV_HEADER, foundEntitiesCsvRows(response.Entities)), response.NextToken) : response;
+    return options.csv ? new CsvDocument(toCsv(FOUND_ENTITIES_CSV_HEADER, foundEntitiesCsvRows(response.Entities)), response.NextToken, response.Incomplete) : response;
   }
 
   async listRelatedEntities(body: unknown, options: RequestOptions = { csv: false }): Promise<ListRelatedEntitiesResponse | CsvDocument> {
     const response = await listRelatedEntities(body, this.context());
-    return options.csv ? new CsvDocument(toCsv(RELATED_ENTITIES_CSV_HEADER, relatedEntitiesCsvRows(response.Entities)), response.NextToken) : response;
+    return options.csv ? new CsvDocument(toCsv(RELATED_ENTITIES_CSV_HEADER, relatedEntitiesCsvRows(response.Entities)), response.NextToken, response.Incomplete) : response;
   }
 }

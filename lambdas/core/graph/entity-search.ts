@@ -117,6 +117,25 @@ export function queryMatcher(type: EntityType, query: string): (candidate: Pick<
   return ({ keys }) => keys.some(match);
 }
 
+/** The index maps a search of each type reads: where they were dropped (too large), its answer may miss entities. */
+const MAPS_READ: Record<EntityType, readonly string[]> = {
+  IAM_ROLE: ['principals'],
+  IAM_USER: ['principals'],
+  FEDERATED_USER: ['principals'],
+  AWS_ACCOUNT: ['principals'],
+  ROLE_SESSION: ['sessions', 'principals'],
+  IP_ADDRESS: ['ips'],
+  USER_AGENT: ['agents'],
+  S3_BUCKET: ['buckets'],
+  // The instances map is never dropped (core/storage/hour-index.ts keeps it whole).
+  EC2_INSTANCE: [],
+};
+
+/** Whether an index of the scope had dropped a map that a search of `type` reads: the answer may be incomplete. */
+export function searchIncomplete(indexes: readonly HourIndex[], type: EntityType): boolean {
+  return indexes.some((index) => (index.truncated ?? []).some((map) => MAPS_READ[type].includes(map)));
+}
+
 /** Matching entities of the indexes, one per EntityId, sorted by EntityId (the pagination order). */
 export function searchIndexes(indexes: readonly HourIndex[], type: EntityType, query: string, fromMs: number, toMs: number): FoundEntity[] {
   const matches = queryMatcher(type, query);

@@ -63,6 +63,8 @@ export interface RelatedKey {
 /** Accumulates calls per related entity; the first relationship given for an entity is kept. */
 export class RelatedTally {
   private readonly tallies = new Map<string, Tally>();
+  /** Set when a capped source (an hour index that dropped a map) was read: entities may be missing. */
+  incomplete = false;
 
   private tally(key: RelatedKey): Tally {
     let tally = this.tallies.get(key.id);
