@@ -190,7 +190,8 @@ describe('listRelatedEntities on the real corpus', () => {
     const base = { EntityType: 'IP_ADDRESS', EntityId: '192.168.10.20', RelatedEntityType: 'IAM_USER', ScopeStartTime: FROM, ScopeEndTime: TO };
     for (const body of [
       { ...base, RelatedEntityType: 'IP_ADDRESS' },
-      { ...base, EntityType: 'AWS_ACCOUNT', EntityId: ACCOUNT },
+      { ...base, EntityType: 'AWS_ACCOUNT', EntityId: ACCOUNT, RelatedEntityType: 'IP_ADDRESS' },
+      { ...base, EntityType: 'AWS_ACCOUNT', EntityId: 'arn:aws:iam::123837392027:root' },
       { ...base, ScopeStartTime: '2023-01-01T00:00:00Z' },
       { ...base, ScopeEndTime: FROM },
       { ...base, NextToken: 'forged.token' },
@@ -206,6 +207,34 @@ async function postCsv(path: string, body: unknown): Promise<{ status: number; t
   const response = await fetch(`${pipeline.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/csv' }, body: JSON.stringify(body) });
   return { status: response.status, type: response.headers.get('content-type'), nextToken: response.headers.get('x-next-token'), rows: parseCsv(await response.text()) };
 }
+
+describe('listRelatedEntities from an AWS account on the real corpus', () => {
+  it("names the account's principals, busiest first, with exact counts in a whole and in a cut scope", async () => {
+    for (const [from, to] of [[FROM, TO], [CUT_FROM, CUT_TO]]) {
+      const records = recordsIn(from, to);
+      const users = await related('AWS_ACCOUNT', ACCOUNT, 'IAM_USER', from, to);
+      expect(asTally(users)).toEqual(tally(records, (r) => (r.userIdentity.type === 'IAMUser' ? userOf(r) : undefined)));
+      const roles = await related('AWS_ACCOUNT', ACCOUNT, 'IAM_ROLE', from, to);
+      expect(asTally(roles)).toEqual(tally(records, (r) => (r.userIdentity.type === 'AssumedRole' ? roleOf(r) : undefined)));
+      for (const entity of [...users, ...roles]) expect(entity).toMatchObject({ Relationship: 'PRINCIPAL_OF_ACCOUNT', AccountId: ACCOUNT });
+      // Busiest first (then by id): the order pages follow.
+      const counts = users.map((u) => u.CallCount);
+      expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    }
+  });
+
+  it('finds no cross-account role use where the raw records show none', async () => {
+    // Independently: every AssumeRole targets a role of this account, and every caller is of this account (or a service).
+    const assumes = rawRecords().filter((r) => r.eventName === 'AssumeRole' && typeof r.requestParameters?.roleArn === 'string');
+    expect(assumes.length).toBeGreaterThan(0);
+    expect(assumes.every((r) => String(r.requestParameters?.roleArn).split(':')[4] === ACCOUNT)).toBe(true);
+    expect(new Set(rawRecords().map((r) => (r.userIdentity as { accountId?: string }).accountId ?? ACCOUNT))).toEqual(new Set([ACCOUNT]));
+    expect(new Set(rawRecords().map((r) => r.recipientAccountId))).toEqual(new Set([ACCOUNT]));
+    expect(await related('AWS_ACCOUNT', ACCOUNT, 'AWS_ACCOUNT')).toEqual([]);
+    const roles = await related('AWS_ACCOUNT', ACCOUNT, 'IAM_ROLE');
+    expect(roles.filter((r) => r.Relationship !== 'PRINCIPAL_OF_ACCOUNT')).toEqual([]);
+  });
+});
 
 describe('CSV exports (Accept: text/csv)', () => {
   it('gives searchEntities and listRelatedEntities as CSV, row for row the JSON answer, paged through x-next-token', async () => {

@@ -15,6 +15,7 @@ import { eventsWithin } from '../../core/storage/scope-cut';
 import { mapWithConcurrency } from '../../shared/concurrency';
 import { CONCURRENT_READS, type EntityGraphContext, type EntityGraphReads } from './graph-reads';
 import { indexesOfScope } from './index-reads';
+import { accountRelations } from './account-relations';
 
 /**
  * POST /graph/listRelatedEntities: the entities related to one entity in a scope, with how they are related and
@@ -337,6 +338,7 @@ export const RELATIONS: Partial<Record<EntityType, Partial<Record<EntityType, Re
   FEDERATED_USER: { ...Object.fromEntries(VALUES.map((t) => [t, principalToValues(t as ValueType, 'FEDERATED_USER')])), IAM_ROLE: originRelations('FEDERATED_USER'), ROLE_SESSION: originRelations('FEDERATED_USER') },
   ROLE_SESSION: { ...Object.fromEntries(VALUES.map((t) => [t, principalToValues(t as ValueType, 'ROLE_SESSION')])), ROLE_SESSION: sessionRelations, IAM_ROLE: sessionRelations, IAM_USER: sessionRelations, FEDERATED_USER: sessionRelations, AWS_ACCOUNT: sessionRelations },
   EC2_INSTANCE: { IAM_ROLE: instanceRelations, ROLE_SESSION: instanceRelations },
+  AWS_ACCOUNT: { IAM_ROLE: accountRelations, IAM_USER: accountRelations, FEDERATED_USER: accountRelations, AWS_ACCOUNT: accountRelations },
 };
 
 export async function listRelatedEntities(body: unknown, context: EntityGraphContext): Promise<ListRelatedEntitiesResponse> {

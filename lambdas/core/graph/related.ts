@@ -22,6 +22,13 @@ export const RELATIONSHIPS = [
   'INSTANCE_PROFILE_SESSION',
   'CROSS_ACCOUNT_CALLER',
   'CALLER_ACCOUNT',
+  // From an AWS_ACCOUNT: its principals; its roles used from other accounts; other accounts' roles its
+  // principals assumed; and other accounts by direction of role use (they assume ours, we assume theirs, both).
+  'PRINCIPAL_OF_ACCOUNT',
+  'ASSUMED_FROM_OTHER_ACCOUNT',
+  'ASSUMED_IN_OTHER_ACCOUNT',
+  'CROSS_ACCOUNT_TARGET',
+  'CROSS_ACCOUNT_BOTH',
 ] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
 
