@@ -1,6 +1,6 @@
 import { normalizeRoleArn } from '../core/cloudtrail/arn';
 import { subjectOfAccount } from '../core/cloudtrail/activity';
-import type { GraphEntity } from '../core/graph/entities';
+import type { GraphEntity } from '../core/graph/entity-types';
 import type { EvidenceCall } from '../core/graph/evidence';
 import type { ActivityItem } from '../core/model/items';
 import { callsCountedUnderIssuer, viaLabel } from '../core/queries/entity-activity';

@@ -1,7 +1,7 @@
 import { parseIp, isIpAddress } from '../../core/analysis/ip-address';
 import { normalizeRoleArn } from '../../core/cloudtrail/arn';
 import type { Principal } from '../../core/cloudtrail/principal';
-import { parseListRelatedEntities, type ListRelatedEntitiesRequest } from '../../core/graph/entity-requests';
+import { parseListRelatedEntities, type ListRelatedEntitiesRequest } from '../../core/graph/requests';
 import { accountOfArn, entityIdOfPrincipal, entityTypeOfPrincipal, parseSessionEntityId, principalKeyOf, roleNameOf, sessionEntityId, type EntityType } from '../../core/graph/entity-types';
 import { isAfterPosition, isRelatedPosition, RelatedTally, type RelatedEntity, type RelatedKey, type Relationship } from '../../core/graph/related';
 import { validationError } from '../../core/investigation/errors';

@@ -1,6 +1,5 @@
 import { searchIncomplete, searchIndexes, type FoundEntity } from '../../core/graph/entity-search';
-import { parseSearchEntities } from '../../core/graph/entity-requests';
-import { DEFAULT_SEARCH_SCOPE_MS } from '../../core/graph/entity-requests';
+import { DEFAULT_SEARCH_SCOPE_MS, parseSearchEntities } from '../../core/graph/requests';
 import { decodeNextToken, encodeNextToken, requestFingerprint } from '../../core/investigation/pagination';
 import type { EntityGraphContext } from './graph-reads';
 import { indexesOfScope } from './index-reads';

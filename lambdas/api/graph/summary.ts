@@ -2,7 +2,7 @@ import { baselineIsMature, baselineWindow, newnessIndicators } from '../../core/
 import { subjectOfAccount } from '../../core/cloudtrail/activity';
 import { principalsOfIndexes, type IndexedPrincipal } from '../../core/graph/index-lookups';
 import { dailyTimeline, daysEndingAt, isServiceLinkedRole } from '../../core/graph/principals';
-import { parseGetSummary, type SummaryRequest } from '../../core/graph/profile-requests';
+import { parseGetSummary, type SummaryRequest } from '../../core/graph/requests';
 import { sumActivity } from '../../core/queries/activity-totals';
 import type { ListPosition } from '../../core/investigation/ports';
 import type { HourIndex } from '../../core/storage/hour-index';
