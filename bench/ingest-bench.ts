@@ -7,6 +7,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { costOf, GB, lambdaInvocations, perGb, PRICES, sqsRequests, tableStorageDollars, tableWriteDollars, type RunUsage } from './cost-model';
 import { defaultRealCorpusDir, generatedCorpus, realCorpus, type NamedCorpus } from './corpora';
 import { investigate, type InvestigationMeasure } from './investigation-latency';
+import { measureGraphReads, type GraphMeasure } from './graph-latency';
 import { HOUR_START, memberAccount } from './org-corpus';
 import { FUNCTION_MEMORY_GB, ingestFiles, pipelineS3, startMeteredStack, storedBytes } from './pipeline-run';
 import { measureThroughput, type LoadedFile, type Throughput } from './throughput';
@@ -19,7 +20,8 @@ import { measureThroughput, type LoadedFile, type Throughput } from './throughpu
  * one and at ten times the total volume, and the peak memory of the streamed reader. Every figure is
  * measured in this run and printed; nothing is asserted.
  */
-const usage = 'npm run bench -- [--quick] [--sizes 50,500,5000] [--records 7200,24000,60000] [--runs 5] [--corpus DIR] [--no-investigation] [--heap-mb 256]';
+const usage =
+  'npm run bench -- [--quick] [--sizes 50,500,5000] [--records 7200,24000,60000] [--runs 5] [--corpus DIR] [--no-investigation] [--graph-records 120000] [--no-graph] [--only-graph] [--heap-mb 256]';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -28,6 +30,9 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     corpus: { type: 'string' },
     'no-investigation': { type: 'boolean', default: false },
+    'graph-records': { type: 'string' },
+    'no-graph': { type: 'boolean', default: false },
+    'only-graph': { type: 'boolean', default: false },
     'heap-mb': { type: 'string', default: '256' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -268,6 +273,46 @@ async function investigationLatency(): Promise<void> {
   }
 }
 
+/**
+ * The graph routes on one entity (a member account's DeployRole) at two total volumes: its account's data
+ * alone (×1), then with nine other accounts' data as large (×10). `--graph-records` is the total at ×10
+ * (rounded to whole account-hours: 12 files per account and hour); the others are generated and ingested one
+ * account at a time, so the generator never holds more than one account's records.
+ */
+async function graphReadLatency(): Promise<void> {
+  const total = Number(values['graph-records'] ?? (quick ? 12_000 : 120_000));
+  const recordsPerFile = Math.max(1, Math.round(total / 10 / 12));
+  const base = generatedCorpus('graph ×1', { recordsPerFile, accounts: 1, regions: 1, seed: 11 });
+  const target = memberAccount(0);
+  const roleArn = `arn:aws:iam::${target}:role/DeployRole`;
+  // Searched by its ARN: the same single answer at both volumes (every account has a DeployRole).
+  const graphTarget = { roleArn, roleName: roleArn, from: new Date(HOUR_START - 3600_000).toISOString(), to: new Date(HOUR_START + 2 * 3600_000).toISOString() };
+  console.log(`\nGraph read latency: ${roleArn}, scope ${graphTarget.from} – ${graphTarget.to} (local API, dynalite and the local S3; best of 3 after a warm-up)`);
+  const session = await startMeteredStack(retentionFor(base));
+  try {
+    await ingestFiles(session, base.files);
+    const one = await measureGraphReads(session, graphTarget);
+    let records = base.records;
+    for (let a = 1; a < 10; a++) {
+      const other = generatedCorpus(`graph other ${a}`, { recordsPerFile, accounts: 1, firstAccount: a, regions: 1, seed: 11 });
+      await ingestFiles(session, other.files);
+      records += other.records;
+    }
+    const ten = await measureGraphReads(session, graphTarget);
+    console.log(`  ×1: ${fmt(base.records)} records in 1 member account (+ the security account); ×10: ${fmt(records)} records in 10 member accounts`);
+    table(
+      ['', '×1 ms', '×10 ms', '×1 items/RRU/req/GET', '×10 items/RRU/req/GET', 'answer ×1 | ×10'],
+      one.map((m, i) => {
+        const t = ten[i] as GraphMeasure;
+        const reads = (g: GraphMeasure) => `${fmt(g.itemsRead)}/${fmt(g.readUnits, 1)}/${fmt(g.dynamoRequests)}/${fmt(g.s3Gets)}`;
+        return [m.route, m.status === 200 ? fmt(m.ms) : `HTTP ${m.status}`, t.status === 200 ? fmt(t.ms) : `HTTP ${t.status}`, reads(m), reads(t), `${m.answer} | ${t.answer}`];
+      }),
+    );
+  } finally {
+    await session.close();
+  }
+}
+
 function memoryProbe(corpus: NamedCorpus): void {
   const dir = mkdtempSync(join(tmpdir(), 'trailhound-bench-memory-'));
   const file = join(dir, 'big.json.gz');
@@ -293,6 +338,7 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const started = Date.now();
   console.log(`Trailhound benchmark (${quick ? 'quick' : 'default'} run, ${new Date().toISOString()}, node ${process.version})`);
+  if (values['only-graph']) return graphReadLatency();
   const corpora: NamedCorpus[] = sizes.map((size, i) => {
     const shape = shapeFor(size, recordTargets[i] ?? recordTargets[recordTargets.length - 1] ?? 12 * size);
     return generatedCorpus(`${fmt(size)}/file`, { recordsPerFile: size, ...shape });
@@ -307,6 +353,7 @@ async function main(): Promise<void> {
   for (const corpus of corpora) results.push(await measureCorpus(corpus));
   printResults(results);
   if (!values['no-investigation']) await investigationLatency();
+  if (!values['no-graph']) await graphReadLatency();
   const largest = corpora.filter((c) => c.name !== 'real').sort((a, b) => b.records - a.records)[0];
   if (largest) memoryProbe(largest);
   console.log(`\nTotal ${fmt((Date.now() - started) / 1000)} s. Prices: see bench/cost-model.ts; ${fmt(GB)} bytes per GB.`);

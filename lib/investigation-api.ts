@@ -5,11 +5,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { tooLargeResponse } from '../lambdas/api/http';
-import { ACTIVITY_TABLE, INDEX_BUCKET_ENV, INDICATORS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
+import { ACTIVITY_TABLE, FINDINGS_TABLE, INDEX_BUCKET_ENV, INDICATORS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../lambdas/shared/table-design';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ActivityStore } from './activity-store';
 import type { LogSource } from './log-source';
 import type { DataTables } from './data-tables';
-import { MAX_SCOPE_DAYS_ENV, STATE_MACHINE_ARN_ENV } from './environment-names';
+import { s3Uri, type S3ObjectLocation } from './config';
+import { MAX_SCOPE_DAYS_ENV, STATE_MACHINE_ARN_ENV, THREAT_INTEL_S3_URIS_ENV } from './environment-names';
 import { ApiWebAcl, headersBesidesContentType } from './api-web-acl';
 import { acknowledgeNag } from './nag';
 import { trailhoundFunction } from './node-function';
@@ -49,6 +51,12 @@ export interface InvestigationApiProps {
   readonly activityStore: ActivityStore;
   /** ... and, for evidence, the log objects themselves. */
   readonly logSource: LogSource;
+  /**
+   * Threat-intel lists the IP address profile checks an address against (the FlaggedIps stage's lists): the
+   * function gets their URIs and s3:GetObject on exactly those objects.
+   * @default [] (no list: no address is flagged)
+   */
+  readonly threatIntelLists?: readonly S3ObjectLocation[];
   /** Longest accepted investigation scope in days; the handler's default (30) when undefined. */
   readonly maxScopeDays?: number;
   /**
@@ -97,6 +105,7 @@ export class InvestigationApi extends Construct {
   constructor(scope: Construct, id: string, props: InvestigationApiProps) {
     super(scope, id);
     const { tables } = props;
+    const threatIntel = props.threatIntelLists ?? [];
 
     this.function = trailhoundFunction(new Construct(this, 'Handler'), {
       description: "Trailhound: Detective's Investigation API (API Gateway proxy integration)",
@@ -108,8 +117,9 @@ export class InvestigationApi extends Construct {
       timeout: Duration.seconds(29),
       removalPolicy: props.removalPolicy,
       environment: {
-        ...tables.environmentFor([INVESTIGATIONS_TABLE, INDICATORS_TABLE, ACTIVITY_TABLE, SESSIONS_TABLE]),
+        ...tables.environmentFor([INVESTIGATIONS_TABLE, INDICATORS_TABLE, ACTIVITY_TABLE, SESSIONS_TABLE, FINDINGS_TABLE]),
         [INDEX_BUCKET_ENV]: props.activityStore.indexBucket.bucketName,
+        ...(threatIntel.length > 0 ? { [THREAT_INTEL_S3_URIS_ENV]: threatIntel.map(s3Uri).join(',') } : {}),
         [STATE_MACHINE_ARN_ENV]: props.stateMachine.stateMachineArn,
         ...(props.maxScopeDays !== undefined ? { [MAX_SCOPE_DAYS_ENV]: String(props.maxScopeDays) } : {}),
       },
@@ -124,6 +134,16 @@ export class InvestigationApi extends Construct {
     // an account-hour's manifest; Query of session packs and pointers. Never Scan, and no index.
     grantTableActions(this.function, tables, ACTIVITY_TABLE, ['dynamodb:GetItem', 'dynamodb:Query']);
     grantTableActions(this.function, tables, SESSIONS_TABLE, ['dynamodb:Query']);
+    // Related findings of a profile (lambdas/adapters/findings/queries.ts, as the RelatedFindings stage reads
+    // them): Query of the byEntity index (an entity's findings, and the lookup items of its IPs and keys), then
+    // BatchGetItem of the findings those lookups name. Never Scan, and never a write.
+    grantTableActions(this.function, tables, FINDINGS_TABLE, ['dynamodb:Query'], 'all');
+    grantTableActions(this.function, tables, FINDINGS_TABLE, ['dynamodb:BatchGetItem']);
+    // The IP profile's threat-intel flag reads exactly the configured list objects, nothing else in their buckets.
+    if (threatIntel.length > 0) {
+      const partition = Stack.of(this).partition;
+      this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: threatIntel.map((list) => `arn:${partition}:s3:::${list.bucket}/${list.key}`) }));
+    }
     // Ranged GETs of the compacted events; evidence reads records back from the log objects (GetObject under the
     // log prefix; ListBucket so that a deleted object is a 404, reported per event, not a 403).
     props.activityStore.grantReadEvents(this.function);

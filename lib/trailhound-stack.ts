@@ -91,6 +91,7 @@ export class TrailhoundStack extends Stack {
       stateMachine: this.investigation.stateMachine,
       activityStore: this.activityStore,
       logSource: this.logSource,
+      threatIntelLists: config.threatIntelLists,
       ...(config.investigationMaxScopeDays !== undefined ? { maxScopeDays: config.investigationMaxScopeDays } : {}),
       cloudWatchRole: config.apiGatewayCloudWatchRole,
       ...(config.apiWebAcl !== undefined ? { webAcl: config.apiWebAcl } : {}),

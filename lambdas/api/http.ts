@@ -15,11 +15,19 @@ export function jsonResponse(statusCode: number, body: object | undefined, reque
   };
 }
 
-/** A CSV answer (`Accept: text/csv`); the next page's token, if any, in the `x-next-token` header. */
+/**
+ * A CSV answer (`Accept: text/csv`); the next page's token, if any, in the `x-next-token` header, and
+ * `x-incomplete: true` where the JSON answer would say `Incomplete`.
+ */
 export function csvResponse(document: CsvDocument, requestId: string): APIGatewayProxyResult {
   return {
     statusCode: 200,
-    headers: { 'Content-Type': 'text/csv; charset=utf-8', 'x-amzn-RequestId': requestId, ...(document.nextToken ? { 'x-next-token': document.nextToken } : {}) },
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'x-amzn-RequestId': requestId,
+      ...(document.nextToken ? { 'x-next-token': document.nextToken } : {}),
+      ...(document.incomplete ? { 'x-incomplete': 'true' } : {}),
+    },
     body: document.text,
   };
 }

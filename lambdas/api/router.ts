@@ -10,6 +10,7 @@ import { getEntityProfile } from './graph/entity-profile';
 import { getSummary } from './graph/summary';
 import { getPermissions, permissionsDependenciesOf } from './graph/permissions';
 import { InvestigationApi, type ApiDependencies } from './operations';
+import { asCsvIf, indicatorsCsv, investigationsCsv } from './listing-csv';
 
 /**
  * Routes of Detective's Investigation API (method and path exactly as the official clients send them) and
@@ -25,14 +26,14 @@ type Operation = (apis: Apis, body: unknown, options: RequestOptions) => Promise
 export const ROUTES: Readonly<Record<string, Operation>> = {
   'POST /investigations/startInvestigation': ({ investigations }, body) => investigations.startInvestigation(body),
   'POST /investigations/getInvestigation': ({ investigations }, body) => investigations.getInvestigation(body),
-  'POST /investigations/listInvestigations': ({ investigations }, body) => investigations.listInvestigations(body),
-  'POST /investigations/listIndicators': ({ investigations }, body) => investigations.listIndicators(body),
+  'POST /investigations/listInvestigations': ({ investigations }, body, options) => asCsvIf(investigations.listInvestigations(body), options, investigationsCsv),
+  'POST /investigations/listIndicators': ({ investigations }, body, options) => asCsvIf(investigations.listIndicators(body), options, indicatorsCsv),
   'POST /investigations/updateInvestigationState': ({ investigations }, body) => investigations.updateInvestigationState(body),
   'POST /investigations/listIndicatorEvidence': ({ graph }, body, options) => graph.listIndicatorEvidence(body, options),
   // The graph routes (lib/investigation-api.ts GRAPH_OPERATIONS lists them for API Gateway): one line each.
   'POST /graph/getApiCallVolume': ({ graph }, body, options) => graph.getApiCallVolume(body, options),
-  'POST /graph/searchEntities': ({ entities }, body) => entities.searchEntities(body),
-  'POST /graph/listRelatedEntities': ({ entities }, body) => entities.listRelatedEntities(body),
+  'POST /graph/searchEntities': ({ entities }, body, options) => entities.searchEntities(body, options),
+  'POST /graph/listRelatedEntities': ({ entities }, body, options) => entities.listRelatedEntities(body, options),
   'POST /graph/getEntityProfile': ({ investigations }, body) => getEntityProfile(investigations.profiles(), body),
   'POST /graph/getSummary': ({ investigations }, body) => getSummary(investigations.profiles(), body),
   'POST /graph/getPermissions': ({ investigations }, body) => getPermissions(permissionsDependenciesOf(investigations.profiles()), body),

@@ -1,13 +1,13 @@
 import { normalizeRoleArn } from '../core/cloudtrail/arn';
 import { subjectOfAccount } from '../core/cloudtrail/activity';
-import type { GraphEntity } from '../core/graph/entities';
+import type { GraphEntity } from '../core/graph/entity-types';
 import type { EvidenceCall } from '../core/graph/evidence';
 import type { ActivityItem } from '../core/model/items';
 import { callsCountedUnderIssuer, viaLabel } from '../core/queries/entity-activity';
 import type { SessionView } from '../core/queries/session-view';
 import type { CompactEvent } from '../core/storage/compact-event';
 import { HOUR_MS, hourStartMs } from '../core/storage/hours';
-import { principalKeysOfSession } from '../core/storage/scope-cut';
+import { earliestCreation, sessionsByPrincipal } from '../core/storage/scope-cut';
 import { mapWithConcurrency } from '../shared/concurrency';
 import type { TrailQueries } from './trail-queries';
 
@@ -36,18 +36,7 @@ function iso(ms: number): string {
 
 /** The sources of sessions' calls, grouped by the principal whose items hold them. */
 function sourcesOfSessions(sessions: readonly SessionView[], labelled = false): CallSource[] {
-  const byPrincipal = new Map<string, Map<string, SessionView>>();
-  for (const session of sessions) {
-    for (const key of principalKeysOfSession(session)) {
-      const group = byPrincipal.get(key) ?? new Map<string, SessionView>();
-      group.set(session.sessionId, session);
-      byPrincipal.set(key, group);
-    }
-  }
-  return [...byPrincipal].map(([subject, group]) => {
-    const created = Math.min(...[...group.values()].map((s) => Date.parse(s.createdAt) || 0));
-    return { subject, sessions: group, labelled, notBefore: created - HOUR_MS };
-  });
+  return [...sessionsByPrincipal(sessions)].map(([subject, group]) => ({ subject, sessions: group, labelled, notBefore: earliestCreation(group) - HOUR_MS }));
 }
 
 /** The call sources of a graph entity in [from, to). */

@@ -10,7 +10,7 @@ import { decodeHourIndex, indexSubject, type HourIndex } from '../core/storage/h
 import { ACCOUNTS_SUBJECT, activitySlot, afterHourSlots, type AccountRegistryItem, type ActivityItem, type HourIndexItem, type SessionItem } from '../core/model/items';
 import type { CompactEvent } from '../core/storage/compact-event';
 import { HOUR_MS, hourOfMs, hourWithin } from '../core/storage/hours';
-import { cutItem, eventsWithin, mergeHourParts, principalKeysOfSession, sessionItems, splitBySource } from '../core/storage/scope-cut';
+import { cutItem, earliestCreation, eventsWithin, mergeHourParts, sessionItems, sessionsByPrincipal, splitBySource } from '../core/storage/scope-cut';
 import type { EventsStore, HourEventsHeader } from '../adapters/events-store';
 import { IamStore } from '../adapters/iam-store';
 import { subjectOfAccount } from '../core/cloudtrail/activity';
@@ -379,16 +379,9 @@ export class TrailQueries implements SessionSource {
   async sessionActivity(sessions: readonly SessionView[], from: string, to: string, options: ActivityReadOptions = {}): Promise<ActivityItem[]> {
     const fromMs = ms(from);
     const toMs = ms(to);
-    const byPrincipal = new Map<string, Map<string, SessionView>>();
-    for (const session of sessions) {
-      for (const key of principalKeysOfSession(session)) {
-        const group = byPrincipal.get(key) ?? new Map<string, SessionView>();
-        group.set(session.sessionId, session);
-        byPrincipal.set(key, group);
-      }
-    }
-    const perPrincipal = await mapWithConcurrency([...byPrincipal], CONCURRENT_READS, async ([principalKey, group]) => {
-      const items = await this.hourItems(principalKey, new Date(Math.max(fromMs, earliest(group) - HOUR_MS)).toISOString(), to);
+    const perPrincipal = await mapWithConcurrency([...sessionsByPrincipal(sessions)], CONCURRENT_READS, async ([principalKey, group]) => {
+      // A session's calls cannot precede its creation: reads for a group of sessions start at the earliest.
+      const items = await this.hourItems(principalKey, new Date(Math.max(fromMs, earliestCreation(group) - HOUR_MS)).toISOString(), to);
       // An hour whose session list is complete and names none of these sessions needs no events read.
       const relevant = items.filter((item) => (item.overflow?.sessions ?? 0) > 0 || [...group.keys()].some((id) => item.sessions?.[id] !== undefined));
       const perHour = await mapWithConcurrency(relevant, CONCURRENT_READS, async (item) => sessionItems(item, await this.eventsOfItem(item), group, fromMs, toMs, options.bySource));
@@ -429,13 +422,6 @@ export class TrailQueries implements SessionSource {
     }
     return [...users.values()].sort((a, b) => b.sessions - a.sessions || a.principal.key.localeCompare(b.principal.key));
   }
-}
-
-/** A session's calls cannot precede its creation: reads for a group of sessions start at the earliest. */
-function earliest(group: ReadonlyMap<string, SessionView>): number {
-  let min = Infinity;
-  for (const session of group.values()) min = Math.min(min, Date.parse(session.createdAt) || Infinity);
-  return Number.isFinite(min) ? min : 0;
 }
 
 export function tableNamesFromEnv(env: NodeJS.ProcessEnv = process.env): TableNames {

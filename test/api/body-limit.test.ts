@@ -12,9 +12,9 @@ import {
   parseUpdateInvestigationState,
 } from '../../lambdas/core/investigation/requests';
 import { MAX_MATCH_MEMBERS, MAX_MATCH_VALUE_LENGTH, MAX_MINUTE_SCOPE_MS, parseGetApiCallVolume, parseListIndicatorEvidence } from '../../lambdas/core/graph/requests';
-import { MAX_ENTITY_ID_LENGTH, parseListRelatedEntities, parseSearchEntities } from '../../lambdas/core/graph/entity-requests';
+import { MAX_ENTITY_ID_LENGTH, parseListRelatedEntities, parseSearchEntities } from '../../lambdas/core/graph/requests';
 import { MAX_QUERY_LENGTH } from '../../lambdas/core/graph/glob';
-import { parseGetEntityProfile, parseGetSummary } from '../../lambdas/core/graph/profile-requests';
+import { parseGetEntityProfile, parseGetSummary } from '../../lambdas/core/graph/requests';
 import { parseGetPermissions } from '../../lambdas/core/graph/permissions-request';
 
 /**

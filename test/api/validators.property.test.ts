@@ -9,7 +9,7 @@ import type { TrailQueries } from '../../lambdas/queries/trail-queries';
 import { toProxyEvent } from '../../local/http/proxy-event';
 import type { ProfileDependencies } from '../../lambdas/api/graph/dependencies';
 import { analysisConfigFromEnv, NO_GEO, ThreatIntelMatcher } from '../../lambdas/core/analysis';
-import { GRAPH_ENTITY_TYPES } from '../../lambdas/core/graph/profile-requests';
+import { ENTITY_TYPES as GRAPH_ENTITY_TYPES } from '../../lambdas/core/graph/entity-types';
 import { emptyTotals } from '../../lambdas/core/queries/activity-totals';
 
 /**

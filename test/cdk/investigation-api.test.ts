@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { ACTIVITY_TABLE, INDICATORS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../../lambdas/shared/table-design';
+import { ACTIVITY_TABLE, FINDINGS_TABLE, INDICATORS_TABLE, INVESTIGATIONS_TABLE, SESSIONS_TABLE } from '../../lambdas/shared/table-design';
 import { errorResponse, requestTooLarge } from '../../lambdas/api/http';
 import { ROUTES } from '../../lambdas/api/router';
 import { API_ROUTES, API_STAGE_NAME, API_THROTTLING } from '../../lib/investigation-api';
@@ -147,6 +147,8 @@ describe('investigation API', () => {
       INDICATORS_TABLE: { Ref: logicalId(stack.table(INDICATORS_TABLE)) },
       ACTIVITY_TABLE: { Ref: logicalId(stack.table(ACTIVITY_TABLE)) },
       SESSIONS_TABLE: { Ref: logicalId(stack.table(SESSIONS_TABLE)) },
+      // Related findings of a profile, as the RelatedFindings stage reads them.
+      FINDINGS_TABLE: { Ref: logicalId(stack.table(FINDINGS_TABLE)) },
       INDEX_BUCKET: { Ref: logicalId(stack.activityStore.indexBucket) },
       RETENTION_DAYS: '365',
       STATE_MACHINE_ARN: { Ref: logicalId(stack.investigation.stateMachine) },
@@ -171,11 +173,33 @@ describe('investigation API', () => {
     // The graph routes: keyed reads of activity and sessions (no Scan, no index), events and log objects.
     expect(actionsOn(statements, arnOf(logicalId(stack.table(ACTIVITY_TABLE))))).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(actionsOn(statements, arnOf(logicalId(stack.table(SESSIONS_TABLE))))).toEqual(['dynamodb:Query']);
+    // Related findings: Query of the findings' index, BatchGetItem of the findings it names; no write, no Scan.
+    const findings = logicalId(stack.table(FINDINGS_TABLE));
+    expect(actionsOn(statements, arnOf(findings))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:Query']);
+    for (const index of FINDINGS_TABLE.globalSecondaryIndexes) expect(actionsOn(statements, indexArnOf(findings, index.indexName))).toEqual(['dynamodb:Query']);
     // (CDK merges statements with the same actions, so only the set of actions is stable.)
-    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual([...crud, 's3:GetObject', 's3:ListBucket', 'states:StartExecution'].sort());
+    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual([...crud, 'dynamodb:BatchGetItem', 's3:GetObject', 's3:ListBucket', 'states:StartExecution'].sort());
     expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
-    // The table, each of its indexes, the indicators table, the state machine, activity, sessions, events, log objects, log bucket.
-    expect(statements.flatMap(resourcesOf)).toHaveLength(3 + INVESTIGATIONS_TABLE.globalSecondaryIndexes.length + 5);
+    // No threat-intel list configured: no THREAT_INTEL_S3_URIS, and no object outside the stack's buckets.
+    expect(functionResource(synthesized, stack.investigationApi.function).Properties.Environment.Variables).not.toHaveProperty('THREAT_INTEL_S3_URIS');
+    // The table, each of its indexes, the indicators table, the state machine, activity, sessions, events, log
+    // objects, log bucket; the findings table (twice: Query and BatchGetItem) and each of its indexes.
+    expect(statements.flatMap(resourcesOf)).toHaveLength(3 + INVESTIGATIONS_TABLE.globalSecondaryIndexes.length + 5 + 2 + FINDINGS_TABLE.globalSecondaryIndexes.length);
+  });
+
+  it('gives the function the threat-intel URIs of threatIntelS3Uris, as FlaggedIps gets them, and s3:GetObject on exactly those objects', () => {
+    const withLists = synth({ threatIntelS3Uris: 's3://acme-intel/lists/tor.txt,s3://acme-intel/lists/c2.txt' });
+    const fn = withLists.stack.investigationApi.function;
+    const uris = functionResource(withLists, fn).Properties.Environment.Variables.THREAT_INTEL_S3_URIS;
+    expect(uris).toBe('s3://acme-intel/lists/tor.txt,s3://acme-intel/lists/c2.txt');
+    expect(uris).toBe(functionResource(withLists, withLists.stack.investigation.stageFunctions.FlaggedIps).Properties.Environment.Variables.THREAT_INTEL_S3_URIS);
+    const lists = functionStatements(withLists, fn).filter((s) => JSON.stringify(s).includes('acme-intel'));
+    expect(lists).toHaveLength(1);
+    expect(actionsOf(lists[0])).toEqual(['s3:GetObject']);
+    // Object ARNs, not a prefix or the bucket: nothing else in the bucket is readable.
+    // (CDK merges it with the other GetObject grants: events and log objects.)
+    const intelResources = resourcesOf(lists[0]).filter((resource) => JSON.stringify(resource).includes('acme-intel')).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    expect(intelResources).toEqual(['lists/c2.txt', 'lists/tor.txt'].map((key) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::acme-intel/${key}`]] })));
   });
 
   it('outputs the endpoint for Detective clients, without a trailing slash, and no other endpoint', () => {

@@ -4,10 +4,11 @@ import { dynamoDocumentClient } from '../../lambdas/adapters/aws-clients';
 import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
 import { buildApiHandler, graphDependenciesFromEnv } from '../../lambdas/api/handler';
 import { lambdaContext, toProxyEvent } from '../../local/http/proxy-event';
+import { parseCsv } from '../helpers/csv';
 import { recordScans } from '../helpers/no-scan';
 import { expectSchema } from '../helpers/openapi-schemas';
 import { CorpusPipeline } from './corpus-pipeline';
-import { rawRecords, type RawRecord } from './raw-corpus';
+import { isTemporaryKey, rawRecords, type RawRecord } from './raw-corpus';
 
 /**
  * searchEntities and listRelatedEntities on the real corpus, through the local HTTP server (and the Lambda
@@ -189,7 +190,8 @@ describe('listRelatedEntities on the real corpus', () => {
     const base = { EntityType: 'IP_ADDRESS', EntityId: '192.168.10.20', RelatedEntityType: 'IAM_USER', ScopeStartTime: FROM, ScopeEndTime: TO };
     for (const body of [
       { ...base, RelatedEntityType: 'IP_ADDRESS' },
-      { ...base, EntityType: 'AWS_ACCOUNT', EntityId: ACCOUNT },
+      { ...base, EntityType: 'AWS_ACCOUNT', EntityId: ACCOUNT, RelatedEntityType: 'IP_ADDRESS' },
+      { ...base, EntityType: 'AWS_ACCOUNT', EntityId: 'arn:aws:iam::123837392027:root' },
       { ...base, ScopeStartTime: '2023-01-01T00:00:00Z' },
       { ...base, ScopeEndTime: FROM },
       { ...base, NextToken: 'forged.token' },
@@ -198,6 +200,66 @@ describe('listRelatedEntities on the real corpus', () => {
       const answer = await post('/graph/listRelatedEntities', body);
       expect([body, answer.status]).toEqual([body, 400]);
     }
+  });
+});
+
+async function postCsv(path: string, body: unknown): Promise<{ status: number; type: string | null; nextToken: string | null; rows: string[][] }> {
+  const response = await fetch(`${pipeline.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/csv' }, body: JSON.stringify(body) });
+  return { status: response.status, type: response.headers.get('content-type'), nextToken: response.headers.get('x-next-token'), rows: parseCsv(await response.text()) };
+}
+
+describe('listRelatedEntities from an AWS account on the real corpus', () => {
+  it("names the account's principals, busiest first, with exact counts in a whole and in a cut scope", async () => {
+    for (const [from, to] of [[FROM, TO], [CUT_FROM, CUT_TO]]) {
+      const records = recordsIn(from, to);
+      const users = await related('AWS_ACCOUNT', ACCOUNT, 'IAM_USER', from, to);
+      expect(asTally(users)).toEqual(tally(records, (r) => (r.userIdentity.type === 'IAMUser' ? userOf(r) : undefined)));
+      const roles = await related('AWS_ACCOUNT', ACCOUNT, 'IAM_ROLE', from, to);
+      expect(asTally(roles)).toEqual(tally(records, (r) => (r.userIdentity.type === 'AssumedRole' ? roleOf(r) : undefined)));
+      for (const entity of [...users, ...roles]) expect(entity).toMatchObject({ Relationship: 'PRINCIPAL_OF_ACCOUNT', AccountId: ACCOUNT });
+      // Busiest first (then by id): the order pages follow.
+      const counts = users.map((u) => u.CallCount);
+      expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    }
+  });
+
+  it('finds no cross-account role use where the raw records show none', async () => {
+    // Independently: every AssumeRole targets a role of this account, and every caller is of this account (or a service).
+    const assumes = rawRecords().filter((r) => r.eventName === 'AssumeRole' && typeof r.requestParameters?.roleArn === 'string');
+    expect(assumes.length).toBeGreaterThan(0);
+    expect(assumes.every((r) => String(r.requestParameters?.roleArn).split(':')[4] === ACCOUNT)).toBe(true);
+    expect(new Set(rawRecords().map((r) => (r.userIdentity as { accountId?: string }).accountId ?? ACCOUNT))).toEqual(new Set([ACCOUNT]));
+    expect(new Set(rawRecords().map((r) => r.recipientAccountId))).toEqual(new Set([ACCOUNT]));
+    expect(await related('AWS_ACCOUNT', ACCOUNT, 'AWS_ACCOUNT')).toEqual([]);
+    const roles = await related('AWS_ACCOUNT', ACCOUNT, 'IAM_ROLE');
+    expect(roles.filter((r) => r.Relationship !== 'PRINCIPAL_OF_ACCOUNT')).toEqual([]);
+  });
+});
+
+describe('CSV exports (Accept: text/csv)', () => {
+  it('gives searchEntities and listRelatedEntities as CSV, row for row the JSON answer, paged through x-next-token', async () => {
+    const searchBody = { EntityType: 'IP_ADDRESS', Query: '*', ScopeStartTime: FROM, ScopeEndTime: TO };
+    const relatedBody = { EntityType: 'IP_ADDRESS', EntityId: '192.168.10.20', RelatedEntityType: 'IAM_USER', ScopeStartTime: FROM, ScopeEndTime: TO };
+    for (const [path, body, header] of [
+      ['/graph/searchEntities', searchBody, ['EntityType', 'EntityId', 'DisplayName', 'FirstObservedTime', 'LastObservedTime']],
+      ['/graph/listRelatedEntities', relatedBody, ['EntityType', 'EntityId', 'DisplayName', 'Relationship', 'AccountId', 'CallCount', 'FailedCallCount', 'SessionCount', 'FirstSeenTime', 'LastSeenTime']],
+    ] as const) {
+      const json = await all(path, body);
+      expect(json.length).toBeGreaterThan(1);
+      const rows: string[][] = [];
+      let NextToken: string | null = null;
+      do {
+        const page = await postCsv(path, { ...body, MaxResults: 2, ...(NextToken ? { NextToken } : {}) });
+        expect([page.status, page.type]).toEqual([200, 'text/csv; charset=utf-8']);
+        expect(page.rows[0]).toEqual(header);
+        rows.push(...page.rows.slice(1));
+        NextToken = page.nextToken;
+      } while (NextToken);
+      expect(rows).toEqual(json.map((entity) => header.map((column) => (entity[column] === undefined ? '' : String(entity[column])))));
+    }
+    // The addresses of the corpus, counted from the raw records, one row each.
+    const addresses = new Set(recordsIn(FROM, TO).map((r) => r.sourceIPAddress).filter((ip) => /^[\d.]+$|:/.test(ip)));
+    expect((await all('/graph/searchEntities', searchBody)).length).toBe(addresses.size);
   });
 });
 
@@ -225,8 +287,24 @@ describe('searchEntities on the real corpus', () => {
   it('finds a role session by access key id, by session name, and by Detective session id', async () => {
     const session = rawSessions().find((s) => recordsIn(FROM, TO).some((r) => r.userIdentity.accessKeyId === s.key)) as RawSession;
     const arn = `arn:aws:sts::${ACCOUNT}:assumed-role/${session.role.split('/').pop()}/${session.name}`;
-    for (const query of [session.key, session.name.toUpperCase(), `AROAEXAMPLEPRINCIPAL:${session.name}`]) expect((await search('ROLE_SESSION', query)).map((e) => e.EntityId)).toEqual([arn]);
+    // Detective's id: the role's principal id (before the colon of userIdentity.principalId), then the session name.
+    const principalIds = new Set(rawRecords().filter((r) => r.userIdentity.accessKeyId === session.key).map((r) => String(r.userIdentity.principalId)));
+    expect(principalIds.size).toBe(1);
+    const [detectiveId] = [...principalIds];
+    expect(detectiveId).toMatch(/^AROA[A-Z0-9]+:/);
+    expect(detectiveId.slice(detectiveId.indexOf(':') + 1)).toBe(session.name);
+    for (const query of [session.key, session.name.toUpperCase(), detectiveId, detectiveId.toLowerCase()]) expect([query, (await search('ROLE_SESSION', query)).map((e) => e.EntityId)]).toEqual([query, [arn]]);
     expect((await search('ROLE_SESSION', session.role)).map((e) => e.EntityId)).toContain(arn);
+    // Another role's principal id with the same session name finds nothing.
+    expect(await search('ROLE_SESSION', `AROAEXAMPLEPRINCIPAL:${session.name}`)).toEqual([]);
+    // Every role session of the corpus is found by its Detective id, and only it (counted from the raw records).
+    const byDetectiveId = new Map<string, Set<string>>();
+    for (const r of recordsIn(FROM, TO).filter((r) => r.userIdentity.type === 'AssumedRole' && isTemporaryKey(r.userIdentity.accessKeyId))) {
+      const id = String(r.userIdentity.principalId);
+      byDetectiveId.set(id, (byDetectiveId.get(id) ?? new Set()).add(String(r.userIdentity.arn)));
+    }
+    expect(byDetectiveId.size).toBeGreaterThan(5);
+    for (const [id, arns] of byDetectiveId) expect([id, (await search('ROLE_SESSION', id)).map((e) => e.EntityId)]).toEqual([id, [...arns].sort()]);
   });
 
   it('answers through the Lambda handler as through the server', async () => {

@@ -26,6 +26,7 @@ export interface RawRecord {
   userIdentity: {
     type?: string;
     arn?: string;
+    principalId?: string;
     userName?: string;
     accessKeyId?: string;
     invokedBy?: string;

@@ -19,7 +19,9 @@ it('maps addresses, agents, buckets, sessions and instances to principals, leavi
   expect(index.ips['secretsmanager.amazonaws.com']).toBeUndefined();
   expect(who(index.agents['curl/8'])).toEqual(['alice']);
   expect(who(index.buckets.payroll)).toEqual(['alice']);
-  expect(index.sessions.ASIAINSTANCE00000001).toEqual([names.indexOf('Web'), 'i-0abc1234def567890']);
+  // The role's principal id (before the colon of the calls' userIdentity.principalId) makes Detective's session id.
+  expect(index.sessions.ASIAINSTANCE00000001).toEqual([names.indexOf('Web'), 'i-0abc1234def567890', web.principalId?.split(':')[0]]);
+  expect(web.principalId?.split(':')[0]).toBe('AROAWEB');
   expect(index.instances['i-0abc1234def567890']).toEqual([`arn:aws:iam::${ACCOUNT}:role/Web`]);
   expect(index.principals.find((p) => p[2] === 'Web')?.slice(4)).toEqual([2, 0]);
 });
@@ -41,4 +43,18 @@ it('reads the bucket of an S3 ARN in any partition', () => {
   expect(bucketOfArn('arn:aws:s3:::payroll/2026/x.csv')).toBe('payroll');
   expect(bucketOfArn('arn:aws-cn:s3:::logs')).toBe('logs');
   expect(bucketOfArn('arn:aws:iam::123456789012:role/x')).toBeUndefined();
+});
+
+it('keeps one role principal id per session whatever the order of the records, and none for other keys', () => {
+  const session = assumedRole('Web', 'deploy', 'ASIAWEBDEPLOY0000001');
+  // A forged record of the same key with another role id: the smaller id is kept, in either order.
+  const forged = { ...session, principalId: 'AROAAAAFORGED:deploy' };
+  const records = [record({ userIdentity: session, eventTime: `${HOUR}:01:00Z` }), record({ userIdentity: forged, eventTime: `${HOUR}:02:00Z` }), record({ userIdentity: iamUser('alice', 'ASIAALICE00000000001'), eventTime: `${HOUR}:03:00Z` })];
+  for (const order of [records, [...records].reverse()]) {
+    const compactor = new HourCompactor(ACCOUNT, HOUR);
+    order.forEach((r, i) => compactor.add(r, 0, i));
+    const index = buildHourIndex(compactor.finish());
+    expect(index.sessions.ASIAWEBDEPLOY0000001[2]).toBe('AROAAAAFORGED');
+    expect(index.sessions.ASIAALICE00000000001).toHaveLength(2);
+  }
 });

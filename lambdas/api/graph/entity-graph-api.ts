@@ -1,4 +1,8 @@
+import { CsvDocument, toCsv } from '../../core/graph/csv';
+import { FOUND_ENTITIES_CSV_HEADER, foundEntitiesCsvRows } from '../../core/graph/entity-search';
+import { RELATED_ENTITIES_CSV_HEADER, relatedEntitiesCsvRows } from '../../core/graph/related';
 import { ApiError } from '../../core/investigation/errors';
+import type { RequestOptions } from '../graph-operations';
 import type { ApiDependencies } from '../operations';
 import type { EntityGraphContext, EntityGraphReads } from './graph-reads';
 import { listRelatedEntities, type ListRelatedEntitiesResponse } from './related-entities';
@@ -22,11 +26,14 @@ export class EntityGraphApi {
     return { reads: this.built.queries, nowMillis: this.deps.now?.() ?? Date.now(), maxScopeDays: this.deps.maxScopeDays, tokenKey: () => this.deps.tokenKeys.tokenKey() };
   }
 
-  searchEntities(body: unknown): Promise<SearchEntitiesResponse> {
-    return searchEntities(body, this.context());
+  /** With `Accept: text/csv`, the page as CSV; its NextToken goes in the `x-next-token` header. */
+  async searchEntities(body: unknown, options: RequestOptions = { csv: false }): Promise<SearchEntitiesResponse | CsvDocument> {
+    const response = await searchEntities(body, this.context());
+    return options.csv ? new CsvDocument(toCsv(FOUND_ENTITIES_CSV_HEADER, foundEntitiesCsvRows(response.Entities)), response.NextToken, response.Incomplete) : response;
   }
 
-  listRelatedEntities(body: unknown): Promise<ListRelatedEntitiesResponse> {
-    return listRelatedEntities(body, this.context());
+  async listRelatedEntities(body: unknown, options: RequestOptions = { csv: false }): Promise<ListRelatedEntitiesResponse | CsvDocument> {
+    const response = await listRelatedEntities(body, this.context());
+    return options.csv ? new CsvDocument(toCsv(RELATED_ENTITIES_CSV_HEADER, relatedEntitiesCsvRows(response.Entities)), response.NextToken, response.Incomplete) : response;
   }
 }

@@ -1,4 +1,4 @@
-import { parseGetEntityProfile, type EntityProfileRequest } from '../../core/graph/profile-requests';
+import { parseGetEntityProfile, type EntityProfileRequest } from '../../core/graph/requests';
 import type { ProfileDependencies } from './dependencies';
 import { accountProfile, instanceProfile, roleSessionProfile } from './other-profiles';
 import { sessionPanel, volumePanel } from './panels';

@@ -6,6 +6,7 @@ import { sumActivity } from '../../core/queries/activity-totals';
 import type { ProfileDependencies } from './dependencies';
 import { sessionPanel, volumePanel } from './panels';
 import { scopeIndexes } from './value-profiles';
+import { exactCounts } from './exact-counts';
 
 /**
  * Profiles of a role session (its chain up to the root principal and down, its creating event, its
@@ -62,20 +63,34 @@ const principalFields = (p: IndexedPrincipal) => ({ Principal: p.name, Principal
 /**
  * An account's top principals (from its hour indexes), and cross-account activity both ways: principals of
  * other accounts that this account's trail recorded (inbound: e.g. assuming its roles, calling its
- * resources), and this account's principals recorded by other accounts' trails (outbound). Index hour totals:
- * an edge hour counts whole.
+ * resources), and this account's principals recorded by other accounts' trails (outbound). Counts are exact to
+ * the scope and count each event once (exact-counts.ts): `Calls` and the top principals' are the events this
+ * account's trail recorded; the outbound ones are those the other accounts' trails recorded.
  */
 export async function accountProfile(deps: ProfileDependencies, accountId: string, from: string, to: string) {
   const indexes = await scopeIndexes(deps, from, to);
-  const own = principalsOfIndexes(indexes.filter((index) => index.accountId === accountId));
-  const elsewhere = principalsOfIndexes(indexes.filter((index) => index.accountId !== accountId));
+  const fromMs = Date.parse(from);
+  const toMs = Date.parse(to);
   const home = (p: IndexedPrincipal) => (p.arn ? parseArn(p.arn)?.accountId : undefined);
+  const ownIndexes = indexes.filter((index) => index.accountId === accountId);
+  const elsewhereIndexes = indexes.filter((index) => index.accountId !== accountId);
+  const outboundCandidates = principalsOfIndexes(elsewhereIndexes).filter((p) => home(p) === accountId);
+  const [ownCounts, outboundCounts] = await Promise.all([
+    exactCounts(deps.queries, ownIndexes, fromMs, toMs),
+    exactCounts(deps.queries, elsewhereIndexes, fromMs, toMs, new Set(outboundCandidates.map((p) => p.subject))),
+  ]);
+  const withExact = (list: IndexedPrincipal[], counts: Map<string, { calls: number; failures: number }>) =>
+    list
+      .map((p) => ({ ...p, calls: counts.get(p.subject)?.calls ?? 0, failures: counts.get(p.subject)?.failures ?? 0 }))
+      .filter((p) => p.calls > 0)
+      .sort((a, b) => b.calls - a.calls || a.subject.localeCompare(b.subject));
+  const own = withExact(principalsOfIndexes(ownIndexes), ownCounts);
   return {
     AccountId: accountId,
     Principals: own.length,
     Calls: own.reduce((sum, p) => sum + p.calls, 0),
     TopPrincipals: own.slice(0, TOP).map(principalFields),
     InboundCrossAccount: own.filter((p) => home(p) !== undefined && home(p) !== accountId).map((p) => ({ ...principalFields(p), HomeAccount: home(p) })),
-    OutboundCrossAccount: elsewhere.filter((p) => home(p) === accountId).map(principalFields),
+    OutboundCrossAccount: withExact(outboundCandidates, outboundCounts).map(principalFields),
   };
 }

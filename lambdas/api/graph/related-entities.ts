@@ -1,7 +1,7 @@
 import { parseIp, isIpAddress } from '../../core/analysis/ip-address';
 import { normalizeRoleArn } from '../../core/cloudtrail/arn';
 import type { Principal } from '../../core/cloudtrail/principal';
-import { parseListRelatedEntities, type ListRelatedEntitiesRequest } from '../../core/graph/entity-requests';
+import { parseListRelatedEntities, type ListRelatedEntitiesRequest } from '../../core/graph/requests';
 import { accountOfArn, entityIdOfPrincipal, entityTypeOfPrincipal, parseSessionEntityId, principalKeyOf, roleNameOf, sessionEntityId, type EntityType } from '../../core/graph/entity-types';
 import { isAfterPosition, isRelatedPosition, RelatedTally, type RelatedEntity, type RelatedKey, type Relationship } from '../../core/graph/related';
 import { validationError } from '../../core/investigation/errors';
@@ -15,6 +15,7 @@ import { eventsWithin } from '../../core/storage/scope-cut';
 import { mapWithConcurrency } from '../../shared/concurrency';
 import { CONCURRENT_READS, type EntityGraphContext, type EntityGraphReads } from './graph-reads';
 import { indexesOfScope } from './index-reads';
+import { accountRelations } from './account-relations';
 
 /**
  * POST /graph/listRelatedEntities: the entities related to one entity in a scope, with how they are related and
@@ -26,6 +27,11 @@ import { indexesOfScope } from './index-reads';
 export interface ListRelatedEntitiesResponse {
   Entities: RelatedEntity[];
   NextToken?: string;
+  /**
+   * Present (true) when the relation was read through an hour index that had dropped the map it needs (an hour
+   * too busy for its index item): entities related only in those hours may be missing.
+   */
+  Incomplete?: true;
 }
 
 type Scope = Pick<ListRelatedEntitiesRequest, 'entityId' | 'relatedEntityType' | 'fromMs' | 'toMs'>;
@@ -63,6 +69,13 @@ function indexMap(index: HourIndex, type: ValueType): Record<string, number[]> {
   return type === 'IP_ADDRESS' ? index.ips : type === 'USER_AGENT' ? index.agents : index.buckets;
 }
 
+const MAP_NAME: Record<ValueType, string> = { IP_ADDRESS: 'ips', USER_AGENT: 'agents', S3_BUCKET: 'buckets' };
+
+/** Whether an index dropped one of these maps (or its principals, which every map points into). */
+function dropped(index: HourIndex, ...maps: string[]): boolean {
+  return (index.truncated ?? []).some((map) => map === 'principals' || maps.includes(map));
+}
+
 interface IndexedPrincipal {
   subject: string;
   principalType: string;
@@ -87,7 +100,10 @@ function valueToPrincipals(type: ValueType): Relate {
     const matches = sameValue(type, scope.entityId);
     const principals = new Map<string, IndexedPrincipal>();
     const sessionNames = new Map<string, string>();
-    for (const index of await indexesOfScope(reads, scope.fromMs, scope.toMs)) {
+    const indexes = await indexesOfScope(reads, scope.fromMs, scope.toMs);
+    // Sessions are named from the index's session map; a missing name only changes how a session is shown.
+    const incomplete = indexes.some((index) => dropped(index, MAP_NAME[type]));
+    for (const index of indexes) {
       for (const [value, positions] of Object.entries(indexMap(index, type))) {
         if (!matches(value)) continue;
         for (const position of positions) {
@@ -102,6 +118,7 @@ function valueToPrincipals(type: ValueType): Relate {
     }
     const wanted = [...principals.values()].filter((p) => (scope.relatedEntityType === 'ROLE_SESSION' ? p.principalType === 'role' : entityTypeOfPrincipal(p.principalType) === scope.relatedEntityType));
     const tally = new RelatedTally();
+    tally.incomplete = incomplete;
     const relationship = VALUE_RELATIONSHIP[type];
     await mapWithConcurrency(wanted, CONCURRENT_READS, async (principal) => {
       const entity = principalEntity(principal.subject, principal.principalType, principal.name);
@@ -125,12 +142,12 @@ function valueToPrincipals(type: ValueType): Relate {
 // ---- principals → values, from the principal's own events ----
 
 /** The Activity subject of a principal entity, and for a session the access keys its calls carry. */
-async function principalOf(reads: EntityGraphReads, type: EntityType, id: string, scope: Scope): Promise<{ subject: string; keys?: Set<string> } | undefined> {
+async function principalOf(reads: EntityGraphReads, type: EntityType, id: string, scope: Scope, tally: RelatedTally): Promise<{ subject: string; keys?: Set<string> } | undefined> {
   if (type !== 'ROLE_SESSION') {
     const key = principalKeyOf(type, type === 'IAM_ROLE' ? (normalizeRoleArn(id) ?? id) : id);
     return key ? { subject: key } : undefined;
   }
-  const sessions = await sessionViewsOf(reads, id, scope);
+  const sessions = await sessionViewsOf(reads, id, scope, tally);
   if (sessions.length === 0) return undefined;
   return { subject: `role#${normalizeRoleArn(sessions[0].issuerArn) ?? sessions[0].issuerArn}`, keys: new Set(sessions.map((s) => s.sessionId)) };
 }
@@ -138,7 +155,7 @@ async function principalOf(reads: EntityGraphReads, type: EntityType, id: string
 function principalToValues(type: ValueType, sourceType: EntityType): Relate {
   return async (reads, scope) => {
     const tally = new RelatedTally();
-    const principal = await principalOf(reads, sourceType, scope.entityId, scope);
+    const principal = await principalOf(reads, sourceType, scope.entityId, scope, tally);
     if (!principal) return tally;
     const relationship = VALUE_RELATIONSHIP[type];
     for (const item of await reads.hourItems(principal.subject, iso(scope.fromMs), iso(scope.toMs))) {
@@ -243,16 +260,21 @@ function originRelations(sourceType: EntityType): Relate {
   };
 }
 
-/** The sessions a ROLE_SESSION EntityId names in the scope: by role and session name, or by access key id (found in the hour indexes). */
-async function sessionViewsOf(reads: EntityGraphReads, id: string, scope: Scope): Promise<SessionView[]> {
+/**
+ * The sessions a ROLE_SESSION EntityId names in the scope: by role and session name, or by access key id (found
+ * in the hour indexes). A key found in no index, where some index had dropped its sessions, marks `tally` incomplete.
+ */
+async function sessionViewsOf(reads: EntityGraphReads, id: string, scope: Scope, tally: RelatedTally): Promise<SessionView[]> {
   const named = parseSessionEntityId(id);
   if (named) return (await reads.sessionsOfIssuer(named.roleArn, iso(scope.fromMs), iso(scope.toMs))).filter((s) => s.sessionName === named.sessionName);
   const roles = new Set<string>();
-  for (const index of await indexesOfScope(reads, scope.fromMs, scope.toMs)) {
+  const indexes = await indexesOfScope(reads, scope.fromMs, scope.toMs);
+  for (const index of indexes) {
     const entry = index.sessions[id];
     const principal = entry ? index.principals[entry[0]] : undefined;
     if (principal?.[1] === 'role') roles.add(entityIdOfPrincipal(principal[0], 'role'));
   }
+  if (roles.size === 0 && indexes.some((index) => dropped(index, 'sessions'))) tally.incomplete = true;
   const views = await mapWithConcurrency([...roles], CONCURRENT_READS, (role) => reads.sessionsOfIssuer(role, iso(scope.fromMs), iso(scope.toMs)));
   return views.flat().filter((s) => s.sessionId === id);
 }
@@ -260,7 +282,7 @@ async function sessionViewsOf(reads: EntityGraphReads, id: string, scope: Scope)
 /** ROLE_SESSION → its chain (ancestors, descendants), its role, its root principal. */
 const sessionRelations: Relate = async (reads, scope) => {
   const tally = new RelatedTally();
-  const own = await sessionViewsOf(reads, scope.entityId, scope);
+  const own = await sessionViewsOf(reads, scope.entityId, scope, tally);
   const related: { session: SessionView; relationship: Relationship }[] = [];
   const roots: { root: Principal; depth: number }[] = [];
   for (const view of own) {
@@ -316,6 +338,7 @@ export const RELATIONS: Partial<Record<EntityType, Partial<Record<EntityType, Re
   FEDERATED_USER: { ...Object.fromEntries(VALUES.map((t) => [t, principalToValues(t as ValueType, 'FEDERATED_USER')])), IAM_ROLE: originRelations('FEDERATED_USER'), ROLE_SESSION: originRelations('FEDERATED_USER') },
   ROLE_SESSION: { ...Object.fromEntries(VALUES.map((t) => [t, principalToValues(t as ValueType, 'ROLE_SESSION')])), ROLE_SESSION: sessionRelations, IAM_ROLE: sessionRelations, IAM_USER: sessionRelations, FEDERATED_USER: sessionRelations, AWS_ACCOUNT: sessionRelations },
   EC2_INSTANCE: { IAM_ROLE: instanceRelations, ROLE_SESSION: instanceRelations },
+  AWS_ACCOUNT: { IAM_ROLE: accountRelations, IAM_USER: accountRelations, FEDERATED_USER: accountRelations, AWS_ACCOUNT: accountRelations },
 };
 
 export async function listRelatedEntities(body: unknown, context: EntityGraphContext): Promise<ListRelatedEntitiesResponse> {
@@ -330,10 +353,11 @@ export async function listRelatedEntities(body: unknown, context: EntityGraphCon
   const fingerprint = requestFingerprint({ operation: 'ListRelatedEntities', graphArn, entityType, entityId, relatedEntityType, fromMs, toMs });
   const key = await context.tokenKey();
   const position = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, now, key, isRelatedPosition) : undefined;
-  const all = (await relate(context.reads, request)).entities();
+  const tally = await relate(context.reads, request);
+  const all = tally.entities();
   const rest = position ? all.filter((entity) => isAfterPosition(entity, position)) : all;
   const page = rest.slice(0, request.maxResults);
   const last = page[page.length - 1];
   const nextToken = rest.length > page.length && last ? encodeNextToken({ c: last.CallCount, id: last.EntityId }, fingerprint, now, key) : undefined;
-  return { Entities: page, ...(nextToken ? { NextToken: nextToken } : {}) };
+  return { Entities: page, ...(nextToken ? { NextToken: nextToken } : {}), ...(tally.incomplete ? { Incomplete: true as const } : {}) };
 }

@@ -1,6 +1,5 @@
-import { searchIndexes, type FoundEntity } from '../../core/graph/entity-search';
-import { parseSearchEntities } from '../../core/graph/entity-requests';
-import { DEFAULT_SEARCH_SCOPE_MS } from '../../core/graph/entity-requests';
+import { searchIncomplete, searchIndexes, type FoundEntity } from '../../core/graph/entity-search';
+import { DEFAULT_SEARCH_SCOPE_MS, parseSearchEntities } from '../../core/graph/requests';
 import { decodeNextToken, encodeNextToken, requestFingerprint } from '../../core/investigation/pagination';
 import type { EntityGraphContext } from './graph-reads';
 import { indexesOfScope } from './index-reads';
@@ -13,6 +12,11 @@ import { indexesOfScope } from './index-reads';
 export interface SearchEntitiesResponse {
   Entities: FoundEntity[];
   NextToken?: string;
+  /**
+   * Present (true) when an hour index of the scope had dropped a map this search reads (an hour too busy for
+   * its index item, see core/storage/hour-index.ts): entities seen only in those hours may be missing.
+   */
+  Incomplete?: true;
 }
 
 /** A page position: the last EntityId returned, and the scope resolved on the first page (a default scope moves with the clock). */
@@ -42,5 +46,5 @@ export async function searchEntities(body: unknown, context: EntityGraphContext)
   const page = rest.slice(0, request.maxResults);
   const last = page[page.length - 1];
   const nextToken = rest.length > page.length && last ? encodeNextToken({ a: last.EntityId, f: fromMs, t: toMs } satisfies SearchPosition, fingerprint, now, key) : undefined;
-  return { Entities: page, ...(nextToken ? { NextToken: nextToken } : {}) };
+  return { Entities: page, ...(nextToken ? { NextToken: nextToken } : {}), ...(searchIncomplete(indexes, request.entityType) ? { Incomplete: true as const } : {}) };
 }

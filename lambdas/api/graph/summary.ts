@@ -2,13 +2,14 @@ import { baselineIsMature, baselineWindow, newnessIndicators } from '../../core/
 import { subjectOfAccount } from '../../core/cloudtrail/activity';
 import { principalsOfIndexes, type IndexedPrincipal } from '../../core/graph/index-lookups';
 import { dailyTimeline, daysEndingAt, isServiceLinkedRole } from '../../core/graph/principals';
-import { parseGetSummary, type SummaryRequest } from '../../core/graph/profile-requests';
+import { parseGetSummary, type SummaryRequest } from '../../core/graph/requests';
 import { sumActivity } from '../../core/queries/activity-totals';
 import type { ListPosition } from '../../core/investigation/ports';
 import type { HourIndex } from '../../core/storage/hour-index';
 import { mapWithConcurrency } from '../../shared/concurrency';
 import type { ProfileDependencies } from './dependencies';
 import { findingsPanel } from './panels';
+import { exactTop } from './exact-counts';
 
 /**
  * POST /graph/getSummary: Detective's summary page for a window of up to 24 hours. Reads, in order: the
@@ -27,8 +28,13 @@ export async function getSummary(deps: ProfileDependencies, body: unknown): Prom
   const accounts = await deps.queries.accounts();
   const indexes = (await mapWithConcurrency(accounts, 8, (account) => deps.queries.hourIndexes(account, request.from, request.to))).flat();
   const principals = principalsOfIndexes(indexes).filter((p) => !(request.hideServiceLinkedRoles && p.type === 'role' && isServiceLinkedRole(p.arn ?? p.name)));
-  const topRoles = principals.filter((p) => p.type === 'role').slice(0, SUMMARY_TOP);
-  const topUsers = principals.filter((p) => p.type === 'iam-user').slice(0, SUMMARY_TOP);
+  // Exact to the window, each event once (an index row counts a whole hour, and each account's copy of a shared action).
+  const fromMs = Date.parse(request.from);
+  const toMs = Date.parse(request.to);
+  const [topRoles, topUsers] = await Promise.all([
+    exactTop(deps.queries, indexes, principals.filter((p) => p.type === 'role'), SUMMARY_TOP, fromMs, toMs),
+    exactTop(deps.queries, indexes, principals.filter((p) => p.type === 'iam-user'), SUMMARY_TOP, fromMs, toMs),
+  ]);
   const [roles, users, instances, investigations, geolocations, findings] = await Promise.all([
     withTimelines(deps, topRoles, request.to),
     withTimelines(deps, topUsers, request.to),

@@ -26,6 +26,8 @@ export class CsvDocument {
     readonly text: string,
     /** The next page's token, which a CSV body cannot carry: the router sends it as the `x-next-token` header. */
     readonly nextToken?: string,
+    /** The answer may miss rows (a capped index was read): the router sends `x-incomplete: true`. */
+    readonly incomplete?: boolean,
   ) {}
 }
 

@@ -3,6 +3,7 @@ import type { HourIndex } from '../storage/hour-index';
 import { entityIdOfPrincipal, entityTypeOfPrincipal, roleNameOf, sessionEntityId, type EntityType } from './entity-types';
 import { globMatcher, type Matcher } from './glob';
 import { ipMatcher } from './ip-match';
+import type { CsvCell } from './csv';
 
 /**
  * searchEntities over the hour indexes of a scope: every value of the asked type that an index names, matched
@@ -23,6 +24,8 @@ interface Candidate {
   display: string;
   /** Texts the query may match (an ARN, a name, an access key id...); a session's name is always the second. */
   keys: string[];
+  /** A role session's Detective id, `<role principal id>:<session name>`, when its index kept the role's id. */
+  detectiveId?: string;
 }
 
 /** Detective's role session id is `<role principal id (AROA…)>:<session name>`. */
@@ -40,12 +43,17 @@ function principalCandidates(index: HourIndex, type: EntityType): Candidate[] {
 
 function sessionCandidates(index: HourIndex): Candidate[] {
   const found: Candidate[] = [];
-  for (const [accessKeyId, [position, sessionName]] of Object.entries(index.sessions)) {
+  for (const [accessKeyId, [position, sessionName, rolePrincipalId]] of Object.entries(index.sessions)) {
     const principal = index.principals[position];
     if (!principal || principal[1] !== 'role') continue;
     const roleArn = entityIdOfPrincipal(principal[0], 'role');
     const id = sessionEntityId(roleArn, sessionName, accessKeyId);
-    found.push({ id, display: sessionName ? `${roleNameOf(roleArn)}/${sessionName}` : accessKeyId, keys: [accessKeyId, sessionName, roleArn, roleNameOf(roleArn), id] });
+    found.push({
+      id,
+      display: sessionName ? `${roleNameOf(roleArn)}/${sessionName}` : accessKeyId,
+      keys: [accessKeyId, sessionName, roleArn, roleNameOf(roleArn), id],
+      ...(rolePrincipalId && sessionName ? { detectiveId: `${rolePrincipalId}:${sessionName}` } : {}),
+    });
   }
   return found;
 }
@@ -84,18 +92,20 @@ export function candidatesOf(index: HourIndex, type: EntityType): Candidate[] {
   }
 }
 
-/** The test a query makes of a candidate's keys, by type. */
-export function queryMatcher(type: EntityType, query: string): (keys: readonly string[]) => boolean {
+/** The test a query makes of a candidate, by type. */
+export function queryMatcher(type: EntityType, query: string): (candidate: Pick<Candidate, 'keys' | 'detectiveId'>) => boolean {
   if (type === 'IP_ADDRESS') {
     const match = ipMatcher(query);
-    return (keys) => keys.some(match);
+    return ({ keys }) => keys.some(match);
   }
   if (type === 'ROLE_SESSION') {
     const detective = DETECTIVE_SESSION_ID.exec(query);
-    // The role's principal id (AROA…) is not stored: Detective's form matches by session name (README).
     if (detective) {
+      // The whole id where the hour index kept the role's principal id; by session name alone in indexes
+      // written before it was kept (which cannot tell two roles' sessions of the same name apart).
+      const whole = globMatcher(query);
       const byName = globMatcher(detective[1]);
-      return (keys) => keys.length > 1 && byName(keys[1]);
+      return ({ keys, detectiveId }) => (detectiveId !== undefined ? whole(detectiveId) : keys.length > 1 && byName(keys[1]));
     }
   }
   let match: Matcher = globMatcher(query);
@@ -104,7 +114,26 @@ export function queryMatcher(type: EntityType, query: string): (keys: readonly s
     const id = /^arn:[a-z-]+:ec2:[a-z0-9-]*:\d{12}:instance\/(.+)$/i.exec(query)?.[1];
     if (id) match = globMatcher(id);
   }
-  return (keys) => keys.some(match);
+  return ({ keys }) => keys.some(match);
+}
+
+/** The index maps a search of each type reads: where they were dropped (too large), its answer may miss entities. */
+const MAPS_READ: Record<EntityType, readonly string[]> = {
+  IAM_ROLE: ['principals'],
+  IAM_USER: ['principals'],
+  FEDERATED_USER: ['principals'],
+  AWS_ACCOUNT: ['principals'],
+  ROLE_SESSION: ['sessions', 'principals'],
+  IP_ADDRESS: ['ips'],
+  USER_AGENT: ['agents'],
+  S3_BUCKET: ['buckets'],
+  // The instances map is never dropped (core/storage/hour-index.ts keeps it whole).
+  EC2_INSTANCE: [],
+};
+
+/** Whether an index of the scope had dropped a map that a search of `type` reads: the answer may be incomplete. */
+export function searchIncomplete(indexes: readonly HourIndex[], type: EntityType): boolean {
+  return indexes.some((index) => (index.truncated ?? []).some((map) => MAPS_READ[type].includes(map)));
 }
 
 /** Matching entities of the indexes, one per EntityId, sorted by EntityId (the pagination order). */
@@ -119,7 +148,7 @@ export function searchIndexes(indexes: readonly HourIndex[], type: EntityType, q
       if (known) {
         known.first = Math.min(known.first, start);
         known.last = Math.max(known.last, end);
-      } else if (matches(candidate.keys)) {
+      } else if (matches(candidate)) {
         found.set(candidate.id, { display: candidate.display, first: start, last: end });
       }
     }
@@ -127,4 +156,11 @@ export function searchIndexes(indexes: readonly HourIndex[], type: EntityType, q
   return [...found]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([id, { display, first, last }]) => ({ EntityType: type, EntityId: id, DisplayName: display, FirstObservedTime: new Date(first).toISOString(), LastObservedTime: new Date(last).toISOString() }));
+}
+
+/** searchEntities as CSV (`Accept: text/csv`): one row per entity, the JSON fields as columns. */
+export const FOUND_ENTITIES_CSV_HEADER = ['EntityType', 'EntityId', 'DisplayName', 'FirstObservedTime', 'LastObservedTime'] as const;
+
+export function foundEntitiesCsvRows(entities: readonly FoundEntity[]): CsvCell[][] {
+  return entities.map((e) => [e.EntityType, e.EntityId, e.DisplayName, e.FirstObservedTime, e.LastObservedTime]);
 }

@@ -1,3 +1,4 @@
+import type { CsvCell } from './csv';
 import type { EntityType } from './entity-types';
 
 /**
@@ -21,6 +22,13 @@ export const RELATIONSHIPS = [
   'INSTANCE_PROFILE_SESSION',
   'CROSS_ACCOUNT_CALLER',
   'CALLER_ACCOUNT',
+  // From an AWS_ACCOUNT: its principals; its roles used from other accounts; other accounts' roles its
+  // principals assumed; and other accounts by direction of role use (they assume ours, we assume theirs, both).
+  'PRINCIPAL_OF_ACCOUNT',
+  'ASSUMED_FROM_OTHER_ACCOUNT',
+  'ASSUMED_IN_OTHER_ACCOUNT',
+  'CROSS_ACCOUNT_TARGET',
+  'CROSS_ACCOUNT_BOTH',
 ] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
 
@@ -62,6 +70,8 @@ export interface RelatedKey {
 /** Accumulates calls per related entity; the first relationship given for an entity is kept. */
 export class RelatedTally {
   private readonly tallies = new Map<string, Tally>();
+  /** Set when a capped source (an hour index that dropped a map) was read: entities may be missing. */
+  incomplete = false;
 
   private tally(key: RelatedKey): Tally {
     let tally = this.tallies.get(key.id);
@@ -125,4 +135,11 @@ export function isRelatedPosition(value: unknown): value is RelatedPosition {
 
 export function isAfterPosition(entity: RelatedEntity, position: RelatedPosition): boolean {
   return compareRelated(entity, { CallCount: position.c, EntityId: position.id }) > 0;
+}
+
+/** listRelatedEntities as CSV (`Accept: text/csv`): one row per entity; absent optional fields are empty cells. */
+export const RELATED_ENTITIES_CSV_HEADER = ['EntityType', 'EntityId', 'DisplayName', 'Relationship', 'AccountId', 'CallCount', 'FailedCallCount', 'SessionCount', 'FirstSeenTime', 'LastSeenTime'] as const;
+
+export function relatedEntitiesCsvRows(entities: readonly RelatedEntity[]): CsvCell[][] {
+  return entities.map((e) => [e.EntityType, e.EntityId, e.DisplayName, e.Relationship, e.AccountId, e.CallCount, e.FailedCallCount, e.SessionCount, e.FirstSeenTime, e.LastSeenTime]);
 }

@@ -1,9 +1,11 @@
-import { GRAPH_ARN_PATTERN } from '../investigation/arns';
+import { isIpAddress } from '../analysis/ip-address';
+import { ENTITY_ARN_PATTERN, ENTITY_ARN_RULES, GRAPH_ARN_PATTERN } from '../investigation/arns';
 import { INDICATOR_TYPES, type IndicatorType } from '../investigation/model';
 import { MAX_TOKEN_LENGTH } from '../investigation/pagination';
-import { DAY_MS } from '../investigation/time';
+import { DAY_MS, formatTimestamp } from '../investigation/time';
 import { ObjectReader, Violations, type StringRule } from '../investigation/validation';
-import { ENTITY_ID_RULES, GRAPH_ENTITY_TYPES, isEntityIdOf } from './entities';
+import { ENTITY_TYPES, VOLUME_ENTITY_ID_RULES, VOLUME_ENTITY_TYPES, isVolumeEntityIdOf, type EntityType } from './entity-types';
+import { MAX_QUERY_LENGTH } from './glob';
 import { GRANULARITIES, GROUP_BY, type VolumeFilter, type VolumeRequest } from './volume';
 
 /**
@@ -21,7 +23,7 @@ export const MAX_MINUTE_SCOPE_MS = DAY_MS;
 const GRAPH_ARN: StringRule = { pattern: GRAPH_ARN_PATTERN, patternCode: 'INVALID_GRAPH_ARN' };
 const NEXT_TOKEN: StringRule = { minLength: 1, maxLength: MAX_TOKEN_LENGTH };
 
-function reader(value: unknown, allowed: readonly string[]): { reader: ObjectReader | undefined; violations: Violations } {
+function readerOf(value: unknown, allowed: readonly string[]): { reader: ObjectReader | undefined; violations: Violations } {
   const violations = new Violations();
   return { reader: ObjectReader.of(value, '', allowed, violations), violations };
 }
@@ -49,16 +51,16 @@ function parseFilter(body: ObjectReader): VolumeFilter | undefined {
 }
 
 export function parseGetApiCallVolume(value: unknown, context: GraphRequestContext): VolumeRequest {
-  const { reader: body, violations } = reader(value, ['GraphArn', 'EntityType', 'EntityId', 'ScopeStartTime', 'ScopeEndTime', 'Granularity', 'GroupBy', 'Filter']);
+  const { reader: body, violations } = readerOf(value, ['GraphArn', 'EntityType', 'EntityId', 'ScopeStartTime', 'ScopeEndTime', 'Granularity', 'GroupBy', 'Filter']);
   const graphArn = body?.string('GraphArn', GRAPH_ARN);
-  const type = body?.enumeration('EntityType', GRAPH_ENTITY_TYPES, true);
+  const type = body?.enumeration('EntityType', VOLUME_ENTITY_TYPES, true);
   const id = body?.string('EntityId', { required: true, minLength: 1, maxLength: 2048 });
   const from = body?.timestamp('ScopeStartTime', true);
   const to = body?.timestamp('ScopeEndTime', true);
   const granularity = body?.enumeration('Granularity', GRANULARITIES, true);
   const groupBy = body?.enumeration('GroupBy', GROUP_BY);
   const filter = body ? parseFilter(body) : undefined;
-  if (body && type && id !== undefined && !isEntityIdOf(type, id)) body.fail(`EntityId must be ${ENTITY_ID_RULES[type]} for EntityType ${type}`);
+  if (body && type && id !== undefined && !isVolumeEntityIdOf(type, id)) body.fail(`EntityId must be ${VOLUME_ENTITY_ID_RULES[type]} for EntityType ${type}`);
   if (body && from !== undefined && to !== undefined) {
     if (to <= from) body.fail('ScopeEndTime must be later than ScopeStartTime');
     else if (granularity === 'MINUTE' && to - from > MAX_MINUTE_SCOPE_MS) body.fail('With Granularity MINUTE the scope (ScopeStartTime to ScopeEndTime) must not exceed 24 hours');
@@ -104,7 +106,7 @@ export interface ListIndicatorEvidenceRequest {
 }
 
 export function parseListIndicatorEvidence(value: unknown): ListIndicatorEvidenceRequest {
-  const { reader: body, violations } = reader(value, ['GraphArn', 'InvestigationId', 'IndicatorType', 'IndicatorIndex', 'Match', 'MaxResults', 'NextToken']);
+  const { reader: body, violations } = readerOf(value, ['GraphArn', 'InvestigationId', 'IndicatorType', 'IndicatorIndex', 'Match', 'MaxResults', 'NextToken']);
   const graphArn = body?.string('GraphArn', GRAPH_ARN);
   const investigationId = body?.string('InvestigationId', { required: true, minLength: 21, maxLength: 21, pattern: /^[0-9]+$/ });
   const indicatorType = body?.enumeration('IndicatorType', INDICATOR_TYPES, true);
@@ -133,4 +135,184 @@ export function parseListIndicatorEvidence(value: unknown): ListIndicatorEvidenc
     maxResults: maxResults ?? EVIDENCE_DEFAULT_MAX_RESULTS,
     ...(nextToken ? { nextToken } : {}),
   };
+}
+
+// ---- searchEntities and listRelatedEntities ----
+
+/**
+ * Bodies of searchEntities and listRelatedEntities, read with the investigation routes' reader (every
+ * violation listed, values echoed clipped): any bad input is a ValidationException, never a 5xx.
+ */
+export const ENTITY_MAX_RESULTS = { min: 1, max: 100 } as const;
+export const ENTITY_DEFAULT_MAX_RESULTS = 50;
+/** The longest EntityId: stored values are shorter (user agents are kept to 512 bytes, ARNs to IAM's limits). */
+export const MAX_ENTITY_ID_LENGTH = 1024;
+/** searchEntities without a scope looks at the last 24 hours. */
+export const DEFAULT_SEARCH_SCOPE_MS = DAY_MS;
+
+export interface SearchEntitiesRequest {
+  graphArn?: string;
+  entityType: EntityType;
+  query: string;
+  /** As given: the default scope is resolved once, on the first page, and kept in the NextToken. */
+  fromMs?: number;
+  toMs?: number;
+  maxResults: number;
+  nextToken?: string;
+}
+
+export interface ListRelatedEntitiesRequest {
+  graphArn?: string;
+  entityType: EntityType;
+  entityId: string;
+  relatedEntityType: EntityType;
+  fromMs: number;
+  toMs: number;
+  maxResults: number;
+  nextToken?: string;
+}
+
+function checkScope(body: ObjectReader, from: number | undefined, to: number | undefined, context: GraphRequestContext): void {
+  if (from === undefined || to === undefined) return;
+  if (to <= from) body.fail('ScopeEndTime must be later than ScopeStartTime');
+  else if (to - from > context.maxScopeDays * DAY_MS) body.fail(`The scope (ScopeStartTime to ScopeEndTime) must not exceed ${context.maxScopeDays} days`);
+  if (from > context.nowMillis) body.fail('ScopeStartTime must not be in the future');
+}
+
+function common(body: ObjectReader | undefined) {
+  return {
+    graphArn: body?.string('GraphArn', { pattern: GRAPH_ARN_PATTERN, patternCode: 'INVALID_GRAPH_ARN' }),
+    maxResults: body?.integer('MaxResults', ENTITY_MAX_RESULTS),
+    nextToken: body?.string('NextToken', { minLength: 1, maxLength: MAX_TOKEN_LENGTH }),
+  };
+}
+
+export function parseSearchEntities(value: unknown, context: GraphRequestContext): SearchEntitiesRequest {
+  const violations = new Violations();
+  const body = ObjectReader.of(value, '', ['GraphArn', 'EntityType', 'Query', 'ScopeStartTime', 'ScopeEndTime', 'MaxResults', 'NextToken'], violations);
+  const { graphArn, maxResults, nextToken } = common(body);
+  const entityType = body?.enumeration('EntityType', ENTITY_TYPES, true);
+  const query = body?.string('Query', { required: true, minLength: 1, maxLength: MAX_QUERY_LENGTH });
+  const from = body?.timestamp('ScopeStartTime');
+  const to = body?.timestamp('ScopeEndTime');
+  if (body && (from === undefined) !== (to === undefined) && violations.count === 0) body.fail('Give both ScopeStartTime and ScopeEndTime, or neither (the last 24 hours)');
+  if (body) checkScope(body, from, to, context);
+  violations.throwIfAny();
+  return {
+    ...(graphArn ? { graphArn } : {}),
+    entityType: entityType!,
+    query: query!,
+    ...(from !== undefined && to !== undefined ? { fromMs: from, toMs: to } : {}),
+    maxResults: maxResults ?? ENTITY_DEFAULT_MAX_RESULTS,
+    ...(nextToken ? { nextToken } : {}),
+  };
+}
+
+export function parseListRelatedEntities(value: unknown, context: GraphRequestContext): ListRelatedEntitiesRequest {
+  const violations = new Violations();
+  const body = ObjectReader.of(value, '', ['GraphArn', 'EntityType', 'EntityId', 'RelatedEntityType', 'ScopeStartTime', 'ScopeEndTime', 'MaxResults', 'NextToken'], violations);
+  const { graphArn, maxResults, nextToken } = common(body);
+  const entityType = body?.enumeration('EntityType', ENTITY_TYPES, true);
+  const entityId = body?.string('EntityId', { required: true, minLength: 1, maxLength: MAX_ENTITY_ID_LENGTH });
+  const relatedEntityType = body?.enumeration('RelatedEntityType', ENTITY_TYPES, true);
+  const from = body?.timestamp('ScopeStartTime', true);
+  const to = body?.timestamp('ScopeEndTime', true);
+  if (body) checkScope(body, from, to, context);
+  violations.throwIfAny();
+  return {
+    ...(graphArn ? { graphArn } : {}),
+    entityType: entityType!,
+    entityId: entityId!,
+    relatedEntityType: relatedEntityType!,
+    fromMs: from!,
+    toMs: to!,
+    maxResults: maxResults ?? ENTITY_DEFAULT_MAX_RESULTS,
+    ...(nextToken ? { nextToken } : {}),
+  };
+}
+
+// ---- getEntityProfile and getSummary ----
+
+/**
+ * Parsing and validation of the graph routes' request bodies (getEntityProfile, getSummary). Errors are
+ * Detective's ValidationException, as for the investigation routes; a scope is checked against the retention
+ * (older data has expired: an answer would be silently empty) and against a longest length.
+ */
+
+/** The longest getSummary window, as Detective's summary page (its last 24 hours, or any 24 hours). */
+export const SUMMARY_MAX_HOURS = 24;
+
+/** Longest EntityId: a user agent is kept to 512 bytes, ARNs are shorter; the largest body stays far under the API's limit. */
+export const MAX_PROFILE_ENTITY_ID_LENGTH = 1024;
+
+export interface ProfileRequestContext {
+  nowMillis: number;
+  retentionDays: number;
+  /** Longest profile scope, in days (the investigations' limit). */
+  maxScopeDays: number;
+}
+
+export interface GraphScope {
+  from: string;
+  to: string;
+}
+
+export interface EntityProfileRequest extends GraphScope {
+  entityType: EntityType;
+  entityId: string;
+}
+
+export interface SummaryRequest extends GraphScope {
+  hideServiceLinkedRoles: boolean;
+}
+
+/** What an EntityId of each type looks like (checked before any read, so a bad id is a 400, not an empty profile). */
+const PROFILE_ENTITY_ID_RULES: Record<EntityType, { test: (id: string) => boolean; says: string }> = {
+  IAM_ROLE: { test: (id) => ENTITY_ARN_PATTERN.exec(id)?.[1] === 'role', says: `an IAM role ARN (${ENTITY_ARN_RULES})` },
+  IAM_USER: { test: (id) => ENTITY_ARN_PATTERN.exec(id)?.[1] === 'user', says: `an IAM user ARN (${ENTITY_ARN_RULES})` },
+  ROLE_SESSION: { test: (id) => /^ASIA[A-Z0-9]{12,124}$/.test(id), says: 'a temporary access key id (ASIA…)' },
+  FEDERATED_USER: { test: (id) => /^(saml-user|sso-user|web-identity-user)#[\x21-\x7e]{1,1000}$/.test(id), says: 'a federated user key (saml-user#…, sso-user#… or web-identity-user#…)' },
+  EC2_INSTANCE: { test: (id) => /^i-[0-9a-f]{8,17}$/.test(id), says: 'an EC2 instance id (i-…)' },
+  IP_ADDRESS: { test: (id) => isIpAddress(id), says: 'an IPv4 or IPv6 address' },
+  USER_AGENT: { test: (id) => id.length >= 1 && id.length <= 512, says: 'a user agent of 1 to 512 characters' },
+  S3_BUCKET: { test: (id) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(id), says: 'an S3 bucket name' },
+  AWS_ACCOUNT: { test: (id) => /^[0-9]{12}$/.test(id), says: 'a 12-digit AWS account id' },
+};
+
+function readScope(reader: ObjectReader | undefined, context: ProfileRequestContext, maxMillis: number, maxText: string): GraphScope | undefined {
+  const start = reader?.timestamp('ScopeStartTime', true);
+  const end = reader?.timestamp('ScopeEndTime', true);
+  if (!reader || start === undefined || end === undefined) return undefined;
+  const before = reader.violations.count;
+  if (end <= start) reader.fail('ScopeEndTime must be later than ScopeStartTime');
+  else if (end - start > maxMillis) reader.fail(`The scope (ScopeStartTime to ScopeEndTime) must not exceed ${maxText}`);
+  if (start > context.nowMillis) reader.fail('ScopeStartTime must not be in the future');
+  if (start < context.nowMillis - context.retentionDays * DAY_MS) reader.fail(`ScopeStartTime must be within the retention period (${context.retentionDays} days)`);
+  return reader.violations.count === before ? { from: formatTimestamp(start), to: formatTimestamp(end) } : undefined;
+}
+
+export function parseGetEntityProfile(value: unknown, context: ProfileRequestContext): EntityProfileRequest {
+  const violations = new Violations();
+  const reader = ObjectReader.of(value, '', ['GraphArn', 'EntityType', 'EntityId', 'ScopeStartTime', 'ScopeEndTime'], violations);
+  reader?.string('GraphArn', { maxLength: 2048 });
+  const entityType = reader?.enumeration('EntityType', ENTITY_TYPES, true);
+  const entityId = reader?.string('EntityId', { required: true, minLength: 1, maxLength: MAX_PROFILE_ENTITY_ID_LENGTH });
+  if (reader && entityType && entityId !== undefined && !PROFILE_ENTITY_ID_RULES[entityType].test(entityId)) {
+    reader.fail(`EntityId of an ${entityType} must be ${PROFILE_ENTITY_ID_RULES[entityType].says}`);
+  }
+  const scope = readScope(reader, context, context.maxScopeDays * DAY_MS, `${context.maxScopeDays} days`);
+  violations.throwIfAny();
+  return { entityType: entityType!, entityId: entityId!, ...scope! };
+}
+
+export function parseGetSummary(value: unknown, context: ProfileRequestContext): SummaryRequest {
+  const violations = new Violations();
+  const reader = ObjectReader.of(value, '', ['GraphArn', 'ScopeStartTime', 'ScopeEndTime', 'HideServiceLinkedRoles'], violations);
+  reader?.string('GraphArn', { maxLength: 2048 });
+  // A JSON boolean (ObjectReader reads strings, numbers and enumerations only); null counts as absent.
+  const hide = reader ? (value as Record<string, unknown>).HideServiceLinkedRoles : undefined;
+  if (reader && hide !== undefined && hide !== null && typeof hide !== 'boolean') reader.fail("Value at 'HideServiceLinkedRoles' failed to satisfy constraint: Member must be a boolean");
+  const scope = readScope(reader, context, SUMMARY_MAX_HOURS * 3_600_000, `${SUMMARY_MAX_HOURS} hours`);
+  violations.throwIfAny();
+  return { ...scope!, hideServiceLinkedRoles: hide === true };
 }

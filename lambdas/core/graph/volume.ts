@@ -1,6 +1,6 @@
 import type { CompactEvent } from '../storage/compact-event';
 import { HOUR_MS, hourStartMs, MINUTE_MS } from '../storage/hours';
-import type { GraphEntity } from './entities';
+import type { GraphEntity } from './entity-types';
 
 /**
  * API call volume as a time series of successes and failures, optionally grouped (Detective's "Overall API

@@ -31,6 +31,11 @@ export interface CompactedHour {
   account: HourAggregate;
   sessionsCreated: SessionCreation[];
   sessionsObserved: SessionObservation[];
+  /**
+   * Role sessions' temporary access key id → the role's principal id (`AROA…`, the part of
+   * `userIdentity.principalId` before the colon): with the session name it makes Detective's role session id.
+   */
+  rolePrincipalIds?: Record<string, string>;
   counts: { events: number; duplicates: number };
   /** The hour's IAM changes (issue 11), each event once: what the entities' stored histories merge. */
   iamChanges: IamChange[];
@@ -40,6 +45,9 @@ function byTimeThenId(a: CompactEvent, b: CompactEvent): number {
   return a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : a.o - b.o || a.n - b.n);
 }
 
+/** `AROA…:<session name>`: a role's unique id (upper-case letters and digits) before the colon. */
+const ROLE_PRINCIPAL_ID = /^(AROA[A-Z0-9]{1,124}):/;
+
 export class HourCompactor {
   private readonly principalCache = new PrincipalCache();
   private readonly start: number;
@@ -47,6 +55,7 @@ export class HourCompactor {
   private readonly principals = new Map<string, { meta: SubjectMeta; events: CompactEvent[] }>();
   private readonly created = new Map<string, SessionCreation>();
   private readonly observed = new Map<string, SessionObservation>();
+  private readonly rolePrincipalIds = new Map<string, string>();
   private duplicates = 0;
   private readonly iamChanges: IamChange[] = [];
 
@@ -98,6 +107,7 @@ export class HourCompactor {
     const created = sessionCreatedBy(record);
     if (created) this.keepCreation(created);
     if (isSessionCall(record)) this.observe(record);
+    this.keepRolePrincipalId(record);
     // IAM writes are rare: only their records are decoded, after the eventID check (a duplicate adds nothing).
     if (record.eventSource === IAM_EVENT_SOURCE) this.iamChanges.push(...iamChangesOf(record));
     return true;
@@ -119,6 +129,7 @@ export class HourCompactor {
       account: aggregateEvents(accountMeta, this.hour, all),
       sessionsCreated: [...this.created.values()].sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0)),
       sessionsObserved: [...this.observed.values()].sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1)),
+      rolePrincipalIds: Object.fromEntries([...this.rolePrincipalIds].sort(([a], [b]) => (a < b ? -1 : 1))),
       counts: { events: this.seen.size, duplicates: this.duplicates },
       iamChanges: [...this.iamChanges],
     };
@@ -137,6 +148,19 @@ export class HourCompactor {
     const known = this.observed.get(observation.sessionId);
     if (known) mergeObservation(known, observation);
     else this.observed.set(observation.sessionId, observation);
+  }
+
+  /**
+   * A role session's principal id. A key belongs to one role, so its calls agree; were they not to (forged
+   * records), the smallest id is kept, so that the result does not depend on the order of the records.
+   */
+  private keepRolePrincipalId(record: CloudTrailRecord): void {
+    const identity = record.userIdentity;
+    if (identity.type !== 'AssumedRole' || !identity.accessKeyId || typeof identity.principalId !== 'string') return;
+    const roleId = ROLE_PRINCIPAL_ID.exec(identity.principalId)?.[1];
+    if (!roleId) return;
+    const known = this.rolePrincipalIds.get(identity.accessKeyId);
+    if (known === undefined || roleId < known) this.rolePrincipalIds.set(identity.accessKeyId, roleId);
   }
 
   private principalOf(record: CloudTrailRecord): Principal {

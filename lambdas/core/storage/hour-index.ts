@@ -20,8 +20,11 @@ export interface HourIndex {
   ips: Record<string, number[]>;
   agents: Record<string, number[]>;
   buckets: Record<string, number[]>;
-  /** Temporary access key id → [principal index, session name]. */
-  sessions: Record<string, [number, string]>;
+  /**
+   * Temporary access key id → [principal index, session name, role principal id (`AROA…`, role sessions; absent
+   * from indexes written before it was kept)]. With the name, the role principal id makes Detective's session id.
+   */
+  sessions: Record<string, [number, string] | [number, string, string]>;
   /** EC2 instance id → roles whose instance-profile credentials it received (or used) in the hour. */
   instances: Record<string, string[]>;
   /** Maps left out because the item would be too large (their values stay in the hour's compact events). */
@@ -59,7 +62,10 @@ export function buildHourIndex(compacted: CompactedHour): HourIndex {
       if (event.i && isIpAddress(event.i)) add(index.ips, event.i, position);
       add(index.agents, event.u, position);
       for (const arn of event.x ?? []) add(index.buckets, bucketOfArn(arn), position);
-      if (event.s && !index.sessions[event.s]) index.sessions[event.s] = [position, names.get(event.s) ?? ''];
+      if (event.s && !index.sessions[event.s]) {
+        const roleId = compacted.rolePrincipalIds?.[event.s];
+        index.sessions[event.s] = roleId ? [position, names.get(event.s) ?? '', roleId] : [position, names.get(event.s) ?? ''];
+      }
     }
   });
   const instanceRoles = new Map<string, Set<string>>();

@@ -83,6 +83,32 @@ export function principalKeysOfSession(session: SessionView): string[] {
   }
 }
 
+/**
+ * Sessions grouped by the principal key whose items hold their calls (principalKeysOfSession): the calls of a
+ * set of sessions are read principal by principal, one Query of its hours for all its sessions.
+ */
+export function sessionsByPrincipal(sessions: readonly SessionView[]): Map<string, Map<string, SessionView>> {
+  const byPrincipal = new Map<string, Map<string, SessionView>>();
+  for (const session of sessions) {
+    for (const key of principalKeysOfSession(session)) {
+      const group = byPrincipal.get(key) ?? new Map<string, SessionView>();
+      group.set(session.sessionId, session);
+      byPrincipal.set(key, group);
+    }
+  }
+  return byPrincipal;
+}
+
+/**
+ * The earliest creation of a group's sessions: none of their calls precedes it. 0 (no bound) when a session's
+ * creation time is not a valid instant, so that its calls are never missed.
+ */
+export function earliestCreation(group: ReadonlyMap<string, SessionView>): number {
+  let min = Infinity;
+  for (const session of group.values()) min = Math.min(min, Date.parse(session.createdAt) || 0);
+  return Number.isFinite(min) ? min : 0;
+}
+
 /** One stored item of a subject's hour and its compact events. */
 export interface HourPart {
   item: ActivityItem;
