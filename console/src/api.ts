@@ -16,7 +16,7 @@ export class ApiError extends Error {
 
 export const GRAPH_ARN = 'arn:aws:detective:us-east-1:000000000000:graph:00000000000000000000000000000000';
 
-async function send(path: string, body: object, accept: string): Promise<Response> {
+async function send(path: string, body: object, accept = 'application/json'): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify(body) });
@@ -41,20 +41,6 @@ export async function call<T>(path: string, body: object): Promise<T> {
   const response = await send(path, body, 'application/json');
   const text = await response.text();
   return (text ? JSON.parse(text) : {}) as T;
-}
-
-/** The route's own CSV export (Accept: text/csv), every page of it, as one file. */
-export async function callCsv(path: string, body: object): Promise<string> {
-  let csv = '';
-  let token: string | undefined;
-  do {
-    const response = await send(path, token ? { ...body, NextToken: token } : body, 'text/csv');
-    const text = await response.text();
-    // Later pages repeat the header row: keep the first one only.
-    csv += csv === '' ? text : text.slice(text.indexOf('\n') + 1);
-    token = response.headers.get('x-next-token') ?? undefined;
-  } while (token);
-  return csv;
 }
 
 /** Every page of a Detective-style list. */

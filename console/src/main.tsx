@@ -5,7 +5,7 @@ import { InvestigationsPage } from './pages/investigations';
 import { ReportPage } from './pages/report';
 import { SearchPage } from './pages/search';
 import { SummaryPage } from './pages/summary';
-import { useRoute, type Params } from './route';
+import { href, useRoute, type Params } from './route';
 
 /**
  * The Trailhound console: Detective's pages on Trailhound's API. One page per hash route; a new page is one
@@ -36,13 +36,15 @@ function App() {
     document.querySelector<HTMLElement>('main')?.focus();
   }, [page, JSON.stringify(params)]);
   const current = page === 'entity' ? 'search' : page === 'investigation' ? 'investigations' : page;
+  // The scope follows the analyst from page to page.
+  const scope: Params = params.from && params.to ? { from: params.from, to: params.to } : {};
   return (
     <>
       <header class="top">
         <span class="brand">Trailhound</span>
         <nav aria-label="Pages">
           {NAV.map(([name, label]) => (
-            <a key={name} href={`#/${name}`} aria-current={current === name ? 'page' : undefined}>
+            <a key={name} href={href(name, name === 'investigations' ? {} : scope)} aria-current={current === name ? 'page' : undefined}>
               {label}
             </a>
           ))}
