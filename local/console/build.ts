@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -41,11 +41,25 @@ export function consoleIsStale(): boolean {
   return Math.max(...SOURCES.map(newestMtime), newestMtime(join(__dirname, '..', '..', 'package-lock.json'))) > oldestMtime(CONSOLE_DIST);
 }
 
-export async function buildConsole(options: { budgetBytes?: number } = {}): Promise<ConsoleBuild> {
-  mkdirSync(CONSOLE_DIST, { recursive: true });
+/**
+ * Builds into a fresh folder beside the target, then moves each file into place (a rename replaces a file
+ * atomically): test files that build in parallel, or a server reading the assets, never see half a file.
+ */
+export async function buildConsole(options: { budgetBytes?: number; outdir?: string } = {}): Promise<ConsoleBuild> {
+  const target = options.outdir ?? CONSOLE_DIST;
+  mkdirSync(target, { recursive: true });
+  const staging = mkdtempSync(`${target}.staging-`);
+  try {
+    return await buildInto(staging, target, options.budgetBytes ?? CONSOLE_BUDGET_BYTES);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(staging: string, target: string, budget: number): Promise<ConsoleBuild> {
   await build({
     entryPoints: { app: join(CONSOLE_DIR, 'src', 'main.tsx') },
-    outdir: CONSOLE_DIST,
+    outdir: staging,
     bundle: true,
     minify: true,
     format: 'iife',
@@ -58,13 +72,16 @@ export async function buildConsole(options: { budgetBytes?: number } = {}): Prom
     legalComments: 'linked',
     logLevel: 'warning',
   });
-  for (const name of readdirSync(join(CONSOLE_DIR, 'static'))) copyFileSync(join(CONSOLE_DIR, 'static', name), join(CONSOLE_DIST, name));
+  for (const name of readdirSync(join(CONSOLE_DIR, 'static'))) copyFileSync(join(CONSOLE_DIR, 'static', name), join(staging, name));
   const gzippedBytes: Record<string, number> = {};
-  for (const name of readdirSync(CONSOLE_DIST)) if (!name.endsWith('.LEGAL.txt') && name !== 'build.json') gzippedBytes[name] = gzipSync(readFileSync(join(CONSOLE_DIST, name)), { level: 9 }).length;
+  for (const name of readdirSync(staging)) if (!name.endsWith('.LEGAL.txt')) gzippedBytes[name] = gzipSync(readFileSync(join(staging, name)), { level: 9 }).length;
   const totalGzippedBytes = Object.values(gzippedBytes).reduce((a, b) => a + b, 0);
-  writeFileSync(join(CONSOLE_DIST, 'build.json'), JSON.stringify({ gzippedBytes, totalGzippedBytes }, null, 1));
-  const budget = options.budgetBytes ?? CONSOLE_BUDGET_BYTES;
+  // Over the budget, nothing is installed: the previous build (if any) stays, and the caller gets the error.
   if (totalGzippedBytes > budget) throw new ConsoleBudgetError(`console bundle is ${kb(totalGzippedBytes)} gzipped, over the budget of ${kb(budget)}`);
+  writeFileSync(join(staging, 'build.json'), JSON.stringify({ gzippedBytes, totalGzippedBytes }, null, 1));
+  // index.html last: it names the others.
+  const names = readdirSync(staging).sort((a, b) => Number(a === 'index.html') - Number(b === 'index.html'));
+  for (const name of names) renameSync(join(staging, name), join(target, name));
   return { gzippedBytes, totalGzippedBytes };
 }
 
