@@ -63,16 +63,20 @@ async function main(): Promise<void> {
     const { InvestigationId } = await post<{ InvestigationId: string }>('/investigations/startInvestigation', { EntityArn: principal, ScopeStartTime: scope.from, ScopeEndTime: scope.to });
     await runner.wait(InvestigationId);
 
-    const pages: [string, string][] = [
-      ['summary', `#/summary?${new URLSearchParams({ from, to })}`],
-      ['search', `#/search?${new URLSearchParams({ type: 'IAM_ROLE', q: '*', from, to })}`],
-      ['profile', `#/entity?${new URLSearchParams({ type, id: principal, ...scope })}`],
-      ['investigations', '#/investigations'],
-      ['report', `#/investigation?${new URLSearchParams({ id: InvestigationId })}`],
+    // Each page with its main API call, timed alone too: what the server takes, apart from the browser.
+    const pages: [string, string, string, object][] = [
+      ['summary', `#/summary?${new URLSearchParams({ from, to })}`, '/graph/getSummary', { ScopeStartTime: from, ScopeEndTime: to, HideServiceLinkedRoles: false }],
+      ['search', `#/search?${new URLSearchParams({ type: 'IAM_ROLE', q: '*', from, to })}`, '/graph/searchEntities', { EntityType: 'IAM_ROLE', Query: '*', ScopeStartTime: from, ScopeEndTime: to, MaxResults: 100 }],
+      ['profile', `#/entity?${new URLSearchParams({ type, id: principal, ...scope })}`, '/graph/getEntityProfile', { EntityType: type, EntityId: principal, ScopeStartTime: scope.from, ScopeEndTime: scope.to }],
+      ['investigations', '#/investigations', '/investigations/listInvestigations', { MaxResults: 50, SortCriteria: { Field: 'CREATED_TIME', SortOrder: 'DESC' } }],
+      ['report', `#/investigation?${new URLSearchParams({ id: InvestigationId })}`, '/investigations/listIndicators', { InvestigationId, MaxResults: 100 }],
     ];
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const rows: string[] = [];
-    for (const [name, hash] of pages) {
+    for (const [name, hash, route, body] of pages) {
+      const a0 = Date.now();
+      await post(route, body);
+      const apiMs = Date.now() - a0;
       const page = await context.newPage();
       const t0 = Date.now();
       await page.goto(`${api.url}/${hash}`);
@@ -81,10 +85,10 @@ async function main(): Promise<void> {
         return doc.querySelector('main h1') && !doc.querySelector('main [role="status"]');
       }, undefined, { timeout: 60_000, polling: 20 });
       const ms = Date.now() - t0;
-      rows.push(`  ${name.padEnd(15)} ${String(ms).padStart(6)} ms  ${ms <= TARGET_MS ? 'within' : 'OVER'} the ${TARGET_MS / 1000} s target`);
+      rows.push(`  ${name.padEnd(15)} ${String(ms).padStart(6)} ms  ${(ms <= TARGET_MS ? 'within' : 'OVER').padEnd(6)}  (${route} alone: ${apiMs} ms)`);
       await page.close();
     }
-    console.log(`First render of each console page (${label}; profile: ${principal}):`);
+    console.log(`First render of each console page, target ${TARGET_MS / 1000} s (${label}; profile: ${principal}):`);
     for (const row of rows) console.log(row);
     await api.close();
   } finally {

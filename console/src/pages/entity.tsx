@@ -34,6 +34,9 @@ export function EntityPage({ params }: { params: Params }) {
   );
   if (!isEntityType(type)) return <p class="state error">Unknown entity type.</p>;
   const go = (next: Params) => navigate('entity', { type, id, from: scope.from, to: scope.to, ...next });
+  const volume = (volumeId: string) => (
+    <VolumePanel type={type} id={volumeId} scope={scope} drill={{ bucket: params.bucket, ip: params.ip, api: params.api }} onDrill={(drill) => go({ bucket: drill.bucket ?? '', ip: drill.ip ?? '', api: drill.api ?? '' })} />
+  );
   return (
     <>
       <h1>
@@ -41,18 +44,12 @@ export function EntityPage({ params }: { params: Params }) {
       </h1>
       <ScopePicker scope={scope} onChange={(s) => go({ from: s.from, to: s.to })} />
       {type === 'IAM_ROLE' || type === 'IAM_USER' ? <InvestigateButton arn={id} scope={scope} /> : null}
+      {/* The volume is asked at once, beside the profile; only a role session's needs its profile first (its ARN). */}
+      {VOLUME_TYPES.includes(type) && type !== 'ROLE_SESSION' ? volume(id) : null}
       <Show loaded={loaded}>
         {(profile) => (
           <>
-            {VOLUME_TYPES.includes(type) ? (
-              <VolumePanel
-                type={type}
-                id={volumeIdOf(type, id, profile)}
-                scope={scope}
-                drill={{ bucket: params.bucket, ip: params.ip, api: params.api }}
-                onDrill={(drill) => go({ bucket: drill.bucket ?? '', ip: drill.ip ?? '', api: drill.api ?? '' })}
-              />
-            ) : null}
+            {type === 'ROLE_SESSION' ? volume(volumeIdOf(type, id, profile)) : null}
             <Facts profile={profile} />
             <BehaviourPanel profile={profile} />
             <ChainPanel type={type} id={id} profile={profile} scope={scope} />
