@@ -230,6 +230,8 @@ describe('the console on the real corpus', () => {
     const eventIds = await row.locator('table[aria-label="Evidence events"] tbody tr td:nth-child(6)').allInnerTexts();
     expect(new Set(eventIds)).toEqual(new Set(logins.filter((r) => r.sourceIPAddress === logins[0].sourceIPAddress).map((r) => r.eventID)));
     expect(await page.innerText('section[aria-label="Mitigations"]')).toMatch(/MFA|sign-in/);
+    await screenshot('evidence');
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await screenshot('report');
     await page.click('text=Archive');
     await page.waitForSelector('text=Unarchive');

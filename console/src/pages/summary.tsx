@@ -5,6 +5,7 @@ import { ScopePicker } from '../components/scope-picker';
 import { Table } from '../components/table';
 import { EntityLink, principalEntityType, scopeOf, utc } from '../entities';
 import { href, navigate, type Params } from '../route';
+import { LinkedRows } from './entity';
 
 /** Detective's summary page: one 24-hour window (getSummary), its panels side by side. */
 interface TopPrincipal {
@@ -93,7 +94,7 @@ export function SummaryPage({ params }: { params: Params }) {
                   {s.NewGeolocations.AccountsWithoutMatureBaseline?.length ? ` Accounts without a 14-day baseline yet: ${s.NewGeolocations.AccountsWithoutMatureBaseline.join(', ')}.` : ''}
                 </p>
               ) : (
-                <GenericRows rows={s.NewGeolocations.Geolocations} label="Newly observed geolocations" />
+                <LinkedRows rows={s.NewGeolocations.Geolocations} label="Newly observed geolocations" scope={scope} />
               )}
             </Panel>
             <Panel title="Roles with the most API calls">{s.TopRoles.length ? principals(s.TopRoles, 'Top roles') : <p class="state empty">No role made calls in this window.</p>}</Panel>
@@ -121,22 +122,4 @@ export function SummaryPage({ params }: { params: Params }) {
       </Show>
     </>
   );
-}
-
-/** Rows whose shape the console does not know in advance, as a table of their scalar members. */
-export function GenericRows({ rows, label }: { rows: Record<string, unknown>[]; label: string }) {
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return (
-    <Table
-      label={label}
-      rows={rows}
-      columns={keys.map((key) => ({ key, title: key, value: (r: Record<string, unknown>) => scalar(r[key]), numeric: rows.every((r) => typeof r[key] === 'number' || r[key] === undefined) }))}
-    />
-  );
-}
-
-function scalar(value: unknown): string | number | boolean | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
-  return JSON.stringify(value);
 }
