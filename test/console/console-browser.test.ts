@@ -16,7 +16,7 @@ import { craftedLog, CRAFTED_CALLS, HOSTILE_AGENT, HOSTILE_BUCKET, HOSTILE_USER 
 jest.setTimeout(300_000);
 
 // The page's globals, as the callbacks run in the browser use them (the project's type-check has no DOM library).
-declare const document: { images: { length: number }; scripts: ArrayLike<{ getAttribute(name: string): string | null }> };
+declare const document: { images: { length: number }; scripts: ArrayLike<{ getAttribute(name: string): string | null }>; querySelectorAll(selector: string): { length: number } };
 declare const location: { hash: string };
 type Row = { cells: ArrayLike<{ textContent: string | null }> };
 
@@ -107,7 +107,7 @@ describe('the console on the real corpus', () => {
     expect(calls('bert-jan')).toBe(raw.length);
     expect(calls(HOSTILE_USER)).toBe(CRAFTED_CALLS);
     // Sparklines are drawn (canvas) for every principal.
-    expect(await page.locator('table[aria-label="Top users"] canvas').count()).toBe(users.length);
+    await page.waitForFunction((n) => document.querySelectorAll('table[aria-label="Top users"] canvas').length === n, users.length);
     await screenshot('summary');
   });
 
@@ -131,6 +131,7 @@ describe('the console on the real corpus', () => {
     const busiest = [...countsBy(own, (r) => r.eventTime.slice(0, 16))].sort((a, b) => b[1][0] + b[1][1] - (a[1][0] + a[1][1]))[0][0];
     const index = (Date.parse(`${busiest}:00Z`) - Date.parse(SCOPE.from)) / 60_000;
     const chart = page.locator('[data-chart="API call volume, success and failure"]');
+    await chart.locator('canvas').waitFor();
     await chart.scrollIntoViewIfNeeded();
     const box = (await chart.boundingBox()) as { x: number; y: number; width: number; height: number };
     await page.mouse.click(box.x + 48 + (index + 0.5) * ((box.width - 64) / 120), box.y + box.height - 40 - 4);

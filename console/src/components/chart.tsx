@@ -1,18 +1,13 @@
-import { useEffect, useRef } from 'preact/hooks';
-import * as echarts from 'echarts/core';
-import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
 
 /**
- * Apache ECharts, imported piece by piece (bar and line charts, grid, legend, tooltip, canvas) so the bundle
- * carries what the console draws and not the whole library. Everything is drawn on a canvas: axis labels and
- * series names from the logs are painted as text, never parsed. Tooltips too: `renderMode: 'richText'` draws
- * them on the canvas, where the default HTML tooltip would put strings into the page's DOM.
+ * A chart drawn by Apache ECharts (loaded on first use: echarts-setup.ts). Everything is drawn on a canvas:
+ * axis labels and series names from the logs are painted as text, never parsed. Tooltips too:
+ * `renderMode: 'richText'` draws them on the canvas, where the default HTML tooltip would put strings into
+ * the page's DOM.
  */
-echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
-
-export type ChartOption = echarts.EChartsCoreOption;
+export type ChartOption = EChartsCoreOption;
 
 export interface ChartClick {
   dataIndex: number;
@@ -20,26 +15,47 @@ export interface ChartClick {
   name?: string;
 }
 
+const withDefaults = (option: ChartOption): ChartOption => ({ animation: false, tooltip: { renderMode: 'richText' }, ...option });
+
 export function EChart({ option, onClick, class: className = 'chart', label }: { option: ChartOption; onClick?: (click: ChartClick) => void; class?: string; label: string }) {
   const element = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | undefined>(undefined);
-  const clickRef = useRef(onClick);
-  clickRef.current = onClick;
+  const chart = useRef<ECharts | undefined>(undefined);
+  const latest = useRef({ option, onClick });
+  latest.current = { option, onClick };
+  const [failed, setFailed] = useState('');
+  const [ready, setReady] = useState(false);
   useEffect(() => {
-    const instance = echarts.init(element.current as HTMLDivElement, undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    instance.on('click', (params) => clickRef.current?.(params as unknown as ChartClick));
-    const resize = () => instance.resize();
-    addEventListener('resize', resize);
+    let gone = false;
+    const resize = () => chart.current?.resize();
+    import('./echarts-setup').then(
+      ({ echarts }) => {
+        if (gone) return;
+        const instance = echarts.init(element.current as HTMLDivElement, undefined, { renderer: 'canvas' });
+        chart.current = instance;
+        instance.on('click', (params) => latest.current.onClick?.(params as unknown as ChartClick));
+        instance.setOption(withDefaults(latest.current.option), true);
+        addEventListener('resize', resize);
+        setReady(true);
+      },
+      (error: unknown) => setFailed(`The chart could not load: ${String(error)}`),
+    );
     return () => {
+      gone = true;
       removeEventListener('resize', resize);
-      instance.dispose();
+      chart.current?.dispose();
+      chart.current = undefined;
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption({ animation: false, tooltip: { renderMode: 'richText' }, ...option }, true);
+    chart.current?.setOption(withDefaults(option), true);
   }, [option]);
-  return <div ref={element} class={className} role="img" aria-label={label} data-chart={label} />;
+  // The status is a sibling: the chart's element belongs to ECharts once drawn.
+  return (
+    <>
+      {failed ? <span class="state error">{failed}</span> : ready ? null : <span class="state" role="status">Loading chart…</span>}
+      <div ref={element} class={className} role="img" aria-label={label} data-chart={label} />
+    </>
+  );
 }
 
 /** A stacked success/failure bar chart over time. */

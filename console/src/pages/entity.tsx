@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { call, GRAPH_ARN } from '../api';
 import { errorText, Panel, Show, useLoad } from '../components/async';
 import { ChainGraph, type ChainEdge, type ChainNode } from '../components/chain-graph';
@@ -146,7 +146,8 @@ function BehaviourPanel({ profile }: { profile: Profile }) {
 }
 
 function ChainPanel({ type, id, profile, scope }: { type: EntityType; id: string; profile: Profile; scope: Scope }) {
-  const graph = chainOf(type, id, profile, scope);
+  // Memoised: a new graph only for a new profile, not on every render.
+  const graph = useMemo(() => chainOf(type, id, profile, scope), [type, id, profile, scope.from, scope.to]);
   if (!graph) return null;
   return (
     <Panel title="Role chains">
