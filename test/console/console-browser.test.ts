@@ -114,6 +114,7 @@ describe('the console on the real corpus', () => {
   it("profile: bert-jan's calls in a scope, the roles he assumed in the chain graph, the drill-down by IP, API and caller", async () => {
     await open(entityHash('IAM_USER', BERT_JAN, SCOPE), '[data-testid="volume-total"]');
     await page.waitForSelector('[data-testid="chain-graph"] canvas');
+    await page.waitForSelector('[data-chart="API call volume, success and failure"] canvas');
     const own = bertJanOwn().filter(inScope(SCOPE.from, SCOPE.to));
     expect(number(await page.innerText('[data-testid="volume-total"]'))).toBe(own.length);
     expect(number(await page.innerText('[data-testid="volume-failures"]'))).toBe(own.filter((r) => r.errorCode).length);
@@ -160,6 +161,7 @@ describe('the console on the real corpus', () => {
     const graph = page.locator('[data-testid="chain-graph"]');
     await graph.scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
+    await screenshot('chain-graph');
     const target = await graph.evaluate((element) => {
       const cy = (element as unknown as { cy: { nodes(selector: string): { renderedPosition(): { x: number; y: number }; data(key: string): string }[] } }).cy;
       const node = cy.nodes('[kind = "role"]')[0];
