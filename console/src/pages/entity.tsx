@@ -184,7 +184,7 @@ export function chainOf(type: EntityType, id: string, profile: Profile, scope: S
   };
   const ids = new Set(sessions.map((s) => s.SessionId));
   for (const s of sessions) {
-    nodes.set(`s:${s.SessionId}`, { id: `s:${s.SessionId}`, label: `${roleName(s.RoleArn)}/${s.SessionName ?? s.SessionId}`, kind: 'session', href: profileHref('ROLE_SESSION', s.SessionId, scope) });
+    nodes.set(`s:${s.SessionId}`, { id: `s:${s.SessionId}`, label: s.SessionName ?? s.SessionId, kind: 'session', href: profileHref('ROLE_SESSION', s.SessionId, scope) });
     nodes.set(`r:${s.RoleArn}`, { id: `r:${s.RoleArn}`, label: roleName(s.RoleArn), kind: 'role', href: profileHref('IAM_ROLE', s.RoleArn, scope) });
     edges.push({ from: s.ParentSessionId && ids.has(s.ParentSessionId) ? `s:${s.ParentSessionId}` : rootOf(s), to: `s:${s.SessionId}` });
     edges.push({ from: `s:${s.SessionId}`, to: `r:${s.RoleArn}` });
