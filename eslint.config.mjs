@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.trailhound/', 'coverage/', '*.js', '*.mjs'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.trailhound/', 'coverage/', 'console/dist/', '.scratch/', '*.js', '*.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -11,6 +11,9 @@ import { DataFolderError } from './data-folder';
 import { EmbeddedServerError } from './embedded-services';
 import { inProcessDetectiveClient } from './http/in-process-client';
 import { buildLocalApi, startApiServer, type ApiServer } from './http/server';
+import { ensureConsoleBuilt } from './console/build';
+import { consoleSite } from './console/static-site';
+import { consoleUrl } from './console/console-url';
 import { investigationReport } from './investigation-report';
 import { LocalInvestigationRunner, loadStageHandlers, type ExecutionOutcome } from './investigation-runner';
 import { LOCAL_BUCKET, LocalStack } from './local-stack';
@@ -265,7 +268,10 @@ async function main(): Promise<void> {
     printLines([`  DynamoDB (dynalite) ${stack.services.dynamoEndpoint}   S3 (s3rver) ${stack.services.s3Endpoint}`]);
     // The API port only when serving, and first: a port in use is reported before minutes of ingestion.
     if (serving) {
-      api = await startApiServer({ port: options.port, runner }).catch((error: { code?: string }) => {
+      // The console is rebuilt when its sources changed (a fresh clone: first run), then served on the API's port.
+      const built = await ensureConsoleBuilt();
+      if (built) printLines([`  ${built}`]);
+      api = await startApiServer({ port: options.port, runner, console: consoleSite() }).catch((error: { code?: string }) => {
         throw error.code === 'EADDRINUSE' ? new UsageError(`port ${options.port} is in use: choose another with --port N (0 picks a free one)`) : error;
       });
     }
@@ -327,6 +333,7 @@ async function main(): Promise<void> {
     if (!api) return;
     printLines([
       '',
+      `Console on ${consoleUrl(api.url, objectKeys)}`,
       `Investigations API (Amazon Detective's Investigation API) on ${api.url}  (Ctrl-C to stop)`,
       `  aws detective start-investigation --endpoint-url ${api.url} --graph-arn ${GRAPH_ARN} \\`,
       `    --entity-arn arn:aws:iam::444455556666:role/OrganizationAccountAccessRole --scope-start-time 2026-10-22T17:00:00Z --scope-end-time 2026-10-23T00:00:00Z`,

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { TOKEN_KEY_BYTES } from '../../lambdas/core/investigation/pagination';
 import { errorMessage, log } from '../../lambdas/shared/log';
 import { foreignRequestReason } from './loopback';
+import type { ConsoleSite } from '../console/static-site';
 import { lambdaContext, toProxyEvent, type RawRequest } from './proxy-event';
 
 /**
@@ -37,6 +38,8 @@ export interface ApiServerOptions {
   maxScopeDays?: number;
   /** The graph routes' reads; by default built from the environment the local stack sets. */
   graph?: GraphDependencies | (() => GraphDependencies);
+  /** The console's static assets, served on the same port (GET /, /app.js, …); none by default. */
+  console?: ConsoleSite;
 }
 
 export interface ApiServer {
@@ -133,6 +136,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           request.resume();
           return write(response, errorResponse(new ApiError('AccessDeniedException', `Access denied: ${refusal}.`), randomUUID()));
         }
+        if (options.console?.handle(request, response)) return;
         const body = await readBody(request);
         if (!body) return write(response, TOO_LARGE);
         write(response, await api({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' }));

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DetectiveClient, GetInvestigationCommand, ListIndicatorsCommand, StartInvestigationCommand, type GetInvestigationCommandOutput, type Indicator } from '@aws-sdk/client-detective';
 import { LocalStack } from '../../local/local-stack';
-import { listLogFiles } from '../../local/log-files';
+import { listLogFiles, type LogFile } from '../../local/log-files';
+import type { ConsoleSite } from '../../local/console/static-site';
 import { LocalInvestigationRunner, loadStageHandlers, type ExecutionOutcome } from '../../local/investigation-runner';
 import { startApiServer, type ApiServer } from '../../local/http/server';
 import { CORPUS_DIR } from './raw-corpus';
@@ -30,13 +31,14 @@ export class CorpusPipeline {
     private readonly client: DetectiveClient,
   ) {}
 
-  static async start(): Promise<CorpusPipeline> {
+  /** `extraFiles`: log objects uploaded beside the corpus (crafted logs); `console`: served on the API's port. */
+  static async start(options: { extraFiles?: LogFile[]; console?: ConsoleSite } = {}): Promise<CorpusPipeline> {
     const dataDir = mkdtempSync(join(tmpdir(), 'trailhound-corpus-'));
     const stack = await LocalStack.start({ dataDir, inMemory: true });
-    await stack.upload(listLogFiles(CORPUS_DIR));
+    await stack.upload([...listLogFiles(CORPUS_DIR), ...(options.extraFiles ?? [])]);
     await stack.drain();
     const runner = new LocalInvestigationRunner(await loadStageHandlers(), { retryIntervalMs: 10 });
-    const api = await startApiServer({ port: 0, runner });
+    const api = await startApiServer({ port: 0, runner, ...(options.console ? { console: options.console } : {}) });
     const client = new DetectiveClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     return new CorpusPipeline(stack, dataDir, runner, api, client);
   }
@@ -62,6 +64,11 @@ export class CorpusPipeline {
       NextToken = page.NextToken;
     } while (NextToken);
     return { outcome, investigation, indicators };
+  }
+
+  /** Waits for an investigation started by any client (e.g. the console) to finish. */
+  wait(investigationId: string): Promise<ExecutionOutcome> {
+    return this.runner.wait(investigationId);
   }
 
   /** The local S3, where the fixture's log objects are. */

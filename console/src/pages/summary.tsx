@@ -1,0 +1,125 @@
+import { call } from '../api';
+import { Panel, Show, useLoad } from '../components/async';
+import { EChart, sparklineOption } from '../components/chart';
+import { ScopePicker } from '../components/scope-picker';
+import { Table } from '../components/table';
+import { EntityLink, principalEntityType, scopeOf, utc } from '../entities';
+import { href, navigate, type Params } from '../route';
+import { LinkedRows } from './entity';
+
+/** Detective's summary page: one 24-hour window (getSummary), its panels side by side. */
+interface TopPrincipal {
+  Principal: string;
+  PrincipalType: string;
+  PrincipalArn?: string;
+  Accounts: string[];
+  Calls: number;
+  FailedCalls: number;
+  ServiceLinked: boolean;
+  Timeline: { Day: string; Calls: number; FailedCalls: number }[];
+}
+interface Summary {
+  Accounts: string[];
+  Investigations: { Total: number; BySeverity: Record<string, number>; ByStatus: Record<string, number> };
+  NewGeolocations: { AccountsWithoutMatureBaseline?: string[]; Geolocations: Record<string, unknown>[] };
+  TopRoles: TopPrincipal[];
+  TopUsers: TopPrincipal[];
+  TopInstances: { InstanceId: string; Roles: string[]; Sessions: number; Calls: number; FailedCalls: number }[];
+}
+
+const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'];
+
+export function SummaryPage({ params }: { params: Params }) {
+  const scope = scopeOf(params);
+  const hide = params.hideServiceLinked === 'true';
+  const loaded = useLoad(() => call<Summary>('/graph/getSummary', { ScopeStartTime: scope.from, ScopeEndTime: scope.to, HideServiceLinkedRoles: hide }), [scope.from, scope.to, hide]);
+  const go = (next: Params) => navigate('summary', { from: scope.from, to: scope.to, ...(hide ? { hideServiceLinked: 'true' } : {}), ...next });
+  const principals = (rows: TopPrincipal[], label: string) => (
+    <Table
+      label={label}
+      rows={rows}
+      initialSort={{ key: 'calls', descending: true }}
+      columns={[
+        {
+          key: 'name',
+          title: 'Principal',
+          value: (r) => r.Principal,
+          cell: (r) => {
+            const type = principalEntityType(r.PrincipalType);
+            return type && r.PrincipalArn ? <EntityLink type={type} id={r.PrincipalArn} scope={scope}>{r.Principal}</EntityLink> : r.Principal;
+          },
+        },
+        { key: 'accounts', title: 'Accounts', value: (r) => r.Accounts.join(', ') },
+        { key: 'calls', title: 'API calls', value: (r) => r.Calls, numeric: true },
+        { key: 'failed', title: 'Failed', value: (r) => r.FailedCalls, numeric: true },
+        { key: 'spark', title: '7 days', value: (r) => r.Timeline.reduce((a, d) => a + d.Calls, 0), cell: (r) => <EChart class="spark" label={`7-day calls of ${r.Principal}`} option={sparklineOption(r.Timeline.map((d) => d.Calls))} /> },
+      ]}
+    />
+  );
+  return (
+    <>
+      <h1>Summary</h1>
+      <ScopePicker scope={scope} maxHours={24} onChange={(s) => go({ from: s.from, to: s.to })} />
+      <label class="bar">
+        <span>
+          <input type="checkbox" checked={hide} onChange={(e) => go({ hideServiceLinked: (e.target as HTMLInputElement).checked ? 'true' : '' })} /> Hide service-linked roles
+        </span>
+      </label>
+      <Show loaded={loaded}>
+        {(s) => (
+          <div class="grid">
+            <Panel title="Investigations by severity">
+              <p>
+                {s.Investigations.Total} investigations created from {utc(scope.from)} to {utc(scope.to)}.
+              </p>
+              <table aria-label="Investigations by severity">
+                <tbody>
+                  {SEVERITIES.map((severity) => (
+                    <tr key={severity}>
+                      <td>
+                        <a href={href('investigations', { severity })}>
+                          <span class={`badge sev-${severity}`}>{severity}</span>
+                        </a>
+                      </td>
+                      <td class="num">{s.Investigations.BySeverity[severity] ?? 0}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Panel>
+            <Panel title="Newly observed geolocations">
+              {s.NewGeolocations.Geolocations.length === 0 ? (
+                <p class="state empty">
+                  No new geolocation.
+                  {s.NewGeolocations.AccountsWithoutMatureBaseline?.length ? ` Accounts without a 14-day baseline yet: ${s.NewGeolocations.AccountsWithoutMatureBaseline.join(', ')}.` : ''}
+                </p>
+              ) : (
+                <LinkedRows rows={s.NewGeolocations.Geolocations} label="Newly observed geolocations" scope={scope} />
+              )}
+            </Panel>
+            <Panel title="Roles with the most API calls">{s.TopRoles.length ? principals(s.TopRoles, 'Top roles') : <p class="state empty">No role made calls in this window.</p>}</Panel>
+            <Panel title="Users with the most API calls">{s.TopUsers.length ? principals(s.TopUsers, 'Top users') : <p class="state empty">No user made calls in this window.</p>}</Panel>
+            <Panel title="EC2 instances by API calls">
+              {s.TopInstances.length ? (
+                <Table
+                  label="Top EC2 instances"
+                  rows={s.TopInstances}
+                  initialSort={{ key: 'calls', descending: true }}
+                  columns={[
+                    { key: 'id', title: 'Instance', value: (r) => r.InstanceId, cell: (r) => <EntityLink type="EC2_INSTANCE" id={r.InstanceId} scope={scope} /> },
+                    { key: 'roles', title: 'Instance-profile roles', value: (r) => r.Roles.join(', '), cell: (r) => r.Roles.map((arn) => <div key={arn}><EntityLink type="IAM_ROLE" id={arn} scope={scope} /></div>) },
+                    { key: 'sessions', title: 'Sessions', value: (r) => r.Sessions, numeric: true },
+                    { key: 'calls', title: 'API calls', value: (r) => r.Calls, numeric: true },
+                    { key: 'failed', title: 'Failed', value: (r) => r.FailedCalls, numeric: true },
+                  ]}
+                />
+              ) : (
+                <p class="state empty">No instance made calls in this window.</p>
+              )}
+            </Panel>
+          </div>
+        )}
+      </Show>
+    </>
+  );
+}
