@@ -11,7 +11,7 @@ import { craftedLog, CRAFTED_CALLS, HOSTILE_AGENT, HOSTILE_BUCKET, HOSTILE_USER 
 /**
  * The console in headless Chromium on the real corpus (plus one crafted log), through the local pipeline and
  * the local server, as `npm start` serves it. Every number checked is counted here from the raw records
- * (raw-corpus.ts: gunzip + JSON.parse), never taken from the API. Each page's screenshot goes to docs/.
+ * (raw-corpus.ts: gunzip + JSON.parse), never taken from the API. Each page's screenshot is saved (see DOCS).
  */
 jest.setTimeout(300_000);
 
@@ -24,7 +24,11 @@ const ACCOUNT = '123837392027';
 const BERT_JAN = `arn:aws:iam::${ACCOUNT}:user/bert-jan`;
 const DAY = { from: '2023-07-10T00:00:00.000Z', to: '2023-07-11T00:00:00.000Z' };
 const SCOPE = { from: '2023-07-10T11:00:00.000Z', to: '2023-07-10T13:00:00.000Z' };
-const DOCS = join(__dirname, '..', '..', 'docs');
+/**
+ * Every page's screenshot is saved on every run, to .scratch/screenshots (ignored by git), so a test run leaves
+ * the working tree clean; `SCREENSHOTS_TO_DOCS=1 npx jest test/console` refreshes the README's pictures in docs/.
+ */
+const DOCS = process.env.SCREENSHOTS_TO_DOCS === '1' ? join(__dirname, '..', '..', 'docs') : join(__dirname, '..', '..', '.scratch', 'screenshots');
 
 let pipeline: CorpusPipeline;
 let browser: Browser;
