@@ -10,6 +10,7 @@ import { buildHourIndex, encodeHourIndex, indexSubject } from '../core/storage/h
 import type { HourEventsHeader, SubjectEvents } from '../adapters/events-store';
 import { ObjectGoneError, type LogObjectStream } from '../adapters/s3-objects';
 import { log } from '../shared/log';
+import type { FlowCompactionDependencies } from './compact-flow-hour';
 
 /**
  * Compacts one account-hour: re-reads the hour's log objects, merges their events (each once), and writes one
@@ -38,6 +39,8 @@ export interface CompactionDependencies {
   /** How long after an hour's end its logs are taken as delivered (CloudTrail delivers within about 15 minutes). */
   settleMs: number;
   now?: () => Date;
+  /** The flow-log compaction's I/O (flow#<account>#<hour> requests); without it such requests are dropped as invalid. */
+  flow?: FlowCompactionDependencies;
 }
 
 export type CompactionOutcome =

@@ -14,6 +14,10 @@ import { activitySlot, PENDING_MARK, type AccountHourItem, type HourObjectItem }
 import { subjectOfAccount } from '../core/cloudtrail/activity';
 import { packActivity } from '../core/storage/activity-body';
 import { compactHour, type CompactionDependencies, type CompactionOutcome } from './compact-hour';
+import { compactFlowHour, type FlowCompactionOutcome } from './compact-flow-hour';
+import { isFlowHourKey } from '../core/flowlogs/flow-hours';
+import { flowAccountSubject, type FlowManifestItem } from '../core/flowlogs/flow-items';
+import { openFlowObject } from '../adapters/flow-objects';
 
 /**
  * SQS (FIFO, one message group per account-hour) → compaction. Messages of one batch that name the same hour
@@ -28,17 +32,18 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
   const bucket = env[INDEX_BUCKET_ENV];
   if (!bucket) throw new Error(`${INDEX_BUCKET_ENV} must be set`);
   const events = new EventsStore(s3(), bucket);
+  const listHourObjects = async (hourKey: string): Promise<HourObjectItem[]> => {
+    const items: HourObjectItem[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const output = await client.send(new QueryCommand({ TableName: hourObjectsTable, KeyConditionExpression: 'hourKey = :k', ExpressionAttributeValues: { ':k': hourKey }, ExclusiveStartKey, ConsistentRead: true }));
+      items.push(...((output.Items ?? []) as HourObjectItem[]).filter((item) => item.objectId !== PENDING_MARK));
+      ExclusiveStartKey = output.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  };
   return {
-    listHourObjects: async (hourKey) => {
-      const items: HourObjectItem[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const output = await client.send(new QueryCommand({ TableName: hourObjectsTable, KeyConditionExpression: 'hourKey = :k', ExpressionAttributeValues: { ':k': hourKey }, ExclusiveStartKey, ConsistentRead: true }));
-        items.push(...((output.Items ?? []) as HourObjectItem[]).filter((item) => item.objectId !== PENDING_MARK));
-        ExclusiveStartKey = output.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return items;
-    },
+    listHourObjects,
     clearCompactionPending: async (hourKey) => void (await client.send(new DeleteCommand({ TableName: hourObjectsTable, Key: { hourKey, objectId: PENDING_MARK } }))),
     getAccountHour: async (accountId, hour) =>
       (await client.send(new GetCommand({ TableName: activityTable, Key: { subject: subjectOfAccount(accountId), slot: activitySlot(hour, accountId) }, ConsistentRead: true }))).Item as AccountHourItem | undefined,
@@ -59,11 +64,21 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
     removeOtherGenerations: async (accountId, hour, keep) => void (await events.removeOtherGenerations(accountId, hour, keep)),
     retentionDays: retentionDays(),
     settleMs: compactionSettleMs(),
+    flow: {
+      listHourObjects: (hourKey) => listHourObjects(hourKey),
+      clearCompactionPending: async (hourKey) => void (await client.send(new DeleteCommand({ TableName: hourObjectsTable, Key: { hourKey, objectId: PENDING_MARK } }))),
+      getFlowManifest: async (accountId, hour) =>
+        (await client.send(new GetCommand({ TableName: activityTable, Key: { subject: flowAccountSubject(accountId), slot: activitySlot(hour, accountId) }, ConsistentRead: true }))).Item as FlowManifestItem | undefined,
+      openFlowObject: (bucketName, key, format) => openFlowObject(s3(), bucketName, key, format),
+      putItems: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
+      retentionDays: retentionDays(),
+      settleMs: compactionSettleMs(),
+    },
   };
 }
 
 export interface CompactionBatchOutcome extends SQSBatchResponse {
-  outcomes: CompactionOutcome[];
+  outcomes: (CompactionOutcome | FlowCompactionOutcome)[];
 }
 
 export interface CompactionBatchOptions {
@@ -86,11 +101,11 @@ export async function compactSqsBatch(event: SQSEvent, deps: CompactionDependenc
     group.push(message);
     byHour.set(request.hourKey, group);
   }
-  const outcomes: CompactionOutcome[] = [];
+  const outcomes: (CompactionOutcome | FlowCompactionOutcome)[] = [];
   for (const [hourKey, messages] of byHour) {
     try {
       // The account-hour is the correlation id of everything logged while it is compacted.
-      const outcome = await withLogContext({ correlationId: hourKey }, () => compactHour(hourKey, { ...deps, ...(options.now ? { now: options.now } : {}) }));
+      const outcome = await withLogContext({ correlationId: hourKey }, () => compactAnyHour(hourKey, deps, options));
       outcomes.push(outcome);
       if (outcome.status === 'not-settled') {
         const waitSeconds = (Date.parse(outcome.settlesAt) - (options.now ?? (() => new Date()))().getTime()) / 1000;
@@ -108,6 +123,14 @@ export async function compactSqsBatch(event: SQSEvent, deps: CompactionDependenc
     }
   }
   return { batchItemFailures, outcomes };
+}
+
+/** CloudTrail hours (`<account>#<hour>`) and flow-log hours (`flow#<account>#<hour>`) share the queue. */
+function compactAnyHour(hourKey: string, deps: CompactionDependencies, options: CompactionBatchOptions): Promise<CompactionOutcome | FlowCompactionOutcome> {
+  const now = options.now ? { now: options.now } : {};
+  if (!isFlowHourKey(hourKey)) return compactHour(hourKey, { ...deps, ...now });
+  if (!deps.flow) return Promise.resolve({ status: 'invalid', hourKey, reason: 'flow-log compaction is not configured' });
+  return compactFlowHour(hourKey, { ...deps.flow, ...now });
 }
 
 export const handler = loggedHandler<SQSEvent, SQSBatchResponse>({ name: 'compact-hour', correlationId: batchCorrelationId }, async (event) => {
