@@ -6,6 +6,7 @@ import { ObjectGoneError } from '../../lambdas/adapters/s3-objects';
 import { PENDING_MARK, type HourObjectItem, type IngestedObjectItem } from '../../lambdas/core/model/items';
 import type { FlowManifestItem } from '../../lambdas/core/flowlogs/flow-items';
 import type { AsyncBuffer } from 'hyparquet';
+import type { FlowItemsPort } from '../../lambdas/queries/flow-queries';
 
 /** In-memory S3, HourObjects, IngestedObjects and Activity for the flow-log pipeline: no servers, exact write counts. */
 export class FakeFlowStack {
@@ -95,6 +96,14 @@ export class FakeFlowStack {
       retentionDays: 36500,
       settleMs: 20 * 60_000,
       now: this.now,
+    };
+  }
+
+  /** The read port over the same items (Query with BETWEEN, GetItem). */
+  port(): FlowItemsPort {
+    return {
+      query: async (subject, fromSlot, toSlot) => this.query(subject, fromSlot, `${toSlot}\u0000`),
+      get: async (subject, slot) => this.activity.get(`${subject}|${slot}`),
     };
   }
 
