@@ -10,11 +10,15 @@ import { ByteSourceError } from './byte-source-error';
  * text delivery of the same flows give the same records. A damaged file ends with `formatError`, keeping the
  * row groups read before the damage. The file is any random-access byte source (S3 ranged GETs, a buffer).
  */
+/** First read of the footer: flow log footers are a few KB. */
+const FOOTER_FETCH_BYTES = 64 * 1024;
+
 export async function readFlowParquet(file: AsyncBuffer, sink: FlowSink): Promise<ReadFlowOutcome> {
   let lines = 0;
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {
-    metadata = await parquetMetadataAsync(file);
+    // The footer is read from the end; a small first fetch (hyparquet fetches more when the footer is longer).
+    metadata = await parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES });
   } catch (error) {
     if (isSourceError(error)) throw error;
     return { formatError: `parquet: ${messageOf(error)}`, lines };
