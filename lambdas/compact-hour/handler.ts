@@ -58,6 +58,7 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
     writeEvents: (header, segments, generation) => events.write(header, segments, generation),
     putActivity: async (items) => void (await batchPut(client, activityTable, items.map(packActivity) as unknown as Record<string, unknown>[])),
     deleteActivity: async (keys) => void (await batchDelete(client, activityTable, keys)),
+    putInterfaceMappings: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
     putIndex: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
     putSessions: async (items) => void (await batchPut(client, sessionsTable, items as unknown as Record<string, unknown>[])),
     putAccountHour: async (item) => void (await client.send(new PutCommand({ TableName: activityTable, Item: packActivity(item) }))),
