@@ -62,16 +62,25 @@ function emptyTotals(): DirectionTotals {
   return { bytes: 0, packets: 0, flows: 0, rejectedBytes: 0, rejectedPackets: 0, rejectedFlows: 0 };
 }
 
-interface InterfaceState extends InterfaceHour {
+interface InterfaceState extends Omit<InterfaceHour, 'rows'> {
   addresses: InterfaceAddresses;
-  rowCount: number;
+  rows: Map<string, FlowCounts>;
+}
+
+/** Protocol and port as one number (-1 for either when the record had none), and back to `<protocol>/<port>`. */
+const PORT_SPAN = 65537;
+const portCode = (protocol: number, port: number): number => (protocol + 1) * PORT_SPAN + (port + 1);
+function portName(code: number): string {
+  const protocol = Math.floor(code / PORT_SPAN);
+  return `${protocol - 1}/${code - protocol * PORT_SPAN - 1}`;
 }
 
 export class FlowHourAggregator {
   readonly counts = { flows: 0, nodata: 0, skipdata: 0, outsideHour: 0 };
   private readonly interfaces = new Map<string, InterfaceState>();
-  private readonly peers = new Map<string, Map<string, PeerCounts>>();
-  private readonly peerPorts = new Map<string, Map<string, Set<string>>>();
+  /** `<peer> <interface>` → counts, then the port codes seen (one entry per pair: few allocations per record). */
+  private readonly pairs = new Map<string, [...PeerCounts, number[]]>();
+  private readonly peerNames = new Set<string>();
   private cappedPeers = 0;
   private readonly hourStart: number;
   private readonly release = (record: FlowRecord, resolved: Resolved): void => this.fold(record, resolved);
@@ -108,14 +117,16 @@ export class FlowHourAggregator {
   finish(): FlowHour {
     for (const state of this.interfaces.values()) state.addresses.flush(this.release);
     const interfaces = [...this.interfaces.values()]
-      .map(({ addresses: _addresses, rowCount: _rowCount, ...rest }) => rest)
+      .map(({ addresses: _addresses, rows, ...rest }): InterfaceHour => ({ ...rest, rows: Object.fromEntries(rows) }))
       .sort((a, b) => (a.interfaceId < b.interfaceId ? -1 : a.interfaceId > b.interfaceId ? 1 : 0));
     const peers: FlowHour['peers'] = {};
     const peerPorts: FlowHour['peerPorts'] = {};
-    for (const [peer, byInterface] of [...this.peers].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      peers[peer] = Object.fromEntries(byInterface);
-      const ports = this.peerPorts.get(peer);
-      if (ports) peerPorts[peer] = Object.fromEntries([...ports].map(([eni, set]) => [eni, [...set].sort()]));
+    for (const [pair, entry] of [...this.pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const space = pair.indexOf(' ');
+      const peer = pair.slice(0, space);
+      const interfaceId = pair.slice(space + 1);
+      (peers[peer] ??= {})[interfaceId] = entry.slice(0, 7) as PeerCounts;
+      (peerPorts[peer] ??= {})[interfaceId] = entry[7].map(portName).sort();
     }
     return { accountId: this.accountId, hour: this.hour, interfaces, peers, peerPorts, cappedPeers: this.cappedPeers, counts: { ...this.counts } };
   }
@@ -126,14 +137,13 @@ export class FlowHourAggregator {
       state = {
         interfaceId: id,
         totals: { in: emptyTotals(), out: emptyTotals(), unknown: emptyTotals() },
-        rows: {},
+        rows: new Map(),
         cappedFlows: 0,
         first: record.start,
         last: record.end,
         nodata: 0,
         skipdata: 0,
         addresses: new InterfaceAddresses(),
-        rowCount: 0,
       };
       this.interfaces.set(id, state);
     }
@@ -163,16 +173,14 @@ export class FlowHourAggregator {
     const port = record.srcport !== undefined && record.dstport !== undefined ? Math.min(record.srcport, record.dstport) : (record.dstport ?? -1);
     const action = record.action ?? 'ACCEPT';
     let key = `${direction}|${action}|${peer}|${protocol}|${port}`;
-    let row = state.rows[key];
-    if (!row && state.rowCount >= MAX_ROWS_PER_INTERFACE) {
+    let row = state.rows.get(key);
+    if (!row && state.rows.size >= MAX_ROWS_PER_INTERFACE) {
       state.cappedFlows++;
       key = `${direction}|${action}|*|*|*`;
-      row = state.rows[key];
+      row = state.rows.get(key);
     }
-    if (!row) {
-      state.rows[key] = [record.bytes, record.packets, 1, record.start, record.end];
-      state.rowCount++;
-    } else {
+    if (!row) state.rows.set(key, [record.bytes, record.packets, 1, record.start, record.end]);
+    else {
       row[0] += record.bytes;
       row[1] += record.packets;
       row[2]++;
@@ -183,32 +191,30 @@ export class FlowHourAggregator {
   }
 
   private foldPeer(peer: string, interfaceId: string, direction: Direction, record: FlowRecord, rejected: boolean, protocol: number, port: number): void {
-    let byInterface = this.peers.get(peer);
-    if (!byInterface) {
-      if (this.peers.size >= MAX_PEERS) {
-        this.cappedPeers++;
-        return;
-      }
-      byInterface = new Map();
-      this.peers.set(peer, byInterface);
-    }
-    const counts = byInterface.get(interfaceId);
+    const pair = `${peer} ${interfaceId}`;
+    const counts = this.pairs.get(pair);
     const bytesIn = direction === 'in' ? record.bytes : 0;
     const bytesOut = direction === 'in' ? 0 : record.bytes;
-    if (!counts) byInterface.set(interfaceId, [bytesIn, bytesOut, record.packets, 1, rejected ? 1 : 0, record.start, record.end]);
-    else {
-      counts[0] += bytesIn;
-      counts[1] += bytesOut;
-      counts[2] += record.packets;
-      counts[3]++;
-      if (rejected) counts[4]++;
-      if (record.start < counts[5]) counts[5] = record.start;
-      if (record.end > counts[6]) counts[6] = record.end;
+    const code = portCode(protocol, port);
+    if (!counts) {
+      if (!this.peerNames.has(peer)) {
+        if (this.peerNames.size >= MAX_PEERS) {
+          this.cappedPeers++;
+          return;
+        }
+        this.peerNames.add(peer);
+      }
+      this.pairs.set(pair, [bytesIn, bytesOut, record.packets, 1, rejected ? 1 : 0, record.start, record.end, [code]]);
+      return;
     }
-    let ports = this.peerPorts.get(peer);
-    if (!ports) this.peerPorts.set(peer, (ports = new Map()));
-    let set = ports.get(interfaceId);
-    if (!set) ports.set(interfaceId, (set = new Set()));
-    if (set.size < MAX_PEER_PORTS) set.add(`${protocol}/${port}`);
+    counts[0] += bytesIn;
+    counts[1] += bytesOut;
+    counts[2] += record.packets;
+    counts[3]++;
+    if (rejected) counts[4]++;
+    if (record.start < counts[5]) counts[5] = record.start;
+    if (record.end > counts[6]) counts[6] = record.end;
+    const ports = counts[7];
+    if (ports.length < MAX_PEER_PORTS && !ports.includes(code)) ports.push(code);
   }
 }

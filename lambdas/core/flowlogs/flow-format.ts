@@ -68,7 +68,10 @@ export function flowFormatOfHeader(line: string): FlowFormat {
 
 export type ParsedFlow = { ok: true; record: FlowRecord } | { ok: false; reason: string };
 
-const DIGITS = /^\d{1,15}$/;
+type NumberField = 'srcport' | 'dstport' | 'protocol' | 'packets' | 'bytes' | 'start' | 'end' | 'traffic-path' | 'tcp-flags';
+const NUMBER_FIELDS: readonly NumberField[] = ['srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'traffic-path', 'tcp-flags'];
+const ADDRESS_FIELDS = [['srcaddr', 'srcaddr'], ['dstaddr', 'dstaddr'], ['pkt-srcaddr', 'pktSrcaddr'], ['pkt-dstaddr', 'pktDstaddr']] as const;
+const ID_FIELDS = [['interface-id', 'interfaceId'], ['instance-id', 'instanceId'], ['vpc-id', 'vpcId'], ['subnet-id', 'subnetId']] as const;
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** Interface, instance, VPC and subnet ids: a prefix and hex digits; anything else is not from AWS. */
 const RESOURCE_ID = /^[a-z]{1,8}-[0-9a-f]{1,32}$/;
@@ -83,8 +86,44 @@ function value(columns: readonly string[], index: number): string | undefined {
   return text === '-' ? undefined : text;
 }
 
+/**
+ * Checked values, remembered: a file names the same interfaces and peers over and over, and a regular
+ * expression per field and record would cost more than the rest of the parse. Bounded, then cleared.
+ */
+const MAX_REMEMBERED = 20_000;
+const goodAddresses = new Set<string>();
+const goodIds = new Set<string>();
+
+function remember(set: Set<string>, text: string): void {
+  if (set.size >= MAX_REMEMBERED) set.clear();
+  set.add(text);
+}
+
 function isAddress(text: string): boolean {
-  return IPV4.test(text) || (text.includes(':') && text.length <= 45 && ipaddr.IPv6.isValid(text));
+  if (goodAddresses.has(text)) return true;
+  const ok = IPV4.test(text) || (text.includes(':') && text.length <= 45 && ipaddr.IPv6.isValid(text));
+  if (ok) remember(goodAddresses, text);
+  return ok;
+}
+
+function isResourceId(text: string): boolean {
+  if (goodIds.has(text)) return true;
+  const ok = RESOURCE_ID.test(text);
+  if (ok) remember(goodIds, text);
+  return ok;
+}
+
+/** A non-negative integer of at most 15 digits, or -1 (no regular expression: this runs for every number of every record). */
+function digits(text: string): number {
+  const length = text.length;
+  if (length === 0 || length > 15) return -1;
+  let value = 0;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i) - 48;
+    if (code < 0 || code > 9) return -1;
+    value = value * 10 + code;
+  }
+  return value;
 }
 
 /**
@@ -96,33 +135,34 @@ export function parseFlowColumns(format: FlowFormat, columns: readonly string[])
   const { at } = format;
   const status = value(columns, at['log-status']) ?? 'OK';
   if (status !== 'OK' && status !== 'NODATA' && status !== 'SKIPDATA') return bad('log-status is not OK, NODATA or SKIPDATA');
-  const numbers: Partial<Record<'srcport' | 'dstport' | 'protocol' | 'packets' | 'bytes' | 'start' | 'end' | 'traffic-path' | 'tcp-flags', number>> = {};
-  for (const field of ['srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'traffic-path', 'tcp-flags'] as const) {
+  const numbers: Partial<Record<NumberField, number>> = {};
+  for (const field of NUMBER_FIELDS) {
     const text = value(columns, at[field]);
     if (text === undefined) continue;
-    if (!DIGITS.test(text)) return bad(`${field} is not a number`);
-    numbers[field] = Number(text);
+    const parsed = digits(text);
+    if (parsed < 0) return bad(`${field} is not a number`);
+    numbers[field] = parsed;
   }
   if (numbers.start === undefined || numbers.end === undefined) return bad('start or end missing');
   if (numbers.end < numbers.start) return bad('end before start');
   if ((numbers.srcport ?? 0) > 65535 || (numbers.dstport ?? 0) > 65535) return bad('port above 65535');
   if ((numbers.protocol ?? 0) > 255) return bad('protocol above 255');
   const record: FlowRecord = { packets: numbers.packets ?? 0, bytes: numbers.bytes ?? 0, start: numbers.start, end: numbers.end, logStatus: status };
-  for (const [field, key] of [['srcaddr', 'srcaddr'], ['dstaddr', 'dstaddr'], ['pkt-srcaddr', 'pktSrcaddr'], ['pkt-dstaddr', 'pktDstaddr']] as const) {
+  for (const [field, key] of ADDRESS_FIELDS) {
     const text = value(columns, at[field]);
     if (text === undefined) continue;
     if (!isAddress(text)) return bad(`${field} is not an IP address`);
     record[key] = text;
   }
-  for (const [field, key] of [['interface-id', 'interfaceId'], ['instance-id', 'instanceId'], ['vpc-id', 'vpcId'], ['subnet-id', 'subnetId']] as const) {
+  for (const [field, key] of ID_FIELDS) {
     const text = value(columns, at[field]);
     if (text === undefined) continue;
-    if (!RESOURCE_ID.test(text)) return bad(`${field} is not a resource id`);
+    if (!isResourceId(text)) return bad(`${field} is not a resource id`);
     record[key] = text;
   }
   const account = value(columns, at['account-id']);
   if (account !== undefined) {
-    if (!/^\d{12}$/.test(account)) return bad('account-id is not 12 digits');
+    if (account.length !== 12 || digits(account) < 0) return bad('account-id is not 12 digits');
     record.accountId = account;
   }
   const action = value(columns, at.action);
