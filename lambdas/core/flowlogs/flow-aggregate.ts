@@ -26,7 +26,7 @@ export interface InterfaceHour {
   subnetId?: string;
   totals: Record<Direction, DirectionTotals>;
   /** `<direction>|<ACCEPT|REJECT>|<peer>|<protocol>|<port>` → counts. The port is the lower of the two (the service's). */
-  rows: Record<string, FlowCounts>;
+  rows: ReadonlyMap<string, FlowCounts>;
   /** Flows folded into a `*` peer row because the interface's rows reached their cap. */
   cappedFlows: number;
   first: number;
@@ -62,7 +62,7 @@ function emptyTotals(): DirectionTotals {
   return { bytes: 0, packets: 0, flows: 0, rejectedBytes: 0, rejectedPackets: 0, rejectedFlows: 0 };
 }
 
-interface InterfaceState extends Omit<InterfaceHour, 'rows'> {
+interface InterfaceState extends InterfaceHour {
   addresses: InterfaceAddresses;
   rows: Map<string, FlowCounts>;
 }
@@ -117,7 +117,7 @@ export class FlowHourAggregator {
   finish(): FlowHour {
     for (const state of this.interfaces.values()) state.addresses.flush(this.release);
     const interfaces = [...this.interfaces.values()]
-      .map(({ addresses: _addresses, rows, ...rest }): InterfaceHour => ({ ...rest, rows: Object.fromEntries(rows) }))
+      .map(({ addresses: _addresses, ...rest }): InterfaceHour => rest)
       .sort((a, b) => (a.interfaceId < b.interfaceId ? -1 : a.interfaceId > b.interfaceId ? 1 : 0));
     const peers: FlowHour['peers'] = {};
     const peerPorts: FlowHour['peerPorts'] = {};

@@ -146,7 +146,7 @@ function foldRows(rows: Row[], keep: number): { rows: Row[]; folded: number } {
 }
 
 export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: number): FlowInterfaceItem {
-  let rows: Row[] = Object.entries(iface.rows)
+  let rows: Row[] = [...iface.rows]
     .map(([key, counts]): Row => [key, ...counts])
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   let body = encode(rows);
