@@ -136,13 +136,13 @@ export async function flowBench(quick: boolean): Promise<{ lines: string[] }> {
   process.env.LOG_LEVEL = 'silent';
   const filesPerHour = 12;
   const recordsPerFile = quick ? 8_000 : 42_000;
-  const runs = quick ? 1 : 3;
+  const runs = quick ? 1 : 2;
   const dir = mkdtempSync(join(tmpdir(), 'trailhound-flow-bench-'));
   const files: { key: string; body: Buffer }[] = [];
   const paths: string[] = [];
   for (let i = 0; i < filesPerHour * 2; i++) {
     const windowStart = HOUR_START + i * 300;
-    const body = flowLogFile({ accountId: ACCOUNT, windowStart, records: recordsPerFile, interfaces: 120, peers: 20_000, seed: i + 1 });
+    const body = flowLogFile({ accountId: ACCOUNT, windowStart, records: recordsPerFile, interfaces: 120, peers: 5_000, seed: i + 1 });
     const key = flowLogKey(ACCOUNT, windowStart, `b${i}`);
     const path = join(dir, `f${i}.log.gz`);
     writeFileSync(path, body);
@@ -154,7 +154,7 @@ export async function flowBench(quick: boolean): Promise<{ lines: string[] }> {
     lines.push(line);
     console.log(line);
   };
-  print(`\nVPC Flow Logs (${files.length} files, ${fmt(files.length * recordsPerFile)} records, default format, 120 interfaces, 20,000 peers, best of ${runs})`);
+  print(`\nVPC Flow Logs (${files.length} files, ${fmt(files.length * recordsPerFile)} records, default format, 120 interfaces, 5,000 peers, best of ${runs})`);
   const bareRun = await best(runs, () => bare(paths));
   let peakRss = process.memoryUsage().rss;
   const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);

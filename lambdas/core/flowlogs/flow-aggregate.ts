@@ -55,6 +55,8 @@ export const MAX_ROWS_PER_INTERFACE = 4000;
 /** Distinct peer addresses per account-hour in the peer index. */
 export const MAX_PEERS = 50_000;
 export const MAX_PEER_PORTS = 8;
+/** Peer-interface pairs per account-hour: what bounds the peer index's memory when every record pairs anew. */
+export const MAX_PEER_PAIRS = 100_000;
 
 const HOUR_SECONDS = 3600;
 
@@ -197,6 +199,10 @@ export class FlowHourAggregator {
     const bytesOut = direction === 'in' ? 0 : record.bytes;
     const code = portCode(protocol, port);
     if (!counts) {
+      if (this.pairs.size >= MAX_PEER_PAIRS) {
+        this.cappedPeers++;
+        return;
+      }
       if (!this.peerNames.has(peer)) {
         if (this.peerNames.size >= MAX_PEERS) {
           this.cappedPeers++;
