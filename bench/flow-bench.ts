@@ -35,15 +35,16 @@ async function bare(paths: readonly string[]): Promise<number> {
 }
 
 async function parseAndAggregate(paths: readonly string[]): Promise<number> {
-  const hours = new Map<string, FlowHourAggregator>();
+  // One aggregator per hour, as the compaction has (keyed by hour number: no date formatting per record).
+  const hours = new Map<number, FlowHourAggregator>();
   let records = 0;
   for (const path of paths) {
     await readFlowText(fileChunks(path), {
       add: (record) => {
         records++;
-        const hour = new Date(record.start * 1000).toISOString().slice(0, 13);
-        let aggregator = hours.get(hour);
-        if (!aggregator) hours.set(hour, (aggregator = new FlowHourAggregator(record.accountId ?? ACCOUNT, hour)));
+        const hourNumber = Math.floor(record.start / 3600);
+        let aggregator = hours.get(hourNumber);
+        if (!aggregator) hours.set(hourNumber, (aggregator = new FlowHourAggregator(record.accountId ?? ACCOUNT, new Date(hourNumber * 3_600_000).toISOString().slice(0, 13))));
         aggregator.add(record, ACCOUNT);
       },
       reject: () => undefined,
