@@ -5,8 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // swc strips types only; `tsc --noEmit` in `npm test` does the type checking.
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
-  // @middy/core is ESM-only: let swc turn it into CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  // @middy/core and hyparquet are ESM-only: let swc turn them into CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|hyparquet)/)'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   // The end-to-end suites start embedded servers and ingest and compact hundreds of objects on a 2-core machine.
   testTimeout: 300000,

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { flowBench } from './flow-bench';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { costOf, GB, lambdaInvocations, perGb, PRICES, sqsRequests, tableStorageDollars, tableWriteDollars, type RunUsage } from './cost-model';
 import { defaultRealCorpusDir, generatedCorpus, realCorpus, type NamedCorpus } from './corpora';
@@ -356,6 +357,7 @@ async function main(): Promise<void> {
   if (!values['no-graph']) await graphReadLatency();
   const largest = corpora.filter((c) => c.name !== 'real').sort((a, b) => b.records - a.records)[0];
   if (largest) memoryProbe(largest);
+  await flowBench(quick);
   console.log(`\nTotal ${fmt((Date.now() - started) / 1000)} s. Prices: see bench/cost-model.ts; ${fmt(GB)} bytes per GB.`);
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { objectIdOf, readLogRecords } from '../core/cloudtrail/read-log';
+import { objectIdOf, readLogRecords, type RecordSink } from '../core/cloudtrail/read-log';
 import { classifyLogKey } from '../core/cloudtrail/log-key';
 import { HourCompactor, type CompactedHour } from '../core/storage/hour-compactor';
 import { fitToSize } from '../core/storage/hour-aggregate';
@@ -12,6 +12,9 @@ import { ObjectGoneError, type LogObjectStream } from '../adapters/s3-objects';
 import { log } from '../shared/log';
 import { changesPerEntity } from '../core/iam/stored';
 import type { IamChange, IamEntityRef } from '../core/iam/types';
+import type { FlowCompactionDependencies } from './compact-flow-hour';
+import { interfaceMappingsOf, type InterfaceMapping } from '../core/flowlogs/cloudtrail-mappings';
+import { mappingItems } from '../core/flowlogs/flow-items';
 
 /**
  * Compacts one account-hour: re-reads the hour's log objects, merges their events (each once), and writes one
@@ -43,6 +46,10 @@ export interface CompactionDependencies {
   /** How long after an hour's end its logs are taken as delivered (CloudTrail delivers within about 15 minutes). */
   settleMs: number;
   now?: () => Date;
+  /** ENI ↔ instance mapping items from the hour's EC2 events (Activity table), for flow logs without instance-id. */
+  putInterfaceMappings?(items: readonly object[]): Promise<void>;
+  /** The flow-log compaction's I/O (flow#<account>#<hour> requests); without it such requests are dropped as invalid. */
+  flow?: FlowCompactionDependencies;
 }
 
 /**
@@ -108,6 +115,7 @@ export async function compactHour(hourKey: string, deps: CompactionDependencies)
 
   const compactor = new HourCompactor(accountId, hour, retainedFrom(now, deps.retentionDays));
   let missingObjects = 0;
+  const mappings = new Map<string, InterfaceMapping>();
   for (const [index, object] of objects.entries()) {
     const { bucket, key } = parseObjectKey(object.objectKey);
     let stream: LogObjectStream;
@@ -119,12 +127,31 @@ export async function compactHour(hourKey: string, deps: CompactionDependencies)
       log.warn('log object gone before compaction', { hourKey, objectKey: object.objectKey });
       continue;
     }
-    await readLogRecords(stream.body, compactor.sinkFor(index, classifyLogKey(key).accountId));
+    const sink = compactor.sinkFor(index, classifyLogKey(key).accountId);
+    const withMappings: RecordSink = {
+      addUnparsable: (reason, position) => sink.addUnparsable(reason, position),
+      addRaw: (value, position) => {
+        collectMappings(value, hour, mappings);
+        sink.addRaw(value, position);
+      },
+    };
+    await readLogRecords(stream.body, deps.putInterfaceMappings ? withMappings : sink);
+  }
+  if (deps.putInterfaceMappings && mappings.size > 0) {
+    const expiresAt = expiryFrom(`${hour}:59:59Z`, deps.retentionDays);
+    await deps.putInterfaceMappings([...mappings.values()].sort((a, b) => (a.interfaceId < b.interfaceId ? -1 : 1)).flatMap((m) => Object.values(mappingItems(m.instanceId, m.interfaceId, accountId, 'cloudtrail', expiresAt))));
   }
   const compacted = compactor.finish();
   const generation = createHash('sha256').update(hash).update(String(compacted.counts.events)).digest('hex').slice(0, 16);
   await writeCompaction(compacted, objects, generation, hash, { previous, before }, deps, now);
   return { status: 'compacted', hourKey, generation, events: compacted.counts.events, duplicates: compacted.counts.duplicates, principals: compacted.principals.length, objects: objects.length, missingObjects };
+}
+
+/** The ENI-instance pairs an event of this hour names (the same pair in several events is kept once). */
+function collectMappings(value: unknown, hour: string, into: Map<string, InterfaceMapping>): void {
+  const eventTime = (value as { eventTime?: unknown } | null)?.eventTime;
+  if (typeof eventTime !== 'string' || !eventTime.startsWith(hour)) return;
+  for (const mapping of interfaceMappingsOf(value)) into.set(mapping.interfaceId, mapping);
 }
 
 /** The hour's objects: the registered ones, and those an earlier compaction named (a registration wins). */

@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
-import { batchWriteTables, type TableWrite } from '../adapters/batch-writer';
+import { batchPut, batchWriteTables, type TableWrite } from '../adapters/batch-writer';
 import { delayMessage, parseCompactionMessage } from '../adapters/compaction-queue';
 import { EventsStore } from '../adapters/events-store';
 import { IamStore } from '../adapters/iam-store';
@@ -15,6 +15,10 @@ import { activitySlot, PENDING_MARK, type AccountHourItem, type HourObjectItem }
 import { subjectOfAccount } from '../core/cloudtrail/activity';
 import { packActivity } from '../core/storage/activity-body';
 import { compactHour, type CompactionDependencies, type CompactionOutcome, type HourItemWrites } from './compact-hour';
+import { compactFlowHour, type FlowCompactionOutcome } from './compact-flow-hour';
+import { isFlowHourKey } from '../core/flowlogs/flow-hours';
+import { flowAccountSubject, type FlowManifestItem } from '../core/flowlogs/flow-items';
+import { openFlowObject } from '../adapters/flow-objects';
 
 /**
  * SQS (FIFO, one message group per account-hour) → compaction. Messages of one batch that name the same hour
@@ -30,17 +34,18 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
   if (!bucket) throw new Error(`${INDEX_BUCKET_ENV} must be set`);
   const events = new EventsStore(s3(), bucket);
   const iam = new IamStore(client, activityTable);
+  const listHourObjects = async (hourKey: string): Promise<HourObjectItem[]> => {
+    const items: HourObjectItem[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const output = await client.send(new QueryCommand({ TableName: hourObjectsTable, KeyConditionExpression: 'hourKey = :k', ExpressionAttributeValues: { ':k': hourKey }, ExclusiveStartKey, ConsistentRead: true }));
+      items.push(...((output.Items ?? []) as HourObjectItem[]).filter((item) => item.objectId !== PENDING_MARK));
+      ExclusiveStartKey = output.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  };
   return {
-    listHourObjects: async (hourKey) => {
-      const items: HourObjectItem[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const output = await client.send(new QueryCommand({ TableName: hourObjectsTable, KeyConditionExpression: 'hourKey = :k', ExpressionAttributeValues: { ':k': hourKey }, ExclusiveStartKey, ConsistentRead: true }));
-        items.push(...((output.Items ?? []) as HourObjectItem[]).filter((item) => item.objectId !== PENDING_MARK));
-        ExclusiveStartKey = output.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return items;
-    },
+    listHourObjects,
     clearCompactionPending: async (hourKey) => void (await client.send(new DeleteCommand({ TableName: hourObjectsTable, Key: { hourKey, objectId: PENDING_MARK } }))),
     getAccountHour: async (accountId, hour) =>
       (await client.send(new GetCommand({ TableName: activityTable, Key: { subject: subjectOfAccount(accountId), slot: activitySlot(hour, accountId) }, ConsistentRead: true }))).Item as AccountHourItem | undefined,
@@ -54,11 +59,22 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
       }),
     writeEvents: (header, segments, generation) => events.write(header, segments, generation),
     writeHourItems: async (writes) => void (await batchWriteTables(client, hourItemWrites(writes, activityTable, sessionsTable))),
+    putInterfaceMappings: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
     putAccountHour: async (item) => void (await client.send(new PutCommand({ TableName: activityTable, Item: packActivity(item) }))),
     removeGeneration: (accountId, hour, generation) => events.removeGeneration(accountId, hour, generation),
     mergeIamHistory: (entity, changes) => iam.mergeChanges(entity, changes),
     retentionDays: retentionDays(),
     settleMs: compactionSettleMs(),
+    flow: {
+      listHourObjects: (hourKey) => listHourObjects(hourKey),
+      clearCompactionPending: async (hourKey) => void (await client.send(new DeleteCommand({ TableName: hourObjectsTable, Key: { hourKey, objectId: PENDING_MARK } }))),
+      getFlowManifest: async (accountId, hour) =>
+        (await client.send(new GetCommand({ TableName: activityTable, Key: { subject: flowAccountSubject(accountId), slot: activitySlot(hour, accountId) }, ConsistentRead: true }))).Item as FlowManifestItem | undefined,
+      openFlowObject: (bucketName, key, format) => openFlowObject(s3(), bucketName, key, format),
+      putItems: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
+      retentionDays: retentionDays(),
+      settleMs: compactionSettleMs(),
+    },
   };
 }
 
@@ -74,7 +90,7 @@ export function hourItemWrites(writes: HourItemWrites, activityTable: string, se
 }
 
 export interface CompactionBatchOutcome extends SQSBatchResponse {
-  outcomes: CompactionOutcome[];
+  outcomes: (CompactionOutcome | FlowCompactionOutcome)[];
 }
 
 export interface CompactionBatchOptions {
@@ -97,11 +113,11 @@ export async function compactSqsBatch(event: SQSEvent, deps: CompactionDependenc
     group.push(message);
     byHour.set(request.hourKey, group);
   }
-  const outcomes: CompactionOutcome[] = [];
+  const outcomes: (CompactionOutcome | FlowCompactionOutcome)[] = [];
   for (const [hourKey, messages] of byHour) {
     try {
       // The account-hour is the correlation id of everything logged while it is compacted.
-      const outcome = await withLogContext({ correlationId: hourKey }, () => compactHour(hourKey, { ...deps, ...(options.now ? { now: options.now } : {}) }));
+      const outcome = await withLogContext({ correlationId: hourKey }, () => compactAnyHour(hourKey, deps, options));
       outcomes.push(outcome);
       if (outcome.status === 'not-settled') {
         const waitSeconds = (Date.parse(outcome.settlesAt) - (options.now ?? (() => new Date()))().getTime()) / 1000;
@@ -119,6 +135,14 @@ export async function compactSqsBatch(event: SQSEvent, deps: CompactionDependenc
     }
   }
   return { batchItemFailures, outcomes };
+}
+
+/** CloudTrail hours (`<account>#<hour>`) and flow-log hours (`flow#<account>#<hour>`) share the queue. */
+function compactAnyHour(hourKey: string, deps: CompactionDependencies, options: CompactionBatchOptions): Promise<CompactionOutcome | FlowCompactionOutcome> {
+  const now = options.now ? { now: options.now } : {};
+  if (!isFlowHourKey(hourKey)) return compactHour(hourKey, { ...deps, ...now });
+  if (!deps.flow) return Promise.resolve({ status: 'invalid', hourKey, reason: 'flow-log compaction is not configured' });
+  return compactFlowHour(hourKey, { ...deps.flow, ...now });
 }
 
 export const handler = loggedHandler<SQSEvent, SQSBatchResponse>({ name: 'compact-hour', correlationId: batchCorrelationId }, async (event) => {

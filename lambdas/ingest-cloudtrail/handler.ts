@@ -4,6 +4,7 @@ import { batchPut } from '../adapters/batch-writer';
 import { sendCompactionRequests } from '../adapters/compaction-queue';
 import { IngestedObjectsStore } from '../adapters/ingested-objects';
 import { openObject } from '../adapters/s3-objects';
+import { openFlowObject } from '../adapters/flow-objects';
 import { s3ObjectKey } from '../core/model/items';
 import { compactionSettleMs, retentionDays, tableName } from '../shared/config';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -29,6 +30,7 @@ export function productionDependencies(env: NodeJS.ProcessEnv = process.env): In
   if (!queueUrl) throw new Error(`${COMPACTION_QUEUE_ENV} must be set`);
   return {
     openObject: (bucket, key) => openObject(s3(), bucket, key),
+    openFlowObject: (bucket, key, format) => openFlowObject(s3(), bucket, key, format),
     getIngested: (objectKey) => store.get(objectKey),
     putIngested: (item) => store.put(item),
     registerHours: async (items) => void (await batchPut(client, hourObjectsTable, items as unknown as Record<string, unknown>[])),

@@ -1,12 +1,13 @@
 import { classifyLogKey } from '../core/cloudtrail/log-key';
 import { objectIdOf, readLogRecords } from '../core/cloudtrail/read-log';
 import { HOUR_MS, hourKeyOf, hourStartMs } from '../core/storage/hours';
-import { ObjectScan } from '../core/storage/object-scan';
+import { ObjectScan, type HourShare } from '../core/storage/object-scan';
 import { BOOKKEEPING_DAYS, expiryFrom, PARSER_VERSION, retainedFrom, s3ObjectKey, type HourObjectItem, type IngestedObjectItem, type IngestStatus } from '../core/model/items';
 import type { CompactionRequest } from '../adapters/compaction-queue';
 import type { LogObjectStream } from '../adapters/s3-objects';
 import { ObjectGoneError, normalizeEtag } from '../adapters/s3-objects';
 import { log } from '../shared/log';
+import { ingestFlowObject, type OpenFlowObject } from './ingest-flow-object';
 
 /**
  * Ingests one S3 object: classify, skip what is not a CloudTrail log or was already ingested, stream-parse and
@@ -23,6 +24,8 @@ export interface IngestDependencies {
   /** Marks an account-hour as having a compaction requested; returns the mark as it was before, if there was one. */
   markCompactionPending(hourKey: string, at: string, objectKey: string): Promise<PendingMark | undefined>;
   requestCompaction(requests: readonly CompactionRequest[]): Promise<void>;
+  /** Opens a VPC flow log object; without it flow logs are skipped like any object that is not a CloudTrail log. */
+  openFlowObject?: OpenFlowObject;
   retentionDays: number;
   /** How long after an hour's end its compaction runs (to tell a forgotten pending mark from a waiting one). */
   settleMs: number;
@@ -55,6 +58,44 @@ export function pendingIsStale(pendingSince: string, hour: string, nowMs: number
   return nowMs > dueBy + PENDING_STALE_AFTER_MS;
 }
 
+/**
+ * Registers an object under each account-hour it contributes to and asks for those hours' compaction: one
+ * request per account-hour while one is pending (the compaction clears the mark before it lists the hour's
+ * objects, so an object registered after that sets the mark again and asks again).
+ */
+export async function registerShares(
+  shares: readonly HourShare[],
+  hourKeyFor: (accountId: string, hour: string) => string,
+  object: { objectKey: string; objectId: string; etag?: string; ingestedAt: string },
+  deps: IngestDependencies,
+): Promise<void> {
+  const now = deps.now ?? (() => new Date());
+  const { objectKey, objectId, etag, ingestedAt } = object;
+  await deps.registerHours(
+    shares.map((share) => ({
+      hourKey: hourKeyFor(share.accountId, share.hour),
+      objectId,
+      objectKey,
+      ...(etag ? { etag } : {}),
+      records: share.records,
+      firstEvent: share.firstEvent,
+      lastEvent: share.lastEvent,
+      ingestedAt,
+      expiresAt: expiryFrom(ingestedAt, BOOKKEEPING_DAYS),
+    })),
+  );
+  const requests: CompactionRequest[] = [];
+  for (const share of shares) {
+    const hourKey = hourKeyFor(share.accountId, share.hour);
+    const mark = await deps.markCompactionPending(hourKey, ingestedAt, objectKey);
+    // Our own mark: an earlier attempt set it and may have died before its request was sent.
+    if (mark === undefined || mark.pendingBy === objectKey || pendingIsStale(mark.pendingSince, share.hour, now().getTime(), deps.settleMs)) {
+      requests.push({ hourKey, objectKey, ...(etag ? { etag } : {}) });
+    }
+  }
+  await deps.requestCompaction(requests);
+}
+
 export async function ingestObject(ref: S3ObjectRef, deps: IngestDependencies): Promise<IngestResult> {
   const now = deps.now ?? (() => new Date());
   const objectKey = s3ObjectKey(ref.bucket, ref.key);
@@ -62,6 +103,7 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDependencies): 
   const startedAt = now().toISOString();
   const base = { objectKey, kind: info.kind, parserVersion: PARSER_VERSION, startedAt, expiresAt: expiryFrom(startedAt, BOOKKEEPING_DAYS) };
 
+  if (info.kind === 'vpc-flow-log' && deps.openFlowObject) return ingestFlowObject(ref, { ...deps, openFlowObject: deps.openFlowObject });
   if (info.kind !== 'cloudtrail-log') {
     log.info('skipped object', { objectKey, reason: info.reason });
     const item: IngestedObjectItem = { ...base, status: 'SKIPPED', attempts: 1, reason: info.reason as string, finishedAt: startedAt };
@@ -94,31 +136,7 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDependencies): 
   const finalEtag = stream.etag ?? etag;
   const ingestedAt = now().toISOString();
   const shares = scan.shares();
-  await deps.registerHours(
-    shares.map((share) => ({
-      hourKey: hourKeyOf(share.accountId, share.hour),
-      objectId,
-      objectKey,
-      ...(finalEtag ? { etag: finalEtag } : {}),
-      records: share.records,
-      firstEvent: share.firstEvent,
-      lastEvent: share.lastEvent,
-      ingestedAt,
-      expiresAt: expiryFrom(ingestedAt, BOOKKEEPING_DAYS),
-    })),
-  );
-  // One request per account-hour while one is pending: the compaction clears the mark before it lists the hour's
-  // objects, so an object registered after that sets the mark again and asks again.
-  const requests: CompactionRequest[] = [];
-  for (const share of shares) {
-    const hourKey = hourKeyOf(share.accountId, share.hour);
-    const mark = await deps.markCompactionPending(hourKey, ingestedAt, objectKey);
-    // Our own mark: an earlier attempt set it and may have died before its request was sent.
-    if (mark === undefined || mark.pendingBy === objectKey || pendingIsStale(mark.pendingSince, share.hour, now().getTime(), deps.settleMs)) {
-      requests.push({ hourKey, objectKey, ...(finalEtag ? { etag: finalEtag } : {}) });
-    }
-  }
-  await deps.requestCompaction(requests);
+  await registerShares(shares, hourKeyOf, { objectKey, objectId, ingestedAt, ...(finalEtag ? { etag: finalEtag } : {}) }, deps);
 
   const { counts } = scan;
   let status: IngestStatus = 'DONE';

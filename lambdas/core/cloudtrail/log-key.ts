@@ -30,8 +30,8 @@ export function classifyLogKey(key: string): LogKeyInfo {
   if (INSIGHT_FILE.test(key) || key.includes('/CloudTrail-Insight/')) {
     return { kind: 'cloudtrail-insight', reason: 'CloudTrail Insights file (anomaly summaries, no API events)' };
   }
-  if (FLOW_LOG_FILE.test(key) || key.includes('/vpcflowlogs/')) {
-    return { kind: 'vpc-flow-log', reason: 'VPC Flow Log file (not a CloudTrail log)' };
+  if (FLOW_LOG_FILE.test(key) || key.includes('/vpcflowlogs/') || key.includes('/aws-service=vpcflowlogs/')) {
+    return { kind: 'vpc-flow-log', reason: 'VPC Flow Log file (read by the flow-log ingester)' };
   }
   const match = LOG_FILE.exec(key);
   if (!match) return { kind: 'unknown', reason: 'key does not name a CloudTrail log file' };

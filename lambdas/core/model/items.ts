@@ -152,6 +152,9 @@ export interface IngestedObjectItem {
   duplicates?: number;
   rejected?: number;
   rejections?: Record<string, number>;
+  /** Flow logs: records that say no traffic was logged (NODATA) or that some could not be (SKIPDATA). */
+  nodata?: number;
+  skipdata?: number;
   /** The account-hours (`<account>#<hour>`) the object's events belong to. */
   hours?: string[];
   error?: string;

@@ -1,0 +1,244 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { activitySlot } from '../model/items';
+import type { Direction } from './direction';
+import type { DirectionTotals, FlowCounts, FlowHour, InterfaceHour, PeerCounts } from './flow-aggregate';
+
+/**
+ * The items a flow-log compaction writes, in the Activity table beside CloudTrail's (same keys: a subject,
+ * and the slot `<hour>#<account>`), one per network interface and hour, one peer index and one manifest per
+ * account-hour, whatever the number of records or files. Breakdowns are gzip-compressed JSON bodies.
+ */
+export const FLOW_INTERFACE_PREFIX = 'flow-eni#';
+export const FLOW_PEERS_PREFIX = 'flow-peers#';
+export const FLOW_ACCOUNT_PREFIX = 'flow-account#';
+/** ENI ↔ instance mapping items (small, one per pair): from flow records' instance-id and from CloudTrail. */
+export const INSTANCE_INTERFACES_PREFIX = 'instance-enis#';
+export const INTERFACE_INSTANCE_PREFIX = 'eni-instance#';
+export const INTERFACE_INSTANCE_SLOT = 'instance';
+
+export const flowInterfaceSubject = (interfaceId: string): string => `${FLOW_INTERFACE_PREFIX}${interfaceId}`;
+export const flowPeersSubject = (accountId: string): string => `${FLOW_PEERS_PREFIX}${accountId}`;
+export const flowAccountSubject = (accountId: string): string => `${FLOW_ACCOUNT_PREFIX}${accountId}`;
+export const instanceInterfacesSubject = (instanceId: string): string => `${INSTANCE_INTERFACES_PREFIX}${instanceId}`;
+export const interfaceInstanceSubject = (interfaceId: string): string => `${INTERFACE_INSTANCE_PREFIX}${interfaceId}`;
+
+/** Compressed bodies stay far below DynamoDB's 400 KB: a write costs a unit per started KB. */
+export const MAX_INTERFACE_BODY_BYTES = 48 * 1024;
+export const MAX_PEERS_BODY_BYTES = 300 * 1024;
+export const MAX_MANIFEST_BODY_BYTES = 64 * 1024;
+
+export interface FlowInterfaceItem {
+  subject: string;
+  slot: string;
+  accountId: string;
+  hour: string;
+  interfaceId: string;
+  instanceId?: string;
+  vpcId?: string;
+  subnetId?: string;
+  totals: Record<Direction, DirectionTotals>;
+  first: number;
+  last: number;
+  nodata: number;
+  skipdata: number;
+  /** Flows folded into `*` rows: at aggregation (the live cap) and to fit the item. */
+  cappedFlows: number;
+  /** gzip of `[key, bytes, packets, flows, first, last][]`, busiest first. */
+  body: Uint8Array;
+  expiresAt: number;
+}
+
+export interface FlowPeersBody {
+  v: 1;
+  interfaces: [string, string | null][];
+  /** peer → [interface index, bytes in, bytes out, packets, flows, rejected flows, first, last, ports][]. */
+  peers: Record<string, [number, ...PeerCounts, string[]][]>;
+  /** Peers left out to fit (the ones with the fewest bytes), and beyond the live cap. */
+  truncatedPeers: number;
+}
+
+export interface FlowPeersItem {
+  subject: string;
+  slot: string;
+  accountId: string;
+  hour: string;
+  peers: number;
+  body: Uint8Array;
+  expiresAt: number;
+}
+
+/** Per interface of the hour: [interface, instance or null, bytes in, bytes out, bytes unknown direction, rejected flows]. */
+export type InterfaceVolume = [string, string | null, number, number, number, number];
+
+export interface FlowManifestBody {
+  v: 1;
+  /** The hour's objects (s3:// key and ETag): what a later recompaction reads again once registrations expire. */
+  objects: { objectKey: string; etag?: string }[];
+  interfaces: InterfaceVolume[];
+  truncatedInterfaces: number;
+}
+
+/** The account-hour's flow manifest: written last, so a compaction that died before it is redone whole. */
+export interface FlowManifestItem {
+  subject: string;
+  slot: string;
+  accountId: string;
+  hour: string;
+  objectsHash: string;
+  objectCount: number;
+  /** Distinct files read (the same file under two keys is read once). */
+  files: number;
+  flows: number;
+  nodata: number;
+  skipdata: number;
+  body: Uint8Array;
+  compactedAt: string;
+  expiresAt: number;
+}
+
+export interface InterfaceMappingItems {
+  byInstance: { subject: string; slot: string; accountId: string; source: MappingSource; expiresAt: number };
+  byInterface: { subject: string; slot: typeof INTERFACE_INSTANCE_SLOT; instanceId: string; accountId: string; source: MappingSource; expiresAt: number };
+}
+
+export type MappingSource = 'flow-log' | 'cloudtrail';
+
+export function mappingItems(instanceId: string, interfaceId: string, accountId: string, source: MappingSource, expiresAt: number): InterfaceMappingItems {
+  return {
+    byInstance: { subject: instanceInterfacesSubject(instanceId), slot: interfaceId, accountId, source, expiresAt },
+    byInterface: { subject: interfaceInstanceSubject(interfaceId), slot: INTERFACE_INSTANCE_SLOT, instanceId, accountId, source, expiresAt },
+  };
+}
+
+function encode(value: unknown): Uint8Array {
+  return gzipSync(JSON.stringify(value));
+}
+
+export function decodeBody<T>(body: Uint8Array): T {
+  return JSON.parse(gunzipSync(body).toString('utf8')) as T;
+}
+
+type Row = [string, ...FlowCounts];
+
+/** Folds the rows after `keep` into their `<direction>|<action>|*|*|*` rows. */
+function foldRows(rows: Row[], keep: number): { rows: Row[]; folded: number } {
+  const kept = rows.slice(0, keep);
+  const byKey = new Map(kept.map((row) => [row[0], row]));
+  let folded = 0;
+  for (const row of rows.slice(keep)) {
+    folded += row[3];
+    const [direction, action] = row[0].split('|');
+    const key = `${direction}|${action}|*|*|*`;
+    const target = byKey.get(key);
+    if (!target) {
+      const copy: Row = [key, row[1], row[2], row[3], row[4], row[5]];
+      byKey.set(key, copy);
+      kept.push(copy);
+    } else {
+      target[1] += row[1];
+      target[2] += row[2];
+      target[3] += row[3];
+      target[4] = Math.min(target[4], row[4]);
+      target[5] = Math.max(target[5], row[5]);
+    }
+  }
+  return { rows: kept, folded };
+}
+
+export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: number): FlowInterfaceItem {
+  let rows: Row[] = [...iface.rows]
+    .map(([key, counts]): Row => [key, ...counts])
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  let body = encode(rows);
+  let cappedFlows = iface.cappedFlows;
+  while (body.byteLength > MAX_INTERFACE_BODY_BYTES && rows.length > 6) {
+    const folded = foldRows(rows, Math.floor(rows.length / 2));
+    rows = folded.rows;
+    cappedFlows += folded.folded;
+    body = encode(rows);
+  }
+  return {
+    subject: flowInterfaceSubject(iface.interfaceId),
+    slot: activitySlot(hour.hour, hour.accountId),
+    accountId: hour.accountId,
+    hour: hour.hour,
+    interfaceId: iface.interfaceId,
+    ...(iface.instanceId ? { instanceId: iface.instanceId } : {}),
+    ...(iface.vpcId ? { vpcId: iface.vpcId } : {}),
+    ...(iface.subnetId ? { subnetId: iface.subnetId } : {}),
+    totals: iface.totals,
+    first: iface.first,
+    last: iface.last,
+    nodata: iface.nodata,
+    skipdata: iface.skipdata,
+    cappedFlows,
+    body,
+    expiresAt,
+  };
+}
+
+export function interfaceRows(item: FlowInterfaceItem): Row[] {
+  return decodeBody<Row[]>(item.body);
+}
+
+export function peersItem(hour: FlowHour, expiresAt: number): FlowPeersItem {
+  const interfaces: FlowPeersBody['interfaces'] = hour.interfaces.map((iface) => [iface.interfaceId, iface.instanceId ?? null]);
+  const indexOf = new Map(interfaces.map(([id], index) => [id, index]));
+  const entries = Object.entries(hour.peers).map(([peer, byInterface]) => {
+    const list = Object.entries(byInterface).map(([interfaceId, counts]): [number, ...PeerCounts, string[]] => [indexOf.get(interfaceId) as number, ...counts, hour.peerPorts[peer]?.[interfaceId] ?? []]);
+    const bytes = list.reduce((sum, entry) => sum + entry[1] + entry[2], 0);
+    return { peer, list, bytes };
+  });
+  let kept = entries;
+  let truncatedPeers = hour.cappedPeers;
+  const bodyOf = (list: typeof entries): FlowPeersBody => ({ v: 1, interfaces, peers: Object.fromEntries(list.map((entry) => [entry.peer, entry.list])), truncatedPeers });
+  let body = encode(bodyOf(kept));
+  if (body.byteLength > MAX_PEERS_BODY_BYTES) kept = [...entries].sort((a, b) => b.bytes - a.bytes || (a.peer < b.peer ? -1 : 1));
+  while (body.byteLength > MAX_PEERS_BODY_BYTES && kept.length > 1) {
+    const keep = Math.ceil(kept.length * 0.7);
+    truncatedPeers += kept.length - keep;
+    kept = kept.slice(0, keep);
+    body = encode(bodyOf(kept));
+  }
+  return { subject: flowPeersSubject(hour.accountId), slot: activitySlot(hour.hour, hour.accountId), accountId: hour.accountId, hour: hour.hour, peers: kept.length, body, expiresAt };
+}
+
+export function interfaceVolumes(hour: FlowHour): InterfaceVolume[] {
+  return hour.interfaces
+    .map((iface): InterfaceVolume => [iface.interfaceId, iface.instanceId ?? null, iface.totals.in.bytes, iface.totals.out.bytes, iface.totals.unknown.bytes, iface.totals.in.rejectedFlows + iface.totals.out.rejectedFlows + iface.totals.unknown.rejectedFlows])
+    .sort((a, b) => b[2] + b[3] + b[4] - (a[2] + a[3] + a[4]) || (a[0] < b[0] ? -1 : 1));
+}
+
+export interface ManifestFacts {
+  objects: FlowManifestBody['objects'];
+  objectsHash: string;
+  files: number;
+  compactedAt: string;
+}
+
+export function manifestItem(hour: FlowHour, facts: ManifestFacts, expiresAt: number): FlowManifestItem {
+  let interfaces = interfaceVolumes(hour);
+  let truncatedInterfaces = 0;
+  let body = encode({ v: 1, objects: facts.objects, interfaces, truncatedInterfaces } satisfies FlowManifestBody);
+  while (body.byteLength > MAX_MANIFEST_BODY_BYTES && interfaces.length > 1) {
+    const keep = Math.ceil(interfaces.length / 2);
+    truncatedInterfaces += interfaces.length - keep;
+    interfaces = interfaces.slice(0, keep);
+    body = encode({ v: 1, objects: facts.objects, interfaces, truncatedInterfaces } satisfies FlowManifestBody);
+  }
+  return {
+    subject: flowAccountSubject(hour.accountId),
+    slot: activitySlot(hour.hour, hour.accountId),
+    accountId: hour.accountId,
+    hour: hour.hour,
+    objectsHash: facts.objectsHash,
+    objectCount: facts.objects.length,
+    files: facts.files,
+    flows: hour.counts.flows,
+    nodata: hour.counts.nodata,
+    skipdata: hour.counts.skipdata,
+    body,
+    compactedAt: facts.compactedAt,
+    expiresAt,
+  };
+}
