@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream';
 import { GetAccountAuthorizationDetailsCommand, IAMClient, type GetAccountAuthorizationDetailsCommandOutput } from '@aws-sdk/client-iam';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AUTHORIZATION_DETAILS_FILTER, iamSnapshotClient } from '../../lambdas/adapters/iam-authorization-details';
 import { IamStore } from '../../lambdas/adapters/iam-store';
+import { snapshotBaseline } from '../../lambdas/core/iam/snapshot';
 import { snapshotOfItems, type IamSnapshotItem } from '../../lambdas/core/iam/stored';
 import { accountIdFromEnv, buildIamSnapshotHandler } from '../../lambdas/iam-snapshot/handler';
 import type { IamSnapshotDependencies } from '../../lambdas/iam-snapshot/take-snapshot';
@@ -29,13 +30,30 @@ const PAGES: GetAccountAuthorizationDetailsCommandOutput[] = [
   { $metadata: {}, RoleDetailList: [], UserDetailList: [user('bob', ['admins'])], GroupDetailList: [], Policies: [policy('s3-read')], IsTruncated: false },
 ];
 
-function setup(iamClient: IAMClient = new IAMClient({ region: 'us-east-1' })) {
+/**
+ * The store over a mocked DynamoDB client that keeps the written items and answers the two key Queries
+ * `IamStore.snapshotAt` makes (latest slot at or before a bound, newest first; then one snapshot's chunks).
+ */
+function setup(iamClient: IAMClient = new IAMClient({ region: 'us-east-1' }), now = NOW) {
   const dynamo = mockClient(DynamoDBDocumentClient);
-  dynamo.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
+  const table: IamSnapshotItem[] = [];
+  dynamo.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, Array<{ PutRequest?: { Item: IamSnapshotItem } }>> }) => {
+    for (const request of input.RequestItems[TABLE] ?? []) if (request.PutRequest) table.push(request.PutRequest.Item);
+    return { UnprocessedItems: {} };
+  });
+  dynamo.on(QueryCommand).callsFake((input: QueryCommandInput) => {
+    const values = input.ExpressionAttributeValues as Record<string, string>;
+    let rows = table.filter((item) => item.subject === values[':s']);
+    if (values[':t'] !== undefined) return { Items: rows.filter((item) => item.slot.startsWith(values[':t'])) };
+    const after = (input.ExclusiveStartKey as { slot?: string } | undefined)?.slot;
+    rows = rows.filter((item) => item.slot <= values[':b'] && (after === undefined || item.slot < after)).sort((a, b) => b.slot.localeCompare(a.slot));
+    return { Items: rows.slice(0, input.Limit ?? rows.length) };
+  });
   const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-  const deps: IamSnapshotDependencies = { iam: iamClient, store: new IamStore(documentClient, TABLE), accountId: ACCOUNT, now: () => NOW };
+  const store = new IamStore(documentClient, TABLE);
+  const deps: IamSnapshotDependencies = { iam: iamClient, store, accountId: ACCOUNT, now: () => now };
   const stored = () => dynamo.commandCalls(BatchWriteCommand).flatMap((call) => (call.args[0].input.RequestItems?.[TABLE] ?? []).map((request) => request.PutRequest?.Item as IamSnapshotItem));
-  return { dynamo, deps, stored, handler: buildIamSnapshotHandler(deps) };
+  return { dynamo, deps, store, table, stored, handler: buildIamSnapshotHandler(deps) };
 }
 
 describe('scheduled IAM snapshot handler', () => {
@@ -83,6 +101,28 @@ describe('scheduled IAM snapshot handler', () => {
     await expect(handler(scheduled, fakeContext('req-fail'))).rejects.toThrow('Rate exceeded');
     expect(iam.commandCalls(GetAccountAuthorizationDetailsCommand)).toHaveLength(2);
     expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(0);
+  });
+
+  it('is the baseline readers find: FULL for the entities it lists and for those it does not; a later failed run leaves it in use', async () => {
+    iam.on(GetAccountAuthorizationDetailsCommand).resolvesOnce(PAGES[0]).resolvesOnce(PAGES[1]).resolvesOnce(PAGES[2]);
+    const first = setup();
+    await first.handler(scheduled, fakeContext('req-first'));
+    const later = new Date(NOW.getTime() + 86_400_000);
+    const snapshot = await first.store.snapshotAt(ACCOUNT, later.toISOString());
+    expect(snapshot?.Time).toBe(NOW.toISOString());
+    expect(await first.store.snapshotAt(ACCOUNT, new Date(NOW.getTime() - 1000).toISOString())).toBeUndefined();
+    const listed = snapshotBaseline(snapshot!, { AccountId: ACCOUNT, Type: 'ROLE', Name: 'stratus-red-team-backdoor-r-role' });
+    expect(listed).toMatchObject({ Source: 'SNAPSHOT', Coverage: 'FULL', State: { Exists: true, AttachedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'] } });
+    expect(snapshotBaseline(snapshot!, { AccountId: ACCOUNT, Type: 'ROLE', Name: 'never-existed' })).toMatchObject({ Coverage: 'FULL', State: { Exists: false } });
+
+    // The next day's run fails on its second page: the table still answers with the first day's snapshot.
+    iam.reset();
+    iam.on(GetAccountAuthorizationDetailsCommand).resolvesOnce(PAGES[0]).rejectsOnce(new Error('ServiceFailure'));
+    const writesBefore = first.table.length;
+    const second = buildIamSnapshotHandler({ ...first.deps, now: () => later });
+    await expect(second(scheduled, fakeContext('req-second'))).rejects.toThrow('ServiceFailure');
+    expect(first.table).toHaveLength(writesBefore);
+    expect((await first.store.snapshotAt(ACCOUNT, new Date(later.getTime() + 1000).toISOString()))?.Time).toBe(NOW.toISOString());
   });
 
   it('stores nothing when a truncated page has no marker, or the same marker comes back', async () => {
