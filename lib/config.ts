@@ -29,6 +29,7 @@ export const CONTEXT_KEYS = {
   stateMachineLogLevel: 'stateMachineLogLevel',
   stateMachineLogExecutionData: 'stateMachineLogExecutionData',
   stateMachineTracing: 'stateMachineTracing',
+  iamSnapshotSchedule: 'iamSnapshotSchedule',
 } as const;
 
 export const DEFAULT_STACK_NAME = 'Trailhound';
@@ -40,6 +41,12 @@ const MAX_RETENTION_DAYS = 36_500;
 export const DEFAULT_GUARDDUTY_MIN_SEVERITY = 4;
 /** GuardDuty severities are numbers in [0, 10] (1.0–8.9 in practice, 9.0–10.0 reserved for CRITICAL). */
 const MAX_GUARDDUTY_SEVERITY = 10;
+
+/**
+ * EventBridge schedule expressions: `rate(1 day)` (singular unit for 1, plural otherwise, which the regex
+ * does not enforce: EventBridge refuses the mismatch at deployment) or `cron(` six space-separated fields `)`.
+ */
+const SCHEDULE_EXPRESSION = /^(rate\([1-9]\d{0,5} (minute|minutes|hour|hours|day|days)\)|cron\([0-9A-Za-z*?,/#-]+( [0-9A-Za-z*?,/#-]+){5}\))$/;
 
 /** One S3 object, as named by an `s3://bucket/key` URI. */
 export interface S3ObjectLocation {
@@ -86,6 +93,11 @@ export interface TrailhoundConfig {
   readonly stateMachineLogExecutionData: boolean;
   /** Whether the state machine sends traces to X-Ray. */
   readonly stateMachineTracing: boolean;
+  /**
+   * When the scheduled IAM snapshot runs: an EventBridge `rate(…)` or `cron(…)` expression.
+   * @default undefined: no scheduled snapshot (no function, no IAM read permission)
+   */
+  readonly iamSnapshotSchedule?: string;
 }
 
 /** What the state machine writes to its log group (Step Functions' levels; OFF is not offered, see README). */
@@ -140,6 +152,7 @@ export function readConfig(context: ContextLookup): TrailhoundConfig {
   const apiWebAcl = optionalBoolean(context, CONTEXT_KEYS.apiWebAcl);
   const alarmEmails = emailList(context, CONTEXT_KEYS.alarmEmail);
   const alarmTopic = optionalBoolean(context, CONTEXT_KEYS.alarmTopic) ?? alarmEmails.length > 0;
+  const iamSnapshotSchedule = optionalString(context, CONTEXT_KEYS.iamSnapshotSchedule, SCHEDULE_EXPRESSION, 'an EventBridge schedule expression: rate(<n> minute|minutes|hour|hours|day|days) or cron(<6 fields>)');
   // Emails without a topic would be silently dropped: refuse the contradiction.
   if (!alarmTopic && alarmEmails.length > 0) {
     throw new ConfigError(CONTEXT_KEYS.alarmTopic, `true (or unset) with "${CONTEXT_KEYS.alarmEmail}" (emails are subscribed to the topic)`, false);
@@ -164,6 +177,7 @@ export function readConfig(context: ContextLookup): TrailhoundConfig {
     stateMachineLogLevel: stateMachineLogLevel(context),
     stateMachineLogExecutionData: optionalBoolean(context, CONTEXT_KEYS.stateMachineLogExecutionData) ?? false,
     stateMachineTracing: optionalBoolean(context, CONTEXT_KEYS.stateMachineTracing) ?? false,
+    ...(iamSnapshotSchedule !== undefined ? { iamSnapshotSchedule } : {}),
   };
 }
 

@@ -27,3 +27,6 @@ export const GUARDDUTY_API_FINDINGS_ENV = 'GUARDDUTY_API_FINDINGS';
 
 /** lambdas/guardduty-trigger/handler.ts: findings below this severity start nothing (a second check behind the rule). */
 export const GUARDDUTY_MIN_SEVERITY_ENV = 'GUARDDUTY_MIN_SEVERITY';
+
+/** lambdas/iam-snapshot/handler.ts: the deployment's own account, whose IAM the scheduled snapshot reads. */
+export const IAM_SNAPSHOT_ACCOUNT_ID_ENV = 'IAM_SNAPSHOT_ACCOUNT_ID';

@@ -15,6 +15,8 @@ export interface OperationalAlarmsProps {
   readonly ingestDeadLetterQueue: sqs.IQueue;
   /** GuardDuty findings that could not start an investigation; no alarm without the trigger. @default none */
   readonly triggerDeadLetterQueue?: sqs.IQueue;
+  /** Scheduled IAM snapshots that failed (lib/iam-snapshot.ts); no alarm without the schedule. @default none */
+  readonly iamSnapshotDeadLetterQueue?: sqs.IQueue;
   /** Account-hours whose compaction failed maxReceiveCount times. */
   readonly compactionDeadLetterQueue: sqs.IQueue;
   /** Errors of the compaction function. */
@@ -103,6 +105,14 @@ export class OperationalAlarms extends Construct {
         'GuardDutyDeadLetters',
         'GuardDuty findings could not start an investigation; they wait in the trigger dead-letter queue with the error.',
         props.triggerDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+        deadLetterMessages,
+      );
+    }
+    if (props.iamSnapshotDeadLetterQueue) {
+      alarm(
+        'IamSnapshotDeadLetters',
+        'A scheduled IAM snapshot failed after its retries; the dead-letter queue holds the error (see the IAM snapshot function logs). The previous snapshot stays in use.',
+        props.iamSnapshotDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
         deadLetterMessages,
       );
     }

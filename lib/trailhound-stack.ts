@@ -9,6 +9,7 @@ import { AlarmTopic } from './alarm-topic';
 import { contextOf, readConfig, type TrailhoundConfig } from './config';
 import { DataTables } from './data-tables';
 import { GuardDutyTrigger } from './guardduty-trigger';
+import { IamSnapshotSchedule } from './iam-snapshot';
 import { INGEST_QUEUE_VISIBILITY_TIMEOUT, IngestFunction } from './ingest-function';
 import { InvestigationApi } from './investigation-api';
 import { InvestigationStateMachine } from './investigation-state-machine';
@@ -37,6 +38,8 @@ export class TrailhoundStack extends Stack {
   readonly investigationApi: InvestigationApi;
   /** Undefined with `guardDutyTrigger=false`. */
   readonly guardDutyTrigger?: GuardDutyTrigger;
+  /** Undefined unless `iamSnapshotSchedule` is set. */
+  readonly iamSnapshot?: IamSnapshotSchedule;
   /** Undefined unless `alarmTopic` or `alarmEmail` is set. */
   readonly alarmTopic?: AlarmTopic;
   readonly alarms: OperationalAlarms;
@@ -108,11 +111,16 @@ export class TrailhoundStack extends Stack {
       });
     }
 
+    if (config.iamSnapshotSchedule !== undefined) {
+      this.iamSnapshot = new IamSnapshotSchedule(this, 'IamSnapshot', { tables: this.tables, schedule: config.iamSnapshotSchedule, removalPolicy: config.removalPolicy });
+    }
+
     if (config.alarmTopic) this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { emails: config.alarmEmails, removalPolicy: config.removalPolicy });
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       ingestQueue: this.logSource.queue,
       ingestDeadLetterQueue: this.logSource.deadLetterQueue,
       ...(this.guardDutyTrigger ? { triggerDeadLetterQueue: this.guardDutyTrigger.deadLetterQueue } : {}),
+      ...(this.iamSnapshot ? { iamSnapshotDeadLetterQueue: this.iamSnapshot.deadLetterQueue } : {}),
       ingestFunction: this.ingest.function,
       compactionDeadLetterQueue: this.activityStore.deadLetterQueue,
       compactionFunction: this.activityStore.compactionFunction,
@@ -153,6 +161,10 @@ export class TrailhoundStack extends Stack {
     if (this.guardDutyTrigger) {
       new CfnOutput(this, 'GuardDutyRuleName', { value: this.guardDutyTrigger.rule.ruleName, description: `EventBridge rule: GuardDuty findings of severity >= ${this.config.guardDutyMinSeverity}` });
       new CfnOutput(this, 'GuardDutyDeadLetterQueueUrl', { value: this.guardDutyTrigger.deadLetterQueue.queueUrl, description: 'GuardDuty findings that could not start an investigation' });
+    }
+    if (this.iamSnapshot) {
+      new CfnOutput(this, 'IamSnapshotFunctionName', { value: this.iamSnapshot.function.functionName, description: `Scheduled IAM snapshot (${this.config.iamSnapshotSchedule ?? ''}); invoke it to take one now` });
+      new CfnOutput(this, 'IamSnapshotDeadLetterQueueUrl', { value: this.iamSnapshot.deadLetterQueue.queueUrl, description: 'IAM snapshot runs that failed after their retries' });
     }
     if (this.alarmTopic) new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn, description: 'SNS topic the alarms notify (subscribe more endpoints here)' });
     new CfnOutput(this, 'InvestigationLogGroupName', { value: this.investigation.logGroup.logGroupName, description: 'State machine execution events (failures unless stateMachineLogLevel=ALL)' });
