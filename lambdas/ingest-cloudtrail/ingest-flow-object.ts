@@ -4,9 +4,9 @@ import { parseFlowLogKey } from '../core/flowlogs/flow-key';
 import { readFlowObject, type FlowObjectBody } from '../core/flowlogs/read-object';
 import { objectIdOf } from '../core/cloudtrail/read-log';
 import { BOOKKEEPING_DAYS, expiryFrom, PARSER_VERSION, retainedFrom, s3ObjectKey, type IngestedObjectItem, type IngestStatus } from '../core/model/items';
-import { ObjectGoneError, normalizeEtag } from '../adapters/s3-objects';
+import { ObjectGoneError } from '../adapters/s3-objects';
 import { log } from '../shared/log';
-import { registerShares, type IngestDependencies, type IngestResult, type S3ObjectRef } from './ingest-object';
+import { earlierDelivery, registerShares, type IngestDependencies, type IngestResult, type S3ObjectRef } from './ingest-object';
 
 /** Opens a flow log object: a stream for text, random access for Parquet. */
 export type OpenFlowObject = (bucket: string, key: string, format: 'text' | 'parquet') => Promise<FlowObjectBody & { etag?: string; size?: number }>;
@@ -31,13 +31,9 @@ export async function ingestFlowObject(ref: S3ObjectRef, deps: IngestDependencie
     return item;
   }
 
-  const previous = await deps.getIngested(objectKey);
-  const etag = normalizeEtag(ref.etag);
-  if (previous && (previous.status === 'DONE' || previous.status === 'DONE_WITH_ERRORS') && previous.parserVersion === PARSER_VERSION && etag !== undefined && previous.etag === etag) {
-    log.info('skipped duplicate delivery', { objectKey, etag });
-    return { status: 'DUPLICATE', objectKey };
-  }
-  const attempts = (previous?.attempts ?? 0) + 1;
+  const delivery = await earlierDelivery(ref, objectKey, deps);
+  if (delivery === 'duplicate') return { status: 'DUPLICATE', objectKey };
+  const { attempts, etag } = delivery;
 
   let object: FlowObjectBody & { etag?: string; size?: number };
   try {

@@ -96,6 +96,20 @@ export async function registerShares(
   await deps.requestCompaction(requests);
 }
 
+/**
+ * Whether this object, with this ETag, was ingested to the end by this parser version (a redelivery, skipped),
+ * and otherwise how many attempts this one makes.
+ */
+export async function earlierDelivery(ref: S3ObjectRef, objectKey: string, deps: Pick<IngestDependencies, 'getIngested'>): Promise<'duplicate' | { attempts: number; etag: string | undefined }> {
+  const previous = await deps.getIngested(objectKey);
+  const etag = normalizeEtag(ref.etag);
+  if (previous && (previous.status === 'DONE' || previous.status === 'DONE_WITH_ERRORS') && previous.parserVersion === PARSER_VERSION && etag !== undefined && previous.etag === etag) {
+    log.info('skipped duplicate delivery', { objectKey, etag });
+    return 'duplicate';
+  }
+  return { attempts: (previous?.attempts ?? 0) + 1, etag };
+}
+
 export async function ingestObject(ref: S3ObjectRef, deps: IngestDependencies): Promise<IngestResult> {
   const now = deps.now ?? (() => new Date());
   const objectKey = s3ObjectKey(ref.bucket, ref.key);
@@ -111,13 +125,9 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDependencies): 
     return item;
   }
 
-  const previous = await deps.getIngested(objectKey);
-  const etag = normalizeEtag(ref.etag);
-  if (previous && (previous.status === 'DONE' || previous.status === 'DONE_WITH_ERRORS') && previous.parserVersion === PARSER_VERSION && etag !== undefined && previous.etag === etag) {
-    log.info('skipped duplicate delivery', { objectKey, etag });
-    return { status: 'DUPLICATE', objectKey };
-  }
-  const attempts = (previous?.attempts ?? 0) + 1;
+  const delivery = await earlierDelivery(ref, objectKey, deps);
+  if (delivery === 'duplicate') return { status: 'DUPLICATE', objectKey };
+  const { attempts, etag } = delivery;
 
   let stream: LogObjectStream;
   try {

@@ -7,6 +7,7 @@ import { hourStartMs, hourWithin } from '../../core/storage/hours';
 import { eventsWithin } from '../../core/storage/scope-cut';
 import { mapWithConcurrency } from '../../shared/concurrency';
 import { CONCURRENT_READS, type EntityGraphReads } from './graph-reads';
+import { sessionCalls, type SessionCalls } from './session-calls';
 
 /**
  * listRelatedEntities from an AWS_ACCOUNT: its principals (top by calls), and cross-account role use in both
@@ -90,30 +91,6 @@ async function principalsOfAccount(reads: EntityGraphReads, accountId: string, s
   return calls.filter((p) => p.calls > 0);
 }
 
-interface SessionCalls {
-  calls: number;
-  failures: number;
-  first: number;
-  last: number;
-}
-
-/** Calls made with each session in the scope (TrailQueries.sessionActivity cuts at the edges). */
-async function sessionCalls(reads: EntityGraphReads, sessions: readonly SessionView[], scope: AccountScope): Promise<Map<string, SessionCalls>> {
-  const stats = new Map<string, SessionCalls>();
-  if (sessions.length === 0) return stats;
-  for (const item of await reads.sessionActivity(sessions, iso(scope.fromMs), iso(scope.toMs))) {
-    const id = item.subject.slice(item.subject.indexOf('#') + 1);
-    const s = stats.get(id) ?? { calls: 0, failures: 0, first: Infinity, last: -Infinity };
-    s.calls += item.total;
-    s.failures += item.failures;
-    if (item.total > 0) {
-      s.first = Math.min(s.first, Date.parse(item.firstEvent));
-      s.last = Math.max(s.last, Date.parse(item.lastEvent));
-    }
-    stats.set(id, s);
-  }
-  return stats;
-}
 
 /** The account a session was started from: its direct caller's (the role owner's copy names only that), else its root's. */
 function callerAccountOf(session: SessionView & { root?: { accountId?: string; arn?: string } }): string | undefined {

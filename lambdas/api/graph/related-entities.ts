@@ -16,6 +16,7 @@ import { mapWithConcurrency } from '../../shared/concurrency';
 import { CONCURRENT_READS, type EntityGraphContext, type EntityGraphReads } from './graph-reads';
 import { indexesOfScope } from './index-reads';
 import { accountRelations } from './account-relations';
+import { sessionCalls, type SessionCalls } from './session-calls';
 
 /**
  * POST /graph/listRelatedEntities: the entities related to one entity in a scope, with how they are related and
@@ -171,32 +172,8 @@ function principalToValues(type: ValueType, sourceType: EntityType): Relate {
 
 // ---- sessions: roles, their users, chains, instances ----
 
-interface SessionStats {
-  calls: number;
-  failures: number;
-  first: number;
-  last: number;
-}
 
-/** Calls made with each session in the scope, exact (TrailQueries.sessionActivity cuts at the edges). */
-async function statsOf(reads: EntityGraphReads, sessions: readonly SessionView[], scope: Scope): Promise<Map<string, SessionStats>> {
-  const stats = new Map<string, SessionStats>();
-  if (sessions.length === 0) return stats;
-  for (const item of await reads.sessionActivity(sessions, iso(scope.fromMs), iso(scope.toMs))) {
-    const id = item.subject.slice(item.subject.indexOf('#') + 1);
-    const s = stats.get(id) ?? { calls: 0, failures: 0, first: Infinity, last: -Infinity };
-    s.calls += item.total;
-    s.failures += item.failures;
-    if (item.total > 0) {
-      s.first = Math.min(s.first, Date.parse(item.firstEvent));
-      s.last = Math.max(s.last, Date.parse(item.lastEvent));
-    }
-    stats.set(id, s);
-  }
-  return stats;
-}
-
-function addSession(tally: RelatedTally, key: RelatedKey, session: SessionView, stats: Map<string, SessionStats>): void {
+function addSession(tally: RelatedTally, key: RelatedKey, session: SessionView, stats: Map<string, SessionCalls>): void {
   const s = stats.get(session.sessionId);
   tally.relate(key, session.sessionId);
   if (s) tally.add(key, s.calls, s.failures, s.first, s.last);
@@ -226,7 +203,7 @@ function rootEntity(root: Principal, relatedType: EntityType, relationship: Rela
 const roleRelations: Relate = async (reads, scope) => {
   const roleArn = normalizeRoleArn(scope.entityId) ?? scope.entityId;
   const sessions = await reads.sessionsOfRole(roleArn, iso(scope.fromMs), iso(scope.toMs));
-  const stats = await statsOf(reads, sessions, scope);
+  const stats = await sessionCalls(reads, sessions, scope);
   const tally = new RelatedTally();
   // Direct assumptions first, so that a user who did both is ASSUMED_ROLE.
   for (const session of [...sessions].sort((a, b) => a.chainDepth - b.chainDepth)) {
@@ -246,7 +223,7 @@ function originRelations(sourceType: EntityType): Relate {
     const tally = new RelatedTally();
     if (!origin) return tally;
     const sessions = (await reads.sessionsFromOrigin(origin, iso(scope.fromMs), iso(scope.toMs))).filter((s) => s.kind === 'assumed-role');
-    const stats = await statsOf(reads, sessions, scope);
+    const stats = await sessionCalls(reads, sessions, scope);
     const direct: Relationship = sourceType === 'EC2_INSTANCE' ? (scope.relatedEntityType === 'IAM_ROLE' ? 'INSTANCE_PROFILE_ROLE' : 'INSTANCE_PROFILE_SESSION') : 'ASSUMED_ROLE';
     for (const session of [...sessions].sort((a, b) => Number(!!a.parentSessionId) - Number(!!b.parentSessionId))) {
       const relationship = session.parentSessionId ? 'ROOT_PRINCIPAL_OF' : direct;
@@ -300,13 +277,13 @@ const sessionRelations: Relate = async (reads, scope) => {
   }
   if (scope.relatedEntityType === 'ROLE_SESSION') {
     const others = related.filter(({ session }) => sessionEntityOf(session, 'PARENT_SESSION').id !== scope.entityId && session.sessionId !== scope.entityId);
-    const stats = await statsOf(reads, others.map((r) => r.session), scope);
+    const stats = await sessionCalls(reads, others.map((r) => r.session), scope);
     for (const { session, relationship } of others) addSession(tally, sessionEntityOf(session, relationship), session, stats);
   } else if (scope.relatedEntityType === 'IAM_ROLE') {
-    const stats = await statsOf(reads, own, scope);
+    const stats = await sessionCalls(reads, own, scope);
     for (const view of own) addSession(tally, { type: 'IAM_ROLE', id: roleOfSession(view), display: roleNameOf(roleOfSession(view)), relationship: 'SESSION_OF_ROLE', ...(accountOfArn(roleOfSession(view)) ? { accountId: accountOfArn(roleOfSession(view)) } : {}) }, view, stats);
   } else {
-    const stats = await statsOf(reads, own, scope);
+    const stats = await sessionCalls(reads, own, scope);
     for (const { root } of roots) {
       const key = rootEntity(root, scope.relatedEntityType, 'ROOT_PRINCIPAL_OF', own[0] ? accountOfArn(roleOfSession(own[0])) : undefined);
       if (key) for (const view of own) addSession(tally, key, view, stats);
