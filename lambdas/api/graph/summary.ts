@@ -76,7 +76,8 @@ async function topInstances(deps: ProfileDependencies, indexes: readonly HourInd
   const hoursSeen = new Map<string, number>();
   for (const index of indexes) for (const id of Object.keys(index.instances)) hoursSeen.set(id, (hoursSeen.get(id) ?? 0) + 1);
   const candidates = [...hoursSeen].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, SUMMARY_MAX_INSTANCES).map(([id]) => id);
-  const read = await mapWithConcurrency(candidates, 4, (id) => deps.queries.instanceActivity(id, request.from, request.to));
+  // All at once: instances that share a role (an auto-scaling group) share the reads of its hours and events.
+  const read = candidates.length === 0 ? [] : await deps.queries.instancesActivity(candidates, request.from, request.to);
   return read
     .filter((a) => a.totals.total > 0)
     .sort((a, b) => b.totals.total - a.totals.total || a.instanceId.localeCompare(b.instanceId))
