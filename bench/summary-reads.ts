@@ -14,10 +14,12 @@ import { listLogFiles, type LogFile } from '../local/log-files';
 import { generatedCorpus } from './corpora';
 
 /**
- * `npm run bench:summary-reads [-- --logs DIR | --synthetic RECORDS]`: the SDK calls and time of the console's
+ * `npx tsx bench/summary-reads.ts [--logs DIR | --synthetic RECORDS]`: the SDK calls and time of the console's
  * first API calls (getSummary for the last 24 hours of the data, searchEntities, getEntityProfile of the
  * summary's top user or role), counted with a middleware on the handlers' own DynamoDB and S3 clients, as
  * bench/local-pipeline.ts does. What grows with the organization's volume shows here, call by call.
+ * SUMMARY_READS_BY_KEY=1 splits Queries by kind of key (`index#`, `role#`, `parent#`…); SUMMARY_CPU_PROF=FILE
+ * writes a V8 CPU profile of one getSummary request.
  */
 const HOUR = 3_600_000;
 const calls = new Map<string, number>();
