@@ -13,7 +13,7 @@ import { HOUR_MS, hourOfMs, hourWithin } from '../core/storage/hours';
 import { cutItem, earliestCreation, eventsWithin, mergeHourParts, sessionItems, sessionsByPrincipal, splitBySource } from '../core/storage/scope-cut';
 import type { EventsStore, HourEventsHeader } from '../adapters/events-store';
 import { IamStore } from '../adapters/iam-store';
-import { subjectOfAccount } from '../core/cloudtrail/activity';
+import { subjectOfAccount, subjectOfSession } from '../core/cloudtrail/activity';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { ACTIVITY_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
 
@@ -83,6 +83,8 @@ function ms(iso: string): number {
 
 export class TrailQueries implements SessionSource {
   private iamStore?: IamStore;
+  /** Reads already made by this view (forRequest): the same key is read once per request. */
+  private readCache?: Map<string, Promise<unknown>>;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -95,7 +97,35 @@ export class TrailQueries implements SessionSource {
     return (this.iamStore ??= new IamStore(this.client, this.tables.activity));
   }
 
+  /**
+   * A view of the same tables for one API request, whose reads are cached by key: a route that asks for the
+   * same hour indexes, packs or events several times (the summary's 25 instances all read the accounts' hour
+   * indexes of the same window) pays for them once. Not for a container-wide instance: the data changes.
+   */
+  forRequest(): TrailQueries {
+    const view = new TrailQueries(this.client, this.tables, this.eventsStore);
+    view.readCache = new Map();
+    return view;
+  }
+
+  /** `read()` once per key in a request view; callers get their own copy of the array. */
+  private async cached<T>(key: string, read: () => Promise<T[]>): Promise<T[]> {
+    if (!this.readCache) return read();
+    let pending = this.readCache.get(key) as Promise<T[]> | undefined;
+    if (!pending) {
+      pending = read();
+      this.readCache.set(key, pending);
+      // A failed read is not remembered: the caller's retry reads again.
+      pending.catch(() => this.readCache?.delete(key));
+    }
+    return [...(await pending)];
+  }
+
   private async queryAll<T>(input: QueryCommandInput): Promise<T[]> {
+    return this.cached(`query ${JSON.stringify(input)}`, () => this.queryAllUncached<T>(input));
+  }
+
+  private async queryAllUncached<T>(input: QueryCommandInput): Promise<T[]> {
     const items: T[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
@@ -208,7 +238,8 @@ export class TrailQueries implements SessionSource {
     const perIssuer = await mapWithConcurrency(issuers, CONCURRENT_READS, (issuer) => this.sessionsOfIssuer(issuer, from, to));
     const direct = perIssuer.flat().filter((s) => s.origin?.key === originKey && !s.parentSessionId && sessionOverlaps(s, from, to));
     const all = new Map<string, SessionView>();
-    for (const session of direct) for (const s of flattenChain(await descendantsOf(session, this))) all.set(s.sessionId, s);
+    const chains = await mapWithConcurrency(direct, CONCURRENT_READS, (session) => descendantsOf(session, this));
+    for (const chain of chains) for (const s of flattenChain(chain)) all.set(s.sessionId, s);
     return [...all.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
@@ -250,13 +281,18 @@ export class TrailQueries implements SessionSource {
     const fromMs = ms(from);
     const toMs = ms(to);
     if (toMs <= fromMs) return [];
-    const items = await this.queryAll<HourIndexItem>({
-      TableName: this.tables.activity,
-      KeyConditionExpression: '#s = :s AND #k BETWEEN :from AND :to',
-      ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name, '#k': ACTIVITY_TABLE.sortKey?.name as string },
-      ExpressionAttributeValues: { ':s': indexSubject(accountId), ':from': hourOfMs(fromMs), ':to': afterHourSlots(hourOfMs(toMs - 1)) },
+    const fromHour = hourOfMs(fromMs);
+    const toHour = hourOfMs(toMs - 1);
+    // Cached decoded: an index item can be large, and decoding it again for each caller costs CPU.
+    return this.cached(`index ${accountId} ${fromHour} ${toHour}`, async () => {
+      const items = await this.queryAllUncached<HourIndexItem>({
+        TableName: this.tables.activity,
+        KeyConditionExpression: '#s = :s AND #k BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#s': ACTIVITY_TABLE.partitionKey.name, '#k': ACTIVITY_TABLE.sortKey?.name as string },
+        ExpressionAttributeValues: { ':s': indexSubject(accountId), ':from': fromHour, ':to': afterHourSlots(toHour) },
+      });
+      return items.map((item) => decodeHourIndex(item.body));
     });
-    return items.map((item) => decodeHourIndex(item.body));
   }
 
   /** The accounts whose logs were compacted. */
@@ -329,7 +365,8 @@ export class TrailQueries implements SessionSource {
     const merged = this.mergedEvents.get(item);
     if (merged) return [...merged];
     if (!item.events) return [];
-    return this.eventsStore.events(item.accountId, item.hour, item.events);
+    const ref = item.events;
+    return this.cached(`events ${item.accountId} ${item.hour} ${JSON.stringify(ref)}`, () => this.eventsStore.events(item.accountId, item.hour, ref));
   }
 
   /**
@@ -400,6 +437,23 @@ export class TrailQueries implements SessionSource {
   async instanceActivity(instanceId: string, from: string, to: string, accountId?: string): Promise<InstanceActivity> {
     const sessions = await this.sessionsFromOrigin(`${INSTANCE_PREFIX}${instanceId}`, from, to, accountId ? { accountId } : {});
     return { instanceId, sessions, ...(await this.activityOfSessions(sessions, from, to)) };
+  }
+
+  /**
+   * instanceActivity of several instances at once, in their order: their sessions are found one instance at a
+   * time (the hour indexes and role packs they share are read once in a request view), and their calls in one
+   * pass over the principals those sessions belong to, so instances sharing a role read its hours once.
+   */
+  async instancesActivity(instanceIds: readonly string[], from: string, to: string): Promise<InstanceActivity[]> {
+    const sessionsOf = await mapWithConcurrency(instanceIds, CONCURRENT_READS, (id) => this.sessionsFromOrigin(`${INSTANCE_PREFIX}${id}`, from, to));
+    const unique = new Map(sessionsOf.flat().map((s) => [s.sessionId, s]));
+    const items = await this.sessionActivity([...unique.values()], from, to);
+    const bySubject = new Map<string, ActivityItem[]>();
+    for (const item of items) bySubject.set(item.subject, [...(bySubject.get(item.subject) ?? []), item]);
+    return instanceIds.map((instanceId, i) => {
+      const own = sessionsOf[i].flatMap((s) => bySubject.get(subjectOfSession(s.sessionId)) ?? []);
+      return { instanceId, sessions: sessionsOf[i], totals: sumActivity(own), hourly: hourlyVolume(own) };
+    });
   }
 
   /** Who used a role in [from, to): the root principals behind its sessions (cross-account callers included). */

@@ -25,11 +25,14 @@ export interface ProfileDependencies {
 /**
  * Adapters are reached through getters, so that a request is validated before they are built (a bad body is
  * a 400 even where the trail tables are not configured) and built once (stageDependencies caches them).
+ * Built once per request (InvestigationApi.profiles): `queries` is a request view of the container's
+ * TrailQueries, whose reads are cached for this request only (the same index, pack or events read once).
  */
 export function profileDependenciesFromEnv(investigations: InvestigationRepository, maxScopeDays: number, now: () => number, env: NodeJS.ProcessEnv = process.env): ProfileDependencies {
+  let requestQueries: TrailQueries | undefined;
   return {
     get queries() {
-      return stageDependencies(env).queries;
+      return (requestQueries ??= stageDependencies(env).queries.forRequest());
     },
     get geo() {
       return stageDependencies(env).geo;

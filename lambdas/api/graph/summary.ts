@@ -31,17 +31,21 @@ export async function getSummary(deps: ProfileDependencies, body: unknown): Prom
   // Exact to the window, each event once (an index row counts a whole hour, and each account's copy of a shared action).
   const fromMs = Date.parse(request.from);
   const toMs = Date.parse(request.to);
+  // The panels that do not depend on the top principals start now, beside their exact counts.
+  const independent = Promise.all([topInstances(deps, indexes, request), investigationCounts(deps, request), newGeolocations(deps, accounts, request)]);
   const [topRoles, topUsers] = await Promise.all([
     exactTop(deps.queries, indexes, principals.filter((p) => p.type === 'role'), SUMMARY_TOP, fromMs, toMs),
     exactTop(deps.queries, indexes, principals.filter((p) => p.type === 'iam-user'), SUMMARY_TOP, fromMs, toMs),
-  ]);
-  const [roles, users, instances, investigations, geolocations, findings] = await Promise.all([
+  ]).catch(async (error: unknown) => {
+    // Settle the panels already started before failing: no read is left running (nor rejection unhandled).
+    await independent.catch(() => undefined);
+    throw error;
+  });
+  const [roles, users, findings, [instances, investigations, geolocations]] = await Promise.all([
     withTimelines(deps, topRoles, request.to),
     withTimelines(deps, topUsers, request.to),
-    topInstances(deps, indexes, request),
-    investigationCounts(deps, request),
-    newGeolocations(deps, accounts, request),
     findingGroups(deps, [...topRoles, ...topUsers], request),
+    independent,
   ]);
   return {
     ScopeStartTime: request.from,
@@ -76,7 +80,8 @@ async function topInstances(deps: ProfileDependencies, indexes: readonly HourInd
   const hoursSeen = new Map<string, number>();
   for (const index of indexes) for (const id of Object.keys(index.instances)) hoursSeen.set(id, (hoursSeen.get(id) ?? 0) + 1);
   const candidates = [...hoursSeen].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, SUMMARY_MAX_INSTANCES).map(([id]) => id);
-  const read = await mapWithConcurrency(candidates, 4, (id) => deps.queries.instanceActivity(id, request.from, request.to));
+  // All at once: instances that share a role (an auto-scaling group) share the reads of its hours and events.
+  const read = candidates.length === 0 ? [] : await deps.queries.instancesActivity(candidates, request.from, request.to);
   return read
     .filter((a) => a.totals.total > 0)
     .sort((a, b) => b.totals.total - a.totals.total || a.instanceId.localeCompare(b.instanceId))

@@ -49,6 +49,9 @@ export interface ChainNode {
   children: ChainNode[];
 }
 
+/** Sessions whose children are read at once while walking a chain down. */
+const CONCURRENT_CHILD_READS = 8;
+
 /** The sessions created from `session`, recursively, breadth first, bounded in depth and size. */
 export async function descendantsOf(session: SessionView, source: SessionSource, maxNodes = 500): Promise<ChainNode> {
   const root: ChainNode = { session, children: [] };
@@ -57,15 +60,20 @@ export async function descendantsOf(session: SessionView, source: SessionSource,
   let count = 1;
   for (let depth = 0; depth < MAX_CHAIN_DEPTH && frontier.length > 0 && count < maxNodes; depth++) {
     const next: ChainNode[] = [];
-    for (const node of frontier) {
-      for (const child of await source.children(node.session)) {
-        if (visited.has(child.sessionId) || count >= maxNodes) continue;
-        visited.add(child.sessionId);
-        const childNode = { session: child, children: [] };
-        node.children.push(childNode);
-        next.push(childNode);
-        count++;
-      }
+    // The children of a level's sessions are read a few at a time (one Query each), then taken in order.
+    for (let first = 0; first < frontier.length; first += CONCURRENT_CHILD_READS) {
+      const nodes = frontier.slice(first, first + CONCURRENT_CHILD_READS);
+      const childLists = await Promise.all(nodes.map((node) => source.children(node.session)));
+      nodes.forEach((node, i) => {
+        for (const child of childLists[i]) {
+          if (visited.has(child.sessionId) || count >= maxNodes) continue;
+          visited.add(child.sessionId);
+          const childNode = { session: child, children: [] };
+          node.children.push(childNode);
+          next.push(childNode);
+          count++;
+        }
+      });
     }
     frontier = next;
   }
