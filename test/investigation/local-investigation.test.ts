@@ -47,7 +47,8 @@ beforeAll(async () => {
   await stack.upload(listLogFiles(join(__dirname, '..', '..', 'examples', 'cloudtrail')));
   await stack.drain();
   handlers = await loadStageHandlers();
-});
+  // The whole bundled sample through the pipeline: about a minute alone, several on a machine shared with other runs.
+}, 900_000);
 
 afterAll(async () => {
   await stack?.stop();

@@ -29,10 +29,11 @@ export function ChainGraph({ nodes, edges }: { nodes: ChainNode[]; edges: ChainE
     let gone = false;
     import('cytoscape').then(
       ({ default: cytoscape }) => {
-        if (gone) return;
+        // The page may have moved on while the chunk loaded (a fast click or key on a loaded machine).
+        if (gone || !element.current) return;
         const known = new Set(nodes.map((n) => n.id));
         graph = cytoscape({
-          container: element.current as HTMLDivElement,
+          container: element.current,
           elements: [
             ...nodes.map((n) => ({ data: { id: n.id, label: n.label, kind: n.kind, href: n.href ?? '' } })),
             ...edges.filter((e) => known.has(e.from) && known.has(e.to)).map((e, i) => ({ data: { id: `e${i}`, source: e.from, target: e.to } })),

@@ -29,8 +29,9 @@ export function EChart({ option, onClick, class: className = 'chart', label }: {
     const resize = () => chart.current?.resize();
     import('./echarts-setup').then(
       ({ echarts }) => {
-        if (gone) return;
-        const instance = echarts.init(element.current as HTMLDivElement, undefined, { renderer: 'canvas' });
+        // The page may have moved on while the chunk loaded (a fast click or key on a loaded machine).
+        if (gone || !element.current) return;
+        const instance = echarts.init(element.current, undefined, { renderer: 'canvas' });
         chart.current = instance;
         instance.on('click', (params) => latest.current.onClick?.(params as unknown as ChartClick));
         instance.setOption(withDefaults(latest.current.option), true);
