@@ -13,6 +13,7 @@ import type { DataTables } from './data-tables';
 import { s3Uri, type S3ObjectLocation } from './config';
 import { MAX_SCOPE_DAYS_ENV, STATE_MACHINE_ARN_ENV, THREAT_INTEL_S3_URIS_ENV } from './environment-names';
 import { ApiWebAcl, headersBesidesContentType } from './api-web-acl';
+import { geoCommandHooks, geoEnvironment } from './investigation-state-machine';
 import { acknowledgeNag } from './nag';
 import { trailhoundFunction } from './node-function';
 import { grantTableActions } from './table-grants';
@@ -122,7 +123,10 @@ export class InvestigationApi extends Construct {
         ...(threatIntel.length > 0 ? { [THREAT_INTEL_S3_URIS_ENV]: threatIntel.map(s3Uri).join(',') } : {}),
         [STATE_MACHINE_ARN_ENV]: props.stateMachine.stateMachineArn,
         ...(props.maxScopeDays !== undefined ? { [MAX_SCOPE_DAYS_ENV]: String(props.maxScopeDays) } : {}),
+        // The address profile's geolocation and autonomous system: the same offline databases as the stages.
+        ...geoEnvironment(),
       },
+      commandHooks: geoCommandHooks(),
     });
 
     // Exactly what lambdas/adapters/investigations/investigation-store.ts does for the API: a conditional put

@@ -257,7 +257,8 @@ function packageFile(packageName: string, file: string): string {
   return found;
 }
 
-function geoEnvironment(): Record<string, string> {
+/** Where a function that ships the geolocation databases (geoCommandHooks) finds them. */
+export function geoEnvironment(): Record<string, string> {
   const inBundle = (files: readonly string[]) => files.map((file) => path.posix.join(LAMBDA_TASK_ROOT, GEO_BUNDLE_DIR, file)).join(',');
   // IPv4 first: most CloudTrail source addresses are IPv4, and the adapter tries the files in order.
   return { [GEOIP_CITY_DB_ENV]: inBundle(GEO_DATABASES.city.files), [GEOIP_ASN_DB_ENV]: inBundle(GEO_DATABASES.asn.files) };
@@ -268,7 +269,7 @@ function geoEnvironment(): Record<string, string> {
  * synth time, so a missing package fails with its name instead of a `cp` error. The commands run in the local
  * shell (bundling never uses Docker here), so they assume a POSIX shell.
  */
-function geoCommandHooks(): ICommandHooks {
+export function geoCommandHooks(): ICommandHooks {
   const sources = Object.values(GEO_DATABASES).flatMap((database) => [...database.files, ...database.licences].map((file) => packageFile(database.package, file)));
   return {
     beforeBundling: () => [],

@@ -6,6 +6,7 @@ import { API_ROUTES, API_STAGE_NAME, API_THROTTLING } from '../../lib/investigat
 
 const ROUTE_PATHS = API_ROUTES.map(({ resource, operation }) => `/${resource}/${operation}`);
 import { actionsOf, actionsOn, arnOf, functionResource, functionStatements, indexArnOf, logicalId, resourcesOf, synth, type Synthesized } from './synth';
+import { geoEnvironment } from '../../lib/investigation-state-machine';
 
 type ApiResource = { Properties: { ParentId: { Ref: string } | { 'Fn::GetAtt': [string, string] }; PathPart: string } };
 type ApiMethod = {
@@ -153,7 +154,10 @@ describe('investigation API', () => {
       RETENTION_DAYS: '365',
       STATE_MACHINE_ARN: { Ref: logicalId(stack.investigation.stateMachine) },
       NODE_OPTIONS: '--enable-source-maps',
+      // The address profile's geolocation: the databases shipped in the bundle, as the geolocating stages have them.
+      ...geoEnvironment(),
     });
+    expect(Object.keys(geoEnvironment()).sort()).toEqual(['GEOIP_ASN_DB', 'GEOIP_CITY_DB']);
   });
 
   it('passes investigationMaxScopeDays on as INVESTIGATION_MAX_SCOPE_DAYS', () => {
