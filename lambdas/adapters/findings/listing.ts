@@ -26,10 +26,10 @@ export class FindingListing {
   }
 
   /**
-   * Findings of `day` whose sort key lies in [lower, upper) (`upper` exclusive, a position or the end of the
-   * scope), newest first, at most `limit` of them.
+   * Findings of `day` whose sort key lies in [lower, upper], newest first, after `after` (a sort key already
+   * returned: DynamoDB resumes strictly below it), at most `limit` of them.
    */
-  async day(day: string, lower: string, upper: string, limit: number): Promise<DayPage> {
+  async day(day: string, lower: string, upper: string, limit: number, after?: string): Promise<DayPage> {
     const output = await this.client.send(
       new QueryCommand({
         TableName: this.table,
@@ -38,13 +38,12 @@ export class FindingListing {
         ExpressionAttributeValues: { ':day': `day#${day}`, ':lower': lower, ':upper': upper },
         ScanIndexForward: false,
         Limit: limit,
+        // The index's key and the table's: the finding id is what follows the update time in the sort key.
+        ...(after ? { ExclusiveStartKey: { listDay: `day#${day}`, listSort: after, findingId: after.slice(after.indexOf('#') + 1) } } : {}),
       }),
     );
-    const items = (output.Items ?? []) as (ListedFindingItem & { listSort: string })[];
-    // BETWEEN is inclusive: the upper bound (a position already returned) is dropped here.
-    const fresh = items.filter((item) => item.listSort !== upper);
     const last = output.LastEvaluatedKey?.listSort;
-    return { items: fresh, ...(typeof last === 'string' ? { next: { d: day, s: last } } : {}) };
+    return { items: (output.Items ?? []) as ListedFindingItem[], ...(typeof last === 'string' ? { next: { d: day, s: last } } : {}) };
   }
 }
 

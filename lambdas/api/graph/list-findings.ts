@@ -22,7 +22,8 @@ import type { DayPage } from '../../adapters/findings/listing';
  * why, or PENDING). Reads are Queries of the `byDay` index, a day at a time, from the scope's end back.
  */
 export interface FindingListReads {
-  day(day: string, lower: string, upper: string, limit: number): Promise<DayPage>;
+  /** A day's findings with sort keys in [lower, upper], newest first, strictly below `after` when given. */
+  day(day: string, lower: string, upper: string, limit: number, after?: string): Promise<DayPage>;
 }
 
 export interface ListFindingsDependencies {
@@ -59,16 +60,16 @@ export async function listFindings(deps: ListFindingsDependencies, body: unknown
 
 async function readPage(listing: FindingListReads, request: ListFindingsRequest, after: FindingListPosition | undefined): Promise<{ findings: ListedFinding[]; next?: FindingListPosition }> {
   const lower = formatTimestamp(request.fromMs);
-  const scopeUpper = `${formatTimestamp(request.toMs)}${AFTER_IDS}`;
+  const upper = `${formatTimestamp(request.toMs)}${AFTER_IDS}`;
   // Days still to read, newest first; a token resumes within its day, below its position.
-  const days = daysOf(request.fromMs, request.toMs).filter((day) => !after || day <= after.d);
-  const upperOf = (day: string) => (after && day === after.d ? after.s : scopeUpper);
   const findings: ListedFinding[] = [];
-  let pending: { day: string; upper: string }[] = days.map((day) => ({ day, upper: upperOf(day) }));
+  let pending: { day: string; after?: string }[] = daysOf(request.fromMs, request.toMs)
+    .filter((day) => !after || day <= after.d)
+    .map((day) => (after && day === after.d ? { day, after: after.s } : { day }));
   while (pending.length > 0) {
     const batch = pending.slice(0, DAYS_AT_ONCE);
     pending = pending.slice(DAYS_AT_ONCE);
-    const reads: Read[] = await Promise.all(batch.map(async ({ day, upper }) => ({ day, page: await listing.day(day, lower, upper, READ_LIMIT) })));
+    const reads: Read[] = await Promise.all(batch.map(async ({ day, after: start }) => ({ day, page: await listing.day(day, lower, upper, READ_LIMIT, start) })));
     for (const [index, { day, page }] of reads.entries()) {
       for (const [position, item] of page.items.entries()) {
         const listed = toListedFinding(item);
@@ -80,9 +81,8 @@ async function readPage(listing: FindingListReads, request: ListFindingsRequest,
         }
       }
       if (page.next) {
-        // DynamoDB stopped within the day: read the rest of it before the older days.
-        pending = [{ day, upper: page.next.s }, ...batch.slice(index + 1), ...pending];
-        // The days of this batch after `day` were read already, but come after this day's rest: read again, in order.
+        // DynamoDB stopped within the day: the rest of it comes before the older days (read again, in order).
+        pending = [{ day, after: page.next.s }, ...batch.slice(index + 1).map(({ day: d }) => ({ day: d })), ...pending];
         break;
       }
     }
