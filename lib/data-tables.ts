@@ -73,7 +73,8 @@ function createTable(scope: Construct, design: TableDesign, removalPolicy: Remov
       partitionKey: attribute(index.partitionKey),
       ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
       // Queries read whole items from the indexes; ALL avoids a second GetItem per result.
-      projectionType: index.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
+      projectionType: index.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : index.projection === 'INCLUDE' ? dynamodb.ProjectionType.INCLUDE : dynamodb.ProjectionType.ALL,
+      ...(index.projection === 'INCLUDE' ? { nonKeyAttributes: [...(index.includedAttributes ?? [])] } : {}),
     });
   }
   return table;

@@ -27,7 +27,7 @@ import { grantTableActions } from './table-grants';
 export const INVESTIGATION_OPERATIONS = ['startInvestigation', 'getInvestigation', 'listInvestigations', 'listIndicators', 'updateInvestigationState', 'listIndicatorEvidence'] as const;
 
 /** The graph routes (`POST /graph/<operation>`), in Detective's style, on the same API and function. */
-export const GRAPH_OPERATIONS = ['getApiCallVolume', 'searchEntities', 'listRelatedEntities', 'getEntityProfile', 'getSummary', 'getPermissions'] as const;
+export const GRAPH_OPERATIONS = ['getApiCallVolume', 'searchEntities', 'listRelatedEntities', 'getEntityProfile', 'getSummary', 'getPermissions', 'listFindings'] as const;
 
 /** Every route as `<parent resource>/<operation>`: a new route is one entry in one of the lists above. */
 export const API_ROUTES: readonly { resource: 'investigations' | 'graph'; operation: string }[] = [
@@ -141,8 +141,10 @@ export class InvestigationApi extends Construct {
     // Related findings of a profile (lambdas/adapters/findings/queries.ts, as the RelatedFindings stage reads
     // them): Query of the byEntity index (an entity's findings, and the lookup items of its IPs and keys), then
     // BatchGetItem of the findings those lookups name. Never Scan, and never a write.
-    grantTableActions(this.function, tables, FINDINGS_TABLE, ['dynamodb:Query'], 'all');
+    grantTableActions(this.function, tables, FINDINGS_TABLE, ['dynamodb:Query'], ['byEntity']);
     grantTableActions(this.function, tables, FINDINGS_TABLE, ['dynamodb:BatchGetItem']);
+    // The list of findings (POST /graph/listFindings, lambdas/adapters/findings/listing.ts): Query of the byDay index.
+    grantTableActions(this.function, tables, FINDINGS_TABLE, ['dynamodb:Query'], ['byDay']);
     // The IP profile's threat-intel flag reads exactly the configured list objects, nothing else in their buckets.
     if (threatIntel.length > 0) {
       const partition = Stack.of(this).partition;

@@ -13,7 +13,7 @@ import { inProcessDetectiveClient } from './http/in-process-client';
 import { buildLocalApi, startApiServer, type ApiServer } from './http/server';
 import { ensureConsoleBuilt } from './console/build';
 import { consoleSite } from './console/static-site';
-import { consoleUrl } from './console/console-url';
+import { consoleUrl, findingsConsoleUrl } from './console/console-url';
 import { investigationReport } from './investigation-report';
 import { LocalInvestigationRunner, loadStageHandlers, type ExecutionOutcome } from './investigation-runner';
 import { LOCAL_BUCKET, LocalStack } from './local-stack';
@@ -334,6 +334,7 @@ async function main(): Promise<void> {
     printLines([
       '',
       `Console on ${consoleUrl(api.url, objectKeys)}`,
+      ...(options.guardDutyEvents ? [`GuardDuty findings on ${findingsConsoleUrl(api.url, objectKeys)}`] : []),
       `Investigations API (Amazon Detective's Investigation API) on ${api.url}  (Ctrl-C to stop)`,
       `  aws detective start-investigation --endpoint-url ${api.url} --graph-arn ${GRAPH_ARN} \\`,
       `    --entity-arn arn:aws:iam::444455556666:role/OrganizationAccountAccessRole --scope-start-time 2026-10-22T17:00:00Z --scope-end-time 2026-10-23T00:00:00Z`,

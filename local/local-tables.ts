@@ -63,7 +63,7 @@ export async function createLocalTables(client: DynamoDBClient, prefix: string):
                   { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
                   ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
                 ],
-                Projection: { ProjectionType: index.projection ?? 'ALL' },
+                Projection: { ProjectionType: index.projection ?? 'ALL', ...(index.projection === 'INCLUDE' ? { NonKeyAttributes: [...(index.includedAttributes ?? [])] } : {}) },
               })),
             }
           : {}),

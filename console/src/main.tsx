@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { EntityPage } from './pages/entity';
+import { FindingsPage } from './pages/findings';
 import { InvestigationsPage } from './pages/investigations';
 import { ReportPage } from './pages/report';
 import { SearchPage } from './pages/search';
@@ -17,15 +18,17 @@ const PAGES: Record<string, (props: { params: Params }) => preact.JSX.Element> =
   entity: EntityPage,
   investigations: InvestigationsPage,
   investigation: ReportPage,
+  findings: FindingsPage,
 };
 
 const NAV = [
   ['summary', 'Summary'],
   ['search', 'Search'],
   ['investigations', 'Investigations'],
+  ['findings', 'Findings'],
 ] as const;
 
-const TITLES: Record<string, string> = { summary: 'Summary', search: 'Search', entity: 'Profile', investigations: 'Investigations', investigation: 'Investigation' };
+const TITLES: Record<string, string> = { summary: 'Summary', search: 'Search', entity: 'Profile', investigations: 'Investigations', investigation: 'Investigation', findings: 'GuardDuty findings' };
 
 function App() {
   const { page, params } = useRoute();
@@ -44,7 +47,7 @@ function App() {
         <span class="brand">Trailhound</span>
         <nav aria-label="Pages">
           {NAV.map(([name, label]) => (
-            <a key={name} href={href(name, name === 'investigations' ? {} : scope)} aria-current={current === name ? 'page' : undefined}>
+            <a key={name} href={href(name, name === 'investigations' || name === 'findings' ? {} : scope)} aria-current={current === name ? 'page' : undefined}>
               {label}
             </a>
           ))}

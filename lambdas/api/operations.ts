@@ -17,6 +17,8 @@ import { InvestigationStartFailedError, startInvestigation } from '../core/inves
 import { log } from '../shared/log';
 import type { GraphDependencies } from './graph-operations';
 import { profileDependenciesFromEnv, type ProfileDependencies } from './graph/dependencies';
+import { findingListingFromEnv } from '../adapters/findings/listing';
+import type { FindingListReads, ListFindingsDependencies } from './graph/list-findings';
 
 /** The five operations of Detective's Investigation API, over the repository and runner ports. */
 export interface ApiDependencies {
@@ -31,6 +33,8 @@ export interface ApiDependencies {
   now?: () => number;
   /** What the profile and summary routes read; by default built from the environment on first use (see graph/dependencies.ts). */
   profiles?: () => ProfileDependencies;
+  /** The list of GuardDuty findings (POST /graph/listFindings); by default the Findings table named in the environment. */
+  findingList?: () => FindingListReads;
 }
 
 export class InvestigationApi {
@@ -39,6 +43,11 @@ export class InvestigationApi {
   /** Dependencies of the profile and summary routes, built on first use (the investigation routes never need them). */
   profiles(): ProfileDependencies {
     return this.deps.profiles?.() ?? profileDependenciesFromEnv(this.deps.store, this.deps.maxScopeDays, () => this.now());
+  }
+
+  /** Dependencies of listFindings, built on first use. */
+  findingList(): ListFindingsDependencies {
+    return { listing: this.deps.findingList?.() ?? findingListingFromEnv(), tokenKeys: this.deps.tokenKeys, now: () => this.now() };
   }
 
   private now(): number {

@@ -9,6 +9,7 @@ import { EntityGraphApi } from './graph/entity-graph-api';
 import { getEntityProfile } from './graph/entity-profile';
 import { getSummary } from './graph/summary';
 import { getPermissions, permissionsDependenciesOf } from './graph/permissions';
+import { listFindings } from './graph/list-findings';
 import { InvestigationApi, type ApiDependencies } from './operations';
 import { asCsvIf, indicatorsCsv, investigationsCsv } from './listing-csv';
 
@@ -37,6 +38,7 @@ export const ROUTES: Readonly<Record<string, Operation>> = {
   'POST /graph/getEntityProfile': ({ investigations }, body) => getEntityProfile(investigations.profiles(), body),
   'POST /graph/getSummary': ({ investigations }, body) => getSummary(investigations.profiles(), body),
   'POST /graph/getPermissions': ({ investigations }, body) => getPermissions(permissionsDependenciesOf(investigations.profiles()), body),
+  'POST /graph/listFindings': ({ investigations }, body, options) => listFindings(investigations.findingList(), body, options),
 };
 
 /** The Accept header, whatever its case (API Gateway passes header names as the client sent them). */

@@ -22,11 +22,16 @@ export interface IndexDesign {
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   /**
-   * What the index copies: its keys only, or every attribute. Each copy is billed again in write units and
-   * storage, so indexes whose readers fetch the items anyway project keys only.
+   * What the index copies: its keys only, every attribute, or its keys and `includedAttributes`. Each copy is
+   * billed again in write units and storage, so indexes whose readers fetch the items anyway project keys only.
    * @default 'ALL'
    */
-  readonly projection?: 'KEYS_ONLY' | 'ALL';
+  readonly projection?: 'KEYS_ONLY' | 'ALL' | 'INCLUDE';
+  /**
+   * The non-key attributes an INCLUDE projection copies (what the index's readers show).
+   * @default none
+   */
+  readonly includedAttributes?: readonly string[];
 }
 
 export interface TableDesign {
@@ -148,11 +153,25 @@ export const INDICATORS_TABLE: TableDesign = {
   envVar: 'INDICATORS_TABLE',
 };
 
-/** GuardDuty findings received through the EventBridge trigger (`findingId`), for related-finding lookups and de-duplication. */
+/**
+ * The attributes the `byDay` index copies: what `POST /graph/listFindings` shows of a finding
+ * (lambdas/adapters/findings/listing.ts), not its raw JSON (up to 32 KB) nor its lookup data.
+ */
+export const FINDING_LIST_ATTRIBUTES = ['id', 'type', 'severity', 'title', 'accountId', 'region', 'updatedAt', 'entityArn', 'entityType', 'principalArn', 'skipReason', 'investigationId', 'investigationStatus'] as const;
+
+/**
+ * GuardDuty findings received through the EventBridge trigger (`findingId`), for related-finding lookups and
+ * de-duplication (`byEntity`), and for the list of findings (`byDay`: `listDay = day#YYYY-MM-DD` of the
+ * finding's updatedAt, `listSort = <updatedAt>#<finding id>`, set on finding items only, so lookup items stay
+ * out of it; see lambdas/adapters/findings/items.ts).
+ */
 export const FINDINGS_TABLE: TableDesign = {
   id: 'Findings',
   partitionKey: { name: 'findingId', type: 'S' },
-  globalSecondaryIndexes: [{ indexName: 'byEntity', partitionKey: { name: 'entityArn', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' } }],
+  globalSecondaryIndexes: [
+    { indexName: 'byEntity', partitionKey: { name: 'entityArn', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' } },
+    { indexName: 'byDay', partitionKey: { name: 'listDay', type: 'S' }, sortKey: { name: 'listSort', type: 'S' }, projection: 'INCLUDE', includedAttributes: FINDING_LIST_ATTRIBUTES },
+  ],
   timeToLiveAttribute: TTL_ATTRIBUTE,
   envVar: 'FINDINGS_TABLE',
 };

@@ -16,3 +16,16 @@ export function consoleUrl(base: string, objectKeys: readonly string[], now = Da
   const params = new URLSearchParams({ from: new Date(end - 24 * HOUR).toISOString(), to: new Date(end).toISOString() });
   return `${base}/#/summary?${params}`;
 }
+
+/**
+ * The console's GuardDuty findings page, printed after `--guardduty-events FILE`: the 30 days up to the end of
+ * the ingested logs (findings are about those logs), or the page's own default (the last 30 days).
+ */
+export function findingsConsoleUrl(base: string, objectKeys: readonly string[], now = Date.now()): string {
+  const summary = new URL(consoleUrl(base, objectKeys, now).replace('/#/summary?', '/?'));
+  const to = summary.searchParams.get('to');
+  if (!to) return `${base}/#/findings`;
+  const end = Math.ceil(Date.parse(to) / (24 * HOUR)) * 24 * HOUR;
+  const params = new URLSearchParams({ from: new Date(end - 30 * 24 * HOUR).toISOString(), to: new Date(end).toISOString() });
+  return `${base}/#/findings?${params}`;
+}

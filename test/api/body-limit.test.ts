@@ -16,6 +16,7 @@ import { MAX_ENTITY_ID_LENGTH, parseListRelatedEntities, parseSearchEntities } f
 import { MAX_QUERY_LENGTH } from '../../lambdas/core/graph/glob';
 import { parseGetEntityProfile, parseGetSummary } from '../../lambdas/core/graph/requests';
 import { parseGetPermissions } from '../../lambdas/core/graph/permissions-request';
+import { MAX_FINDING_TYPE_PREFIX, parseListFindings } from '../../lambdas/core/graph/requests';
 
 /**
  * MAX_REQUEST_BODY_BYTES refuses nothing legitimate: the largest request each operation accepts (every member
@@ -102,6 +103,17 @@ const LARGEST: Record<string, { body: object; parse: (body: unknown) => unknown 
   'POST /graph/getPermissions': {
     body: { GraphArn: GRAPH_ARN, EntityType: 'IAM_ROLE', EntityId: LONGEST_ENTITY_ARN, AtTime: START },
     parse: (body) => parseGetPermissions(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z') }),
+  },
+  'POST /graph/listFindings': {
+    body: {
+      GraphArn: GRAPH_ARN,
+      ScopeStartTime: START,
+      ScopeEndTime: END,
+      MaxResults: 100,
+      NextToken: LONGEST_TOKEN,
+      FilterCriteria: { Severity: { Value: 'CRITICAL' }, Type: { Value: 't'.repeat(MAX_FINDING_TYPE_PREFIX) }, Outcome: { Value: 'SKIPPED' } },
+    },
+    parse: (body) => parseListFindings(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z') }),
   },
 };
 

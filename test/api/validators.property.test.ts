@@ -73,6 +73,13 @@ const profiles: ProfileDependencies = {
 };
 const graph = { queries: emptyQueries, recordsAt: () => Promise.resolve({ status: 'OBJECT_DELETED' as const }) };
 const deps: ApiDependencies = { store, tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) }, runner: { start: () => Promise.resolve() }, maxScopeDays: 30, graph, profiles: () => profiles, now: () => NOW };
+// listFindings over an empty Findings table, with one finding on 2026-01-01 (so pages and tokens are exercised).
+deps.findingList = () => ({
+  day: (day: string) =>
+    Promise.resolve({
+      items: day === '2026-01-01' ? [{ id: 'f1', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 2, accountId: '111122223333', region: 'us-east-1', updatedAt: '2026-01-01T10:00:00.000Z', skipReason: '<img src=x>' }] : [],
+    }),
+});
 const route = createRouter(deps);
 const PATHS = Object.keys(ROUTES).map((r) => r.split(' ')[1]);
 /** Generous for the longest legitimate message (10 violations, each with a 128-character echo). */
@@ -190,6 +197,27 @@ describe('API validators against random JSON', () => {
     await fc.assert(
       fc.asyncProperty(body, async (value) => {
         const { status, length } = await answer('/graph/getPermissions', JSON.stringify(value));
+        expect([200, 400]).toContain(status);
+        if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answer listFindings 200 or 400, never 5xx, whatever the scope, filters and token', async () => {
+    const time = fc.oneof(fc.constantFrom('2026-01-01T00:00:00Z', '2025-12-01T00:00:00Z', '2025-01-01T00:00:00Z', '2030-01-01T00:00:00Z', '2026-01-01T25:61:61Z'), fc.string());
+    const valueOf = (values: fc.Arbitrary<unknown>) => fc.oneof(fc.record({ Value: values }), fc.jsonValue({ maxDepth: 1 }));
+    const filter = fc.record(
+      { Severity: valueOf(fc.constantFrom('LOW', 'MEDIUM', 'HIGH', 'CRITICAL', 'low', '')), Type: valueOf(fc.oneof(fc.constantFrom('Recon:', 'Backdoor:EC2/'), fc.string({ maxLength: 300 }))), Outcome: valueOf(fc.constantFrom('STARTED', 'SKIPPED', 'PENDING', 'DONE')) },
+      { requiredKeys: [] },
+    );
+    const body = fc.record(
+      { ScopeStartTime: time, ScopeEndTime: time, MaxResults: fc.oneof(fc.integer({ min: -1, max: 101 }), fc.jsonValue()), NextToken: fc.string(), FilterCriteria: fc.oneof(filter, fc.jsonValue({ maxDepth: 1 })) },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (value) => {
+        const { status, length } = await answer('/graph/listFindings', JSON.stringify(value));
         expect([200, 400]).toContain(status);
         if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
       }),

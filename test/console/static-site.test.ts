@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consoleUrl } from '../../local/console/console-url';
+import { consoleUrl, findingsConsoleUrl } from '../../local/console/console-url';
 import { CONSOLE_CSP, consoleSite } from '../../local/console/static-site';
 
 /** The console's file server (only the built files, each with the CSP) and the address `npm start` prints. */
@@ -73,5 +73,11 @@ describe('the printed console address', () => {
   it('opens the plain page when no key names a time, or the newest is in the future', () => {
     expect(consoleUrl('http://x', ['AWSLogs/odd-name.json.gz'])).toBe('http://x/');
     expect(consoleUrl('http://x', ['a_20990101T0000Z_b.json.gz'], Date.parse('2026-01-01T00:00:00Z'))).toBe('http://x/');
+  });
+
+  it('opens the findings page on the 30 days up to the end of the logs (after --guardduty-events)', () => {
+    const keys = ['AWSLogs/1/CloudTrail/us-east-1/2023/07/10/1_CloudTrail_us-east-1_20230710T1235Z_a.json.gz'];
+    expect(findingsConsoleUrl('http://127.0.0.1:4567', keys, Date.parse('2026-01-01T00:00:00Z'))).toBe('http://127.0.0.1:4567/#/findings?from=2023-06-11T00%3A00%3A00.000Z&to=2023-07-11T00%3A00%3A00.000Z');
+    expect(findingsConsoleUrl('http://x', ['AWSLogs/odd-name.json.gz'])).toBe('http://x/#/findings');
   });
 });

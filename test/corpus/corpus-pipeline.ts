@@ -8,6 +8,8 @@ import type { ConsoleSite } from '../../local/console/static-site';
 import { LocalInvestigationRunner, loadStageHandlers, type ExecutionOutcome } from '../../local/investigation-runner';
 import { startApiServer, type ApiServer } from '../../local/http/server';
 import { CORPUS_DIR } from './raw-corpus';
+import { deliverGuardDutyEvents, type DeliveryReport } from '../../lambdas/guardduty-trigger/local-delivery';
+import { TrailInstanceSessions } from '../../lambdas/queries/instance-sessions';
 
 /**
  * The real corpus through the local pipeline, as an analyst runs it: the ingest handler reads the fixture's
@@ -64,6 +66,13 @@ export class CorpusPipeline {
       NextToken = page.NextToken;
     } while (NextToken);
     return { outcome, investigation, indicators };
+  }
+
+  /** GuardDuty events through the real trigger, as `--guardduty-events FILE` delivers them; investigations run to the end. */
+  async deliverGuardDuty(events: readonly unknown[], minSeverity = 4): Promise<DeliveryReport> {
+    const report = await deliverGuardDutyEvents(events, { runner: this.runner, instanceSessions: new TrailInstanceSessions(this.stack.queries), minSeverity });
+    for (const result of report.results) if (result.delivered && result.outcome.outcome === 'started') await this.runner.wait(result.outcome.investigationId);
+    return report;
   }
 
   /** Waits for an investigation started by any client (e.g. the console) to finish. */

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { call, GRAPH_ARN } from '../api';
 import { errorText, Panel, Show, useLoad } from '../components/async';
 import { ChainGraph, type ChainEdge, type ChainNode } from '../components/chain-graph';
+import { PermissionsPanel } from '../components/permissions-panel';
 import { ScopePicker } from '../components/scope-picker';
 import { display, Table } from '../components/table';
 import { VolumePanel, VOLUME_TYPES } from '../components/volume-panel';
@@ -53,6 +54,7 @@ export function EntityPage({ params }: { params: Params }) {
             <Facts profile={profile} />
             <BehaviourPanel profile={profile} />
             <ChainPanel type={type} id={id} profile={profile} scope={scope} />
+            {type === 'IAM_ROLE' || type === 'IAM_USER' ? <PermissionsPanel type={type} arn={id} scope={scope} /> : null}
             <RelationshipTables profile={profile} scope={scope} />
           </>
         )}

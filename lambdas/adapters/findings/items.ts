@@ -1,5 +1,6 @@
 import type { InvestigationClaim } from '../../core/guardduty/ports';
 import type { RecordedFinding } from '../../core/guardduty/recorded-finding';
+import { listDayOf, listSortOf } from '../../core/guardduty/finding-list';
 import { DAY_MS } from '../../core/investigation/time';
 
 /**
@@ -8,7 +9,8 @@ import { DAY_MS } from '../../core/investigation/time';
  *
  * - FINDING, `findingId = <GuardDuty finding id>`: the latest version of a finding, plus its investigation
  *   claim (`investigationId`, …). `entityArn` is set only for an investigable IAM user or role, so the index
- *   lists the findings of an entity by update time.
+ *   lists the findings of an entity by update time. `listDay` and `listSort` key it in the `byDay` index,
+ *   the list of findings by day of update.
  * - REF, `findingId = ref#<lookup key>#<finding id>`: one per remote IP (`ip#<address>`) and access key
  *   (`key#<id>`) of a finding. Their `entityArn` holds the lookup key, which overloads `byEntity` into "the
  *   findings that share this IP / key" without another index. Lookup keys cannot collide with ARNs (`arn:…`).
@@ -25,6 +27,8 @@ export type FindingItem = RecordedFinding & {
   findingId: string;
   kind: typeof FINDING_KIND;
   expiresAt: number;
+  listDay: string;
+  listSort: string;
 };
 
 /** The investigation claim as stored on the finding item. */
@@ -59,7 +63,14 @@ export function expiresAt(updatedAt: string, retentionDays: number): number {
 }
 
 export function toFindingItem(finding: RecordedFinding, retentionDays: number): FindingItem {
-  return { ...finding, findingId: finding.id, kind: FINDING_KIND, expiresAt: expiresAt(finding.updatedAt, retentionDays) };
+  return {
+    ...finding,
+    findingId: finding.id,
+    kind: FINDING_KIND,
+    expiresAt: expiresAt(finding.updatedAt, retentionDays),
+    listDay: listDayOf(finding.updatedAt),
+    listSort: listSortOf(finding.updatedAt, finding.id),
+  };
 }
 
 export function lookupKeysOf(finding: RecordedFinding): string[] {
@@ -82,7 +93,7 @@ export function refItemsOf(finding: RecordedFinding, retentionDays: number): Ref
   }));
 }
 
-const STORAGE_ONLY = ['findingId', 'kind', 'expiresAt', 'firstReceivedAt', 'investigationId', 'investigationStatus', 'investigationClaimedAt', 'investigationRequest', 'investigationStartedAt'];
+const STORAGE_ONLY = ['findingId', 'kind', 'expiresAt', 'listDay', 'listSort', 'firstReceivedAt', 'investigationId', 'investigationStatus', 'investigationClaimedAt', 'investigationRequest', 'investigationStartedAt'];
 
 /** The recorded finding of a FINDING item, without storage and claim attributes. */
 export function fromFindingItem(item: Record<string, unknown>): RecordedFinding {

@@ -7,6 +7,7 @@ import { ObjectReader, Violations, type StringRule } from '../investigation/vali
 import { ENTITY_TYPES, VOLUME_ENTITY_ID_RULES, VOLUME_ENTITY_TYPES, isVolumeEntityIdOf, type EntityType } from './entity-types';
 import { MAX_QUERY_LENGTH } from './glob';
 import { GRANULARITIES, GROUP_BY, type VolumeFilter, type VolumeRequest } from './volume';
+import { FINDING_OUTCOMES, SEVERITY_BAND_NAMES, type FindingFilter } from '../guardduty/finding-list';
 
 /**
  * Parsing of the graph routes' bodies, with the same reader and messages as the investigation routes
@@ -315,4 +316,53 @@ export function parseGetSummary(value: unknown, context: ProfileRequestContext):
   const scope = readScope(reader, context, SUMMARY_MAX_HOURS * 3_600_000, `${SUMMARY_MAX_HOURS} hours`);
   violations.throwIfAny();
   return { ...scope!, hideServiceLinkedRoles: hide === true };
+}
+
+// ---- listFindings ----
+
+/** The findings list reads one `byDay` partition per day of the scope: a quarter of a year at most. */
+export const FINDINGS_MAX_SCOPE_DAYS = 92;
+export const FINDINGS_MAX_RESULTS = { min: 1, max: 100 } as const;
+export const FINDINGS_DEFAULT_MAX_RESULTS = 50;
+/** GuardDuty finding types are short (`UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS` is 69). */
+export const MAX_FINDING_TYPE_PREFIX = 256;
+
+export interface ListFindingsRequest {
+  graphArn?: string;
+  fromMs: number;
+  toMs: number;
+  filter?: FindingFilter;
+  maxResults: number;
+  nextToken?: string;
+}
+
+/** Body of listFindings: a scope over the findings' update times, Detective-style `{Value}` filters, paging. */
+export function parseListFindings(value: unknown, context: Pick<GraphRequestContext, 'nowMillis'>): ListFindingsRequest {
+  const violations = new Violations();
+  const body = ObjectReader.of(value, '', ['GraphArn', 'ScopeStartTime', 'ScopeEndTime', 'FilterCriteria', 'MaxResults', 'NextToken'], violations);
+  const { graphArn, nextToken } = common(body);
+  const maxResults = body?.integer('MaxResults', FINDINGS_MAX_RESULTS);
+  const from = body?.timestamp('ScopeStartTime', true);
+  const to = body?.timestamp('ScopeEndTime', true);
+  if (body) checkScope(body, from, to, { nowMillis: context.nowMillis, maxScopeDays: FINDINGS_MAX_SCOPE_DAYS });
+  const criteria = body?.object('FilterCriteria', ['Severity', 'Type', 'Outcome']);
+  let filter: FindingFilter | undefined;
+  if (criteria) {
+    filter = {};
+    const severity = criteria.object('Severity', ['Value'])?.enumeration('Value', SEVERITY_BAND_NAMES, true);
+    const typePrefix = criteria.object('Type', ['Value'])?.string('Value', { required: true, minLength: 1, maxLength: MAX_FINDING_TYPE_PREFIX });
+    const outcome = criteria.object('Outcome', ['Value'])?.enumeration('Value', FINDING_OUTCOMES, true);
+    if (severity) filter.severity = severity;
+    if (typePrefix !== undefined) filter.typePrefix = typePrefix;
+    if (outcome) filter.outcome = outcome;
+  }
+  violations.throwIfAny();
+  return {
+    ...(graphArn ? { graphArn } : {}),
+    fromMs: from!,
+    toMs: to!,
+    ...(filter && Object.keys(filter).length > 0 ? { filter } : {}),
+    maxResults: maxResults ?? FINDINGS_DEFAULT_MAX_RESULTS,
+    ...(nextToken ? { nextToken } : {}),
+  };
 }
