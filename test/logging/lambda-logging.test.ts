@@ -14,11 +14,14 @@ interface Job {
   readonly jobId?: unknown;
   readonly fail?: boolean;
   readonly delayMs?: number;
+  /** Waited for after the delay: makes two invocations interleave whatever the machine's load. */
+  readonly gate?: Promise<unknown>;
 }
 
 const handler = loggedHandler<Job, string>({ name: 'jobs', correlationId: (event) => stringField(event, 'jobId') }, async (event) => {
   log.info('started');
   await sleep(event.delayMs ?? 0);
+  await event.gate;
   if (event.fail === true) throw new Error('boom');
   log.info('finished', { extra: 1 });
   return 'ok';
@@ -38,7 +41,11 @@ describe('invocation logging middleware', () => {
   });
 
   it('keeps concurrent invocations apart (the local mode runs them in one process)', async () => {
-    await Promise.all([handler({ jobId: 'slow', delayMs: 30 }, fakeContext('req-slow')), handler({ jobId: 'fast', delayMs: 1 }, fakeContext('req-fast'))]);
+    // The slow one starts first and finishes only after the fast one has (a gate, not a longer timer, which a
+    // loaded machine may not honour in order).
+    const fast = handler({ jobId: 'fast', delayMs: 1 }, fakeContext('req-fast'));
+    const slow = handler({ jobId: 'slow', gate: fast }, fakeContext('req-slow'));
+    await Promise.all([slow, fast]);
     const finished = capture.lines.filter((line) => line.message === 'finished');
     expect(finished.map((line) => [line.awsRequestId, line.correlationId])).toEqual([
       ['req-fast', 'fast'],
