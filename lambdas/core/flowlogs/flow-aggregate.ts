@@ -9,6 +9,8 @@ import type { FlowRecord } from './flow-record';
 
 /** One drill-down row: [bytes, packets, flows, first start, last end] (Unix seconds). */
 export type FlowCounts = [number, number, number, number, number];
+/** A drill-down row with its key (as stored): [key, bytes, packets, flows, first start, last end]. */
+export type FlowRow = [string, ...FlowCounts];
 
 export interface DirectionTotals {
   bytes: number;
@@ -26,7 +28,7 @@ export interface InterfaceHour {
   subnetId?: string;
   totals: Record<Direction, DirectionTotals>;
   /** `<direction>|<ACCEPT|REJECT>|<peer>|<protocol>|<port>` → counts. The port is the lower of the two (the service's). */
-  rows: ReadonlyMap<string, FlowCounts>;
+  rows: readonly FlowRow[];
   /** Flows folded into a `*` peer row because the interface's rows reached their cap. */
   cappedFlows: number;
   first: number;
@@ -104,7 +106,6 @@ interface InterfaceState extends Omit<InterfaceHour, 'rows'> {
   rowCount: number;
 }
 
-const DIRECTIONS: readonly Direction[] = ['in', 'out', 'unknown'];
 const DIRECTION_INDEX: Readonly<Record<Direction, number>> = { in: 0, out: 1, unknown: 2 };
 
 /** Protocol and port as one number (-1 for either when the record had none), and back to `<protocol>/<port>`. */
@@ -117,6 +118,8 @@ function portName(code: number): string {
 /** Direction, action and port code in one integer below 2^30: a V8 small integer, compared without allocation. */
 const PORT_CODES = 257 * PORT_SPAN;
 const rowCode = (directionAction: number, code: number): number => directionAction * PORT_CODES + code;
+/** `<direction>|<action>|` of each direction-action number (direction × 2 + rejected). */
+const ROW_PREFIXES = ['in|ACCEPT|', 'in|REJECT|', 'out|ACCEPT|', 'out|REJECT|', 'unknown|ACCEPT|', 'unknown|REJECT|'];
 
 export class FlowHourAggregator {
   readonly counts = { flows: 0, nodata: 0, skipdata: 0, outsideHour: 0 };
@@ -192,17 +195,17 @@ export class FlowHourAggregator {
 
   /** The interface's rows under their documented keys, `<direction>|<action>|<peer>|<protocol>|<port>`. */
   private interfaceHour(state: InterfaceState): InterfaceHour {
-    const rows = new Map<string, FlowCounts>();
-    const put = (peer: string, row: RowNode, protocolPort: string) => {
-      const directionAction = Math.floor(row.code / PORT_CODES);
-      rows.set(`${DIRECTIONS[directionAction >> 1]}|${directionAction & 1 ? 'REJECT' : 'ACCEPT'}|${peer}|${protocolPort}`, [row.bytes, row.packets, row.flows, row.first, row.last]);
-    };
-    for (const [peerId, link] of state.links)
+    const rows: FlowRow[] = [];
+    const put = (peer: string, row: RowNode, protocolPort: string) => rows.push([ROW_PREFIXES[Math.floor(row.code / PORT_CODES)] + peer + protocolPort, row.bytes, row.packets, row.flows, row.first, row.last]);
+    for (const [peerId, link] of state.links) {
+      const peer = this.peerNames[peerId];
       for (let row = link.rows; row; row = row.next) {
-        const name = portName(row.code % PORT_CODES);
-        put(this.peerNames[peerId], row, name.replace('/', '|'));
+        const ports = row.code % PORT_CODES;
+        const protocol = Math.floor(ports / PORT_SPAN);
+        put(peer, row, `|${protocol - 1}|${ports - protocol * PORT_SPAN - 1}`);
       }
-    for (const star of state.stars) if (star) put('*', star, '*|*');
+    }
+    for (const star of state.stars) if (star) put('*', star, '|*|*');
     const { interfaceId, instanceId, vpcId, subnetId, totals, cappedFlows, first, last, nodata, skipdata } = state;
     return { interfaceId, ...(instanceId ? { instanceId } : {}), ...(vpcId ? { vpcId } : {}), ...(subnetId ? { subnetId } : {}), totals, rows, cappedFlows, first, last, nodata, skipdata };
   }

@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { activitySlot } from '../model/items';
 import type { Direction } from './direction';
-import type { DirectionTotals, FlowCounts, FlowHour, InterfaceHour, PeerCounts } from './flow-aggregate';
+import type { DirectionTotals, FlowHour, FlowRow, InterfaceHour, PeerCounts } from './flow-aggregate';
 
 /**
  * The items a flow-log compaction writes, in the Activity table beside CloudTrail's (same keys: a subject,
@@ -118,7 +118,7 @@ export function decodeBody<T>(body: Uint8Array): T {
   return JSON.parse(gunzipSync(body).toString('utf8')) as T;
 }
 
-type Row = [string, ...FlowCounts];
+type Row = FlowRow;
 
 /** Folds the rows after `keep` into their `<direction>|<action>|*|*|*` rows. */
 function foldRows(rows: Row[], keep: number): { rows: Row[]; folded: number } {
@@ -146,9 +146,7 @@ function foldRows(rows: Row[], keep: number): { rows: Row[]; folded: number } {
 }
 
 export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: number): FlowInterfaceItem {
-  let rows: Row[] = [...iface.rows]
-    .map(([key, counts]): Row => [key, ...counts])
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  let rows: Row[] = [...iface.rows].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   let body = encode(rows);
   let cappedFlows = iface.cappedFlows;
   while (body.byteLength > MAX_INTERFACE_BODY_BYTES && rows.length > 6) {
