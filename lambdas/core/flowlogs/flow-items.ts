@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { activitySlot } from '../model/items';
 import type { Direction } from './direction';
+import { rowColumns, rowsOfBody } from './flow-row-body';
 import type { DirectionTotals, FlowHour, FlowRow, InterfaceHour, PeerCounts } from './flow-aggregate';
 
 /**
@@ -43,7 +44,7 @@ export interface FlowInterfaceItem {
   skipdata: number;
   /** Flows folded into `*` rows: at aggregation (the live cap) and to fit the item. */
   cappedFlows: number;
-  /** gzip of `[key, bytes, packets, flows, first, last][]`, busiest first. */
+  /** gzip of the rows `[key, bytes, packets, flows, first, last]`, busiest first, by column (flow-row-body.ts). */
   body: Uint8Array;
   expiresAt: number;
 }
@@ -147,13 +148,14 @@ function foldRows(rows: Row[], keep: number): { rows: Row[]; folded: number } {
 
 export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: number): FlowInterfaceItem {
   let rows: Row[] = [...iface.rows].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  let body = encode(rows);
+  const t0 = Date.parse(`${hour.hour}:00:00Z`) / 1000;
+  let body = encode(rowColumns(rows, t0));
   let cappedFlows = iface.cappedFlows;
   while (body.byteLength > MAX_INTERFACE_BODY_BYTES && rows.length > 6) {
     const folded = foldRows(rows, Math.floor(rows.length / 2));
     rows = folded.rows;
     cappedFlows += folded.folded;
-    body = encode(rows);
+    body = encode(rowColumns(rows, t0));
   }
   return {
     subject: flowInterfaceSubject(iface.interfaceId),
@@ -176,7 +178,7 @@ export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: n
 }
 
 export function interfaceRows(item: FlowInterfaceItem): Row[] {
-  return decodeBody<Row[]>(item.body);
+  return rowsOfBody(decodeBody<unknown>(item.body));
 }
 
 export function peersItem(hour: FlowHour, expiresAt: number): FlowPeersItem {
