@@ -15,6 +15,12 @@ export interface FlowFileOptions {
   interfaces?: number;
   peers?: number;
   seed?: number;
+  /**
+   * `heavy-tail`: a few peers carry most flows and some interfaces are busier than others, as in real VPCs
+   * (peer index u³·peers, interface index u²·interfaces). `uniform` (the default): every peer × interface
+   * pair equally likely, the aggregation's worst case (nearly every record a new row).
+   */
+  shape?: 'uniform' | 'heavy-tail';
 }
 
 function random(seed: number): () => number {
@@ -48,8 +54,9 @@ export function flowLogText(options: FlowFileOptions): string {
   const span = options.spanSeconds ?? 300;
   const lines = [FLOW_HEADER];
   for (let i = 0; i < options.records; i++) {
-    const iface = Math.floor(next() * interfaces);
-    const peer = peerAddressOf(Math.floor(next() * peers));
+    const heavy = options.shape === 'heavy-tail';
+    const iface = Math.floor((heavy ? next() ** 2 : next()) * interfaces);
+    const peer = peerAddressOf(Math.floor((heavy ? next() ** 3 : next()) * peers));
     const local = interfaceAddressOf(iface);
     const port = PORTS[Math.floor(next() * PORTS.length)];
     const ephemeral = 32768 + Math.floor(next() * 28000);

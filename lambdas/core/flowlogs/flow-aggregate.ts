@@ -9,6 +9,8 @@ import type { FlowRecord } from './flow-record';
 
 /** One drill-down row: [bytes, packets, flows, first start, last end] (Unix seconds). */
 export type FlowCounts = [number, number, number, number, number];
+/** A drill-down row with its key (as stored): [key, bytes, packets, flows, first start, last end]. */
+export type FlowRow = [string, ...FlowCounts];
 
 export interface DirectionTotals {
   bytes: number;
@@ -26,7 +28,7 @@ export interface InterfaceHour {
   subnetId?: string;
   totals: Record<Direction, DirectionTotals>;
   /** `<direction>|<ACCEPT|REJECT>|<peer>|<protocol>|<port>` → counts. The port is the lower of the two (the service's). */
-  rows: ReadonlyMap<string, FlowCounts>;
+  rows: readonly FlowRow[];
   /** Flows folded into a `*` peer row because the interface's rows reached their cap. */
   cappedFlows: number;
   first: number;
@@ -64,10 +66,47 @@ function emptyTotals(): DirectionTotals {
   return { bytes: 0, packets: 0, flows: 0, rejectedBytes: 0, rejectedPackets: 0, rejectedFlows: 0 };
 }
 
-interface InterfaceState extends InterfaceHour {
-  addresses: InterfaceAddresses;
-  rows: Map<string, FlowCounts>;
+/** One drill-down row while aggregating; the rows of one peer and interface form a short list. */
+class RowNode {
+  constructor(
+    /** Direction, action, protocol and port as one small integer (see rowCode). */
+    readonly code: number,
+    public bytes: number,
+    public packets: number,
+    public flows: number,
+    public first: number,
+    public last: number,
+    public next: RowNode | undefined,
+  ) {}
 }
+
+/**
+ * What one interface holds about one peer: its drill-down rows and its peer-index counts. One object per
+ * peer and interface, keyed by the peer's number: a record allocates nothing once its row exists.
+ */
+class PeerLink {
+  rows: RowNode | undefined = undefined;
+  paired = false;
+  bytesIn = 0;
+  bytesOut = 0;
+  packets = 0;
+  flows = 0;
+  rejectedFlows = 0;
+  first = 0;
+  last = 0;
+  ports: number[] = [];
+}
+
+interface InterfaceState extends Omit<InterfaceHour, 'rows'> {
+  addresses: InterfaceAddresses;
+  /** Peer number → what the interface holds about that peer. */
+  links: Map<number, PeerLink>;
+  /** The `*` rows (direction × action) of flows beyond the row cap. */
+  stars: (RowNode | undefined)[];
+  rowCount: number;
+}
+
+const DIRECTION_INDEX: Readonly<Record<Direction, number>> = { in: 0, out: 1, unknown: 2 };
 
 /** Protocol and port as one number (-1 for either when the record had none), and back to `<protocol>/<port>`. */
 const PORT_SPAN = 65537;
@@ -76,13 +115,25 @@ function portName(code: number): string {
   const protocol = Math.floor(code / PORT_SPAN);
   return `${protocol - 1}/${code - protocol * PORT_SPAN - 1}`;
 }
+/** Direction, action and port code in one integer below 2^30: a V8 small integer, compared without allocation. */
+const PORT_CODES = 257 * PORT_SPAN;
+const rowCode = (directionAction: number, code: number): number => directionAction * PORT_CODES + code;
+/** `<direction>|<action>|` of each direction-action number (direction × 2 + rejected). */
+const ROW_PREFIXES = ['in|ACCEPT|', 'in|REJECT|', 'out|ACCEPT|', 'out|REJECT|', 'unknown|ACCEPT|', 'unknown|REJECT|'];
 
 export class FlowHourAggregator {
   readonly counts = { flows: 0, nodata: 0, skipdata: 0, outsideHour: 0 };
   private readonly interfaces = new Map<string, InterfaceState>();
-  /** `<peer> <interface>` → counts, then the port codes seen (one entry per pair: few allocations per record). */
-  private readonly pairs = new Map<string, [...PeerCounts, number[]]>();
-  private readonly peerNames = new Set<string>();
+  /**
+   * Peer address → number, given when a row or a peer-index pair first needs it (so bounded by the rows and
+   * pairs held), and back. Records then aggregate on numbers, not on strings built per record.
+   */
+  private readonly peerIds = new Map<string, number>();
+  private readonly peerNames: string[] = [];
+  /** Per peer number: whether it has a pair in the peer index (the MAX_PEERS cap counts these). */
+  private readonly peerPaired: boolean[] = [];
+  private pairedPeers = 0;
+  private pairs = 0;
   private cappedPeers = 0;
   private readonly hourStart: number;
   private readonly release = (record: FlowRecord, resolved: Resolved): void => this.fold(record, resolved);
@@ -100,8 +151,7 @@ export class FlowHourAggregator {
       this.counts.outsideHour++;
       return;
     }
-    const id = record.interfaceId ?? `instance:${record.instanceId}`;
-    const state = this.stateOf(id, record);
+    const state = this.stateOf(record);
     if (record.logStatus !== 'OK') {
       if (record.logStatus === 'NODATA') {
         state.nodata++;
@@ -113,39 +163,69 @@ export class FlowHourAggregator {
       return;
     }
     const resolved = state.addresses.resolve(record, this.release);
-    if (resolved) this.fold(record, resolved);
+    if (resolved) this.foldInto(state, record, resolved);
   }
 
   finish(): FlowHour {
     for (const state of this.interfaces.values()) state.addresses.flush(this.release);
-    const interfaces = [...this.interfaces.values()]
-      .map(({ addresses: _addresses, ...rest }): InterfaceHour => rest)
-      .sort((a, b) => (a.interfaceId < b.interfaceId ? -1 : a.interfaceId > b.interfaceId ? 1 : 0));
+    const states = [...this.interfaces.values()].sort((a, b) => (a.interfaceId < b.interfaceId ? -1 : a.interfaceId > b.interfaceId ? 1 : 0));
+    const interfaces = states.map((state) => this.interfaceHour(state));
+    // The peer index in the order of `<peer> <interface>` (a space sorts before any address character).
+    const byPeer = new Map<number, { interfaceId: string; link: PeerLink }[]>();
+    for (const state of states)
+      for (const [peerId, link] of state.links) {
+        if (!link.paired) continue;
+        const list = byPeer.get(peerId);
+        if (list) list.push({ interfaceId: state.interfaceId, link });
+        else byPeer.set(peerId, [{ interfaceId: state.interfaceId, link }]);
+      }
     const peers: FlowHour['peers'] = {};
     const peerPorts: FlowHour['peerPorts'] = {};
-    for (const [pair, entry] of [...this.pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const space = pair.indexOf(' ');
-      const peer = pair.slice(0, space);
-      const interfaceId = pair.slice(space + 1);
-      (peers[peer] ??= {})[interfaceId] = entry.slice(0, 7) as PeerCounts;
-      (peerPorts[peer] ??= {})[interfaceId] = entry[7].map(portName).sort();
+    const ordered = [...byPeer].map(([peerId, list]) => ({ peer: this.peerNames[peerId], list })).sort((a, b) => (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0));
+    for (const { peer, list } of ordered) {
+      const counts: Record<string, PeerCounts> = (peers[peer] = {});
+      const ports: Record<string, string[]> = (peerPorts[peer] = {});
+      for (const { interfaceId, link } of list) {
+        counts[interfaceId] = [link.bytesIn, link.bytesOut, link.packets, link.flows, link.rejectedFlows, link.first, link.last];
+        ports[interfaceId] = link.ports.map(portName).sort();
+      }
     }
     return { accountId: this.accountId, hour: this.hour, interfaces, peers, peerPorts, cappedPeers: this.cappedPeers, counts: { ...this.counts } };
   }
 
-  private stateOf(id: string, record: FlowRecord): InterfaceState {
+  /** The interface's rows under their documented keys, `<direction>|<action>|<peer>|<protocol>|<port>`. */
+  private interfaceHour(state: InterfaceState): InterfaceHour {
+    const rows: FlowRow[] = [];
+    const put = (peer: string, row: RowNode, protocolPort: string) => rows.push([ROW_PREFIXES[Math.floor(row.code / PORT_CODES)] + peer + protocolPort, row.bytes, row.packets, row.flows, row.first, row.last]);
+    for (const [peerId, link] of state.links) {
+      const peer = this.peerNames[peerId];
+      for (let row = link.rows; row; row = row.next) {
+        const ports = row.code % PORT_CODES;
+        const protocol = Math.floor(ports / PORT_SPAN);
+        put(peer, row, `|${protocol - 1}|${ports - protocol * PORT_SPAN - 1}`);
+      }
+    }
+    for (const star of state.stars) if (star) put('*', star, '|*|*');
+    const { interfaceId, instanceId, vpcId, subnetId, totals, cappedFlows, first, last, nodata, skipdata } = state;
+    return { interfaceId, ...(instanceId ? { instanceId } : {}), ...(vpcId ? { vpcId } : {}), ...(subnetId ? { subnetId } : {}), totals, rows, cappedFlows, first, last, nodata, skipdata };
+  }
+
+  private stateOf(record: FlowRecord): InterfaceState {
+    const id = record.interfaceId ?? `instance:${record.instanceId}`;
     let state = this.interfaces.get(id);
     if (!state) {
       state = {
         interfaceId: id,
         totals: { in: emptyTotals(), out: emptyTotals(), unknown: emptyTotals() },
-        rows: new Map(),
         cappedFlows: 0,
         first: record.start,
         last: record.end,
         nodata: 0,
         skipdata: 0,
         addresses: new InterfaceAddresses(),
+        links: new Map(),
+        stars: [undefined, undefined, undefined, undefined, undefined, undefined],
+        rowCount: 0,
       };
       this.interfaces.set(id, state);
     }
@@ -158,8 +238,11 @@ export class FlowHourAggregator {
     return state;
   }
 
-  private fold(record: FlowRecord, { direction, peer }: Resolved): void {
-    const state = this.interfaces.get(record.interfaceId ?? `instance:${record.instanceId}`) as InterfaceState;
+  private fold(record: FlowRecord, resolved: Resolved): void {
+    this.foldInto(this.interfaces.get(record.interfaceId ?? `instance:${record.instanceId}`) as InterfaceState, record, resolved);
+  }
+
+  private foldInto(state: InterfaceState, record: FlowRecord, { direction, peer }: Resolved): void {
     this.counts.flows++;
     const rejected = record.action === 'REJECT';
     const totals = state.totals[direction];
@@ -173,54 +256,92 @@ export class FlowHourAggregator {
     }
     const protocol = record.protocol ?? -1;
     const port = record.srcport !== undefined && record.dstport !== undefined ? Math.min(record.srcport, record.dstport) : (record.dstport ?? -1);
-    const action = record.action ?? 'ACCEPT';
-    let key = `${direction}|${action}|${peer}|${protocol}|${port}`;
-    let row = state.rows.get(key);
-    if (!row && state.rows.size >= MAX_ROWS_PER_INTERFACE) {
+    const ports = portCode(protocol, port);
+    const directionAction = DIRECTION_INDEX[direction] * 2 + (rejected ? 1 : 0);
+    const code = rowCode(directionAction, ports);
+    const peerId = this.peerIds.get(peer);
+    let link = peerId === undefined ? undefined : state.links.get(peerId);
+    let row = link?.rows;
+    while (row !== undefined && row.code !== code) row = row.next;
+    if (row !== undefined) addTo(row, record);
+    else if (state.rowCount >= MAX_ROWS_PER_INTERFACE) {
       state.cappedFlows++;
-      key = `${direction}|${action}|*|*|*`;
-      row = state.rows.get(key);
+      const star = state.stars[directionAction];
+      if (star) addTo(star, record);
+      else {
+        state.stars[directionAction] = new RowNode(code, record.bytes, record.packets, 1, record.start, record.end, undefined);
+        state.rowCount++;
+      }
+    } else {
+      link ??= this.linkOf(state, peer);
+      link.rows = new RowNode(code, record.bytes, record.packets, 1, record.start, record.end, link.rows);
+      state.rowCount++;
     }
-    if (!row) state.rows.set(key, [record.bytes, record.packets, 1, record.start, record.end]);
-    else {
-      row[0] += record.bytes;
-      row[1] += record.packets;
-      row[2]++;
-      if (record.start < row[3]) row[3] = record.start;
-      if (record.end > row[4]) row[4] = record.end;
-    }
-    this.foldPeer(peer, state.interfaceId, direction, record, rejected, protocol, port);
+    this.foldPeer(state, link, peer, direction, record, rejected, ports);
   }
 
-  private foldPeer(peer: string, interfaceId: string, direction: Direction, record: FlowRecord, rejected: boolean, protocol: number, port: number): void {
-    const pair = `${peer} ${interfaceId}`;
-    const counts = this.pairs.get(pair);
+  private linkOf(state: InterfaceState, peer: string): PeerLink {
+    let peerId = this.peerIds.get(peer);
+    if (peerId === undefined) {
+      peerId = this.peerNames.length;
+      this.peerIds.set(peer, peerId);
+      this.peerNames.push(peer);
+      this.peerPaired.push(false);
+    }
+    let link = state.links.get(peerId);
+    if (!link) state.links.set(peerId, (link = new PeerLink()));
+    return link;
+  }
+
+  private foldPeer(state: InterfaceState, known: PeerLink | undefined, peer: string, direction: Direction, record: FlowRecord, rejected: boolean, code: number): void {
     const bytesIn = direction === 'in' ? record.bytes : 0;
     const bytesOut = direction === 'in' ? 0 : record.bytes;
-    const code = portCode(protocol, port);
-    if (!counts) {
-      if (this.pairs.size >= MAX_PEER_PAIRS) {
+    if (known?.paired) {
+      known.bytesIn += bytesIn;
+      known.bytesOut += bytesOut;
+      known.packets += record.packets;
+      known.flows++;
+      if (rejected) known.rejectedFlows++;
+      if (record.start < known.first) known.first = record.start;
+      if (record.end > known.last) known.last = record.end;
+      const ports = known.ports;
+      if (ports.length < MAX_PEER_PORTS && !ports.includes(code)) ports.push(code);
+      return;
+    }
+    if (this.pairs >= MAX_PEER_PAIRS) {
+      this.cappedPeers++;
+      return;
+    }
+    const peerId = this.peerIds.get(peer);
+    if (peerId === undefined || !this.peerPaired[peerId]) {
+      if (this.pairedPeers >= MAX_PEERS) {
         this.cappedPeers++;
         return;
       }
-      if (!this.peerNames.has(peer)) {
-        if (this.peerNames.size >= MAX_PEERS) {
-          this.cappedPeers++;
-          return;
-        }
-        this.peerNames.add(peer);
-      }
-      this.pairs.set(pair, [bytesIn, bytesOut, record.packets, 1, rejected ? 1 : 0, record.start, record.end, [code]]);
-      return;
     }
-    counts[0] += bytesIn;
-    counts[1] += bytesOut;
-    counts[2] += record.packets;
-    counts[3]++;
-    if (rejected) counts[4]++;
-    if (record.start < counts[5]) counts[5] = record.start;
-    if (record.end > counts[6]) counts[6] = record.end;
-    const ports = counts[7];
-    if (ports.length < MAX_PEER_PORTS && !ports.includes(code)) ports.push(code);
+    const link = known ?? this.linkOf(state, peer);
+    const id = this.peerIds.get(peer) as number;
+    if (!this.peerPaired[id]) {
+      this.peerPaired[id] = true;
+      this.pairedPeers++;
+    }
+    this.pairs++;
+    link.paired = true;
+    link.bytesIn = bytesIn;
+    link.bytesOut = bytesOut;
+    link.packets = record.packets;
+    link.flows = 1;
+    link.rejectedFlows = rejected ? 1 : 0;
+    link.first = record.start;
+    link.last = record.end;
+    link.ports = [code];
   }
+}
+
+function addTo(row: RowNode, record: FlowRecord): void {
+  row.bytes += record.bytes;
+  row.packets += record.packets;
+  row.flows++;
+  if (record.start < row.first) row.first = record.start;
+  if (record.end > row.last) row.last = record.end;
 }

@@ -68,8 +68,8 @@ export function flowFormatOfHeader(line: string): FlowFormat {
 
 export type ParsedFlow = { ok: true; record: FlowRecord } | { ok: false; reason: string };
 
-type NumberField = 'srcport' | 'dstport' | 'protocol' | 'packets' | 'bytes' | 'start' | 'end' | 'traffic-path' | 'tcp-flags';
-const NUMBER_FIELDS: readonly NumberField[] = ['srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'traffic-path', 'tcp-flags'];
+/** In the order parseFlowColumns checks them (the first bad one names the reason). */
+const NUMBER_FIELDS = ['srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'traffic-path', 'tcp-flags'];
 const ADDRESS_FIELDS = [['srcaddr', 'srcaddr'], ['dstaddr', 'dstaddr'], ['pkt-srcaddr', 'pktSrcaddr'], ['pkt-dstaddr', 'pktDstaddr']] as const;
 const ID_FIELDS = [['interface-id', 'interfaceId'], ['instance-id', 'instanceId'], ['vpc-id', 'vpcId'], ['subnet-id', 'subnetId']] as const;
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -126,6 +126,17 @@ function digits(text: string): number {
   return value;
 }
 
+const ABSENT = -1;
+const NOT_A_NUMBER = -2;
+
+/** The number in a column: ABSENT when the format lacks the field or it is `-`, NOT_A_NUMBER when it is no number. */
+function numberAt(columns: readonly string[], index: number): number {
+  const text = value(columns, index);
+  if (text === undefined) return ABSENT;
+  const parsed = digits(text);
+  return parsed < 0 ? NOT_A_NUMBER : parsed;
+}
+
 /**
  * Parses the columns of one record (already split) against its format. `-` is "no value" for every field;
  * NODATA and SKIPDATA records have no addresses, ports or action, and are returned for counting.
@@ -135,19 +146,25 @@ export function parseFlowColumns(format: FlowFormat, columns: readonly string[])
   const { at } = format;
   const status = value(columns, at['log-status']) ?? 'OK';
   if (status !== 'OK' && status !== 'NODATA' && status !== 'SKIPDATA') return bad('log-status is not OK, NODATA or SKIPDATA');
-  const numbers: Partial<Record<NumberField, number>> = {};
-  for (const field of NUMBER_FIELDS) {
-    const text = value(columns, at[field]);
-    if (text === undefined) continue;
-    const parsed = digits(text);
-    if (parsed < 0) return bad(`${field} is not a number`);
-    numbers[field] = parsed;
+  // One local per number, no object per record: this runs for every record.
+  const srcport = numberAt(columns, at.srcport);
+  const dstport = numberAt(columns, at.dstport);
+  const protocol = numberAt(columns, at.protocol);
+  const packets = numberAt(columns, at.packets);
+  const bytes = numberAt(columns, at.bytes);
+  const start = numberAt(columns, at.start);
+  const end = numberAt(columns, at.end);
+  const trafficPath = numberAt(columns, at['traffic-path']);
+  const tcpFlags = numberAt(columns, at['tcp-flags']);
+  if (Math.min(srcport, dstport, protocol, packets, bytes, start, end, trafficPath, tcpFlags) === NOT_A_NUMBER) {
+    const first = [srcport, dstport, protocol, packets, bytes, start, end, trafficPath, tcpFlags].indexOf(NOT_A_NUMBER);
+    return bad(`${NUMBER_FIELDS[first]} is not a number`);
   }
-  if (numbers.start === undefined || numbers.end === undefined) return bad('start or end missing');
-  if (numbers.end < numbers.start) return bad('end before start');
-  if ((numbers.srcport ?? 0) > 65535 || (numbers.dstport ?? 0) > 65535) return bad('port above 65535');
-  if ((numbers.protocol ?? 0) > 255) return bad('protocol above 255');
-  const record: FlowRecord = { packets: numbers.packets ?? 0, bytes: numbers.bytes ?? 0, start: numbers.start, end: numbers.end, logStatus: status };
+  if (start < 0 || end < 0) return bad('start or end missing');
+  if (end < start) return bad('end before start');
+  if (srcport > 65535 || dstport > 65535) return bad('port above 65535');
+  if (protocol > 255) return bad('protocol above 255');
+  const record: FlowRecord = { packets: Math.max(packets, 0), bytes: Math.max(bytes, 0), start, end, logStatus: status };
   for (const [field, key] of ADDRESS_FIELDS) {
     const text = value(columns, at[field]);
     if (text === undefined) continue;
@@ -175,11 +192,11 @@ export function parseFlowColumns(format: FlowFormat, columns: readonly string[])
     if (direction !== 'ingress' && direction !== 'egress') return bad('flow-direction is not ingress or egress');
     record.flowDirection = direction;
   }
-  if (numbers.srcport !== undefined) record.srcport = numbers.srcport;
-  if (numbers.dstport !== undefined) record.dstport = numbers.dstport;
-  if (numbers.protocol !== undefined) record.protocol = numbers.protocol;
-  if (numbers['traffic-path'] !== undefined) record.trafficPath = numbers['traffic-path'];
-  if (numbers['tcp-flags'] !== undefined) record.tcpFlags = numbers['tcp-flags'];
+  if (srcport >= 0) record.srcport = srcport;
+  if (dstport >= 0) record.dstport = dstport;
+  if (protocol >= 0) record.protocol = protocol;
+  if (trafficPath >= 0) record.trafficPath = trafficPath;
+  if (tcpFlags >= 0) record.tcpFlags = tcpFlags;
   if (status === 'OK' && (record.srcaddr === undefined || record.dstaddr === undefined)) return bad('OK record without srcaddr or dstaddr');
   return { ok: true, record };
 }

@@ -1,7 +1,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { activitySlot } from '../model/items';
 import type { Direction } from './direction';
-import type { DirectionTotals, FlowCounts, FlowHour, InterfaceHour, PeerCounts } from './flow-aggregate';
+import { rowColumns, rowsOfBody } from './flow-row-body';
+import type { DirectionTotals, FlowHour, FlowRow, InterfaceHour, PeerCounts } from './flow-aggregate';
 
 /**
  * The items a flow-log compaction writes, in the Activity table beside CloudTrail's (same keys: a subject,
@@ -43,7 +44,7 @@ export interface FlowInterfaceItem {
   skipdata: number;
   /** Flows folded into `*` rows: at aggregation (the live cap) and to fit the item. */
   cappedFlows: number;
-  /** gzip of `[key, bytes, packets, flows, first, last][]`, busiest first. */
+  /** gzip of the rows `[key, bytes, packets, flows, first, last]`, busiest first, by column (flow-row-body.ts). */
   body: Uint8Array;
   expiresAt: number;
 }
@@ -118,7 +119,7 @@ export function decodeBody<T>(body: Uint8Array): T {
   return JSON.parse(gunzipSync(body).toString('utf8')) as T;
 }
 
-type Row = [string, ...FlowCounts];
+type Row = FlowRow;
 
 /** Folds the rows after `keep` into their `<direction>|<action>|*|*|*` rows. */
 function foldRows(rows: Row[], keep: number): { rows: Row[]; folded: number } {
@@ -146,16 +147,15 @@ function foldRows(rows: Row[], keep: number): { rows: Row[]; folded: number } {
 }
 
 export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: number): FlowInterfaceItem {
-  let rows: Row[] = [...iface.rows]
-    .map(([key, counts]): Row => [key, ...counts])
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  let body = encode(rows);
+  let rows: Row[] = [...iface.rows].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const t0 = Date.parse(`${hour.hour}:00:00Z`) / 1000;
+  let body = encode(rowColumns(rows, t0));
   let cappedFlows = iface.cappedFlows;
   while (body.byteLength > MAX_INTERFACE_BODY_BYTES && rows.length > 6) {
     const folded = foldRows(rows, Math.floor(rows.length / 2));
     rows = folded.rows;
     cappedFlows += folded.folded;
-    body = encode(rows);
+    body = encode(rowColumns(rows, t0));
   }
   return {
     subject: flowInterfaceSubject(iface.interfaceId),
@@ -178,7 +178,7 @@ export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: n
 }
 
 export function interfaceRows(item: FlowInterfaceItem): Row[] {
-  return decodeBody<Row[]>(item.body);
+  return rowsOfBody(decodeBody<unknown>(item.body));
 }
 
 export function peersItem(hour: FlowHour, expiresAt: number): FlowPeersItem {
