@@ -11,6 +11,7 @@ import { toProxyEvent } from '../../local/http/proxy-event';
 import { DEFAULT_SEED, generateFlowLogs, generateScenario, type CloudTrailEvent } from '../../examples/generator';
 import { expectSchema } from '../helpers/openapi-schemas';
 import type { FlowVolumeResponse } from '../../lambdas/core/graph/flow-volume';
+import type { ListRelatedEntitiesResponse } from '../../lambdas/api/graph/related-entities';
 import { FakeFlowStack } from './fake-flow-stack';
 
 /**
@@ -81,8 +82,8 @@ beforeAll(async () => {
   route = createRouter(deps);
 });
 
-async function post(body: unknown, accept?: string): Promise<APIGatewayProxyResult> {
-  const event = toProxyEvent({ method: 'POST', url: '/graph/getFlowVolume', headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}) }, body: Buffer.from(JSON.stringify(body)), sourceIp: '127.0.0.1' });
+async function post(body: unknown, accept?: string, url = '/graph/getFlowVolume'): Promise<APIGatewayProxyResult> {
+  const event = toProxyEvent({ method: 'POST', url, headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}) }, body: Buffer.from(JSON.stringify(body)), sourceIp: '127.0.0.1' });
   return route(event);
 }
 
@@ -181,3 +182,27 @@ describe('POST /graph/getFlowVolume on the sample flow logs', () => {
     }
   });
 });
+
+describe('POST /graph/listRelatedEntities from an IP address to EC2 instances (flow logs)', () => {
+  it('lists the instances that exchanged traffic with 45.137.21.9, with bytes, ports and first and last seen', async () => {
+    const result = await post({ EntityType: 'IP_ADDRESS', EntityId: ATTACKER, RelatedEntityType: 'EC2_INSTANCE', ...SCOPE, MaxResults: 100 }, undefined, '/graph/listRelatedEntities');
+    expect(result.statusCode).toBe(200);
+    const body = JSON.parse(result.body) as ListRelatedEntitiesResponse;
+    expectSchema('ListRelatedEntitiesResponse', body);
+    const rows = allRows().filter((r) => r.srcaddr === ATTACKER || r.dstaddr === ATTACKER);
+    const byInstance = new Map<string, Raw[]>();
+    for (const r of rows) byInstance.set(owners.get(r['interface-id'])!, [...(byInstance.get(owners.get(r['interface-id'])!) ?? []), r]);
+    expect(body.Entities.map((e) => e.EntityId).sort()).toEqual([...byInstance.keys()].sort());
+    for (const entity of body.Entities) {
+      const mine = byInstance.get(entity.EntityId)!;
+      expect(entity.Relationship).toBe('FLOW_PEER');
+      expect(entity.Flow!.BytesIn).toBe(mine.filter((r) => r.srcaddr === ATTACKER).reduce((t, r) => t + Number(r.bytes), 0));
+      expect(entity.Flow!.BytesOut).toBe(mine.filter((r) => r.dstaddr === ATTACKER).reduce((t, r) => t + Number(r.bytes), 0));
+      expect(entity.Flow!.RejectedFlows).toBe(mine.filter((r) => r.action === 'REJECT').length);
+      expect(entity.FirstSeenTime).toBe(new Date(Math.min(...mine.map((r) => Number(r.start))) * 1000).toISOString());
+      expect(entity.LastSeenTime).toBe(new Date(Math.max(...mine.map((r) => Number(r.end))) * 1000).toISOString());
+      expect(entity.Flow!.Ports).toContain('6/22');
+    }
+  });
+});
+
