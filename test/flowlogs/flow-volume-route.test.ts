@@ -12,6 +12,9 @@ import { DEFAULT_SEED, generateFlowLogs, generateScenario, type CloudTrailEvent 
 import { expectSchema } from '../helpers/openapi-schemas';
 import type { FlowVolumeResponse } from '../../lambdas/core/graph/flow-volume';
 import type { ListRelatedEntitiesResponse } from '../../lambdas/api/graph/related-entities';
+import { getSummary } from '../../lambdas/api/graph/summary';
+import type { ProfileDependencies } from '../../lambdas/api/graph/dependencies';
+import { analysisConfigFromEnv, NO_GEO, ThreatIntelMatcher } from '../../lambdas/core/analysis';
 import { FakeFlowStack } from './fake-flow-stack';
 
 /**
@@ -203,6 +206,35 @@ describe('POST /graph/listRelatedEntities from an IP address to EC2 instances (f
       expect(entity.LastSeenTime).toBe(new Date(Math.max(...mine.map((r) => Number(r.end))) * 1000).toISOString());
       expect(entity.Flow!.Ports).toContain('6/22');
     }
+  });
+});
+
+describe('POST /graph/getSummary: the instances with the most flow traffic', () => {
+  it('ranks the instances by bytes of the window, as the raw lines count them', async () => {
+    // No CloudTrail here: the trail reads answer empty.
+    const queries = { accounts: () => Promise.resolve([ACCOUNT]), hourIndexes: () => Promise.resolve([]), hourItems: () => Promise.resolve([]), activityItems: () => Promise.resolve([]), firstHour: () => Promise.resolve(undefined) } as unknown as TrailQueries;
+    const profiles: ProfileDependencies = {
+      queries,
+      flows: new FlowQueries(stack.port()),
+      geo: NO_GEO,
+      threatIntel: () => Promise.resolve({ matcher: new ThreatIntelMatcher(), lists: [] }),
+      findingSources: [],
+      investigations: { listInvestigations: () => Promise.resolve({ items: [] }) } as unknown as ProfileDependencies['investigations'],
+      config: analysisConfigFromEnv({}),
+      retentionDays: 365,
+      maxScopeDays: 30,
+      now: () => Date.parse('2026-10-26T00:00:00Z'),
+    };
+    const window = { from: '2026-10-22T00:00:00.000Z', to: '2026-10-23T00:00:00.000Z' };
+    const summary = (await getSummary(profiles, { ScopeStartTime: window.from, ScopeEndTime: window.to })) as { TopTrafficInstances: { EntityId: string; BytesIn: number; BytesOut: number; BytesUnknownDirection: number; RejectedFlows: number }[] };
+    expectSchema('GetSummaryResponse', summary);
+    const inWindow = allRows().filter((r) => hourOf(r) >= window.from && hourOf(r) < window.to);
+    const bytes = sumBy(inWindow, (r) => owners.get(r['interface-id'])!);
+    const rejected: Record<string, number> = {};
+    for (const r of inWindow.filter((x) => x.action === 'REJECT')) rejected[owners.get(r['interface-id'])!] = (rejected[owners.get(r['interface-id'])!] ?? 0) + 1;
+    const expected = Object.entries(bytes).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
+    expect(summary.TopTrafficInstances.map((t) => [t.EntityId, t.BytesIn + t.BytesOut + t.BytesUnknownDirection])).toEqual(expected);
+    for (const t of summary.TopTrafficInstances) expect(t.RejectedFlows).toBe(rejected[t.EntityId] ?? 0);
   });
 });
 
