@@ -13,6 +13,8 @@ import { expectSchema } from '../helpers/openapi-schemas';
 import type { FlowVolumeResponse } from '../../lambdas/core/graph/flow-volume';
 import type { ListRelatedEntitiesResponse } from '../../lambdas/api/graph/related-entities';
 import { getSummary } from '../../lambdas/api/graph/summary';
+import { getEntityProfile } from '../../lambdas/api/graph/entity-profile';
+import { emptyTotals } from '../../lambdas/core/queries/activity-totals';
 import type { ProfileDependencies } from '../../lambdas/api/graph/dependencies';
 import { analysisConfigFromEnv, NO_GEO, ThreatIntelMatcher } from '../../lambdas/core/analysis';
 import { FakeFlowStack } from './fake-flow-stack';
@@ -211,20 +213,7 @@ describe('POST /graph/listRelatedEntities from an IP address to EC2 instances (f
 
 describe('POST /graph/getSummary: the instances with the most flow traffic', () => {
   it('ranks the instances by bytes of the window, as the raw lines count them', async () => {
-    // No CloudTrail here: the trail reads answer empty.
-    const queries = { accounts: () => Promise.resolve([ACCOUNT]), hourIndexes: () => Promise.resolve([]), hourItems: () => Promise.resolve([]), activityItems: () => Promise.resolve([]), firstHour: () => Promise.resolve(undefined) } as unknown as TrailQueries;
-    const profiles: ProfileDependencies = {
-      queries,
-      flows: new FlowQueries(stack.port()),
-      geo: NO_GEO,
-      threatIntel: () => Promise.resolve({ matcher: new ThreatIntelMatcher(), lists: [] }),
-      findingSources: [],
-      investigations: { listInvestigations: () => Promise.resolve({ items: [] }) } as unknown as ProfileDependencies['investigations'],
-      config: analysisConfigFromEnv({}),
-      retentionDays: 365,
-      maxScopeDays: 30,
-      now: () => Date.parse('2026-10-26T00:00:00Z'),
-    };
+    const profiles = profilesOver(Date.parse('2026-10-26T00:00:00Z'));
     const window = { from: '2026-10-22T00:00:00.000Z', to: '2026-10-23T00:00:00.000Z' };
     const summary = (await getSummary(profiles, { ScopeStartTime: window.from, ScopeEndTime: window.to })) as { TopTrafficInstances: { EntityId: string; BytesIn: number; BytesOut: number; BytesUnknownDirection: number; RejectedFlows: number }[] };
     expectSchema('GetSummaryResponse', summary);
@@ -235,6 +224,61 @@ describe('POST /graph/getSummary: the instances with the most flow traffic', () 
     const expected = Object.entries(bytes).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
     expect(summary.TopTrafficInstances.map((t) => [t.EntityId, t.BytesIn + t.BytesOut + t.BytesUnknownDirection])).toEqual(expected);
     for (const t of summary.TopTrafficInstances) expect(t.RejectedFlows).toBe(rejected[t.EntityId] ?? 0);
+  });
+});
+
+/** The profile routes' dependencies over this stack's flow items; no CloudTrail here: the trail reads answer empty. */
+function profilesOver(now: number): ProfileDependencies {
+  const queries = {
+    accounts: () => Promise.resolve([ACCOUNT]),
+    hourIndexes: () => Promise.resolve([]),
+    hourItems: () => Promise.resolve([]),
+    activityItems: () => Promise.resolve([]),
+    firstHour: () => Promise.resolve(undefined),
+    instanceActivity: (instanceId: string) => Promise.resolve({ instanceId, sessions: [], totals: emptyTotals(), hourly: [] }),
+  } as unknown as TrailQueries;
+  return {
+    queries,
+    flows: new FlowQueries(stack.port()),
+    geo: NO_GEO,
+    threatIntel: () => Promise.resolve({ matcher: new ThreatIntelMatcher(), lists: [] }),
+    findingSources: [],
+    investigations: { listInvestigations: () => Promise.resolve({ items: [] }) } as unknown as ProfileDependencies['investigations'],
+    config: analysisConfigFromEnv({}),
+    retentionDays: 365,
+    maxScopeDays: 30,
+    now: () => now,
+  };
+}
+
+describe('POST /graph/getEntityProfile: the flow panels', () => {
+  const scope = { ScopeStartTime: '2026-10-22T00:00:00.000Z', ScopeEndTime: '2026-10-23T00:00:00.000Z' };
+  const inScope = () => allRows().filter((r) => hourOf(r) >= scope.ScopeStartTime && hourOf(r) < scope.ScopeEndTime);
+
+  it("gives web-1's flow totals, top peers and top ports", async () => {
+    const profile = (await getEntityProfile(profilesOver(Date.parse('2026-10-26T00:00:00Z')), { EntityType: 'EC2_INSTANCE', EntityId: web1, ...scope })) as { Flows: { BytesIn: number; BytesOut: number; BytesUnknownDirection: number; RejectedFlows: number; TopPeers: { Value: string; Bytes: number }[]; TopPorts: { Value: string; Bytes: number }[] } };
+    expectSchema('GetEntityProfileResponse', profile);
+    const web1Enis = new Set([...owners].filter(([, instance]) => instance === web1).map(([eni]) => eni));
+    const mine = inScope().filter((r) => web1Enis.has(r['interface-id']));
+    const total = mine.reduce((t, r) => t + Number(r.bytes), 0);
+    expect(profile.Flows.BytesIn + profile.Flows.BytesOut + profile.Flows.BytesUnknownDirection).toBe(total);
+    expect(profile.Flows.RejectedFlows).toBe(mine.filter((r) => r.action === 'REJECT').length);
+    // The busiest peer: the address on the other side of web-1's interface.
+    const own = new Set(mine.map((r) => r.srcaddr).filter((a) => a.startsWith('10.20.')));
+    const byPeer = sumBy(mine, (r) => (own.has(r.srcaddr) ? r.dstaddr : r.srcaddr));
+    const [busiest] = Object.entries(byPeer).sort((a, b) => b[1] - a[1]);
+    expect(profile.Flows.TopPeers[0]).toMatchObject({ Value: busiest[0], Bytes: busiest[1] });
+    const byPort = sumBy(mine, (r) => `${r.protocol}/${Math.min(Number(r.srcport), Number(r.dstport))}`);
+    const [port] = Object.entries(byPort).sort((a, b) => b[1] - a[1]);
+    expect(profile.Flows.TopPorts[0]).toMatchObject({ Value: port[0], Bytes: port[1] });
+  });
+
+  it('lists the instances that talked to 45.137.21.9 in the address profile', async () => {
+    const profile = (await getEntityProfile(profilesOver(Date.parse('2026-10-26T00:00:00Z')), { EntityType: 'IP_ADDRESS', EntityId: ATTACKER, ...scope })) as { Flows: { Instances: { EntityId: string; BytesIn: number; BytesOut: number }[] } };
+    expectSchema('GetEntityProfileResponse', profile);
+    const rows = inScope().filter((r) => r.srcaddr === ATTACKER || r.dstaddr === ATTACKER);
+    const bytes = sumBy(rows, (r) => owners.get(r['interface-id'])!);
+    expect(Object.fromEntries(profile.Flows.Instances.map((i) => [i.EntityId, i.BytesIn + i.BytesOut]))).toEqual(bytes);
   });
 });
 
