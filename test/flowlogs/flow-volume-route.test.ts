@@ -17,6 +17,11 @@ import { getEntityProfile } from '../../lambdas/api/graph/entity-profile';
 import { emptyTotals } from '../../lambdas/core/queries/activity-totals';
 import type { ProfileDependencies } from '../../lambdas/api/graph/dependencies';
 import { analysisConfigFromEnv, NO_GEO, ThreatIntelMatcher } from '../../lambdas/core/analysis';
+import { flaggedIps } from '../../lambdas/investigation-stages/flagged-ips';
+import type { StageDependencies, StageInput } from '../../lambdas/investigation-stages/stage-context';
+import { threatIntelMatcherFromTexts } from '../../lambdas/adapters/threat-intel';
+import type { Indicator } from '../../lambdas/core/investigation/model';
+import type { SessionView } from '../../lambdas/core/queries/session-view';
 import { FakeFlowStack } from './fake-flow-stack';
 
 /**
@@ -279,6 +284,39 @@ describe('POST /graph/getEntityProfile: the flow panels', () => {
     const rows = inScope().filter((r) => r.srcaddr === ATTACKER || r.dstaddr === ATTACKER);
     const bytes = sumBy(rows, (r) => owners.get(r['interface-id'])!);
     expect(Object.fromEntries(profile.Flows.Instances.map((i) => [i.EntityId, i.BytesIn + i.BytesOut]))).toEqual(bytes);
+  });
+});
+
+describe('investigations: FLAGGED_IP_ADDRESS from the flow logs of the entity\'s instances', () => {
+  it("flags the listed peers of web-1's flows (its role's sessions name the instance), not another instance's", async () => {
+    const scopeStart = '2026-10-22T00:00:00.000Z';
+    const scopeEnd = '2026-10-23T00:00:00.000Z';
+    // The list names the C&C, web-2's Tor entry node, and an address no flow has.
+    const listed = [C2, '198.51.100.23', '192.0.2.250'];
+    const stored: Indicator[] = [];
+    const session = { sessionId: 'ASIAWEB1EXAMPLE00001', issuerArn: `arn:aws:iam::${ACCOUNT}:role/web-server-role`, instanceId: web1 } as unknown as SessionView;
+    const deps = {
+      queries: { sessionsOfRole: () => Promise.resolve([session]), sessionActivity: () => Promise.resolve([]) } as unknown as TrailQueries,
+      flows: new FlowQueries(stack.port()),
+      findingSources: [],
+      store: { putIndicators: (_id: string, indicators: Indicator[]) => Promise.resolve(void stored.push(...indicators)) },
+      geo: NO_GEO,
+      config: analysisConfigFromEnv({}),
+      threatIntel: () => Promise.resolve(threatIntelMatcherFromTexts([{ name: 'test-list', text: listed.join('\n') }])),
+    } as unknown as StageDependencies;
+    const input = { investigationId: '000000000000000000001', entityArn: `arn:aws:iam::${ACCOUNT}:role/web-server-role`, entityType: 'IAM_ROLE', scopeStartTime: scopeStart, scopeEndTime: scopeEnd, scope: { principalKey: 'unused' } } as unknown as StageInput;
+    await flaggedIps(input, deps);
+    const web1Enis = new Set([...owners].filter(([, instance]) => instance === web1).map(([eni]) => eni));
+    const peersOfWeb1 = new Set(
+      allRows()
+        .filter((r) => web1Enis.has(r['interface-id']) && hourOf(r) >= scopeStart && hourOf(r) < scopeEnd)
+        .flatMap((r) => [r.srcaddr, r.dstaddr]),
+    );
+    const expected = listed.filter((ip) => peersOfWeb1.has(ip)).sort();
+    expect(expected).toContain(C2);
+    // The Tor entry node is web-2's peer only (examples/README.md): another instance's traffic is not this entity's.
+    expect(expected).not.toContain('198.51.100.23');
+    expect(stored.map((i) => (i.IndicatorDetail as { FlaggedIpAddressDetail: { IpAddress: string } }).FlaggedIpAddressDetail.IpAddress).sort()).toEqual(expected);
   });
 });
 
