@@ -3,6 +3,9 @@ import { CsvDocument, toCsv } from '../core/graph/csv';
 import { compareCalls, evidenceCriteria, indicatorMatches, isAfter, isEvidence, isEvidencePosition, type EvidenceCall } from '../core/graph/evidence';
 import { parseGetApiCallVolume, parseListIndicatorEvidence, type ListIndicatorEvidenceRequest } from '../core/graph/requests';
 import { volumeCsvRows, type ApiCallVolumeResponse } from '../core/graph/volume';
+import { parseGetFlowVolume } from '../core/graph/requests';
+import { flowVolume, flowVolumeCsvRows, type FlowVolumeResponse } from '../core/graph/flow-volume';
+import type { FlowQueries } from '../queries/flow-queries';
 import { indicatorSortKey } from '../core/investigation/indicators';
 import type { Indicator, Investigation } from '../core/investigation/model';
 import { decodeNextToken, encodeNextToken, requestFingerprint } from '../core/investigation/pagination';
@@ -20,6 +23,8 @@ import type { ApiDependencies } from './operations';
 export interface GraphDependencies {
   queries: TrailQueries;
   recordsAt: EvidenceReads['recordsAt'];
+  /** The VPC flow-log reads (same Activity table); getFlowVolume answers 500 "not configured" without them. */
+  flows?: FlowQueries;
 }
 
 export interface ListIndicatorEvidenceResponse {
@@ -59,6 +64,24 @@ export class GraphApi {
     const response = await apiCallVolume(this.graph().queries, request);
     if (!options.csv) return response;
     const { header, rows } = volumeCsvRows(response);
+    return new CsvDocument(toCsv(header, rows));
+  }
+
+  /**
+   * An instance's flow volume reads its interfaces' hour items; an address's reads the peer index of each
+   * account-hour (which interfaces talked to it), then those interfaces' hour items: Query on keys only.
+   */
+  async getFlowVolume(body: unknown, options: RequestOptions): Promise<FlowVolumeResponse | CsvDocument> {
+    const request = parseGetFlowVolume(body, { nowMillis: this.now(), maxScopeDays: this.deps.maxScopeDays });
+    const flows = this.graph().flows;
+    if (!flows) throw new ApiError('InternalServerException', 'The flow-log reads are not configured.');
+    const scope = { from: new Date(request.fromMs).toISOString(), to: new Date(request.toMs).toISOString() };
+    const interfaceIds =
+      request.entity.type === 'EC2_INSTANCE' ? await flows.interfacesOf(request.entity.id) : [...new Set((await flows.peers(request.entity.id, scope)).interfaces.map((view) => view.interfaceId))];
+    const { from, to, items } = await flows.interfaceItems(interfaceIds, scope);
+    const response = flowVolume(items, request, { from, to });
+    if (!options.csv) return response;
+    const { header, rows } = flowVolumeCsvRows(response);
     return new CsvDocument(toCsv(header, rows));
   }
 

@@ -4,6 +4,7 @@ import { StepFunctionsRunner } from '../adapters/investigations/sfn-runner';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
 import { EventsStore } from '../adapters/events-store';
 import { recordsAt } from '../adapters/log-records';
+import { FlowQueries, dynamoFlowItems } from '../queries/flow-queries';
 import { TrailQueries, indexBucketFromEnv, tableNamesFromEnv } from '../queries/trail-queries';
 import type { GraphDependencies } from './graph-operations';
 import { ApiError } from '../core/investigation/errors';
@@ -68,8 +69,10 @@ export function productionDependencies(env: NodeJS.ProcessEnv = process.env): Ap
 
 /** The graph routes' reads: the Activity and Sessions tables, the index bucket, and the log objects (evidence). */
 export function graphDependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): GraphDependencies {
-  const queries = new TrailQueries(dynamoDocumentClient(), tableNamesFromEnv(env), new EventsStore(s3(), indexBucketFromEnv(env)));
-  return { queries, recordsAt: (objectKey, positions) => recordsAt(s3(), objectKey, positions) };
+  const tables = tableNamesFromEnv(env);
+  const queries = new TrailQueries(dynamoDocumentClient(), tables, new EventsStore(s3(), indexBucketFromEnv(env)));
+  const flows = new FlowQueries(dynamoFlowItems(dynamoDocumentClient(), tables.activity));
+  return { queries, flows, recordsAt: (objectKey, positions) => recordsAt(s3(), objectKey, positions) };
 }
 
 export const handler = buildApiHandler(() => productionDependencies());

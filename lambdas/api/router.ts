@@ -33,6 +33,7 @@ export const ROUTES: Readonly<Record<string, Operation>> = {
   'POST /investigations/listIndicatorEvidence': ({ graph }, body, options) => graph.listIndicatorEvidence(body, options),
   // The graph routes (lib/investigation-api.ts GRAPH_OPERATIONS lists them for API Gateway): one line each.
   'POST /graph/getApiCallVolume': ({ graph }, body, options) => graph.getApiCallVolume(body, options),
+  'POST /graph/getFlowVolume': ({ graph }, body, options) => graph.getFlowVolume(body, options),
   'POST /graph/searchEntities': ({ entities }, body, options) => entities.searchEntities(body, options),
   'POST /graph/listRelatedEntities': ({ entities }, body, options) => entities.listRelatedEntities(body, options),
   'POST /graph/getEntityProfile': ({ investigations }, body) => getEntityProfile(investigations.profiles(), body),

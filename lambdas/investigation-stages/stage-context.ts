@@ -14,6 +14,7 @@ import { FindingsStore } from '../adapters/findings/findings-store';
 import { FINDINGS_TABLE } from '../shared/table-design';
 import type { InvestigationExecutionInput } from '../core/investigation/model';
 import { TrailQueries, indexBucketFromEnv, tableNamesFromEnv } from '../queries/trail-queries';
+import { FlowQueries, dynamoFlowItems } from '../queries/flow-queries';
 import { EventsStore } from '../adapters/events-store';
 
 /**
@@ -51,6 +52,8 @@ export interface FindingSource {
 
 export interface StageDependencies {
   queries: TrailQueries;
+  /** The VPC flow-log reads (same Activity table); absent in stand-ins that have no flow data. */
+  flows?: FlowQueries;
   findingSources: FindingSource[];
   store: InvestigationStore;
   geo: GeoLookup;
@@ -81,6 +84,7 @@ async function loadThreatIntel(env: NodeJS.ProcessEnv): Promise<LoadedThreatInte
 export function stageDependencies(env: NodeJS.ProcessEnv = process.env): StageDependencies {
   dependencies ??= {
     queries: new TrailQueries(dynamoDocumentClient(), tableNamesFromEnv(env), new EventsStore(s3(), indexBucketFromEnv(env))),
+    flows: new FlowQueries(dynamoFlowItems(dynamoDocumentClient(), tableNamesFromEnv(env).activity)),
     findingSources: findingSourcesFromEnv(env),
     store: InvestigationStore.fromEnvironment(env),
     geo: geoLookupFromEnv(env),

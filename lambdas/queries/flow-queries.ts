@@ -81,6 +81,13 @@ export class FlowQueries {
     return { from: hours.from, to: hours.to, ...topByTraffic(manifests, limit, instanceOf) };
   }
 
+  /** The raw interface-hour items of interfaces over a scope's whole hours (the graph route folds them itself). */
+  async interfaceItems(interfaceIds: readonly string[], scope: FlowScope): Promise<{ from: string; to: string; items: FlowInterfaceItem[] }> {
+    const hours = scopeHours(scope);
+    const items = (await mapWithConcurrency(interfaceIds, CONCURRENT_READS, (interfaceId) => this.port.query(flowInterfaceSubject(interfaceId), hours.first, `${hours.last}#~`))).flat() as unknown as FlowInterfaceItem[];
+    return { from: hours.from, to: hours.to, items };
+  }
+
   private async volumeOf(interfaceIds: readonly string[], scope: FlowScope & { granularity?: FlowGranularity; filter?: FlowFilter }): Promise<InterfaceVolumeView> {
     const granularity = scope.granularity ?? 'HOUR';
     if (granularity !== 'HOUR' && granularity !== 'DAY') throw new FlowScopeError('flow volume granularity is HOUR or DAY (flow logs are stored per hour)');

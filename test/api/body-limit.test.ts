@@ -11,7 +11,7 @@ import {
   parseStartInvestigation,
   parseUpdateInvestigationState,
 } from '../../lambdas/core/investigation/requests';
-import { MAX_MATCH_MEMBERS, MAX_MATCH_VALUE_LENGTH, MAX_MINUTE_SCOPE_MS, parseGetApiCallVolume, parseListIndicatorEvidence } from '../../lambdas/core/graph/requests';
+import { MAX_MATCH_MEMBERS, MAX_MATCH_VALUE_LENGTH, MAX_MINUTE_SCOPE_MS, MAX_PEER_FILTER_LENGTH, parseGetApiCallVolume, parseGetFlowVolume, parseListIndicatorEvidence } from '../../lambdas/core/graph/requests';
 import { MAX_ENTITY_ID_LENGTH, parseListRelatedEntities, parseSearchEntities } from '../../lambdas/core/graph/requests';
 import { MAX_QUERY_LENGTH } from '../../lambdas/core/graph/glob';
 import { parseGetEntityProfile, parseGetSummary } from '../../lambdas/core/graph/requests';
@@ -83,6 +83,19 @@ const LARGEST: Record<string, { body: object; parse: (body: unknown) => unknown 
     },
     // The longest EntityId is checked against its type elsewhere: here only the sizes matter.
     parse: (body) => parseGetApiCallVolume({ ...(body as object), EntityType: 'IAM_ROLE' }, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), maxScopeDays: 30 }),
+  },
+  'POST /graph/getFlowVolume': {
+    body: {
+      GraphArn: GRAPH_ARN,
+      EntityType: 'EC2_INSTANCE',
+      EntityId: 'i-0123456789abcdef0',
+      ScopeStartTime: START,
+      ScopeEndTime: END,
+      Granularity: 'HOUR',
+      GroupBy: 'DIRECTION',
+      Filter: { PeerIp: 'p'.repeat(MAX_PEER_FILTER_LENGTH), Port: 65535, Protocol: 255, Direction: 'OUTBOUND', Action: 'REJECT' },
+    },
+    parse: (body) => parseGetFlowVolume(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), maxScopeDays: 30 }),
   },
   'POST /graph/searchEntities': {
     body: { GraphArn: GRAPH_ARN, EntityType: 'FEDERATED_USER', Query: 'q'.repeat(MAX_QUERY_LENGTH), ScopeStartTime: START, ScopeEndTime: END, MaxResults: 100, NextToken: LONGEST_TOKEN },

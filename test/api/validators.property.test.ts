@@ -6,6 +6,8 @@ import type { ApiDependencies } from '../../lambdas/api/operations';
 import type { Investigation } from '../../lambdas/core/investigation/model';
 import type { InvestigationRepository } from '../../lambdas/core/investigation/ports';
 import type { TrailQueries } from '../../lambdas/queries/trail-queries';
+import { FlowQueries } from '../../lambdas/queries/flow-queries';
+import { parseGetFlowVolume } from '../../lambdas/core/graph/requests';
 import { toProxyEvent } from '../../local/http/proxy-event';
 import type { ProfileDependencies } from '../../lambdas/api/graph/dependencies';
 import { analysisConfigFromEnv, NO_GEO, ThreatIntelMatcher } from '../../lambdas/core/analysis';
@@ -71,7 +73,7 @@ const profiles: ProfileDependencies = {
   maxScopeDays: 30,
   now: () => NOW,
 };
-const graph = { queries: emptyQueries, recordsAt: () => Promise.resolve({ status: 'OBJECT_DELETED' as const }) };
+const graph = { queries: emptyQueries, recordsAt: () => Promise.resolve({ status: 'OBJECT_DELETED' as const }), flows: new FlowQueries({ query: () => Promise.resolve([]), get: () => Promise.resolve(undefined) }) };
 const deps: ApiDependencies = { store, tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) }, runner: { start: () => Promise.resolve() }, maxScopeDays: 30, graph, profiles: () => profiles, now: () => NOW };
 // listFindings over an empty Findings table, with one finding on 2026-01-01 (so pages and tokens are exercised).
 deps.findingList = () => ({
@@ -159,6 +161,37 @@ describe('API validators against random JSON', () => {
       fc.asyncProperty(volume, async (body) => {
         const { status } = await answer('/graph/getApiCallVolume', JSON.stringify(body));
         expect([200, 400]).toContain(status);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answer getFlowVolume 200 for valid requests and 400 for every invalid one, never 5xx', async () => {
+    const flow = fc.record(
+      {
+        EntityType: fc.oneof(fc.constantFrom('EC2_INSTANCE', 'IP_ADDRESS', 'IAM_ROLE'), fc.string()),
+        EntityId: fc.oneof(fc.constantFrom('i-0123456789abcdef0', '139.180.133.61', '2001:db8::1', '10.0.0.0/8', 'x'), fc.string({ maxLength: 300 })),
+        ScopeStartTime: fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T00:30:00.5Z', '2030-01-01T00:00:00Z', 'yesterday'),
+        ScopeEndTime: fc.constantFrom('2026-01-01T05:00:00Z', '2026-01-03T00:00:00Z', '2025-12-31T00:00:00Z', '2026-03-01T00:00:00Z'),
+        Granularity: fc.constantFrom('MINUTE', 'HOUR', 'DAY', ''),
+        GroupBy: fc.constantFrom('PEER_IP', 'PORT', 'PROTOCOL', 'DIRECTION', 'ACTION', 'API'),
+        Filter: fc.oneof(
+          fc.record({ PeerIp: fc.string({ maxLength: 200 }), Port: fc.oneof(fc.integer({ min: -5, max: 70_000 }), fc.string()), Protocol: fc.integer({ min: -1, max: 300 }), Direction: fc.constantFrom('INBOUND', 'OUTBOUND', 'UNKNOWN', 'in'), Action: fc.constantFrom('ACCEPT', 'REJECT', 'DROP') }, { requiredKeys: [] }),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(flow, async (body) => {
+        const { status } = await answer('/graph/getFlowVolume', JSON.stringify(body));
+        let valid = true;
+        try {
+          parseGetFlowVolume(body, { nowMillis: NOW, maxScopeDays: 30 });
+        } catch {
+          valid = false;
+        }
+        expect(status).toBe(valid ? 200 : 400);
       }),
       { numRuns: 300 },
     );

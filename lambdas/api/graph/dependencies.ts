@@ -3,6 +3,7 @@ import type { InvestigationRepository } from '../../core/investigation/ports';
 import type { LoadedThreatIntel } from '../../adapters/threat-intel';
 import { stageDependencies, type FindingSource } from '../../investigation-stages/stage-context';
 import type { TrailQueries } from '../../queries/trail-queries';
+import type { FlowQueries } from '../../queries/flow-queries';
 import { retentionDays } from '../../shared/config';
 
 /**
@@ -12,6 +13,8 @@ import { retentionDays } from '../../shared/config';
  */
 export interface ProfileDependencies {
   queries: TrailQueries;
+  /** The VPC flow-log reads: the summary's top talkers (left out without them). */
+  flows?: FlowQueries;
   geo: GeoLookup;
   threatIntel(): Promise<LoadedThreatIntel>;
   findingSources: FindingSource[];
@@ -33,6 +36,9 @@ export function profileDependenciesFromEnv(investigations: InvestigationReposito
   return {
     get queries() {
       return (requestQueries ??= stageDependencies(env).queries.forRequest());
+    },
+    get flows() {
+      return stageDependencies(env).flows;
     },
     get geo() {
       return stageDependencies(env).geo;

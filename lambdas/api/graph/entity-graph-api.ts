@@ -3,6 +3,7 @@ import { FOUND_ENTITIES_CSV_HEADER, foundEntitiesCsvRows } from '../../core/grap
 import { RELATED_ENTITIES_CSV_HEADER, relatedEntitiesCsvRows } from '../../core/graph/related';
 import { ApiError } from '../../core/investigation/errors';
 import type { RequestOptions } from '../graph-operations';
+import type { FlowQueries } from '../../queries/flow-queries';
 import type { ApiDependencies } from '../operations';
 import type { EntityGraphContext, EntityGraphReads } from './graph-reads';
 import { listRelatedEntities, type ListRelatedEntitiesResponse } from './related-entities';
@@ -11,6 +12,7 @@ import { searchEntities, type SearchEntitiesResponse } from './search-entities';
 /** The graph reads the API is given (built on first use, so the investigation routes need none of their settings). */
 export interface EntityGraphDependencies {
   queries: EntityGraphReads;
+  flows?: FlowQueries;
 }
 
 /** searchEntities and listRelatedEntities over the API's dependencies. */
@@ -23,7 +25,7 @@ export class EntityGraphApi {
     const source = this.deps.graph;
     if (!source) throw new ApiError('InternalServerException', 'The graph reads are not configured.');
     this.built ??= typeof source === 'function' ? source() : source;
-    return { reads: this.built.queries, nowMillis: this.deps.now?.() ?? Date.now(), maxScopeDays: this.deps.maxScopeDays, tokenKey: () => this.deps.tokenKeys.tokenKey() };
+    return { reads: this.built.queries, ...(this.built.flows ? { flows: this.built.flows } : {}), nowMillis: this.deps.now?.() ?? Date.now(), maxScopeDays: this.deps.maxScopeDays, tokenKey: () => this.deps.tokenKeys.tokenKey() };
   }
 
   /** With `Accept: text/csv`, the page as CSV; its NextToken goes in the `x-next-token` header. */

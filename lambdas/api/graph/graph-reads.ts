@@ -1,3 +1,4 @@
+import type { FlowQueries } from '../../queries/flow-queries';
 import type { TrailQueries } from '../../queries/trail-queries';
 
 /**
@@ -14,6 +15,8 @@ export interface EntityGraphContext {
   nowMillis: number;
   maxScopeDays: number;
   tokenKey: () => Promise<Uint8Array>;
+  /** The VPC flow-log reads: IP_ADDRESS → EC2_INSTANCE relations (not served without them). */
+  flows?: FlowQueries;
 }
 
 /** Account-hour index items one request may read (accounts × hours of the scope): the bound of a value lookup. */

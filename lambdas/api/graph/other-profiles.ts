@@ -4,6 +4,7 @@ import { principalsOfIndexes, sessionInIndexes, type IndexedPrincipal } from '..
 import { flattenChain } from '../../core/queries/chains';
 import { sumActivity } from '../../core/queries/activity-totals';
 import type { ProfileDependencies } from './dependencies';
+import { instanceFlowPanel } from './flow-panels';
 import { sessionPanel, volumePanel } from './panels';
 import { scopeIndexes } from './value-profiles';
 import { exactCounts } from './exact-counts';
@@ -49,12 +50,13 @@ function hourlyOf(items: Parameters<typeof sumActivity>[0]) {
 }
 
 export async function instanceProfile(deps: ProfileDependencies, instanceId: string, from: string, to: string) {
-  const activity = await deps.queries.instanceActivity(instanceId, from, to);
+  const [activity, flows] = await Promise.all([deps.queries.instanceActivity(instanceId, from, to), deps.flows ? instanceFlowPanel(deps.flows, instanceId, from, to) : undefined]);
   return {
     InstanceId: instanceId,
     Roles: [...new Set(activity.sessions.map((s) => s.issuerArn))].sort(),
     Sessions: activity.sessions.map((s) => sessionPanel(s)),
     ApiCallVolume: volumePanel(activity.totals, activity.hourly),
+    ...(flows ? { Flows: flows } : {}),
   };
 }
 

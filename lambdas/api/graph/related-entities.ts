@@ -17,6 +17,7 @@ import { CONCURRENT_READS, type EntityGraphContext, type EntityGraphReads } from
 import { indexesOfScope } from './index-reads';
 import { accountRelations } from './account-relations';
 import { sessionCalls, type SessionCalls } from './session-calls';
+import { flowPeersOf } from './flow-relations';
 
 /**
  * POST /graph/listRelatedEntities: the entities related to one entity in a scope, with how they are related and
@@ -320,8 +321,10 @@ export const RELATIONS: Partial<Record<EntityType, Partial<Record<EntityType, Re
 
 export async function listRelatedEntities(body: unknown, context: EntityGraphContext): Promise<ListRelatedEntitiesResponse> {
   const request = parseListRelatedEntities(body, context);
+  // IP_ADDRESS → EC2_INSTANCE comes from the flow logs (the instances the address exchanged traffic with).
+  const fromFlows = request.entityType === 'IP_ADDRESS' && request.relatedEntityType === 'EC2_INSTANCE' && context.flows ? context.flows : undefined;
   const relate = RELATIONS[request.entityType]?.[request.relatedEntityType];
-  if (!relate) {
+  if (!relate && !fromFlows) {
     const served = Object.keys(RELATIONS[request.entityType] ?? {});
     throw validationError(`RelatedEntityType ${request.relatedEntityType} is not available for EntityType ${request.entityType}${served.length ? `; available: ${served.join(', ')}` : ' (no relations are served for it yet)'}`);
   }
@@ -330,11 +333,12 @@ export async function listRelatedEntities(body: unknown, context: EntityGraphCon
   const fingerprint = requestFingerprint({ operation: 'ListRelatedEntities', graphArn, entityType, entityId, relatedEntityType, fromMs, toMs });
   const key = await context.tokenKey();
   const position = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, now, key, isRelatedPosition) : undefined;
-  const tally = await relate(context.reads, request);
-  const all = tally.entities();
+  if (fromFlows && !isIpAddress(entityId)) throw validationError('EntityId of an IP_ADDRESS must be an IPv4 or IPv6 address');
+  const tally = fromFlows ? undefined : await relate!(context.reads, request);
+  const all = fromFlows ? await flowPeersOf(fromFlows, entityId, fromMs, toMs) : tally!.entities();
   const rest = position ? all.filter((entity) => isAfterPosition(entity, position)) : all;
   const page = rest.slice(0, request.maxResults);
   const last = page[page.length - 1];
   const nextToken = rest.length > page.length && last ? encodeNextToken({ c: last.CallCount, id: last.EntityId }, fingerprint, now, key) : undefined;
-  return { Entities: page, ...(nextToken ? { NextToken: nextToken } : {}), ...(tally.incomplete ? { Incomplete: true as const } : {}) };
+  return { Entities: page, ...(nextToken ? { NextToken: nextToken } : {}), ...(tally?.incomplete ? { Incomplete: true as const } : {}) };
 }

@@ -41,11 +41,12 @@ export async function getSummary(deps: ProfileDependencies, body: unknown): Prom
     await independent.catch(() => undefined);
     throw error;
   });
-  const [roles, users, findings, [instances, investigations, geolocations]] = await Promise.all([
+  const [roles, users, findings, [instances, investigations, geolocations], traffic] = await Promise.all([
     withTimelines(deps, topRoles, request.to),
     withTimelines(deps, topUsers, request.to),
     findingGroups(deps, [...topRoles, ...topUsers], request),
     independent,
+    topTraffic(deps, accounts, request),
   ]);
   return {
     ScopeStartTime: request.from,
@@ -57,7 +58,27 @@ export async function getSummary(deps: ProfileDependencies, body: unknown): Prom
     TopUsers: users,
     TopInstances: instances,
     RelatedFindingGroups: findings,
+    ...(traffic ? { TopTrafficInstances: traffic } : {}),
   };
+}
+
+/**
+ * The EC2 instances with the most VPC flow traffic in the window (or the interface, where no instance is
+ * known), from each account's flow manifests (one Query per account over the window's hours).
+ */
+async function topTraffic(deps: ProfileDependencies, accounts: readonly string[], request: SummaryRequest) {
+  if (!deps.flows) return undefined;
+  const { ranks } = await deps.flows.topInstances({ from: request.from, to: request.to }, SUMMARY_TOP, accounts);
+  return ranks.map((rank) => ({
+    EntityId: rank.instanceId ?? rank.interfaceIds[0],
+    ...(rank.instanceId ? { InstanceId: rank.instanceId } : {}),
+    Interfaces: rank.interfaceIds,
+    AccountId: rank.accountId,
+    BytesIn: rank.bytesIn,
+    BytesOut: rank.bytesOut,
+    BytesUnknownDirection: rank.bytesUnknownDirection,
+    RejectedFlows: rank.rejectedFlows,
+  }));
 }
 
 /** Each principal with its per-day calls over the 7 days ending with the window (hourly items: ≤ 168 per principal). */

@@ -3,6 +3,7 @@ import { matchBucket, matchSourceIp, matchUserAgent, valueUsage, type Usage } fr
 import type { HourIndex } from '../../core/storage/hour-index';
 import { mapWithConcurrency } from '../../shared/concurrency';
 import type { ProfileDependencies } from './dependencies';
+import { addressFlowPanel } from './flow-panels';
 import { addressPanel } from './panels';
 
 /**
@@ -59,8 +60,12 @@ function mergeApis(maps: readonly Map<string, Usage>[]) {
 }
 
 export async function ipAddressProfile(deps: ProfileDependencies, ip: string, from: string, to: string) {
-  const [address, usage] = await Promise.all([addressPanel(ip, deps.geo, deps), scopeIndexes(deps, from, to).then((indexes) => usageOf(deps, indexes, 'ips', ip, from, to))]);
-  return { IpAddress: ip, ...address, ...usage };
+  const [address, usage, flows] = await Promise.all([
+    addressPanel(ip, deps.geo, deps),
+    scopeIndexes(deps, from, to).then((indexes) => usageOf(deps, indexes, 'ips', ip, from, to)),
+    deps.flows ? addressFlowPanel(deps.flows, ip, from, to) : undefined,
+  ]);
+  return { IpAddress: ip, ...address, ...usage, ...(flows ? { Flows: flows } : {}) };
 }
 
 export async function userAgentProfile(deps: ProfileDependencies, agent: string, from: string, to: string) {

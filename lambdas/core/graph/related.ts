@@ -29,6 +29,8 @@ export const RELATIONSHIPS = [
   'ASSUMED_IN_OTHER_ACCOUNT',
   'CROSS_ACCOUNT_TARGET',
   'CROSS_ACCOUNT_BOTH',
+  // From an IP_ADDRESS to EC2 instances: traffic in the VPC flow logs (no API call).
+  'FLOW_PEER',
 ] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
 
@@ -44,6 +46,19 @@ export interface RelatedEntity {
   SessionCount?: number;
   FirstSeenTime?: string;
   LastSeenTime?: string;
+  /** A FLOW_PEER relation's traffic, as the instance saw it (BytesIn: received from the address). */
+  Flow?: FlowRelation;
+}
+
+export interface FlowRelation {
+  BytesIn: number;
+  BytesOut: number;
+  Packets: number;
+  Flows: number;
+  RejectedFlows: number;
+  /** `<protocol>/<port>`, the lower of the two ports (the service's); at most 8 per interface and hour are kept. */
+  Ports: string[];
+  Interfaces: string[];
 }
 
 interface Tally {

@@ -5,6 +5,7 @@ import { MAX_TOKEN_LENGTH } from '../investigation/pagination';
 import { DAY_MS, formatTimestamp } from '../investigation/time';
 import { ObjectReader, Violations, type StringRule } from '../investigation/validation';
 import { ENTITY_TYPES, VOLUME_ENTITY_ID_RULES, VOLUME_ENTITY_TYPES, isVolumeEntityIdOf, type EntityType } from './entity-types';
+import { FLOW_ACTIONS, FLOW_DIRECTIONS, FLOW_GRANULARITIES, FLOW_GROUP_BY, FLOW_VOLUME_ENTITY_TYPES, type FlowVolumeEntityType, type FlowVolumeFilter, type FlowVolumeRequest } from './flow-volume';
 import { MAX_QUERY_LENGTH } from './glob';
 import { GRANULARITIES, GROUP_BY, type VolumeFilter, type VolumeRequest } from './volume';
 import { FINDING_OUTCOMES, SEVERITY_BAND_NAMES, type FindingFilter } from '../guardduty/finding-list';
@@ -364,5 +365,59 @@ export function parseListFindings(value: unknown, context: Pick<GraphRequestCont
     ...(filter && Object.keys(filter).length > 0 ? { filter } : {}),
     maxResults: maxResults ?? FINDINGS_DEFAULT_MAX_RESULTS,
     ...(nextToken ? { nextToken } : {}),
+  };
+}
+
+// ---- getFlowVolume ----
+
+/** A peer filter is an address, a CIDR block or a glob: an IPv6 CIDR is at most 43 characters. */
+export const MAX_PEER_FILTER_LENGTH = 128;
+
+const FLOW_ENTITY_IDS: Record<FlowVolumeEntityType, { test: (id: string) => boolean; says: string }> = {
+  EC2_INSTANCE: { test: (id) => /^i-[0-9a-f]{8,17}$/.test(id), says: 'an EC2 instance id (i-…)' },
+  IP_ADDRESS: { test: (id) => isIpAddress(id), says: 'an IPv4 or IPv6 address (the peer of the instances)' },
+};
+
+function parseFlowFilter(body: ObjectReader): FlowVolumeFilter | undefined {
+  const filter = body.object('Filter', ['PeerIp', 'Port', 'Protocol', 'Direction', 'Action']);
+  if (!filter) return undefined;
+  const peerIp = filter.string('PeerIp', { minLength: 1, maxLength: MAX_PEER_FILTER_LENGTH });
+  const port = filter.integer('Port', { min: 0, max: 65_535 });
+  const protocol = filter.integer('Protocol', { min: 0, max: 255 });
+  const direction = filter.enumeration('Direction', FLOW_DIRECTIONS);
+  const action = filter.enumeration('Action', FLOW_ACTIONS);
+  return {
+    ...(peerIp !== undefined ? { peerIp } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(protocol !== undefined ? { protocol } : {}),
+    ...(direction ? { direction } : {}),
+    ...(action ? { action } : {}),
+  };
+}
+
+export function parseGetFlowVolume(value: unknown, context: GraphRequestContext): FlowVolumeRequest {
+  const { reader: body, violations } = readerOf(value, ['GraphArn', 'EntityType', 'EntityId', 'ScopeStartTime', 'ScopeEndTime', 'Granularity', 'GroupBy', 'Filter']);
+  const graphArn = body?.string('GraphArn', GRAPH_ARN);
+  const type = body?.enumeration('EntityType', FLOW_VOLUME_ENTITY_TYPES, true);
+  const id = body?.string('EntityId', { required: true, minLength: 1, maxLength: 256 });
+  const from = body?.timestamp('ScopeStartTime', true);
+  const to = body?.timestamp('ScopeEndTime', true);
+  const granularity = body?.enumeration('Granularity', FLOW_GRANULARITIES, true);
+  const groupBy = body?.enumeration('GroupBy', FLOW_GROUP_BY);
+  const filter = body ? parseFlowFilter(body) : undefined;
+  if (body && type && id !== undefined && !FLOW_ENTITY_IDS[type].test(id)) body.fail(`EntityId must be ${FLOW_ENTITY_IDS[type].says} for EntityType ${type}`);
+  // An IP_ADDRESS entity is the peer already: its flows are those with the entity's address.
+  if (body && type === 'IP_ADDRESS' && filter?.peerIp !== undefined) body.fail('Filter.PeerIp is not available for EntityType IP_ADDRESS (the entity is the peer)');
+  if (body && type === 'IP_ADDRESS' && groupBy === 'PEER_IP') body.fail('GroupBy PEER_IP is not available for EntityType IP_ADDRESS (the entity is the peer)');
+  if (body) checkScope(body, from, to, context);
+  violations.throwIfAny();
+  return {
+    ...(graphArn ? { graphArn } : {}),
+    entity: { type: type!, id: id! },
+    fromMs: from!,
+    toMs: to!,
+    granularity: granularity!,
+    ...(groupBy ? { groupBy } : {}),
+    ...(filter && Object.keys(filter).length > 0 ? { filter } : {}),
   };
 }
