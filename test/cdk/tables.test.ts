@@ -30,7 +30,7 @@ describe('DynamoDB tables', () => {
       expect(indexes.find((candidate) => candidate.IndexName === index.indexName)).toEqual({
         IndexName: index.indexName,
         KeySchema: keySchema(index.partitionKey, index.sortKey),
-        Projection: { ProjectionType: index.projection ?? 'ALL' },
+        Projection: { ProjectionType: index.projection ?? 'ALL', ...(index.includedAttributes ? { NonKeyAttributes: [...index.includedAttributes] } : {}) },
       });
     }
     // Every key attribute is declared with the design's type, and only key attributes are declared.
