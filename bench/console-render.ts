@@ -8,8 +8,7 @@ import { consoleSite } from '../local/console/static-site';
 import { startApiServer } from '../local/http/server';
 import { LocalInvestigationRunner, loadStageHandlers } from '../local/investigation-runner';
 import { LocalStack } from '../local/local-stack';
-import { listLogFiles, type LogFile } from '../local/log-files';
-import { generatedCorpus } from './corpora';
+import { consoleBenchFiles, jsonPoster, lastDayOf } from './console-data';
 
 /**
  * `npm run bench:console [-- --logs DIR | --synthetic RECORDS]`: the first render of each console page, in
@@ -25,18 +24,7 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.LOG_LEVEL ??= 'silent';
   const { values } = parseArgs({ options: { logs: { type: 'string' }, synthetic: { type: 'string' } } });
-  let files: LogFile[];
-  let label: string;
-  if (values.synthetic) {
-    const records = Number(values.synthetic);
-    const corpus = generatedCorpus('console', { accounts: 10, regions: 3, recordsPerFile: Math.max(1, Math.ceil(records / 360)) });
-    files = corpus.files;
-    label = `synthetic organization, ${corpus.records.toLocaleString('en-US')} records`;
-  } else {
-    const dir = values.logs ?? join(__dirname, '..', 'test', 'fixtures', 'corpus', 'invictus-aws-dataset');
-    files = listLogFiles(dir);
-    label = dir;
-  }
+  const { files, label } = consoleBenchFiles(values);
   const built = await ensureConsoleBuilt();
   if (built) console.log(built);
   const dataDir = mkdtempSync(join(tmpdir(), 'trailhound-console-bench-'));
@@ -49,12 +37,10 @@ async function main(): Promise<void> {
     console.log(`ingested ${files.length} files (${label}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const runner = new LocalInvestigationRunner(await loadStageHandlers(), { retryIntervalMs: 10 });
     const api = await startApiServer({ port: 0, runner, console: consoleSite() });
-    const post = async <T>(path: string, body: object): Promise<T> => (await (await fetch(`${api.url}${path}`, { method: 'POST', body: JSON.stringify(body) })).json()) as T;
+    const post = jsonPoster(api.url);
 
-    // The window: the last 24 hours of the data, from the newest object's delivery time.
-    const newest = Math.max(...files.map((f) => Date.parse((/_(\d{8}T\d{4})Z_/.exec(f.key)?.[1] ?? '').replace(/(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})/, '$1-$2-$3T$4:$5:00Z'))).filter(Number.isFinite));
-    const to = new Date(Math.ceil((newest + 1) / HOUR) * HOUR).toISOString();
-    const from = new Date(Date.parse(to) - 24 * HOUR).toISOString();
+    // The window: the last 24 hours of the data.
+    const { from, to } = lastDayOf(files);
     const summary = await post<{ TopUsers: { PrincipalArn?: string }[]; TopRoles: { PrincipalArn?: string }[] }>('/graph/getSummary', { ScopeStartTime: from, ScopeEndTime: to });
     const principal = summary.TopUsers.find((u) => u.PrincipalArn)?.PrincipalArn ?? summary.TopRoles.find((r) => r.PrincipalArn)?.PrincipalArn;
     if (!principal) throw new Error('no principal with calls in the last 24 hours of the data');

@@ -10,8 +10,7 @@ import { dynamoDocumentClient, s3 } from '../lambdas/adapters/aws-clients';
 import { startApiServer } from '../local/http/server';
 import { LocalInvestigationRunner, loadStageHandlers } from '../local/investigation-runner';
 import { LocalStack } from '../local/local-stack';
-import { listLogFiles, type LogFile } from '../local/log-files';
-import { generatedCorpus } from './corpora';
+import { consoleBenchFiles, jsonPoster, lastDayOf } from './console-data';
 
 /**
  * `npx tsx bench/summary-reads.ts [--logs DIR | --synthetic RECORDS]`: the SDK calls and time of the console's
@@ -43,18 +42,7 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.LOG_LEVEL ??= 'silent';
   const { values } = parseArgs({ options: { logs: { type: 'string' }, synthetic: { type: 'string' } } });
-  let files: LogFile[];
-  let label: string;
-  if (values.synthetic) {
-    const records = Number(values.synthetic);
-    const corpus = generatedCorpus('console', { accounts: 10, regions: 3, recordsPerFile: Math.max(1, Math.ceil(records / 360)) });
-    files = corpus.files;
-    label = `synthetic organization, ${corpus.records.toLocaleString('en-US')} records`;
-  } else {
-    const dir = values.logs ?? join(__dirname, '..', 'test', 'fixtures', 'corpus', 'invictus-aws-dataset');
-    files = listLogFiles(dir);
-    label = dir;
-  }
+  const { files, label } = consoleBenchFiles(values);
   const dataDir = mkdtempSync(join(tmpdir(), 'trailhound-summary-reads-'));
   const stack = await LocalStack.start({ dataDir, inMemory: true });
   try {
@@ -66,10 +54,8 @@ async function main(): Promise<void> {
     countCommands(s3().middlewareStack as never, 'S3');
     const runner = new LocalInvestigationRunner(await loadStageHandlers(), { retryIntervalMs: 10 });
     const api = await startApiServer({ port: 0, runner });
-    const post = async <T>(path: string, body: object): Promise<T> => (await (await fetch(`${api.url}${path}`, { method: 'POST', body: JSON.stringify(body) })).json()) as T;
-    const newest = Math.max(...files.map((f) => Date.parse((/_(\d{8}T\d{4})Z_/.exec(f.key)?.[1] ?? '').replace(/(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})/, '$1-$2-$3T$4:$5:00Z'))).filter(Number.isFinite));
-    const to = new Date(Math.ceil((newest + 1) / HOUR) * HOUR).toISOString();
-    const from = new Date(Date.parse(to) - 24 * HOUR).toISOString();
+    const post = jsonPoster(api.url);
+    const { from, to } = lastDayOf(files);
     const measure = async <T>(name: string, path: string, body: object): Promise<T> => {
       calls.clear();
       const t0 = performance.now();

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { foreignRequestReason } from '../http/loopback';
+import { foreignRequestReason, listenOnLoopback, type LoopbackServer } from '../http/loopback';
 import type { ConsoleSite } from './static-site';
 
 /**
@@ -26,11 +25,7 @@ export interface SigningProxyOptions {
   readonly site: ConsoleSite;
 }
 
-export interface SigningProxy {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type SigningProxy = LoopbackServer;
 
 export class ProxyConfigError extends Error {}
 
@@ -125,18 +120,7 @@ export async function startSigningProxy(options: SigningProxyOptions): Promise<S
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  return listenOnLoopback(server, options.port, (chosen) => {
+    port = chosen;
   });
-  port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
 }

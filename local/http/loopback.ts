@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /**
  * Who may talk to the local servers. They listen on 127.0.0.1, but a web page in the user's browser can
@@ -26,4 +27,33 @@ export function foreignRequestReason(headers: IncomingHttpHeaders, port: number,
   const origin = headers.origin;
   if (origin !== undefined && !(options.allowOrigin && isSameOrigin(origin, port))) return `requests from origin ${JSON.stringify(origin)} are not accepted`;
   return undefined;
+}
+
+/** A server listening on 127.0.0.1. */
+export interface LoopbackServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on 127.0.0.1 only (the local servers have no authentication) at `port` (0: a free one), and
+ * reports the port chosen before any request is handled, as `onPort`, for the host and origin checks.
+ */
+export async function listenOnLoopback(server: Server, port: number | undefined, onPort: (port: number) => void): Promise<LoopbackServer> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const chosen = (server.address() as AddressInfo).port;
+  onPort(chosen);
+  return {
+    url: `http://127.0.0.1:${chosen}`,
+    port: chosen,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
 }

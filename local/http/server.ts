@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
 import { buildApiHandler, graphDependenciesFromEnv, maxScopeDays } from '../../lambdas/api/handler';
@@ -11,7 +10,7 @@ import type { InvestigationRepository, InvestigationRunner, TokenKeySource } fro
 import { randomBytes } from 'node:crypto';
 import { TOKEN_KEY_BYTES } from '../../lambdas/core/investigation/pagination';
 import { errorMessage, log } from '../../lambdas/shared/log';
-import { foreignRequestReason } from './loopback';
+import { foreignRequestReason, listenOnLoopback, type LoopbackServer } from './loopback';
 import type { ConsoleSite } from '../console/static-site';
 import { lambdaContext, toProxyEvent, type RawRequest } from './proxy-event';
 
@@ -42,11 +41,7 @@ export interface ApiServerOptions {
   console?: ConsoleSite;
 }
 
-export interface ApiServer {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type ApiServer = LoopbackServer;
 
 /**
  * The limits a request meets in AWS before the handler runs, so that local mode refuses what AWS refuses:
@@ -160,19 +155,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     socket.end(rawResponse(result, tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // Loopback only: the local API has no authentication.
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  return listenOnLoopback(server, options.port, (chosen) => {
+    port = chosen;
   });
-  port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
 }
