@@ -53,22 +53,15 @@ function parseFilter(body: ObjectReader): VolumeFilter | undefined {
 }
 
 export function parseGetApiCallVolume(value: unknown, context: GraphRequestContext): VolumeRequest {
-  const { reader: body, violations } = readerOf(value, ['GraphArn', 'EntityType', 'EntityId', 'ScopeStartTime', 'ScopeEndTime', 'Granularity', 'GroupBy', 'Filter']);
-  const graphArn = body?.string('GraphArn', GRAPH_ARN);
-  const type = body?.enumeration('EntityType', VOLUME_ENTITY_TYPES, true);
-  const id = body?.string('EntityId', { required: true, minLength: 1, maxLength: 2048 });
-  const from = body?.timestamp('ScopeStartTime', true);
-  const to = body?.timestamp('ScopeEndTime', true);
-  const granularity = body?.enumeration('Granularity', GRANULARITIES, true);
-  const groupBy = body?.enumeration('GroupBy', GROUP_BY);
-  const filter = body ? parseFilter(body) : undefined;
-  if (body && type && id !== undefined && !isVolumeEntityIdOf(type, id)) body.fail(`EntityId must be ${VOLUME_ENTITY_ID_RULES[type]} for EntityType ${type}`);
-  if (body && from !== undefined && to !== undefined) {
-    if (to <= from) body.fail('ScopeEndTime must be later than ScopeStartTime');
-    else if (granularity === 'MINUTE' && to - from > MAX_MINUTE_SCOPE_MS) body.fail('With Granularity MINUTE the scope (ScopeStartTime to ScopeEndTime) must not exceed 24 hours');
-    else if (to - from > context.maxScopeDays * DAY_MS) body.fail(`The scope (ScopeStartTime to ScopeEndTime) must not exceed ${context.maxScopeDays} days`);
-    if (from > context.nowMillis) body.fail('ScopeStartTime must not be in the future');
-  }
+  const { body, violations, graphArn, type, id, from, to, granularity, groupBy, filter } = readVolumeBody(value, {
+    types: VOLUME_ENTITY_TYPES,
+    idMaxLength: 2048,
+    idRule: (type, id) => (isVolumeEntityIdOf(type, id) ? undefined : VOLUME_ENTITY_ID_RULES[type]),
+    granularities: GRANULARITIES,
+    groupBy: GROUP_BY,
+    filter: parseFilter,
+  });
+  if (body) checkScope(body, from, to, context, granularity === 'MINUTE');
   // An account's hours keep minute counts but no events of their own (its principals have them).
   if (body && type === 'AWS_ACCOUNT') {
     if (groupBy !== undefined || filter !== undefined) body.fail('GroupBy and Filter are not available for EntityType AWS_ACCOUNT: ask for a principal of the account');
@@ -174,11 +167,42 @@ export interface ListRelatedEntitiesRequest {
   nextToken?: string;
 }
 
-function checkScope(body: ObjectReader, from: number | undefined, to: number | undefined, context: GraphRequestContext): void {
+/** The scope's order and length (at most 24 hours when counted by the minute, as Detective), and not in the future. */
+function checkScope(body: ObjectReader, from: number | undefined, to: number | undefined, context: GraphRequestContext, byMinute = false): void {
   if (from === undefined || to === undefined) return;
   if (to <= from) body.fail('ScopeEndTime must be later than ScopeStartTime');
+  else if (byMinute && to - from > MAX_MINUTE_SCOPE_MS) body.fail('With Granularity MINUTE the scope (ScopeStartTime to ScopeEndTime) must not exceed 24 hours');
   else if (to - from > context.maxScopeDays * DAY_MS) body.fail(`The scope (ScopeStartTime to ScopeEndTime) must not exceed ${context.maxScopeDays} days`);
   if (from > context.nowMillis) body.fail('ScopeStartTime must not be in the future');
+}
+
+const VOLUME_FIELDS = ['GraphArn', 'EntityType', 'EntityId', 'ScopeStartTime', 'ScopeEndTime', 'Granularity', 'GroupBy', 'Filter'] as const;
+
+/** The fields that API-call and flow volume requests share, read and checked alike; each checks its scope and its own rules after. */
+function readVolumeBody<T extends string, G extends string, B extends string, F>(
+  value: unknown,
+  spec: {
+    types: readonly T[];
+    idMaxLength: number;
+    /** What the id must be for this type, or undefined when it is one. */
+    idRule: (type: T, id: string) => string | undefined;
+    granularities: readonly G[];
+    groupBy: readonly B[];
+    filter: (body: ObjectReader) => F | undefined;
+  },
+) {
+  const { reader: body, violations } = readerOf(value, VOLUME_FIELDS);
+  const graphArn = body?.string('GraphArn', GRAPH_ARN);
+  const type = body?.enumeration('EntityType', spec.types, true);
+  const id = body?.string('EntityId', { required: true, minLength: 1, maxLength: spec.idMaxLength });
+  const from = body?.timestamp('ScopeStartTime', true);
+  const to = body?.timestamp('ScopeEndTime', true);
+  const granularity = body?.enumeration('Granularity', spec.granularities, true);
+  const groupBy = body?.enumeration('GroupBy', spec.groupBy);
+  const filter = body ? spec.filter(body) : undefined;
+  const idSays = type && id !== undefined ? spec.idRule(type, id) : undefined;
+  if (body && idSays) body.fail(`EntityId must be ${idSays} for EntityType ${type}`);
+  return { body, violations, graphArn, type, id, from, to, granularity, groupBy, filter };
 }
 
 function common(body: ObjectReader | undefined) {
@@ -396,16 +420,14 @@ function parseFlowFilter(body: ObjectReader): FlowVolumeFilter | undefined {
 }
 
 export function parseGetFlowVolume(value: unknown, context: GraphRequestContext): FlowVolumeRequest {
-  const { reader: body, violations } = readerOf(value, ['GraphArn', 'EntityType', 'EntityId', 'ScopeStartTime', 'ScopeEndTime', 'Granularity', 'GroupBy', 'Filter']);
-  const graphArn = body?.string('GraphArn', GRAPH_ARN);
-  const type = body?.enumeration('EntityType', FLOW_VOLUME_ENTITY_TYPES, true);
-  const id = body?.string('EntityId', { required: true, minLength: 1, maxLength: 256 });
-  const from = body?.timestamp('ScopeStartTime', true);
-  const to = body?.timestamp('ScopeEndTime', true);
-  const granularity = body?.enumeration('Granularity', FLOW_GRANULARITIES, true);
-  const groupBy = body?.enumeration('GroupBy', FLOW_GROUP_BY);
-  const filter = body ? parseFlowFilter(body) : undefined;
-  if (body && type && id !== undefined && !FLOW_ENTITY_IDS[type].test(id)) body.fail(`EntityId must be ${FLOW_ENTITY_IDS[type].says} for EntityType ${type}`);
+  const { body, violations, graphArn, type, id, from, to, granularity, groupBy, filter } = readVolumeBody(value, {
+    types: FLOW_VOLUME_ENTITY_TYPES,
+    idMaxLength: 256,
+    idRule: (type, id) => (FLOW_ENTITY_IDS[type].test(id) ? undefined : FLOW_ENTITY_IDS[type].says),
+    granularities: FLOW_GRANULARITIES,
+    groupBy: FLOW_GROUP_BY,
+    filter: parseFlowFilter,
+  });
   // An IP_ADDRESS entity is the peer already: its flows are those with the entity's address.
   if (body && type === 'IP_ADDRESS' && filter?.peerIp !== undefined) body.fail('Filter.PeerIp is not available for EntityType IP_ADDRESS (the entity is the peer)');
   if (body && type === 'IP_ADDRESS' && groupBy === 'PEER_IP') body.fail('GroupBy PEER_IP is not available for EntityType IP_ADDRESS (the entity is the peer)');
