@@ -2,6 +2,7 @@ import { call, GRAPH_ARN } from '../api';
 import { utc, type Scope } from '../entities';
 import { Panel, Show, useLoad } from './async';
 import { Table } from './table';
+import type { PermissionsAtTime } from '../../../lambdas/core/iam/types';
 
 /**
  * A role's or user's permissions at the end of the profile's scope (POST /graph/getPermissions, issue 11):
@@ -9,39 +10,8 @@ import { Table } from './table';
  * how complete the answer is, and the timeline of IAM changes up to that moment. Policy documents and
  * principals come from logs (an attacker may write them): rendered as text only.
  */
-interface ExternalPrincipal {
-  Principal: string;
-  Kind: string;
-  AccountId?: string;
-  Flags: string[];
-}
-interface Change {
-  Time: string;
-  EventName: string;
-  By: string;
-  EventId: string;
-  Succeeded: boolean;
-  ErrorCode?: string;
-  Session?: string;
-  SourceIp?: string;
-}
-export interface Permissions {
-  Exists: boolean | null;
-  Arn?: string;
-  AttachedPolicies: { PolicyArn: string }[];
-  InlinePolicies: { PolicyName: string; PolicyDocument: string | null }[];
-  Groups: { GroupName: string }[];
-  PermissionsBoundary: { PolicyArn: string } | null;
-  TrustPolicy: string | null;
-  ExternalPrincipals: ExternalPrincipal[];
-  AccessKeys: { AccessKeyId: string; Status: string; CreatedAt?: string }[];
-  LoginProfile: { CreatedAt?: string; PasswordResetRequired?: boolean } | null;
-  Coverage: 'FULL' | 'PARTIAL';
-  CoverageReason: string;
-  CredentialsCoverage?: 'FULL' | 'PARTIAL';
-  Changes: Change[];
-  ChangesTrimmed?: number;
-}
+/** The route's answer, in its own type: the console reads what the server writes. */
+export type Permissions = PermissionsAtTime;
 
 interface TrustRow {
   Kind: string;
