@@ -53,7 +53,7 @@ function parseFilter(body: ObjectReader): VolumeFilter | undefined {
 }
 
 export function parseGetApiCallVolume(value: unknown, context: GraphRequestContext): VolumeRequest {
-  const { body, violations, graphArn, type, id, from, to, granularity, groupBy, filter } = readVolumeBody(value, {
+  const { body, type, from, to, granularity, groupBy, filter, request } = readVolumeBody(value, {
     types: VOLUME_ENTITY_TYPES,
     idMaxLength: 2048,
     idRule: (type, id) => (isVolumeEntityIdOf(type, id) ? undefined : VOLUME_ENTITY_ID_RULES[type]),
@@ -67,16 +67,7 @@ export function parseGetApiCallVolume(value: unknown, context: GraphRequestConte
     if (groupBy !== undefined || filter !== undefined) body.fail('GroupBy and Filter are not available for EntityType AWS_ACCOUNT: ask for a principal of the account');
     if ((from !== undefined && from % 60_000 !== 0) || (to !== undefined && to % 60_000 !== 0)) body.fail('For EntityType AWS_ACCOUNT, ScopeStartTime and ScopeEndTime must be whole minutes (its volume is kept per minute)');
   }
-  violations.throwIfAny();
-  return {
-    ...(graphArn ? { graphArn } : {}),
-    entity: { type: type!, id: id! },
-    fromMs: from!,
-    toMs: to!,
-    granularity: granularity!,
-    ...(groupBy ? { groupBy } : {}),
-    ...(filter ? { filter } : {}),
-  };
+  return request();
 }
 
 /** Evidence page sizes: each event carries its full record (up to MAX_EVIDENCE_RECORD_BYTES), so pages are small. */
@@ -202,7 +193,20 @@ function readVolumeBody<T extends string, G extends string, B extends string, F>
   const filter = body ? spec.filter(body) : undefined;
   const idSays = type && id !== undefined ? spec.idRule(type, id) : undefined;
   if (body && idSays) body.fail(`EntityId must be ${idSays} for EntityType ${type}`);
-  return { body, violations, graphArn, type, id, from, to, granularity, groupBy, filter };
+  /** After the caller's own checks: the request, or the 400 of every violation found. An empty Filter is no filter. */
+  const request = () => {
+    violations.throwIfAny();
+    return {
+      ...(graphArn ? { graphArn } : {}),
+      entity: { type: type!, id: id! },
+      fromMs: from!,
+      toMs: to!,
+      granularity: granularity!,
+      ...(groupBy ? { groupBy } : {}),
+      ...(filter && Object.keys(filter).length > 0 ? { filter } : {}),
+    };
+  };
+  return { body, type, from, to, granularity, groupBy, filter, request };
 }
 
 function common(body: ObjectReader | undefined) {
@@ -420,7 +424,7 @@ function parseFlowFilter(body: ObjectReader): FlowVolumeFilter | undefined {
 }
 
 export function parseGetFlowVolume(value: unknown, context: GraphRequestContext): FlowVolumeRequest {
-  const { body, violations, graphArn, type, id, from, to, granularity, groupBy, filter } = readVolumeBody(value, {
+  const { body, type, from, to, groupBy, filter, request } = readVolumeBody(value, {
     types: FLOW_VOLUME_ENTITY_TYPES,
     idMaxLength: 256,
     idRule: (type, id) => (FLOW_ENTITY_IDS[type].test(id) ? undefined : FLOW_ENTITY_IDS[type].says),
@@ -432,14 +436,5 @@ export function parseGetFlowVolume(value: unknown, context: GraphRequestContext)
   if (body && type === 'IP_ADDRESS' && filter?.peerIp !== undefined) body.fail('Filter.PeerIp is not available for EntityType IP_ADDRESS (the entity is the peer)');
   if (body && type === 'IP_ADDRESS' && groupBy === 'PEER_IP') body.fail('GroupBy PEER_IP is not available for EntityType IP_ADDRESS (the entity is the peer)');
   if (body) checkScope(body, from, to, context);
-  violations.throwIfAny();
-  return {
-    ...(graphArn ? { graphArn } : {}),
-    entity: { type: type!, id: id! },
-    fromMs: from!,
-    toMs: to!,
-    granularity: granularity!,
-    ...(groupBy ? { groupBy } : {}),
-    ...(filter && Object.keys(filter).length > 0 ? { filter } : {}),
-  };
+  return request();
 }
