@@ -10,10 +10,10 @@ import { decodeHourIndex, indexSubject, type HourIndex } from '../core/storage/h
 import { ACCOUNTS_SUBJECT, activitySlot, afterHourSlots, type AccountRegistryItem, type ActivityItem, type HourIndexItem, type SessionItem } from '../core/model/items';
 import type { CompactEvent } from '../core/storage/compact-event';
 import { HOUR_MS, hourOfMs, hourWithin } from '../core/storage/hours';
-import { cutItem, earliestCreation, eventsWithin, mergeHourParts, sessionItems, sessionsByPrincipal, splitBySource } from '../core/storage/scope-cut';
+import { addSessionCounts, countsSessionsAlone, cutItem, earliestCreation, eventsWithin, mergeHourParts, sessionItems, sessionsByPrincipal, splitBySource, type SessionCounts } from '../core/storage/scope-cut';
 import type { EventsStore, HourEventsHeader } from '../adapters/events-store';
 import { IamStore } from '../adapters/iam-store';
-import { subjectOfAccount, subjectOfSession } from '../core/cloudtrail/activity';
+import { subjectOfAccount } from '../core/cloudtrail/activity';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { ACTIVITY_TABLE, INDEX_BUCKET_ENV, SESSIONS_TABLE } from '../shared/table-design';
 
@@ -440,19 +440,29 @@ export class TrailQueries implements SessionSource {
   }
 
   /**
-   * instanceActivity of several instances at once, in their order: their sessions are found one instance at a
-   * time (the hour indexes and role packs they share are read once in a request view), and their calls in one
-   * pass over the principals those sessions belong to, so instances sharing a role read its hours once.
+   * Calls and failed calls made with each of `sessions` in [from, to). Where an instance role's hour holds
+   * every instance's calls, its events are read only for an edge hour or an item that does not itemise its
+   * sessions' failures (addSessionCounts): a whole hour costs its item alone.
    */
-  async instancesActivity(instanceIds: readonly string[], from: string, to: string): Promise<InstanceActivity[]> {
+  async sessionCallCounts(sessions: readonly SessionView[], from: string, to: string): Promise<Map<string, SessionCounts>> {
+    const fromMs = ms(from);
+    const toMs = ms(to);
+    const counts = new Map<string, SessionCounts>();
+    await mapWithConcurrency([...sessionsByPrincipal(sessions)], CONCURRENT_READS, async ([principalKey, group]) => {
+      const items = await this.hourItems(principalKey, new Date(Math.max(fromMs, earliestCreation(group) - HOUR_MS)).toISOString(), to);
+      const relevant = items.filter((item) => (item.overflow?.sessions ?? 0) > 0 || [...group.keys()].some((id) => item.sessions?.[id] !== undefined));
+      await mapWithConcurrency(relevant, CONCURRENT_READS, async (item) => addSessionCounts(counts, item, countsSessionsAlone(item, fromMs, toMs) ? undefined : await this.eventsOfItem(item), group, fromMs, toMs));
+    });
+    return counts;
+  }
+
+  /** The calls and failed calls of several EC2 instances in [from, to), through their sessions (sessionCallCounts), in their order. */
+  async instancesCallCounts(instanceIds: readonly string[], from: string, to: string): Promise<{ instanceId: string; sessions: SessionView[]; calls: number; failures: number }[]> {
     const sessionsOf = await mapWithConcurrency(instanceIds, CONCURRENT_READS, (id) => this.sessionsFromOrigin(`${INSTANCE_PREFIX}${id}`, from, to));
-    const unique = new Map(sessionsOf.flat().map((s) => [s.sessionId, s]));
-    const items = await this.sessionActivity([...unique.values()], from, to);
-    const bySubject = new Map<string, ActivityItem[]>();
-    for (const item of items) bySubject.set(item.subject, [...(bySubject.get(item.subject) ?? []), item]);
+    const counts = await this.sessionCallCounts([...new Map(sessionsOf.flat().map((s) => [s.sessionId, s])).values()], from, to);
     return instanceIds.map((instanceId, i) => {
-      const own = sessionsOf[i].flatMap((s) => bySubject.get(subjectOfSession(s.sessionId)) ?? []);
-      return { instanceId, sessions: sessionsOf[i], totals: sumActivity(own), hourly: hourlyVolume(own) };
+      const own = sessionsOf[i].map((s) => counts.get(s.sessionId) ?? { calls: 0, failures: 0 });
+      return { instanceId, sessions: sessionsOf[i], calls: own.reduce((n, c) => n + c.calls, 0), failures: own.reduce((n, c) => n + c.failures, 0) };
     });
   }
 

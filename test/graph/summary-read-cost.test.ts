@@ -133,6 +133,17 @@ function expectedTopUsers(factor: number, scope: typeof ALIGNED): [string, numbe
     .slice(0, 10);
 }
 
+/** Independent count: each instance's calls and failed calls in the scope (its session's records), busiest first. */
+function expectedInstances(factor: number, scope: typeof ALIGNED): [string, number, number][] {
+  const inScope = trails(factor)[B].filter((r) => Date.parse(r.eventTime) >= Date.parse(scope.ScopeStartTime) && Date.parse(r.eventTime) < Date.parse(scope.ScopeEndTime));
+  return INSTANCES.map((id): [string, number, number] => {
+    const own = inScope.filter((r) => r.userIdentity.arn?.endsWith(`/Web/${id}`));
+    return [id, own.length, own.filter((r) => r.errorCode).length];
+  })
+    .filter(([, calls]) => calls > 0)
+    .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]));
+}
+
 describe('getSummary read cost', () => {
   it('counts what the records hold, at both volumes', () => {
     for (const [run, factor] of [[small, 1], [large, 10]] as const) {
@@ -143,7 +154,16 @@ describe('getSummary read cost', () => {
       // B's instances are found through their instance-profile role, each with its calls ((6 + i) × factor in the hour).
       const instances = run.answers.ALIGNED.TopInstances.map((t: any) => [t.InstanceId, t.Calls, t.Roles]);
       expect(instances).toEqual(INSTANCES.map((id, i) => [id, (6 + i) * factor, [`arn:aws:iam::${B}:role/Web`]]).reverse());
+      for (const [name, scope] of Object.entries({ ALIGNED, CUT })) {
+        const shown = run.answers[name].TopInstances.map((t: any) => [t.InstanceId, t.Calls, t.FailedCalls]);
+        expect([name, factor, shown]).toEqual([name, factor, expectedInstances(factor, scope)]);
+      }
     }
+  });
+
+  it('counts the instances of a whole hour from their role\'s items, without reading its events', () => {
+    // The Web role's hour holds every instance's calls; its item itemises each session's calls and failures.
+    for (const run of [small, large]) expect(run.reads.ALIGNED['S3 GetObjectCommand']).toBeUndefined();
   });
 
   it("makes the same DynamoDB and S3 calls when account B's volume is ten times larger", () => {

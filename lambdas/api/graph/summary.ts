@@ -102,12 +102,12 @@ async function topInstances(deps: ProfileDependencies, indexes: readonly HourInd
   for (const index of indexes) for (const id of Object.keys(index.instances)) hoursSeen.set(id, (hoursSeen.get(id) ?? 0) + 1);
   const candidates = [...hoursSeen].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, SUMMARY_MAX_INSTANCES).map(([id]) => id);
   // All at once: instances that share a role (an auto-scaling group) share the reads of its hours and events.
-  const read = candidates.length === 0 ? [] : await deps.queries.instancesActivity(candidates, request.from, request.to);
+  const read = candidates.length === 0 ? [] : await deps.queries.instancesCallCounts(candidates, request.from, request.to);
   return read
-    .filter((a) => a.totals.total > 0)
-    .sort((a, b) => b.totals.total - a.totals.total || a.instanceId.localeCompare(b.instanceId))
+    .filter((a) => a.calls > 0)
+    .sort((a, b) => b.calls - a.calls || a.instanceId.localeCompare(b.instanceId))
     .slice(0, SUMMARY_TOP)
-    .map((a) => ({ InstanceId: a.instanceId, Roles: [...new Set(a.sessions.map((s) => s.issuerArn))].sort(), Sessions: a.sessions.length, Calls: a.totals.total, FailedCalls: a.totals.failures }));
+    .map((a) => ({ InstanceId: a.instanceId, Roles: [...new Set(a.sessions.map((s) => s.issuerArn))].sort(), Sessions: a.sessions.length, Calls: a.calls, FailedCalls: a.failures }));
 }
 
 /** Investigations created in the window, by severity and by status (the byCreatedTime index, paged). */

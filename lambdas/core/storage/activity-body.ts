@@ -8,7 +8,7 @@ import type { ActivityItem } from '../model/items';
  * repeat API names, ARNs and agents, and compress three to five times: write units and storage are billed by
  * the stored size (README "Cost model").
  */
-export const BODY_FIELDS = ['apis', 'errorCodes', 'sourceIps', 'userAgents', 'resources', 'regions', 'minutes', 'sessions'] as const;
+export const BODY_FIELDS = ['apis', 'errorCodes', 'sourceIps', 'userAgents', 'resources', 'regions', 'minutes', 'sessions', 'sessionFailures'] as const;
 type BodyField = (typeof BODY_FIELDS)[number];
 
 export type StoredActivity<T extends ActivityItem> = Omit<T, BodyField> & { body: Uint8Array };

@@ -21,6 +21,12 @@ export interface HourAggregate extends ActivityAggregate {
   minutes: Record<string, [number, number]>;
   /** Session (temporary access key id) → calls made with it in the hour. */
   sessions: Record<string, number>;
+  /**
+   * Session → failed calls made with it, for the sessions with any. With `sessions`, a whole hour gives each
+   * session's calls and failures without its events (the summary's instances). Absent from items written
+   * before it existed: their readers fold the events.
+   */
+  sessionFailures?: Record<string, number>;
 }
 
 function bump(map: Record<string, number>, key: string | undefined, by = 1): void {
@@ -50,6 +56,7 @@ export function aggregateEvents(meta: SubjectMeta, hour: string, events: readonl
     overflow: {},
     minutes: {},
     sessions: {},
+    sessionFailures: {},
   };
   let first = Infinity;
   let last = -Infinity;
@@ -65,6 +72,7 @@ export function aggregateEvents(meta: SubjectMeta, hour: string, events: readonl
     bump(aggregate.userAgents, event.u);
     bump(aggregate.regions, event.g);
     bump(aggregate.sessions, event.s);
+    if (failed) bump(aggregate.sessionFailures as Record<string, number>, event.s);
     for (const arn of event.x ?? []) bump(aggregate.resources, arn);
     const minute = (aggregate.minutes[minuteKey(event.t)] ??= [0, 0]);
     minute[0]++;
@@ -81,7 +89,7 @@ export function aggregateEvents(meta: SubjectMeta, hour: string, events: readonl
 }
 
 /** The breakdown maps a stored aggregate may trim to fit its size budget, least telling first. */
-const TRIMMABLE = ['sessions', 'resources', 'userAgents', 'sourceIps', 'errorCodes', 'regions'] as const;
+const TRIMMABLE = ['sessions', 'sessionFailures', 'resources', 'userAgents', 'sourceIps', 'errorCodes', 'regions'] as const;
 
 /**
  * Trims an aggregate's breakdowns until the item fits `maxBytes` by DynamoDB's size rule. Totals and minute
@@ -93,7 +101,7 @@ export function fitToSize<T extends HourAggregate>(item: T, maxBytes: number, ex
   if (size <= maxBytes) return item;
   const fitted = { ...item, overflow: { ...item.overflow } };
   for (const name of [...TRIMMABLE, 'apis'] as const) {
-    const entries = Object.entries(fitted[name] as Record<string, number | ApiCounts>).sort((a, b) => weight(a[1]) - weight(b[1]));
+    const entries = Object.entries((fitted[name] ?? {}) as Record<string, number | ApiCounts>).sort((a, b) => weight(a[1]) - weight(b[1]));
     const kept = Object.fromEntries(entries) as Record<string, number | ApiCounts>;
     for (const [key, value] of entries) {
       if (size <= maxBytes) break;

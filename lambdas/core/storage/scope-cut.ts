@@ -3,7 +3,7 @@ import type { SessionView } from '../queries/session-view';
 import type { ActivityItem } from '../model/items';
 import type { CompactEvent } from './compact-event';
 import { aggregateEvents, type SubjectMeta } from './hour-aggregate';
-import { hourStartMs } from './hours';
+import { hourStartMs, hourWithin } from './hours';
 
 /**
  * Exact scopes: an hour item covers its whole hour, so where a scope edge cuts an hour the reader folds only
@@ -141,4 +141,36 @@ export function mergeHourParts(parts: readonly HourPart[], homeAccountId?: strin
 
 function rank(part: HourPart, homeAccountId: string | undefined): number {
   return part.item.accountId === homeAccountId ? 0 : 1;
+}
+
+export interface SessionCounts {
+  calls: number;
+  failures: number;
+}
+
+/**
+ * Whether an item alone gives its sessions' calls and failures in [fromMs, toMs): its hour lies inside the
+ * scope, and it itemises every session's calls and failures (nothing trimmed, and written with the failures).
+ */
+export function countsSessionsAlone(item: ActivityItem, fromMs: number, toMs: number): boolean {
+  return hourWithin(item.hour, fromMs, toMs) && item.sessionFailures !== undefined && !item.overflow?.sessions && !item.overflow?.sessionFailures;
+}
+
+/**
+ * Adds the calls and failures made with each of `sessions` in [fromMs, toMs) in one principal-hour: from the
+ * item's maps when it counts them alone (countsSessionsAlone), else from its `events`.
+ */
+export function addSessionCounts(into: Map<string, SessionCounts>, item: ActivityItem, events: readonly CompactEvent[] | undefined, sessions: ReadonlySet<string> | ReadonlyMap<string, unknown>, fromMs: number, toMs: number): void {
+  const add = (id: string, calls: number, failures: number) => {
+    const counts = into.get(id) ?? { calls: 0, failures: 0 };
+    counts.calls += calls;
+    counts.failures += failures;
+    into.set(id, counts);
+  };
+  if (events === undefined) {
+    if (!countsSessionsAlone(item, fromMs, toMs)) throw new Error(`the sessions of ${item.subject} at ${item.hour} need its events`);
+    for (const [id, calls] of Object.entries(item.sessions ?? {})) if (sessions.has(id)) add(id, calls, item.sessionFailures?.[id] ?? 0);
+    return;
+  }
+  for (const event of eventsWithin(item.hour, events, fromMs, toMs)) if (event.s && sessions.has(event.s)) add(event.s, 1, event.e !== undefined ? 1 : 0);
 }
