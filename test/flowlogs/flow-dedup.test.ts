@@ -105,7 +105,7 @@ async function ingest(stack: FakeFlowStack, key: string, file: Buffer, etag = `e
 async function fixture(): Promise<Fixture> {
   const stack = new FakeFlowStack(AFTER);
   const traffic = minuteFlows(ENI_A, 60);
-  const files = { [LOG_V2]: v2File(traffic), [LOG_V5]: v5File(tenMinuteFlows(traffic), ENI_A), [LOG_OTHER]: v2File(minuteFlows(ENI_B, 30, PEERS.slice(0, 2))) };
+  const files: Record<string, Buffer> = { [LOG_V2]: v2File(traffic), [LOG_V5]: v5File(tenMinuteFlows(traffic), ENI_A), [LOG_OTHER]: v2File(minuteFlows(ENI_B, 30, PEERS.slice(0, 2))) };
   const keys = Object.fromEntries(Object.keys(files).map((id) => [id, flowLogKey(ACCOUNT, T0, `h${id.slice(-4)}`, 'eu-west-1', id)]));
   for (const id of Object.keys(files)) await ingest(stack, keys[id], files[id]);
   return { stack, files, keys };

@@ -17,7 +17,7 @@ const eniOf = (index: number) => `eni-0${String(index).padStart(16, '0')}`;
 const generated = fc.record({
   eni: fc.integer({ min: 0, max: 3 }),
   /** Which logs delivered it: a flow both logs watch is in both. */
-  logs: fc.constantFrom([0], [1], [0, 1]),
+  logs: fc.constantFrom<number[]>([0], [1], [0, 1]),
   peer: fc.integer({ min: 0, max: 5 }),
   inbound: fc.boolean(),
   /** v5 formats give the direction; default-format records leave it to the address learning. */

@@ -54,11 +54,18 @@ export interface FlowInterfaceItem {
   expiresAt: number;
 }
 
+/** One peer-interface pair: [interface index, bytes in, bytes out, packets, flows, rejected flows, first, last, ports, bytes unknown direction]. */
+export type PeerEntry = [number, ...PeerCounts, string[], number?];
+
 export interface FlowPeersBody {
-  v: 1;
+  /**
+   * 2: bytes out exclude the bytes whose direction is unknown, which come last in the entry. In v1 bodies
+   * they were counted as out and the last element is absent.
+   */
+  v: 1 | 2;
   interfaces: [string, string | null][];
-  /** peer → [interface index, bytes in, bytes out, packets, flows, rejected flows, first, last, ports][]. */
-  peers: Record<string, [number, ...PeerCounts, string[]][]>;
+  /** peer → the interfaces it talked to (PeerEntry). */
+  peers: Record<string, PeerEntry[]>;
   /** Peers left out to fit (the ones with the fewest bytes), and beyond the live cap. */
   truncatedPeers: number;
 }
@@ -202,14 +209,20 @@ export function interfaceRows(item: FlowInterfaceItem): Row[] {
 export function peersItem(hour: FlowHour, expiresAt: number): FlowPeersItem {
   const interfaces: FlowPeersBody['interfaces'] = hour.interfaces.map((iface) => [iface.interfaceId, iface.instanceId ?? null]);
   const indexOf = new Map(interfaces.map(([id], index) => [id, index]));
+  const unknown = unknownBytesByPeer(hour.interfaces);
   const entries = Object.entries(hour.peers).map(([peer, byInterface]) => {
-    const list = Object.entries(byInterface).map(([interfaceId, counts]): [number, ...PeerCounts, string[]] => [indexOf.get(interfaceId) as number, ...counts, hour.peerPorts[peer]?.[interfaceId] ?? []]);
-    const bytes = list.reduce((sum, entry) => sum + entry[1] + entry[2], 0);
+    const list = Object.entries(byInterface).map(([interfaceId, counts]): PeerEntry => {
+      // The aggregator counts unknown-direction bytes as out; the interface's rows tell them apart.
+      const bytesUnknown = Math.min(unknown.get(interfaceId)?.get(peer) ?? 0, counts[1]);
+      const [bytesIn, bytesOut, ...rest] = counts;
+      return [indexOf.get(interfaceId) as number, bytesIn, bytesOut - bytesUnknown, ...rest, hour.peerPorts[peer]?.[interfaceId] ?? [], bytesUnknown];
+    });
+    const bytes = list.reduce((sum, entry) => sum + entry[1] + entry[2] + (entry[9] ?? 0), 0);
     return { peer, list, bytes };
   });
   let kept = entries;
   let truncatedPeers = hour.cappedPeers;
-  const bodyOf = (list: typeof entries): FlowPeersBody => ({ v: 1, interfaces, peers: Object.fromEntries(list.map((entry) => [entry.peer, entry.list])), truncatedPeers });
+  const bodyOf = (list: typeof entries): FlowPeersBody => ({ v: 2, interfaces, peers: Object.fromEntries(list.map((entry) => [entry.peer, entry.list])), truncatedPeers });
   let body = encode(bodyOf(kept));
   if (body.byteLength > MAX_PEERS_BODY_BYTES) kept = [...entries].sort((a, b) => b.bytes - a.bytes || (a.peer < b.peer ? -1 : 1));
   while (body.byteLength > MAX_PEERS_BODY_BYTES && kept.length > 1) {
@@ -219,6 +232,25 @@ export function peersItem(hour: FlowHour, expiresAt: number): FlowPeersItem {
     body = encode(bodyOf(kept));
   }
   return { subject: flowPeersSubject(hour.accountId), slot: activitySlot(hour.hour, hour.accountId), accountId: hour.accountId, hour: hour.hour, peers: kept.length, body, expiresAt };
+}
+
+/**
+ * Per interface, the bytes of unknown direction per peer, from its drill-down rows. Flows folded into `*`
+ * rows by the live row cap name no peer: their unknown bytes stay counted as out in the peer index.
+ */
+function unknownBytesByPeer(interfaces: readonly InterfaceHour[]): Map<string, Map<string, number>> {
+  const byInterface = new Map<string, Map<string, number>>();
+  for (const iface of interfaces) {
+    if (iface.totals.unknown.bytes === 0) continue;
+    const byPeer = new Map<string, number>();
+    for (const [key, bytes] of iface.rows) {
+      if (!key.startsWith('unknown|')) continue;
+      const peer = key.split('|')[2];
+      if (peer !== '*') byPeer.set(peer, (byPeer.get(peer) ?? 0) + bytes);
+    }
+    byInterface.set(iface.interfaceId, byPeer);
+  }
+  return byInterface;
 }
 
 export function interfaceVolumes(hour: FlowHour | MergedFlowHour): InterfaceVolume[] {
