@@ -121,6 +121,8 @@ async function writesPerMillion(files: { key: string; body: Buffer }[], records:
     getFlowManifest: async () => undefined,
     openFlowObject: open,
     putItems: async (items) => count('Activity flow items', items),
+    deleteItems: async (keys) => count('Activity flow deletes', keys),
+    getItem: async () => undefined,
     retentionDays: 36500,
     settleMs: 0,
     now: () => new Date('2026-03-02T00:00:00Z'),

@@ -1,11 +1,13 @@
 import { FlowHourAggregator } from '../core/flowlogs/flow-aggregate';
-import { decodeBody, interfaceItem, manifestItem, mappingItems, peersItem, type FlowManifestBody, type FlowManifestItem } from '../core/flowlogs/flow-items';
+import { flowInterfaceSubject, interfaceItem, manifestItem, mappingItems, peersItem, type FlowManifestItem } from '../core/flowlogs/flow-items';
 import { parseFlowHourKey } from '../core/flowlogs/flow-hours';
-import { parseFlowLogKey } from '../core/flowlogs/flow-key';
+import { parseFlowLogKey, type FlowLogKey } from '../core/flowlogs/flow-key';
+import { mergeFlowLogs, type LogHour } from '../core/flowlogs/merge-flow-logs';
+import { decodeState, encodeState, statePartKeys, type FlowManifestState } from '../core/flowlogs/flow-manifest-state';
 import { readFlowObject, type FlowObjectBody } from '../core/flowlogs/read-object';
 import { objectIdOf } from '../core/cloudtrail/read-log';
 import { HOUR_MS, hourStartMs } from '../core/storage/hours';
-import { ACCOUNTS_SUBJECT, expiryFrom, type HourObjectItem } from '../core/model/items';
+import { ACCOUNTS_SUBJECT, activitySlot, expiryFrom, type HourObjectItem } from '../core/model/items';
 import { ObjectGoneError } from '../adapters/s3-objects';
 import { log } from '../shared/log';
 import { objectsHash } from './compact-hour';
@@ -13,9 +15,12 @@ import { objectsHash } from './compact-hour';
 /**
  * Compacts one flow-log account-hour (`flow#<account>#<hour>`): re-reads the hour's flow log objects, each
  * file once whatever the keys it arrived under (the file name carries the flow log id, the window and a
- * hash), folds their records of this account and hour, and writes one item per network interface, the
- * hour's peer index, the ENI ↔ instance mappings the records name, and the manifest last. Every item is a
- * function of the hour's files under a fixed key: a retry, a redelivery or a crash halfway writes the same.
+ * hash), folds each flow log's records of this account and hour apart, keeps per interface the traffic of
+ * one flow log (merge-flow-logs.ts: two logs watching one interface deliver the same flows), and writes one
+ * item per network interface, the hour's peer index, the ENI ↔ instance mappings the records name, deletes
+ * the interface items an earlier compaction of the hour wrote that are no longer present, and writes the
+ * manifest last. Every item is a function of the hour's files under a fixed key: a retry, a redelivery or a
+ * crash halfway writes the same.
  */
 export interface FlowCompactionDependencies {
   listHourObjects(hourKey: string): Promise<HourObjectItem[]>;
@@ -24,13 +29,17 @@ export interface FlowCompactionDependencies {
   openFlowObject(bucket: string, key: string, format: 'text' | 'parquet'): Promise<FlowObjectBody>;
   /** Activity-table items, batched (BatchWriteItem). */
   putItems(items: readonly object[]): Promise<void>;
+  /** Activity-table items by key, batched (BatchWriteItem): interface items no longer present, replaced state parts. */
+  deleteItems(keys: readonly { subject: string; slot: string }[]): Promise<void>;
+  /** One Activity-table item by key (GetItem): the parts of a previous manifest's state. */
+  getItem(subject: string, slot: string): Promise<Record<string, unknown> | undefined>;
   retentionDays: number;
   settleMs: number;
   now?: () => Date;
 }
 
 export type FlowCompactionOutcome =
-  | { status: 'compacted'; hourKey: string; flows: number; interfaces: number; peers: number; objects: number; files: number; missingObjects: number; damagedObjects: number; writes: number }
+  | { status: 'compacted'; hourKey: string; flows: number; duplicateLogFlows: number; flowLogs: number; interfaces: number; goneInterfaces: number; peers: number; objects: number; files: number; missingObjects: number; damagedObjects: number; writes: number }
   | { status: 'unchanged'; hourKey: string }
   | { status: 'not-settled'; hourKey: string; settlesAt: string }
   | { status: 'invalid'; hourKey: string; reason: string };
@@ -53,66 +62,97 @@ export async function compactFlowHour(hourKey: string, deps: FlowCompactionDepen
   const registered = await deps.listHourObjects(hourKey);
   const previous = await deps.getFlowManifest(accountId, hour);
   if (previous && previous.objectsHash === objectsHash(registered)) return { status: 'unchanged', hourKey };
-  // Registrations expire after BOOKKEEPING_DAYS: the manifest names the hour's earlier objects.
-  const named = previous ? decodeBody<FlowManifestBody>(previous.body).objects : [];
+  // Registrations expire after BOOKKEEPING_DAYS: the manifest's state names the hour's earlier objects.
+  const before = previous ? await previousState(previous, deps) : undefined;
   const byKey = new Map<string, HourObjectItem>();
-  for (const object of named) byKey.set(object.objectKey, { hourKey, objectId: objectIdOf(object.objectKey), objectKey: object.objectKey, ...(object.etag ? { etag: object.etag } : {}), records: 0, firstEvent: '', lastEvent: '', ingestedAt: '', expiresAt: 0 });
+  for (const object of before?.objects ?? []) byKey.set(object.objectKey, { hourKey, objectId: objectIdOf(object.objectKey), objectKey: object.objectKey, ...(object.etag ? { etag: object.etag } : {}), records: 0, firstEvent: '', lastEvent: '', ingestedAt: '', expiresAt: 0 });
   for (const object of registered) byKey.set(object.objectKey, object);
   const objects = [...byKey.values()].sort((a, b) => (a.objectKey < b.objectKey ? -1 : a.objectKey > b.objectKey ? 1 : 0));
   const hash = objectsHash(objects);
   if (previous && previous.objectsHash === hash) return { status: 'unchanged', hourKey };
 
-  const aggregator = new FlowHourAggregator(accountId, hour);
-  const filesRead = new Set<string>();
-  let missingObjects = 0;
-  let damagedObjects = 0;
+  // Each flow log's files folded apart, one log at a time (only one live aggregator; see merge-flow-logs.ts).
+  const byLog = new Map<string, { object: HourObjectItem; bucket: string; key: string; name: FlowLogKey }[]>();
   for (const object of objects) {
     const { bucket, key } = parseObjectKey(object.objectKey);
     const name = parseFlowLogKey(key);
     if (!name) continue;
-    // The same file under two keys (a copy, an organization prefix beside an account one) counts once.
-    if (filesRead.has(name.fileName)) continue;
-    let body: FlowObjectBody;
-    try {
-      body = await deps.openFlowObject(bucket, key, name.fileFormat);
-    } catch (error) {
-      if (!(error instanceof ObjectGoneError)) throw error;
-      missingObjects++;
-      log.warn('flow log object gone before compaction', { hourKey, objectKey: object.objectKey });
-      continue;
-    }
-    filesRead.add(name.fileName);
-    const outcome = await readFlowObject(body, { add: (record) => aggregator.add(record, name.accountId), reject: () => undefined });
-    if (outcome.formatError) damagedObjects++;
+    const list = byLog.get(name.flowLogId) ?? [];
+    list.push({ object, bucket, key, name });
+    byLog.set(name.flowLogId, list);
   }
-  const flowHour = aggregator.finish();
+  const filesRead = new Set<string>();
+  let missingObjects = 0;
+  let damagedObjects = 0;
+  const logs: LogHour[] = [];
+  for (const [flowLogId, files] of [...byLog].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const aggregator = new FlowHourAggregator(accountId, hour);
+    for (const { object, bucket, key, name } of files) {
+      // The same file under two keys (a copy, an organization prefix beside an account one) counts once.
+      if (filesRead.has(name.fileName)) continue;
+      let body: FlowObjectBody;
+      try {
+        body = await deps.openFlowObject(bucket, key, name.fileFormat);
+      } catch (error) {
+        if (!(error instanceof ObjectGoneError)) throw error;
+        missingObjects++;
+        log.warn('flow log object gone before compaction', { hourKey, objectKey: object.objectKey });
+        continue;
+      }
+      filesRead.add(name.fileName);
+      const outcome = await readFlowObject(body, { add: (record) => aggregator.add(record, name.accountId), reject: () => undefined });
+      if (outcome.formatError) damagedObjects++;
+    }
+    logs.push({ flowLogId, hour: aggregator.finish() });
+  }
+  const flowHour = mergeFlowLogs(accountId, hour, logs);
   const expiresAt = expiryFrom(`${hour}:59:59Z`, deps.retentionDays);
-  const interfaces = flowHour.interfaces.map((iface) => interfaceItem(flowHour, iface, expiresAt));
+  const interfaces = flowHour.interfaces.map((iface) => interfaceItem(flowHour, iface, expiresAt, flowHour.sources[iface.interfaceId]));
   const peers = peersItem(flowHour, expiresAt);
   const mappings = flowHour.interfaces.filter((iface) => iface.instanceId && !iface.interfaceId.startsWith('instance:')).flatMap((iface) => {
     const items = mappingItems(iface.instanceId as string, iface.interfaceId, accountId, 'flow-log', expiresAt);
     return [items.byInstance, items.byInterface];
   });
-  const items: object[] = [...interfaces, peers, ...mappings, { subject: ACCOUNTS_SUBJECT, slot: accountId, accountId }];
+  const state: FlowManifestState = { v: 1, objects: objects.map((o) => ({ objectKey: o.objectKey, ...(o.etag ? { etag: o.etag } : {}) })), interfaces: interfaces.map((item) => item.interfaceId) };
+  const encoded = encodeState(state, { accountId, hour, generation: hash, expiresAt });
+  const items: object[] = [...interfaces, peers, ...mappings, { subject: ACCOUNTS_SUBJECT, slot: accountId, accountId }, ...encoded.parts];
   await deps.putItems(items);
+  // An interface the previous compaction wrote and this one does not (an object replaced or gone): its item
+  // would keep the old traffic. Deleted before the manifest, so a retry after a crash deletes it again.
+  const present = new Set(state.interfaces);
+  const slot = activitySlot(hour, accountId);
+  const gone = (before?.interfaces ?? []).filter((interfaceId) => !present.has(interfaceId)).map((interfaceId) => ({ subject: flowInterfaceSubject(interfaceId), slot }));
+  if (gone.length > 0) await deps.deleteItems(gone);
   // The manifest last: until it is written, a retry compacts the hour again and writes the same items.
-  const manifest = manifestItem(
-    flowHour,
-    { objects: objects.map((o) => ({ objectKey: o.objectKey, ...(o.etag ? { etag: o.etag } : {}) })), objectsHash: hash, files: filesRead.size, compactedAt: now.toISOString() },
-    expiresAt,
-  );
+  const manifest = manifestItem(flowHour, { objectCount: objects.length, objectsHash: hash, files: filesRead.size, compactedAt: now.toISOString(), state: encoded.manifest }, expiresAt);
   await deps.putItems([manifest]);
+  // The state parts of the manifest replaced are no longer read (a new generation has other slots).
+  const replacedParts = previous && previous.stateGeneration !== hash ? statePartKeys(previous) : [];
+  if (replacedParts.length > 0) await deps.deleteItems(replacedParts);
   return {
     status: 'compacted',
     hourKey,
     flows: flowHour.counts.flows,
+    duplicateLogFlows: flowHour.counts.duplicateLogFlows,
+    flowLogs: logs.length,
     interfaces: interfaces.length,
+    goneInterfaces: gone.length,
     peers: peers.peers,
     objects: objects.length,
     files: filesRead.size,
     missingObjects,
     damagedObjects,
-    writes: items.length + 1,
+    writes: items.length + gone.length + replacedParts.length + 1,
   };
+}
+
+/** What the previous compaction of the hour read and wrote: from its manifest, and its part items if any. */
+async function previousState(manifest: FlowManifestItem, deps: FlowCompactionDependencies): Promise<FlowManifestState> {
+  const parts: Uint8Array[] = [];
+  for (const key of statePartKeys(manifest)) {
+    const item = await deps.getItem(key.subject, key.slot);
+    if (item) parts.push(item.body as Uint8Array);
+  }
+  return decodeState(manifest, parts);
 }
 

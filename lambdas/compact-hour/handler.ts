@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient, s3 } from '../adapters/aws-clients';
-import { batchPut, batchWriteTables, type TableWrite } from '../adapters/batch-writer';
+import { batchDelete, batchPut, batchWriteTables, type TableWrite } from '../adapters/batch-writer';
 import { delayMessage, parseCompactionMessage } from '../adapters/compaction-queue';
 import { EventsStore } from '../adapters/events-store';
 import { IamStore } from '../adapters/iam-store';
@@ -72,6 +72,8 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
         (await client.send(new GetCommand({ TableName: activityTable, Key: { subject: flowAccountSubject(accountId), slot: activitySlot(hour, accountId) }, ConsistentRead: true }))).Item as FlowManifestItem | undefined,
       openFlowObject: (bucketName, key, format) => openFlowObject(s3(), bucketName, key, format),
       putItems: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
+      deleteItems: async (keys) => void (await batchDelete(client, activityTable, keys)),
+      getItem: async (subject, slot) => (await client.send(new GetCommand({ TableName: activityTable, Key: { subject, slot }, ConsistentRead: true }))).Item,
       retentionDays: retentionDays(),
       settleMs: compactionSettleMs(),
     },

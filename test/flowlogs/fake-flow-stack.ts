@@ -93,6 +93,13 @@ export class FakeFlowStack {
           this.activity.set(`${item.subject as string}|${item.slot as string}`, structuredClone(item));
         }
       },
+      deleteItems: async (keys) => {
+        for (const key of keys) {
+          this.activityWrites++;
+          this.activity.delete(`${key.subject}|${key.slot}`);
+        }
+      },
+      getItem: async (subject, slot) => this.activity.get(`${subject}|${slot}`),
       retentionDays: 36500,
       settleMs: 20 * 60_000,
       now: this.now,

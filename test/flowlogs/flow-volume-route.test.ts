@@ -108,11 +108,26 @@ async function volume(body: Record<string, unknown>): Promise<FlowVolumeResponse
 const ok = (rows: Raw[]) => rows.filter((r) => r['log-status'] === 'OK');
 const hourOf = (r: Raw) => `${new Date(Math.floor(Number(r.start) / 3600) * 3_600_000).toISOString()}`;
 /**
- * Every OK line of every file. The sample's audit flow log repeats the web log's flows of the C&C hour (61
- * records): the storage counts a flow once per flow log that captured it (README "VPC Flow Logs", Not done),
- * so this count does too.
+ * The OK lines that count. The sample's audit flow log repeats the web log's flows of the C&C hour (61
+ * records); per hour and interface only one flow log counts (README "VPC Flow Logs"): the one with the most
+ * OK lines for that interface in the hour, the lower flow-log id on a tie.
  */
-const allRows = (): Raw[] => ok(files.flatMap((f) => f.rows));
+function allRows(): Raw[] {
+  const groups = new Map<string, Map<string, Raw[]>>();
+  for (const file of files)
+    for (const r of ok(file.rows)) {
+      const slot = `${hourOf(r)} ${r['interface-id']}`;
+      const byLog = groups.get(slot) ?? new Map<string, Raw[]>();
+      byLog.set(file.flowLogId, [...(byLog.get(file.flowLogId) ?? []), r]);
+      groups.set(slot, byLog);
+    }
+  const kept: Raw[] = [];
+  for (const byLog of groups.values()) {
+    const [, rows] = [...byLog].sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : 1))[0];
+    kept.push(...rows);
+  }
+  return kept;
+}
 
 function sumBy(rows: Raw[], key: (r: Raw) => string, field = 'bytes'): Record<string, number> {
   const out: Record<string, number> = {};

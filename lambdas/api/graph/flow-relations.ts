@@ -34,6 +34,7 @@ export async function flowPeersOf(flows: FlowQueries, address: string, fromMs: n
         Flow: {
           BytesIn: sum((v) => v.bytesIn),
           BytesOut: sum((v) => v.bytesOut),
+          BytesUnknownDirection: sum((v) => v.bytesUnknownDirection),
           Packets: sum((v) => v.packets),
           Flows: sum((v) => v.flows),
           RejectedFlows: sum((v) => v.rejectedFlows),

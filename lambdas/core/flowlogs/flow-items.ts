@@ -3,6 +3,7 @@ import { activitySlot } from '../model/items';
 import type { Direction } from './direction';
 import { rowColumns, rowsOfBody } from './flow-row-body';
 import type { DirectionTotals, FlowHour, FlowRow, InterfaceHour, PeerCounts } from './flow-aggregate';
+import type { InterfaceSource, MergedFlowHour } from './merge-flow-logs';
 
 /**
  * The items a flow-log compaction writes, in the Activity table beside CloudTrail's (same keys: a subject,
@@ -44,16 +45,27 @@ export interface FlowInterfaceItem {
   skipdata: number;
   /** Flows folded into `*` rows: at aggregation (the live cap) and to fit the item. */
   cappedFlows: number;
+  /** The flow log whose traffic this item counts (absent in items of before the choice was made). */
+  flowLogId?: string;
+  /** OK flows other flow logs delivered for this interface in the hour: the same traffic, left out. */
+  duplicateLogFlows?: number;
   /** gzip of the rows `[key, bytes, packets, flows, first, last]`, busiest first, by column (flow-row-body.ts). */
   body: Uint8Array;
   expiresAt: number;
 }
 
+/** One peer-interface pair: [interface index, bytes in, bytes out, packets, flows, rejected flows, first, last, ports, bytes unknown direction]. */
+export type PeerEntry = [number, ...PeerCounts, string[], number?];
+
 export interface FlowPeersBody {
-  v: 1;
+  /**
+   * 2: bytes out exclude the bytes whose direction is unknown, which come last in the entry. In v1 bodies
+   * they were counted as out and the last element is absent.
+   */
+  v: 1 | 2;
   interfaces: [string, string | null][];
-  /** peer → [interface index, bytes in, bytes out, packets, flows, rejected flows, first, last, ports][]. */
-  peers: Record<string, [number, ...PeerCounts, string[]][]>;
+  /** peer → the interfaces it talked to (PeerEntry). */
+  peers: Record<string, PeerEntry[]>;
   /** Peers left out to fit (the ones with the fewest bytes), and beyond the live cap. */
   truncatedPeers: number;
 }
@@ -68,13 +80,17 @@ export interface FlowPeersItem {
   expiresAt: number;
 }
 
-/** Per interface of the hour: [interface, instance or null, bytes in, bytes out, bytes unknown direction, rejected flows]. */
-export type InterfaceVolume = [string, string | null, number, number, number, number];
+/**
+ * Per interface of the hour: [interface, instance or null, bytes in, bytes out, bytes unknown direction,
+ * rejected flows, flows of other flow logs left out] (the last one absent in manifests of before it).
+ */
+export type InterfaceVolume = [string, string | null, number, number, number, number, number?];
 
 export interface FlowManifestBody {
-  v: 1;
-  /** The hour's objects (s3:// key and ETag): what a later recompaction reads again once registrations expire. */
-  objects: { objectKey: string; etag?: string }[];
+  /** 2: the objects and the interfaces written are in the manifest's state (flow-manifest-state.ts). */
+  v: 1 | 2;
+  /** v1 only: the hour's objects (s3:// key and ETag). */
+  objects?: { objectKey: string; etag?: string }[];
   interfaces: InterfaceVolume[];
   truncatedInterfaces: number;
 }
@@ -92,7 +108,15 @@ export interface FlowManifestItem {
   flows: number;
   nodata: number;
   skipdata: number;
+  /** OK flows left out because another flow log's copy of the same interface's traffic is counted. */
+  duplicateLogFlows?: number;
+  /** Per flow log whose traffic is kept for some interface: how many interfaces. */
+  flowLogs?: Record<string, number>;
   body: Uint8Array;
+  /** The objects read and the interfaces written (flow-manifest-state.ts): inline, or in part items. */
+  state?: Uint8Array;
+  stateParts?: number;
+  stateGeneration?: string;
   compactedAt: string;
   expiresAt: number;
 }
@@ -146,7 +170,7 @@ function foldRows(rows: Row[], keep: number): { rows: Row[]; folded: number } {
   return { rows: kept, folded };
 }
 
-export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: number): FlowInterfaceItem {
+export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: number, source?: InterfaceSource): FlowInterfaceItem {
   let rows: Row[] = [...iface.rows].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const t0 = Date.parse(`${hour.hour}:00:00Z`) / 1000;
   let body = encode(rowColumns(rows, t0));
@@ -172,6 +196,7 @@ export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: n
     nodata: iface.nodata,
     skipdata: iface.skipdata,
     cappedFlows,
+    ...(source ? { flowLogId: source.flowLogId, duplicateLogFlows: source.duplicateLogFlows } : {}),
     body,
     expiresAt,
   };
@@ -184,14 +209,20 @@ export function interfaceRows(item: FlowInterfaceItem): Row[] {
 export function peersItem(hour: FlowHour, expiresAt: number): FlowPeersItem {
   const interfaces: FlowPeersBody['interfaces'] = hour.interfaces.map((iface) => [iface.interfaceId, iface.instanceId ?? null]);
   const indexOf = new Map(interfaces.map(([id], index) => [id, index]));
+  const unknown = unknownBytesByPeer(hour.interfaces);
   const entries = Object.entries(hour.peers).map(([peer, byInterface]) => {
-    const list = Object.entries(byInterface).map(([interfaceId, counts]): [number, ...PeerCounts, string[]] => [indexOf.get(interfaceId) as number, ...counts, hour.peerPorts[peer]?.[interfaceId] ?? []]);
-    const bytes = list.reduce((sum, entry) => sum + entry[1] + entry[2], 0);
+    const list = Object.entries(byInterface).map(([interfaceId, counts]): PeerEntry => {
+      // The aggregator counts unknown-direction bytes as out; the interface's rows tell them apart.
+      const bytesUnknown = Math.min(unknown.get(interfaceId)?.get(peer) ?? 0, counts[1]);
+      const [bytesIn, bytesOut, ...rest] = counts;
+      return [indexOf.get(interfaceId) as number, bytesIn, bytesOut - bytesUnknown, ...rest, hour.peerPorts[peer]?.[interfaceId] ?? [], bytesUnknown];
+    });
+    const bytes = list.reduce((sum, entry) => sum + entry[1] + entry[2] + (entry[9] ?? 0), 0);
     return { peer, list, bytes };
   });
   let kept = entries;
   let truncatedPeers = hour.cappedPeers;
-  const bodyOf = (list: typeof entries): FlowPeersBody => ({ v: 1, interfaces, peers: Object.fromEntries(list.map((entry) => [entry.peer, entry.list])), truncatedPeers });
+  const bodyOf = (list: typeof entries): FlowPeersBody => ({ v: 2, interfaces, peers: Object.fromEntries(list.map((entry) => [entry.peer, entry.list])), truncatedPeers });
   let body = encode(bodyOf(kept));
   if (body.byteLength > MAX_PEERS_BODY_BYTES) kept = [...entries].sort((a, b) => b.bytes - a.bytes || (a.peer < b.peer ? -1 : 1));
   while (body.byteLength > MAX_PEERS_BODY_BYTES && kept.length > 1) {
@@ -203,41 +234,75 @@ export function peersItem(hour: FlowHour, expiresAt: number): FlowPeersItem {
   return { subject: flowPeersSubject(hour.accountId), slot: activitySlot(hour.hour, hour.accountId), accountId: hour.accountId, hour: hour.hour, peers: kept.length, body, expiresAt };
 }
 
-export function interfaceVolumes(hour: FlowHour): InterfaceVolume[] {
+/**
+ * Per interface, the bytes of unknown direction per peer, from its drill-down rows. Flows folded into `*`
+ * rows by the live row cap name no peer: their unknown bytes stay counted as out in the peer index.
+ */
+function unknownBytesByPeer(interfaces: readonly InterfaceHour[]): Map<string, Map<string, number>> {
+  const byInterface = new Map<string, Map<string, number>>();
+  for (const iface of interfaces) {
+    if (iface.totals.unknown.bytes === 0) continue;
+    const byPeer = new Map<string, number>();
+    for (const [key, bytes] of iface.rows) {
+      if (!key.startsWith('unknown|')) continue;
+      const peer = key.split('|')[2];
+      if (peer !== '*') byPeer.set(peer, (byPeer.get(peer) ?? 0) + bytes);
+    }
+    byInterface.set(iface.interfaceId, byPeer);
+  }
+  return byInterface;
+}
+
+export function interfaceVolumes(hour: FlowHour | MergedFlowHour): InterfaceVolume[] {
+  const sources = 'sources' in hour ? hour.sources : {};
   return hour.interfaces
-    .map((iface): InterfaceVolume => [iface.interfaceId, iface.instanceId ?? null, iface.totals.in.bytes, iface.totals.out.bytes, iface.totals.unknown.bytes, iface.totals.in.rejectedFlows + iface.totals.out.rejectedFlows + iface.totals.unknown.rejectedFlows])
+    .map((iface): InterfaceVolume => [
+      iface.interfaceId,
+      iface.instanceId ?? null,
+      iface.totals.in.bytes,
+      iface.totals.out.bytes,
+      iface.totals.unknown.bytes,
+      iface.totals.in.rejectedFlows + iface.totals.out.rejectedFlows + iface.totals.unknown.rejectedFlows,
+      sources[iface.interfaceId]?.duplicateLogFlows ?? 0,
+    ])
     .sort((a, b) => b[2] + b[3] + b[4] - (a[2] + a[3] + a[4]) || (a[0] < b[0] ? -1 : 1));
 }
 
 export interface ManifestFacts {
-  objects: FlowManifestBody['objects'];
+  objectCount: number;
   objectsHash: string;
   files: number;
   compactedAt: string;
+  /** Where the objects and interfaces written are kept (flow-manifest-state.ts encodeState). */
+  state: Pick<FlowManifestItem, 'state' | 'stateParts' | 'stateGeneration'>;
 }
 
-export function manifestItem(hour: FlowHour, facts: ManifestFacts, expiresAt: number): FlowManifestItem {
+export function manifestItem(hour: FlowHour | MergedFlowHour, facts: ManifestFacts, expiresAt: number): FlowManifestItem {
   let interfaces = interfaceVolumes(hour);
   let truncatedInterfaces = 0;
-  let body = encode({ v: 1, objects: facts.objects, interfaces, truncatedInterfaces } satisfies FlowManifestBody);
+  let body = encode({ v: 2, interfaces, truncatedInterfaces } satisfies FlowManifestBody);
   while (body.byteLength > MAX_MANIFEST_BODY_BYTES && interfaces.length > 1) {
     const keep = Math.ceil(interfaces.length / 2);
     truncatedInterfaces += interfaces.length - keep;
     interfaces = interfaces.slice(0, keep);
-    body = encode({ v: 1, objects: facts.objects, interfaces, truncatedInterfaces } satisfies FlowManifestBody);
+    body = encode({ v: 2, interfaces, truncatedInterfaces } satisfies FlowManifestBody);
   }
+  const flowLogs: Record<string, number> = {};
+  if ('sources' in hour) for (const source of Object.values(hour.sources)) flowLogs[source.flowLogId] = (flowLogs[source.flowLogId] ?? 0) + 1;
   return {
     subject: flowAccountSubject(hour.accountId),
     slot: activitySlot(hour.hour, hour.accountId),
     accountId: hour.accountId,
     hour: hour.hour,
     objectsHash: facts.objectsHash,
-    objectCount: facts.objects.length,
+    objectCount: facts.objectCount,
     files: facts.files,
     flows: hour.counts.flows,
     nodata: hour.counts.nodata,
     skipdata: hour.counts.skipdata,
+    ...('sources' in hour ? { duplicateLogFlows: hour.counts.duplicateLogFlows, flowLogs } : {}),
     body,
+    ...facts.state,
     compactedAt: facts.compactedAt,
     expiresAt,
   };

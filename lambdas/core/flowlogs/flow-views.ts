@@ -129,6 +129,8 @@ export interface PeerInterface {
   peers: string[];
   bytesIn: number;
   bytesOut: number;
+  /** Bytes whose direction could not be told (peer index v2; a v1 index counted them as out). */
+  bytesUnknownDirection: number;
   packets: number;
   flows: number;
   rejectedFlows: number;
@@ -149,13 +151,14 @@ export function peersOf(items: readonly FlowPeersItem[], query: string): { inter
     truncatedPeers += body.truncatedPeers;
     for (const [peer, entries] of Object.entries(body.peers)) {
       if (!matches(peer)) continue;
-      for (const [index, bytesIn, bytesOut, packets, flows, rejected, first, last, ports] of entries) {
+      for (const [index, bytesIn, bytesOut, packets, flows, rejected, first, last, ports, bytesUnknown = 0] of entries) {
         const [interfaceId, instanceId] = body.interfaces[index];
         const key = `${item.accountId}|${interfaceId}`;
-        const view = byInterface.get(key) ?? { interfaceId, ...(instanceId ? { instanceId } : {}), accountId: item.accountId, peers: [], bytesIn: 0, bytesOut: 0, packets: 0, flows: 0, rejectedFlows: 0, ports: [], firstSeen: '', lastSeen: '', first: first, last: last };
+        const view = byInterface.get(key) ?? { interfaceId, ...(instanceId ? { instanceId } : {}), accountId: item.accountId, peers: [], bytesIn: 0, bytesOut: 0, bytesUnknownDirection: 0, packets: 0, flows: 0, rejectedFlows: 0, ports: [], firstSeen: '', lastSeen: '', first: first, last: last };
         if (!view.peers.includes(peer)) view.peers.push(peer);
         view.bytesIn += bytesIn;
         view.bytesOut += bytesOut;
+        view.bytesUnknownDirection += bytesUnknown;
         view.packets += packets;
         view.flows += flows;
         view.rejectedFlows += rejected;
@@ -168,7 +171,7 @@ export function peersOf(items: readonly FlowPeersItem[], query: string): { inter
   }
   const interfaces = [...byInterface.values()]
     .map(({ first, last, ...view }) => ({ ...view, peers: view.peers.sort(), ports: view.ports.sort(), firstSeen: iso(first), lastSeen: iso(last) }))
-    .sort((a, b) => b.bytesIn + b.bytesOut - (a.bytesIn + a.bytesOut) || (a.interfaceId < b.interfaceId ? -1 : 1));
+    .sort((a, b) => b.bytesIn + b.bytesOut + b.bytesUnknownDirection - (a.bytesIn + a.bytesOut + a.bytesUnknownDirection) || (a.interfaceId < b.interfaceId ? -1 : 1));
   return { interfaces, truncatedPeers };
 }
 

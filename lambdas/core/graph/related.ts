@@ -53,6 +53,8 @@ export interface RelatedEntity {
 export interface FlowRelation {
   BytesIn: number;
   BytesOut: number;
+  /** Bytes whose direction could not be told (default format, the interface's address not learned). */
+  BytesUnknownDirection: number;
   Packets: number;
   Flows: number;
   RejectedFlows: number;
