@@ -102,6 +102,33 @@ describe('item size and caps', () => {
     expect(Object.values(fitted.minutes).reduce((n, [c]) => n + c, 0)).toBe(3000);
     expect(fitted.overflow.userAgents).toBeGreaterThan(0);
   });
+
+  it('trims the resources of a busy instance role before its sessions, so its sessions still count alone', () => {
+    // Twelve instances' sessions, each reading thousands of distinct objects, a seventh of the calls failing.
+    const records = Array.from({ length: 3000 }, (_, i) =>
+      record({
+        userIdentity: assumedRole('Web', `i-${i % 12}`, `ASIAWEB${String(i % 12).padStart(13, '0')}`),
+        eventTime: at(i % 60),
+        resources: [{ ARN: `arn:aws:s3:::data/objects/${i}-${'x'.repeat(80)}`, type: 'AWS::S3::Object' }],
+        ...(i % 7 === 3 ? { errorCode: 'AccessDenied' } : {}),
+      }),
+    );
+    const { principals } = compact([records]);
+    const fitted = fitToSize({ ...principals[0].aggregate, accountId: ACCOUNT, expiresAt: 0 }, 16 * 1024);
+    expect(itemSize(fitted)).toBeLessThanOrEqual(16 * 1024);
+    expect(fitted.overflow.resources).toBeGreaterThan(0);
+    expect(fitted.overflow.sessions).toBeUndefined();
+    // Independent count per access key id from the records.
+    const calls: Record<string, number> = {};
+    const failures: Record<string, number> = {};
+    for (const r of records) {
+      const key = r.userIdentity.accessKeyId as string;
+      calls[key] = (calls[key] ?? 0) + 1;
+      if (r.errorCode) failures[key] = (failures[key] ?? 0) + 1;
+    }
+    expect(fitted.sessions).toEqual(calls);
+    expect(fitted.sessionFailures).toEqual(failures);
+  });
 });
 
 describe('hours', () => {
