@@ -49,7 +49,7 @@ export function EntityPage({ params }: { params: Params }) {
       <h1>
         <span class="muted">{TYPE_LABELS[type]}</span> {id}
       </h1>
-      <ScopePicker scope={scope} onChange={(s) => go({ from: s.from, to: s.to })} />
+      <ScopePicker scope={scope} withinRetention onChange={(s) => go({ from: s.from, to: s.to })} />
       {type === 'IAM_ROLE' || type === 'IAM_USER' ? <InvestigateButton arn={id} scope={scope} /> : null}
       {/* The volume is asked at once, beside the profile; only a role session's needs its profile first (its ARN). */}
       {VOLUME_TYPES.includes(type) && type !== 'ROLE_SESSION' ? volume(id) : null}

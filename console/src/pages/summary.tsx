@@ -71,7 +71,7 @@ export function SummaryPage({ params }: { params: Params }) {
   return (
     <>
       <h1>Summary</h1>
-      <ScopePicker scope={scope} maxHours={24} onChange={(s) => go({ from: s.from, to: s.to })} />
+      <ScopePicker scope={scope} maxHours={24} withinRetention onChange={(s) => go({ from: s.from, to: s.to })} />
       <label class="bar">
         <span>
           <input type="checkbox" checked={hide} onChange={(e) => go({ hideServiceLinked: (e.target as HTMLInputElement).checked ? 'true' : '' })} /> Hide service-linked roles
