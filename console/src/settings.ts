@@ -25,7 +25,10 @@ export function settings(): Promise<Settings> {
   return asked;
 }
 
-/** The earliest start the API accepts now: the server's earliest, moved on by the time since it answered. */
+/**
+ * The earliest start the API accepts now: the server's earliest, moved on by the time since it answered, up to
+ * the next whole minute (the pickers choose minutes).
+ */
 export function earliestStart(s: Settings): number {
-  return Date.parse(s.EarliestScopeStartTime) + (Date.now() - s.receivedAt);
+  return Math.ceil((Date.parse(s.EarliestScopeStartTime) + (Date.now() - s.receivedAt)) / 60_000) * 60_000;
 }

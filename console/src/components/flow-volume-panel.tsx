@@ -65,6 +65,12 @@ const COLORS = { in: '#0972d3', out: '#8456ce', unknown: '#879596', rejected: '#
 
 const bytes = (n: number) => n.toLocaleString('en-US');
 
+/** An axis label: `12 MB`, `3.4 KB` (decimal units, as the AWS consoles show bytes). */
+export function shortBytes(n: number): string {
+  for (const [unit, size] of [['GB', 1e9], ['MB', 1e6], ['KB', 1e3]] as const) if (n >= size) return `${Number((n / size).toPrecision(3))} ${unit}`;
+  return `${n} B`;
+}
+
 /** The levels of the drill-down, by entity type: what a level groups by, and which URL key its click sets. */
 const LEVELS = {
   EC2_INSTANCE: [
@@ -81,11 +87,12 @@ const LEVELS = {
 function overallOption(points: readonly FlowPoint[]): ChartOption {
   const unknown = points.some((p) => p.BytesUnknownDirection > 0);
   return {
-    grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
+    // A fixed plot area (no containLabel): a bar's place on the canvas follows from the chart's size alone.
+    grid: { left: 64, right: 16, top: 28, bottom: 40 },
     legend: { top: 0 },
     tooltip: { renderMode: 'richText', trigger: 'axis' },
     xAxis: { type: 'category', data: points.map((p) => axisTime(p.Time)) },
-    yAxis: { type: 'value', name: 'bytes', minInterval: 1 },
+    yAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: shortBytes } },
     series: [
       { name: 'Inbound', type: 'bar', stack: 'bytes', data: points.map((p) => p.BytesIn), itemStyle: { color: COLORS.in } },
       { name: 'Outbound', type: 'bar', stack: 'bytes', data: points.map((p) => p.BytesOut), itemStyle: { color: COLORS.out } },

@@ -37,7 +37,7 @@ export function ScopePicker({ scope, onChange, maxHours, withinRetention }: { sc
     <form class="bar" onSubmit={apply} aria-label="Scope">
       <label>
         Start (UTC)
-        <input type="datetime-local" value={from} min={retention ? toInput(new Date(Math.ceil(retention.earliest / 60_000) * 60_000).toISOString()) : undefined} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} name="from" />
+        <input type="datetime-local" value={from} min={retention ? toInput(new Date(retention.earliest).toISOString()) : undefined} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} name="from" />
       </label>
       {maxHours ? (
         <span class="muted">{maxHours}-hour window</span>
