@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { consoleSite } from '../../local/console/static-site';
 import { listLogFiles } from '../../local/log-files';
+import { MAX_GROUPS } from '../../lambdas/core/graph/volume';
 import { CorpusPipeline } from '../corpus/corpus-pipeline';
 import { consoleSession, number } from './console-session';
 
@@ -125,7 +126,8 @@ describe('VPC flows in the console, on the bundled sample', () => {
     await page.waitForSelector('table[aria-label="Peer IP addresses"]');
     const dayPeers = rawGroups(mine, own, peerOf);
     const listed = groupsOf(await tableRows('Peer IP addresses'));
-    expect(listed.size).toBe(Math.min(10, dayPeers.size));
+    // The route's documented limit of groups per answer (the rest is OtherGroupCount).
+    expect(listed.size).toBe(Math.min(MAX_GROUPS, dayPeers.size));
     for (const [peer, counts] of listed) expect([peer, counts]).toEqual([peer, dayPeers.get(peer)]);
     await page.locator('section[aria-label="VPC flow volume"]').scrollIntoViewIfNeeded();
     await screenshot('flow-volume');
@@ -230,7 +232,8 @@ describe('VPC flows in the console, on the bundled sample', () => {
 
   it("the summary's window picker offers no start before the retention the API gives", async () => {
     // The server keeps everything locally (36,500 days): the picker is tested against a retention that ends mid-sample.
-    const earliest = '2026-10-21T12:00:00.000Z';
+    // Half a minute before 12:00: the picker moves it on by the time since the answer and up to the minute.
+    const earliest = '2026-10-21T11:59:30.000Z';
     await page.route('**/graph/getSettings', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ RetentionDays: 42, EarliestScopeStartTime: earliest, MaxScopeDays: 30, SummaryMaxHours: 24, Now: new Date().toISOString() }) }));
     try {
       // A fresh document: the app asks the settings once per page load.

@@ -77,19 +77,24 @@ interface GroupViewProps<G> {
   otherGroupCount?: number;
 }
 
+/** Bars a group chart draws (the API's first, the largest); the table below lists every group of the answer. */
+export const CHART_GROUPS = 20;
+
 export function GroupView<G>({ groups, title, valueOf, series, columns = [], onOpen, canOpen = () => true, otherGroupCount }: GroupViewProps<G>) {
+  const charted = groups.slice(0, CHART_GROUPS);
   const option: ChartOption = {
     grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
     legend: { data: series.map((s) => s.name), top: 0 },
     tooltip: { renderMode: 'richText', trigger: 'axis' },
-    yAxis: { type: 'category', inverse: true, data: groups.map(valueOf), axisLabel: { width: 220, overflow: 'truncate' } },
+    yAxis: { type: 'category', inverse: true, data: charted.map(valueOf), axisLabel: { width: 220, overflow: 'truncate' } },
     xAxis: { type: 'value', minInterval: 1 },
-    series: series.map((s) => ({ name: s.name, type: 'bar', stack: 'groups', data: groups.map(s.value), itemStyle: { color: s.color } })),
+    series: series.map((s) => ({ name: s.name, type: 'bar', stack: 'groups', data: charted.map(s.value), itemStyle: { color: s.color } })),
   };
   const open = (group: G | undefined) => group !== undefined && onOpen && canOpen(group) && onOpen(group);
   return (
     <>
-      <EChart label={`${title}: ${series.map((s) => s.name).join(', ')}`} option={option} onClick={onOpen ? (click) => open(groups[click.dataIndex]) : undefined} />
+      <EChart label={`${title}: ${series.map((s) => s.name).join(', ')}`} option={option} onClick={onOpen ? (click) => open(charted[click.dataIndex]) : undefined} />
+      {groups.length > charted.length ? <p class="muted">The chart shows the first {CHART_GROUPS} of {groups.length}; the table lists them all.</p> : null}
       <Table
         label={title}
         rows={groups}

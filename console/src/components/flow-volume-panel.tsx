@@ -137,7 +137,7 @@ export function FlowVolumePanel({ type, id, scope, drill, onDrill }: FlowVolumeP
   const crumbs: Crumb[] = [{ label: drill.bucket ? `${utc(within.from)} to ${utc(within.to)}` : 'Whole scope', ...(drill.peer || drill.port ? { go: () => onDrill({ bucket: drill.bucket }) } : {}) }];
   if (drill.peer) crumbs.push({ label: `Peer ${drill.peer}`, ...(drill.port ? { go: () => onDrill({ bucket: drill.bucket, peer: drill.peer }) } : {}) });
   if (drill.port) crumbs.push({ label: portLabel(drill.port) });
-  if (drill.bucket) crumbs.unshift({ label: 'All times', go: () => onDrill({ ...drill, bucket: undefined }) });
+  if (drill.bucket) crumbs.unshift({ label: 'All times', go: () => onDrill({}) });
   return (
     <section class="panel" aria-label="VPC flow volume" id="flow-volume">
       <h2>Overall VPC flow volume</h2>

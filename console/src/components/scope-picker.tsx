@@ -34,7 +34,8 @@ export function ScopePicker({ scope, onChange, maxHours, withinRetention }: { sc
     onChange({ from: start, to: end });
   };
   return (
-    <form class="bar" onSubmit={apply} aria-label="Scope">
+    // noValidate: the picker says itself why a start is refused (the browser's own bubble would block the submit silently for assistive tools).
+    <form class="bar" onSubmit={apply} aria-label="Scope" noValidate>
       <label>
         Start (UTC)
         <input type="datetime-local" value={from} min={retention ? toInput(new Date(retention.earliest).toISOString()) : undefined} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} name="from" />

@@ -62,12 +62,9 @@ export function EntityPage({ params }: { params: Params }) {
             <BehaviourPanel profile={profile} />
             <ChainPanel type={type} id={id} profile={profile} scope={scope} />
             {type === 'IAM_ROLE' || type === 'IAM_USER' ? <PermissionsPanel type={type} arn={id} scope={scope} /> : null}
-            {type === 'IP_ADDRESS' ? (
-              <div class="grid">
-                <FlowPeersPanel profile={profile} scope={scope} />
-                {relationPanel(['Principals', (profile.Principals ?? []) as Record<string, unknown>[]], scope)}
-              </div>
-            ) : null}
+            {/* An address's two sides together: the instances it exchanged traffic with, the principals that called from it. */}
+            {type === 'IP_ADDRESS' ? <FlowPeersPanel profile={profile} scope={scope} /> : null}
+            {type === 'IP_ADDRESS' ? relationPanel(['Principals', (profile.Principals ?? []) as Record<string, unknown>[]], scope) : null}
             <RelationshipTables profile={profile} scope={scope} omit={type === 'IP_ADDRESS' ? ['Principals'] : []} />
             {type === 'IP_ADDRESS' ? flows : null}
           </>
