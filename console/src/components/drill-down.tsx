@@ -88,7 +88,7 @@ export function GroupView<G>({ groups, title, valueOf, series, columns = [], onO
     tooltip: { renderMode: 'richText', trigger: 'axis' },
     yAxis: { type: 'category', inverse: true, data: charted.map(valueOf), axisLabel: { width: 220, overflow: 'truncate' } },
     xAxis: { type: 'value', minInterval: 1 },
-    series: series.map((s) => ({ name: s.name, type: 'bar', stack: 'groups', data: charted.map(s.value), itemStyle: { color: s.color } })),
+    series: series.map((s) => ({ name: s.name, type: 'bar', stack: 'groups', barMaxWidth: 28, data: charted.map(s.value), itemStyle: { color: s.color } })),
   };
   const open = (group: G | undefined) => group !== undefined && onOpen && canOpen(group) && onOpen(group);
   return (
