@@ -6,6 +6,7 @@ import { consoleSite } from '../../local/console/static-site';
 import { listLogFiles } from '../../local/log-files';
 import { MAX_GROUPS } from '../../lambdas/core/graph/volume';
 import { CorpusPipeline } from '../corpus/corpus-pipeline';
+import { watchedPage } from './browser';
 import { consoleSession, number } from './console-session';
 
 /**
@@ -18,6 +19,7 @@ import { consoleSession, number } from './console-session';
 jest.setTimeout(600_000);
 
 declare const location: { hash: string };
+declare const document: { images: { length: number } };
 
 const SAMPLE = join(__dirname, '..', '..', 'examples', 'cloudtrail');
 const C2 = '139.180.133.61';
@@ -228,6 +230,32 @@ describe('VPC flows in the console, on the bundled sample', () => {
     expect((await tableRows('Top EC2 instances by traffic')).map((r) => [r[0].split(' ')[0], number(r[4])])).toEqual(expected);
     await page.locator('section[aria-label="EC2 instances by VPC flow traffic"]').scrollIntoViewIfNeeded();
     await screenshot('summary-traffic');
+  });
+
+  it('an address without flows says so in both flow panels; a refused flow request is shown as its error, as text', async () => {
+    // An address alice called AWS from that no flow names: its profile has principals, and no flows.
+    const peers = new Set(flows.flatMap((r) => [r.srcaddr, r.dstaddr]));
+    const calls = listLogFiles(SAMPLE)
+      .filter((f) => f.key.includes('/CloudTrail/') && f.key.endsWith('.json.gz'))
+      .flatMap((f) => (JSON.parse(gunzipSync(readFileSync(f.path)).toString('utf8')) as { Records: { eventTime: string; sourceIPAddress?: string; userIdentity?: { userName?: string } }[] }).Records);
+    const quiet = calls.find((r) => r.userIdentity?.userName === 'alice' && r.eventTime.startsWith('2026-10-22') && /^\d+\.\d+\.\d+\.\d+$/.test(r.sourceIPAddress ?? '') && !peers.has(r.sourceIPAddress as string))?.sourceIPAddress;
+    expect(quiet).toBeDefined();
+    await open(entityHash('IP_ADDRESS', quiet as string, DAY), 'section[aria-label="VPC flow volume"] .state.empty');
+    expect(await page.innerText('section[aria-label="VPC flow volume"] .state.empty')).toMatch(/^No VPC flow logged with this address/);
+    expect(await page.innerText('section[aria-label="EC2 instances and network interfaces"] .state.empty')).toMatch(/^No instance or network interface exchanged traffic/);
+    await page.waitForSelector('section[aria-label="Principals"] table');
+
+    // Its own page: the refusal's 400 is a console error there, expected.
+    const own = await watchedPage(session.browser);
+    const hostile = 'refused <img src=x onerror=alert(9)>';
+    await own.page.route('**/graph/getFlowVolume', (route) => route.fulfill({ status: 400, headers: { 'x-amzn-ErrorType': 'ValidationException' }, contentType: 'application/json', body: JSON.stringify({ Message: hostile }) }));
+    await own.page.goto(`${session.pipeline.apiUrl}/${entityHash('EC2_INSTANCE', owners.values().next().value as string, DAY)}`);
+    await own.page.waitForSelector('section[aria-label="VPC flow volume"] .state.error');
+    expect(await own.page.innerText('section[aria-label="VPC flow volume"] .state.error')).toBe(`ValidationException: ${hostile}`);
+    expect(await own.page.evaluate(() => document.images.length)).toBe(0);
+    expect(own.dialogs).toEqual([]);
+    expect(own.errors.every((e) => /status of 400/.test(e))).toBe(true);
+    await own.page.context().close();
   });
 
   it("the summary's window picker offers no start before the retention the API gives", async () => {
