@@ -115,7 +115,9 @@ interface FlowVolumePanelProps {
   onDrill: (drill: FlowDrill) => void;
 }
 
-export function FlowVolumePanel({ type, id, scope, drill, onDrill }: FlowVolumePanelProps) {
+export function FlowVolumePanel({ type, id, scope, drill: asked, onDrill }: FlowVolumePanelProps) {
+  // An instance's port is a peer's port: a link naming a port without a peer stays at the peers.
+  const drill: FlowDrill = type === 'EC2_INSTANCE' && !asked.peer ? { bucket: asked.bucket } : asked;
   const granularity = flowGranularityOf(scope);
   const levels: readonly { groupBy: string; title: string; next?: 'peer' | 'port' }[] = LEVELS[type];
   const depth = type === 'EC2_INSTANCE' ? (drill.port && drill.peer ? 2 : drill.peer ? 1 : 0) : drill.port ? 1 : 0;
