@@ -74,7 +74,7 @@ describe('OpenAPI document', () => {
   it('describes exactly the routes the router serves, with the SDK operation names', () => {
     const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
     expect(documented.sort()).toEqual(Object.keys(ROUTES).sort());
-    expect(Object.values(document.paths).map((p) => p.post.operationId)).toEqual(['StartInvestigation', 'GetInvestigation', 'ListInvestigations', 'ListIndicators', 'UpdateInvestigationState', 'ListIndicatorEvidence', 'GetApiCallVolume', 'SearchEntities', 'ListRelatedEntities', 'GetEntityProfile', 'GetSummary', 'GetPermissions', 'ListFindings', 'GetFlowVolume']);
+    expect(Object.values(document.paths).map((p) => p.post.operationId)).toEqual(['StartInvestigation', 'GetInvestigation', 'ListInvestigations', 'ListIndicators', 'UpdateInvestigationState', 'ListIndicatorEvidence', 'GetApiCallVolume', 'SearchEntities', 'ListRelatedEntities', 'GetEntityProfile', 'GetSummary', 'GetPermissions', 'ListFindings', 'GetFlowVolume', 'GetSettings']);
   });
 
   it('documents the EntityArn pattern the API enforces', () => {
@@ -124,6 +124,8 @@ describe('OpenAPI document', () => {
       ['/graph/getEntityProfile', JSON.stringify({ EntityType: 'IAM_ROLE', EntityId: 'arn:aws:iam::111122223333:user/alice', ScopeStartTime: hoursAgo(2).toISOString(), ScopeEndTime: hoursAgo(1).toISOString() }), 400],
       ['/graph/getSummary', JSON.stringify({ ScopeStartTime: hoursAgo(30).toISOString(), ScopeEndTime: hoursAgo(1).toISOString() }), 400],
       ['/graph/getSummary', '{', 400],
+      ['/graph/getSettings', JSON.stringify({ Bogus: 1 }), 400],
+      ['/graph/getSettings', '{}', 200],
     ];
     for (const [path, body, status] of cases) {
       const response = await rawPost(h.server, path, body);

@@ -1,59 +1,40 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../local/console/build';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { consoleSite } from '../../local/console/static-site';
 import { CorpusPipeline } from '../corpus/corpus-pipeline';
 import { rawApi, rawRecords, rawUserActivity, type RawRecord } from '../corpus/raw-corpus';
-import { chromiumPresent, CHROMIUM, launchBrowser, watchedPage, type WatchedPage } from './browser';
+import { watchedPage } from './browser';
+import { consoleSession, number } from './console-session';
 import { craftedLog, CRAFTED_CALLS, HOSTILE_AGENT, HOSTILE_BUCKET, HOSTILE_USER } from './crafted-log';
 
 /**
  * The console in headless Chromium on the real corpus (plus one crafted log), through the local pipeline and
  * the local server, as `npm start` serves it. Every number checked is counted here from the raw records
- * (raw-corpus.ts: gunzip + JSON.parse), never taken from the API. Each page's screenshot is saved (see DOCS).
+ * (raw-corpus.ts: gunzip + JSON.parse), never taken from the API. Each page's screenshot is saved (console-session.ts).
  */
 jest.setTimeout(300_000);
 
 // The page's globals, as the callbacks run in the browser use them (the project's type-check has no DOM library).
 declare const document: { images: { length: number }; scripts: ArrayLike<{ getAttribute(name: string): string | null }>; querySelectorAll(selector: string): { length: number } };
 declare const location: { hash: string };
-type Row = { cells: ArrayLike<{ textContent: string | null }> };
 
 const ACCOUNT = '123837392027';
 const BERT_JAN = `arn:aws:iam::${ACCOUNT}:user/bert-jan`;
 const DAY = { from: '2023-07-10T00:00:00.000Z', to: '2023-07-11T00:00:00.000Z' };
 const SCOPE = { from: '2023-07-10T11:00:00.000Z', to: '2023-07-10T13:00:00.000Z' };
-/**
- * Every page's screenshot is saved on every run, to .scratch/screenshots (ignored by git), so a test run leaves
- * the working tree clean; `SCREENSHOTS_TO_DOCS=1 npx jest test/console` refreshes the README's pictures in docs/.
- */
-const DOCS = process.env.SCREENSHOTS_TO_DOCS === '1' ? join(__dirname, '..', '..', 'docs') : join(__dirname, '..', '..', '.scratch', 'screenshots');
-
+const session = consoleSession(() => CorpusPipeline.start({ console: consoleSite(), extraFiles: [craftedLog()] }));
+const { open, screenshot, tableRows } = session;
 let pipeline: CorpusPipeline;
-let browser: Browser;
-let watched: WatchedPage;
 let page: Page;
+
+beforeAll(() => {
+  pipeline = session.pipeline;
+  page = session.page;
+});
 
 const inScope = (from: string, to: string) => (r: RawRecord) => Date.parse(r.eventTime) >= Date.parse(from) && Date.parse(r.eventTime) < Date.parse(to);
 /** bert-jan's own calls, each eventID once (as the raw records hold them; the crafted log is not his). */
 const bertJanOwn = () => [...new Map(rawUserActivity('bert-jan').own.filter((r) => r.eventType !== 'AwsServiceEvent').map((r) => [r.eventID, r])).values()];
-
-async function open(hash: string, ready: string): Promise<void> {
-  await page.goto(`${pipeline.apiUrl}/${hash}`);
-  await page.waitForSelector(ready, { timeout: 30_000 });
-}
-
-async function screenshot(name: string): Promise<void> {
-  mkdirSync(DOCS, { recursive: true });
-  await page.screenshot({ path: join(DOCS, `console-${name}.png`), fullPage: false });
-}
-
-/** A table's body as text cells, numbers without their thousands separators. */
-async function tableRows(label: string): Promise<string[][]> {
-  return page.$$eval(`table[aria-label="${label}"] tbody tr`, (rows) => rows.map((row) => [...Array.from((row as unknown as Row).cells)].map((cell) => (cell.textContent ?? '').trim())));
-}
-const number = (text: string) => Number(text.replace(/,/g, ''));
 
 function countsBy(records: RawRecord[], key: (r: RawRecord) => string): Map<string, [number, number]> {
   const counts = new Map<string, [number, number]>();
@@ -67,28 +48,6 @@ function countsBy(records: RawRecord[], key: (r: RawRecord) => string): Map<stri
 const rowsAsCounts = (rows: string[][]) => new Map(rows.map((r) => [r[0], [number(r[1]), number(r[2])] as [number, number]]));
 
 const entityHash = (type: string, id: string, scope: { from: string; to: string }) => `#/entity?${new URLSearchParams({ type, id, from: scope.from, to: scope.to })}`;
-
-beforeAll(async () => {
-  if (!chromiumPresent()) throw new Error(`Chromium is needed at ${CHROMIUM} (apt-get install -y chromium; .ci/run does it)`);
-  await ensureConsoleBuilt();
-  pipeline = await CorpusPipeline.start({ console: consoleSite(), extraFiles: [craftedLog()] });
-  browser = await launchBrowser();
-  watched = await watchedPage(browser);
-  page = watched.page;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await pipeline?.stop();
-});
-
-afterEach(() => {
-  // No page logs an error: no failed request, no exception, no CSP violation (Chromium logs those as errors).
-  const seen = { errors: [...watched.errors], dialogs: [...watched.dialogs] };
-  watched.errors.length = 0;
-  watched.dialogs.length = 0;
-  expect(seen).toEqual({ errors: [], dialogs: [] });
-});
 
 describe('the console on the real corpus', () => {
   it('serves the app with a strict Content-Security-Policy, and refuses foreign origins', async () => {
@@ -268,7 +227,7 @@ describe('the crafted log', () => {
   });
 
   it('shows an API refusal (a user or bucket name IAM and S3 would not accept) as an error state, as text', async () => {
-    const own = await watchedPage(browser);
+    const own = await watchedPage(session.browser);
     for (const hash of [entityHash('IAM_USER', `arn:aws:iam::${ACCOUNT}:user/${HOSTILE_USER}`, DAY), entityHash('S3_BUCKET', HOSTILE_BUCKET, DAY)]) {
       await own.page.goto(`${pipeline.apiUrl}/${hash}`);
       await own.page.waitForSelector('main .state.error');

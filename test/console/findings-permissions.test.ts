@@ -1,11 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../local/console/build';
+import type { Page } from 'playwright-core';
 import { consoleSite } from '../../local/console/static-site';
 import { CorpusPipeline } from '../corpus/corpus-pipeline';
 import { rawRecords, type RawRecord } from '../corpus/raw-corpus';
-import { chromiumPresent, CHROMIUM, launchBrowser, watchedPage, type WatchedPage } from './browser';
+import { consoleSession } from './console-session';
+import type { DeliveryReport } from '../../lambdas/guardduty-trigger/local-delivery';
 
 /**
  * The console's GuardDuty findings page and the permissions panel of role and user profiles, in headless
@@ -18,7 +18,6 @@ jest.setTimeout(300_000);
 
 declare const document: { images: { length: number }; activeElement: { getAttribute(name: string): string | null } | null; body: { innerText: string } };
 declare const location: { hash: string };
-type Row = { cells: ArrayLike<{ textContent: string | null }> };
 
 const ACCOUNT = '123837392027';
 const DAY = { from: '2023-07-10T00:00:00.000Z', to: '2023-07-11T00:00:00.000Z' };
@@ -27,13 +26,11 @@ const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${ROLE}`;
 const AT = '2023-07-10T12:26:00.000Z';
 const HOSTILE_TYPE = 'Policy:IAMUser/<img src=x onerror=alert(7)>';
 const HOSTILE_TITLE = '<script>alert(8)</script>';
-const DOCS = process.env.SCREENSHOTS_TO_DOCS === '1' ? join(__dirname, '..', '..', 'docs') : join(__dirname, '..', '..', '.scratch', 'screenshots');
 
-let pipeline: CorpusPipeline;
-let browser: Browser;
-let watched: WatchedPage;
 let page: Page;
 let events: { detail: Record<string, unknown> }[];
+/** What the trigger did with each delivered finding, by finding id (the delivery's own report). */
+let delivered: DeliveryReport;
 
 /** The fixture's IAMUser finding (alice's), made to name bert-jan's key in the corpus's account and day. */
 function findingEvents(): { detail: Record<string, unknown> }[] {
@@ -61,42 +58,17 @@ function findingEvents(): { detail: Record<string, unknown> }[] {
   ];
 }
 
-async function open(hash: string, ready: string): Promise<void> {
-  await page.goto(`${pipeline.apiUrl}/${hash}`);
-  await page.waitForSelector(ready, { timeout: 30_000 });
-}
-
-async function screenshot(name: string): Promise<void> {
-  mkdirSync(DOCS, { recursive: true });
-  await page.screenshot({ path: join(DOCS, `console-${name}.png`), fullPage: false });
-}
-
-async function tableRows(label: string): Promise<string[][]> {
-  return page.$$eval(`table[aria-label="${label}"] tbody tr`, (rows) => rows.map((row) => [...Array.from((row as unknown as Row).cells)].map((cell) => (cell.textContent ?? '').trim())));
-}
-
-beforeAll(async () => {
-  if (!chromiumPresent()) throw new Error(`Chromium is needed at ${CHROMIUM} (apt-get install -y chromium; .ci/run does it)`);
-  await ensureConsoleBuilt();
-  pipeline = await CorpusPipeline.start({ console: consoleSite() });
+const session = consoleSession(async () => {
+  const pipeline = await CorpusPipeline.start({ console: consoleSite() });
   events = findingEvents();
-  const report = await pipeline.deliverGuardDuty(events);
-  expect(report.counts).toMatchObject({ started: 1, skipped: 1, failed: 0 });
-  browser = await launchBrowser();
-  watched = await watchedPage(browser);
-  page = watched.page;
+  delivered = await pipeline.deliverGuardDuty(events);
+  expect(delivered.counts).toMatchObject({ started: 1, skipped: 1, failed: 0 });
+  return pipeline;
 });
+const { open, screenshot, tableRows } = session;
 
-afterAll(async () => {
-  await browser?.close();
-  await pipeline?.stop();
-});
-
-afterEach(() => {
-  const seen = { errors: [...watched.errors], dialogs: [...watched.dialogs] };
-  watched.errors.length = 0;
-  watched.dialogs.length = 0;
-  expect(seen).toEqual({ errors: [], dialogs: [] });
+beforeAll(() => {
+  page = session.page;
 });
 
 describe('GuardDuty findings page', () => {
@@ -140,6 +112,23 @@ describe('GuardDuty findings page', () => {
     expect(reached).toBe(true);
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => location.hash.startsWith('#/investigation?id='));
+    await page.waitForSelector('h1');
+  });
+});
+
+describe('related findings on a profile', () => {
+  it("bert-jan's profile lists his finding with a link to the investigation the trigger started on it", async () => {
+    const started = delivered.results.flatMap((r) => (r.delivered && r.outcome.outcome === 'started' ? [r.outcome] : []));
+    expect(started.map((s) => s.findingId)).toEqual([String(events[0].detail.id)]);
+    const scope = { from: '2023-07-10T11:00:00.000Z', to: '2023-07-10T13:00:00.000Z' };
+    await open(`#/entity?${new URLSearchParams({ type: 'IAM_USER', id: `arn:aws:iam::${ACCOUNT}:user/bert-jan`, ...scope })}`, 'table[aria-label="RelatedFindings"]');
+    const rows = await tableRows('RelatedFindings');
+    expect(rows.map((r) => r[0])).toContain(started[0].findingId);
+    const link = page.locator('table[aria-label="RelatedFindings"] a', { hasText: `Investigation ${started[0].investigationId}` });
+    expect(await link.getAttribute('href')).toBe(`#/investigation?id=${started[0].investigationId}`);
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((expected) => location.hash === `#/investigation?id=${expected}`, started[0].investigationId);
     await page.waitForSelector('h1');
   });
 });

@@ -33,11 +33,14 @@ export class CorpusPipeline {
     private readonly client: DetectiveClient,
   ) {}
 
-  /** `extraFiles`: log objects uploaded beside the corpus (crafted logs); `console`: served on the API's port. */
-  static async start(options: { extraFiles?: LogFile[]; console?: ConsoleSite } = {}): Promise<CorpusPipeline> {
+  /**
+   * `extraFiles`: log objects uploaded beside the corpus (crafted logs); `console`: served on the API's port;
+   * `logsDir`: another folder of logs instead of the corpus (the bundled sample, which has VPC flow logs).
+   */
+  static async start(options: { extraFiles?: LogFile[]; console?: ConsoleSite; logsDir?: string } = {}): Promise<CorpusPipeline> {
     const dataDir = mkdtempSync(join(tmpdir(), 'trailhound-corpus-'));
     const stack = await LocalStack.start({ dataDir, inMemory: true });
-    await stack.upload([...listLogFiles(CORPUS_DIR), ...(options.extraFiles ?? [])]);
+    await stack.upload([...listLogFiles(options.logsDir ?? CORPUS_DIR), ...(options.extraFiles ?? [])]);
     await stack.drain();
     const runner = new LocalInvestigationRunner(await loadStageHandlers(), { retryIntervalMs: 10 });
     const api = await startApiServer({ port: 0, runner, ...(options.console ? { console: options.console } : {}) });

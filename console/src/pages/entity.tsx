@@ -4,6 +4,8 @@ import { errorText, Panel, Show, useLoad } from '../components/async';
 import { ChainGraph, type ChainEdge, type ChainNode } from '../components/chain-graph';
 import { PermissionsPanel } from '../components/permissions-panel';
 import { ScopePicker } from '../components/scope-picker';
+import { FlowPeersPanel } from '../components/flow-peers-panel';
+import { FlowVolumePanel } from '../components/flow-volume-panel';
 import { display, Table } from '../components/table';
 import { VolumePanel, VOLUME_TYPES } from '../components/volume-panel';
 import { isEntityType, LINKED_COLUMNS, principalEntityType, profileHref, scopeOf, TYPE_LABELS, utc, type EntityType, type Scope } from '../entities';
@@ -38,15 +40,20 @@ export function EntityPage({ params }: { params: Params }) {
   const volume = (volumeId: string) => (
     <VolumePanel type={type} id={volumeId} scope={scope} drill={{ bucket: params.bucket, ip: params.ip, api: params.api }} onDrill={(drill) => go({ bucket: drill.bucket ?? '', ip: drill.ip ?? '', api: drill.api ?? '' })} />
   );
+  // The flow drill-down's keys are its own: an instance shows the API volume's drill-down too.
+  const flows = type === 'EC2_INSTANCE' || type === 'IP_ADDRESS' ? (
+    <FlowVolumePanel type={type} id={id} scope={scope} drill={{ bucket: params.fbucket, peer: params.fpeer, port: params.fport }} onDrill={(drill) => go({ fbucket: drill.bucket ?? '', fpeer: drill.peer ?? '', fport: drill.port ?? '' })} />
+  ) : null;
   return (
     <>
       <h1>
         <span class="muted">{TYPE_LABELS[type]}</span> {id}
       </h1>
-      <ScopePicker scope={scope} onChange={(s) => go({ from: s.from, to: s.to })} />
+      <ScopePicker scope={scope} withinRetention onChange={(s) => go({ from: s.from, to: s.to })} />
       {type === 'IAM_ROLE' || type === 'IAM_USER' ? <InvestigateButton arn={id} scope={scope} /> : null}
       {/* The volume is asked at once, beside the profile; only a role session's needs its profile first (its ARN). */}
       {VOLUME_TYPES.includes(type) && type !== 'ROLE_SESSION' ? volume(id) : null}
+      {type === 'EC2_INSTANCE' ? flows : null}
       <Show loaded={loaded}>
         {(profile) => (
           <>
@@ -55,7 +62,11 @@ export function EntityPage({ params }: { params: Params }) {
             <BehaviourPanel profile={profile} />
             <ChainPanel type={type} id={id} profile={profile} scope={scope} />
             {type === 'IAM_ROLE' || type === 'IAM_USER' ? <PermissionsPanel type={type} arn={id} scope={scope} /> : null}
-            <RelationshipTables profile={profile} scope={scope} />
+            {/* An address's two sides together: the instances it exchanged traffic with, the principals that called from it. */}
+            {type === 'IP_ADDRESS' ? <FlowPeersPanel profile={profile} scope={scope} /> : null}
+            {type === 'IP_ADDRESS' ? relationPanel(['Principals', (profile.Principals ?? []) as Record<string, unknown>[]], scope) : null}
+            <RelationshipTables profile={profile} scope={scope} omit={type === 'IP_ADDRESS' ? ['Principals'] : []} />
+            {type === 'IP_ADDRESS' ? flows : null}
           </>
         )}
       </Show>
@@ -94,7 +105,8 @@ function InvestigateButton({ arn, scope }: { arn: string; scope: Scope }) {
 
 /** The profile's single values (address details, totals, flags), as a definition list. */
 function Facts({ profile }: { profile: Profile }) {
-  const skip = new Set(['EntityType', 'EntityId', 'ScopeStartTime', 'ScopeEndTime', 'NewBehavior', 'ApiCallVolume']);
+  // Flows: the flow panels show them (totals and drill-down; an address's instances).
+  const skip = new Set(['EntityType', 'EntityId', 'ScopeStartTime', 'ScopeEndTime', 'NewBehavior', 'ApiCallVolume', 'Flows']);
   const entries: [string, string][] = [];
   const add = (prefix: string, value: unknown) => {
     if (Array.isArray(value)) {
@@ -194,15 +206,19 @@ export function chainOf(type: EntityType, id: string, profile: Profile, scope: S
   return { nodes: [...nodes.values()], edges };
 }
 
-function RelationshipTables({ profile, scope }: { profile: Profile; scope: Scope }) {
-  const lists = Object.entries(profile).filter((e): e is [string, Record<string, unknown>[]] => Array.isArray(e[1]) && (e[1].length === 0 || e[1].some((v) => v && typeof v === 'object')));
-  const volume = profile.ApiCallVolume as Record<string, unknown> | undefined;
-  const volumeLists = volume ? Object.entries(volume).filter((e): e is [string, Record<string, unknown>[]] => e[0] !== 'Hourly' && Array.isArray(e[1]) && e[1].length > 0) : [];
-  const panel = ([name, rows]: [string, Record<string, unknown>[]]) => (
+function relationPanel([name, rows]: [string, Record<string, unknown>[]], scope: Scope) {
+  return (
     <Panel key={name} title={name}>
       {rows.length ? <LinkedRows rows={rows} label={name} scope={scope} /> : <p class="state empty">None in this scope.</p>}
     </Panel>
   );
+}
+
+function RelationshipTables({ profile, scope, omit }: { profile: Profile; scope: Scope; omit: readonly string[] }) {
+  const lists = Object.entries(profile).filter((e): e is [string, Record<string, unknown>[]] => !omit.includes(e[0]) && Array.isArray(e[1]) && (e[1].length === 0 || e[1].some((v) => v && typeof v === 'object')));
+  const volume = profile.ApiCallVolume as Record<string, unknown> | undefined;
+  const volumeLists = volume ? Object.entries(volume).filter((e): e is [string, Record<string, unknown>[]] => e[0] !== 'Hourly' && Array.isArray(e[1]) && e[1].length > 0) : [];
+  const panel = (list: [string, Record<string, unknown>[]]) => relationPanel(list, scope);
   // The profile's own lists are wide (sessions, users): full width; the volume's top-10 lists side by side.
   return (
     <>
@@ -231,6 +247,8 @@ export function LinkedRows({ rows, label, scope }: { rows: Record<string, unknow
         cell: (r: Record<string, unknown>) => {
           const value = r[key];
           if (value === undefined || value === null) return '';
+          // A related finding's investigation (the one the GuardDuty trigger started on it), as the Findings page links it.
+          if (key === 'InvestigationId' && typeof value === 'string') return <a href={href('investigation', { id: value })}>Investigation {value}</a>;
           const target = scope ? linkType(key, r) : undefined;
           const entityId = key === 'Principal' ? (r.PrincipalArn as string | undefined) : String(value);
           if (target && entityId && typeof value !== 'object') return <a href={href('entity', { type: target, id: entityId, from: scope?.from ?? '', to: scope?.to ?? '' })}>{String(value)}</a>;

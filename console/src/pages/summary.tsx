@@ -3,7 +3,7 @@ import { Panel, Show, useLoad } from '../components/async';
 import { EChart, sparklineOption } from '../components/chart';
 import { ScopePicker } from '../components/scope-picker';
 import { Table } from '../components/table';
-import { EntityLink, principalEntityType, scopeOf, utc } from '../entities';
+import { EntityLink, principalEntityType, scopeOf, utc, type Scope } from '../entities';
 import { href, navigate, type Params } from '../route';
 import { LinkedRows } from './entity';
 
@@ -25,6 +25,18 @@ interface Summary {
   TopRoles: TopPrincipal[];
   TopUsers: TopPrincipal[];
   TopInstances: { InstanceId: string; Roles: string[]; Sessions: number; Calls: number; FailedCalls: number }[];
+  /** Absent where the deployment reads no VPC flow logs. */
+  TopTrafficInstances?: TrafficInstance[];
+}
+interface TrafficInstance {
+  EntityId: string;
+  InstanceId?: string;
+  Interfaces: string[];
+  AccountId: string;
+  BytesIn: number;
+  BytesOut: number;
+  BytesUnknownDirection: number;
+  RejectedFlows: number;
 }
 
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'];
@@ -59,7 +71,7 @@ export function SummaryPage({ params }: { params: Params }) {
   return (
     <>
       <h1>Summary</h1>
-      <ScopePicker scope={scope} maxHours={24} onChange={(s) => go({ from: s.from, to: s.to })} />
+      <ScopePicker scope={scope} maxHours={24} withinRetention onChange={(s) => go({ from: s.from, to: s.to })} />
       <label class="bar">
         <span>
           <input type="checkbox" checked={hide} onChange={(e) => go({ hideServiceLinked: (e.target as HTMLInputElement).checked ? 'true' : '' })} /> Hide service-linked roles
@@ -117,9 +129,43 @@ export function SummaryPage({ params }: { params: Params }) {
                 <p class="state empty">No instance made calls in this window.</p>
               )}
             </Panel>
+            <TrafficPanel instances={s.TopTrafficInstances} scope={scope} />
           </div>
         )}
       </Show>
     </>
+  );
+}
+
+/** "EC2 instances by activity", the traffic side: the instances (or interfaces) with the most VPC flow bytes. */
+function TrafficPanel({ instances, scope }: { instances: TrafficInstance[] | undefined; scope: Scope }) {
+  const total = (r: TrafficInstance) => r.BytesIn + r.BytesOut + r.BytesUnknownDirection;
+  return (
+    <Panel title="EC2 instances by VPC flow traffic">
+      {!instances ? (
+        <p class="state empty">This deployment reads no VPC flow logs.</p>
+      ) : instances.length === 0 ? (
+        <p class="state empty">No VPC flow traffic in this window.</p>
+      ) : (
+        <Table
+          label="Top EC2 instances by traffic"
+          rows={instances}
+          initialSort={{ key: 'bytes', descending: true }}
+          columns={[
+            {
+              key: 'id',
+              title: 'Instance or interface',
+              value: (r) => r.EntityId,
+              cell: (r) => (r.InstanceId ? <EntityLink type="EC2_INSTANCE" id={r.InstanceId} scope={scope} /> : `${r.EntityId} (no instance known)`),
+            },
+            { key: 'account', title: 'Account', value: (r) => r.AccountId },
+            { key: 'in', title: 'Bytes in', value: (r) => r.BytesIn, numeric: true },
+            { key: 'out', title: 'Bytes out', value: (r) => r.BytesOut, numeric: true },
+            { key: 'bytes', title: 'Bytes', value: total, numeric: true },
+            { key: 'rejected', title: 'Rejected flows', value: (r) => r.RejectedFlows, numeric: true },
+          ]}
+        />
+      )}
+    </Panel>
   );
 }

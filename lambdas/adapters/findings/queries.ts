@@ -34,6 +34,12 @@ function isoBound(value: string, name: string): string {
   return formatTimestamp(millis);
 }
 
+/** A finding item as the related-finding analysis reads it, with the investigation the trigger started on it. */
+function summaryOfItem(item: Record<string, unknown>): GuardDutyFindingSummary {
+  const investigationId = item.investigationId;
+  return { ...toFindingSummary(fromFindingItem(item)), ...(typeof investigationId === 'string' ? { investigationId } : {}) };
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class FindingQueries {
@@ -66,7 +72,7 @@ export class FindingQueries {
   async findingsForEntity(entityArn: string, from: string, to: string): Promise<GuardDutyFindingSummary[]> {
     // Findings store path-less user and role ARNs; callers may pass a path or an assumed-role ARN.
     const items = await this.queryKey(normalizeEntityArn(entityArn), from, to);
-    return items.filter((item) => item.kind === 'FINDING').map((item) => toFindingSummary(fromFindingItem(item)));
+    return items.filter((item) => item.kind === 'FINDING').map(summaryOfItem);
   }
 
   findingsSharingIps(ips: Iterable<string>, from: string, to: string): Promise<GuardDutyFindingSummary[]> {
@@ -97,7 +103,7 @@ export class FindingQueries {
       for (const item of pages.flat()) if (item.kind === 'REF') ids.add((item as unknown as RefItem).refFindingId);
     }
     const findings = await this.getFindings([...ids].sort());
-    return findings.map((item) => toFindingSummary(fromFindingItem(item)));
+    return findings.map(summaryOfItem);
   }
 
   /** BatchGetItem in chunks, retrying what DynamoDB leaves unprocessed under throttling. */

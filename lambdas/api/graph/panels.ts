@@ -79,10 +79,21 @@ export async function addressPanel(ip: string, geo: GeoLookup, deps: Pick<Profil
 /** GuardDuty findings naming the entity, its access keys or its addresses, and their groups. */
 export async function findingsPanel(deps: ProfileDependencies, entityArn: string, from: string, to: string, ips: readonly string[], accessKeyIds: readonly string[] = []) {
   const found = (await mapWithConcurrency(deps.findingSources, 4, (source) => source.findingsFor(entityArn, from, to, ips))).flat();
-  const unique = [...new Map(found.map((f) => [f.id, f])).values()];
+  // Each finding once; the trigger's copy (which names the investigation it started) wins over GuardDuty's API's.
+  const byId = new Map<string, (typeof found)[number]>();
+  for (const finding of found) if (!byId.get(finding.id)?.investigationId) byId.set(finding.id, finding);
+  const unique = [...byId.values()];
   const { related, groups } = analyzeRelatedFindings({ entityArn, scopeStart: from, scopeEnd: to, scopeIps: ips, scopeAccessKeyIds: accessKeyIds, findings: unique });
   return {
-    RelatedFindings: related.map((r) => ({ Id: r.finding.id, Arn: r.finding.arn, Type: r.finding.type, Severity: r.finding.severity, UpdatedAt: r.finding.updatedAt, Reasons: r.reasons })),
+    RelatedFindings: related.map((r) => ({
+      Id: r.finding.id,
+      Arn: r.finding.arn,
+      Type: r.finding.type,
+      Severity: r.finding.severity,
+      UpdatedAt: r.finding.updatedAt,
+      Reasons: r.reasons,
+      ...(r.finding.investigationId ? { InvestigationId: r.finding.investigationId } : {}),
+    })),
     RelatedFindingGroups: groups.map((g) => ({ Id: g.id, FindingIds: g.findingIds })),
   };
 }

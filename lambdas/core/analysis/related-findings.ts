@@ -28,6 +28,8 @@ export interface GuardDutyFindingSummary {
   remoteIps: string[];
   /** A grouping known upstream (attack sequence id, Detective finding group id). */
   groupId?: string;
+  /** The investigation the GuardDuty trigger started on the finding (the Findings table's claim), when known. */
+  investigationId?: string;
 }
 
 export interface RelatedFindingsInput {
