@@ -16,6 +16,8 @@ interface FlowPeer {
   LastSeenTime?: string;
   BytesIn: number;
   BytesOut: number;
+  /** Bytes whose direction the flow log did not give nor the interface's address tell (not in BytesIn or BytesOut). */
+  BytesUnknownDirection?: number;
   Packets: number;
   Flows: number;
   RejectedFlows: number;
@@ -54,7 +56,8 @@ export function FlowPeersPanel({ profile, scope }: { profile: Record<string, unk
             { key: 'account', title: 'Account', value: (r) => r.AccountId },
             { key: 'in', title: 'Bytes in', value: (r) => r.BytesIn, numeric: true },
             { key: 'out', title: 'Bytes out', value: (r) => r.BytesOut, numeric: true },
-            { key: 'bytes', title: 'Bytes', value: (r) => r.BytesIn + r.BytesOut, numeric: true },
+            { key: 'unknown', title: 'Bytes, direction unknown', value: (r) => r.BytesUnknownDirection ?? 0, numeric: true },
+            { key: 'bytes', title: 'Bytes', value: (r) => r.BytesIn + r.BytesOut + (r.BytesUnknownDirection ?? 0), numeric: true },
             { key: 'ports', title: 'Ports', value: (r) => r.Ports.join(', '), cell: (r) => r.Ports.map(portLabel).join(', ') },
             { key: 'flows', title: 'Flows', value: (r) => r.Flows, numeric: true },
             { key: 'rejected', title: 'Rejected flows', value: (r) => r.RejectedFlows, numeric: true },
