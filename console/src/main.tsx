@@ -28,11 +28,29 @@ const NAV = [
   ['findings', 'Findings'],
 ] as const;
 
+/**
+ * The drawing libraries each page uses, fetched as the page opens, beside its API calls: a chart or graph
+ * then draws as soon as its data arrives, instead of asking for its chunk only then (the import is the same
+ * module, loaded once).
+ */
+const charts = () => import('./components/echarts-setup');
+const graphs = () => import('cytoscape');
+function chunksOf(page: string, params: Params): (() => Promise<unknown>)[] {
+  if (page === 'summary') return [charts];
+  // Only principals and sessions draw a role chain (chainOf).
+  if (page === 'entity') return ['IAM_ROLE', 'IAM_USER', 'FEDERATED_USER', 'ROLE_SESSION'].includes(params.type ?? '') ? [charts, graphs] : [charts];
+  return [];
+}
+
 const TITLES: Record<string, string> = { summary: 'Summary', search: 'Search', entity: 'Profile', investigations: 'Investigations', investigation: 'Investigation', findings: 'GuardDuty findings' };
 
 function App() {
   const { page, params } = useRoute();
   const Page = PAGES[page];
+  useEffect(() => {
+    // A chunk that fails here fails again where it is drawn, which says so on the page.
+    for (const load of chunksOf(page, params)) load().catch(() => undefined);
+  }, [page, params.type]);
   useEffect(() => {
     document.title = `${TITLES[page] ?? 'Not found'} · Trailhound`;
     // Focus moves to the new page's heading, so keyboard and screen-reader users land on it.
