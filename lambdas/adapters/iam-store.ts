@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchPut } from './batch-writer';
-import { decodeHistory, encodeHistory, historyAfter, iamHistorySubject, iamSnapshotSubject, IAM_HISTORY_SLOT, snapshotItems, snapshotOfItems, type IamHistoryItem, type IamSnapshotItem } from '../core/iam/stored';
+import { decodeHistory, historyAfter, historyItem, iamHistorySubject, iamSnapshotSubject, IAM_HISTORY_SLOT, snapshotItems, snapshotOfItems, type HistoryWriteOptions, type IamHistoryItem, type IamSnapshotItem } from '../core/iam/stored';
 import type { IamSnapshot } from '../core/iam/snapshot';
 import type { EntityHistory, IamChange, IamEntityRef } from '../core/iam/types';
 
@@ -31,20 +31,12 @@ export class IamStore {
    * Merges changes into the entity's history: read, merge, bound, and write back (conditioned on the version
    * read) only when something changed. A conflicting writer makes it read again and retry.
    */
-  async mergeChanges(entity: IamEntityRef, changes: readonly IamChange[]): Promise<'written' | 'unchanged'> {
+  async mergeChanges(entity: IamEntityRef, changes: readonly IamChange[], options: HistoryWriteOptions = {}): Promise<'written' | 'unchanged'> {
     for (let attempt = 1; ; attempt++) {
       const stored = await this.item(entity, true);
-      const next = historyAfter(stored && decodeHistory(stored.body), changes);
+      const next = historyAfter(stored && decodeHistory(stored.body), changes, options);
       if (!next) return 'unchanged';
-      const item: IamHistoryItem = {
-        subject: iamHistorySubject(entity),
-        slot: IAM_HISTORY_SLOT,
-        accountId: entity.AccountId,
-        entityType: entity.Type,
-        body: encodeHistory(next),
-        version: (stored?.version ?? 0) + 1,
-        changes: next.Changes.length,
-      };
+      const { item } = historyItem(entity, next, (stored?.version ?? 0) + 1);
       try {
         await this.client.send(
           new PutCommand({
