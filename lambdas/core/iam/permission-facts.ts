@@ -185,17 +185,17 @@ function originsAt(history: EntityHistory, atTime: string, extraBaselines: reado
   return origins;
 }
 
-function heldFact(ref: IamEntityRef, kind: PermissionFact['Kind'], what: string, origin: Origin | undefined, extra: Partial<PermissionFact>, atTime: string): PermissionFact {
+function heldFact(ref: IamEntityRef, kind: PermissionFact['Kind'], what: string, origin: Origin | undefined, extra: Partial<PermissionFact>, asOf: string): PermissionFact {
   const base = { Fact: 'HELD' as const, EntityType: TYPE_NAMES[ref.Type], AccountId: ref.AccountId, Name: ref.Name, Kind: kind, ...extra };
   const target = `${ref.Type.toLowerCase()} ${ref.Name}`;
   if (origin && 'change' in origin) {
     const change = origin.change;
     const how = [change.Session ? `session ${change.Session}` : '', change.SourceIp ? `from ${change.SourceIp}` : ''].filter(Boolean).join(', ');
-    return { ...base, Says: `${what} held by ${target} at ${atTime}: ${change.EventName} at ${change.Time} by ${change.By}${how ? ` (${how})` : ''}`, ...eventMembers(change), Origin: 'EVENT' };
+    return { ...base, Says: `${what} held by ${target} ${asOf}: ${change.EventName} at ${change.Time} by ${change.By}${how ? ` (${how})` : ''}`, ...eventMembers(change), Origin: 'EVENT' };
   }
   const baseline = origin?.baseline;
   const source = baseline?.Source === 'SNAPSHOT' ? `the IAM snapshot of ${baseline.Time}` : baseline ? `a checkpoint of the stored history at ${baseline.Time}` : 'no event in the logs';
-  return { ...base, Says: `${what} held by ${target} at ${atTime}: known from ${source}`, Origin: baseline?.Source ?? 'UNKNOWN', ...(baseline ? { OriginTime: baseline.Time } : {}) };
+  return { ...base, Says: `${what} held by ${target} ${asOf}: known from ${source}`, Origin: baseline?.Source ?? 'UNKNOWN', ...(baseline ? { OriginTime: baseline.Time } : {}) };
 }
 
 /**
@@ -203,21 +203,21 @@ function heldFact(ref: IamEntityRef, kind: PermissionFact['Kind'], what: string,
  * attached and inline policies, boundary, trust policy (when it lets in a principal outside the account),
  * groups, access keys and console password.
  */
-export function heldFacts(history: EntityHistory, atTime: string, options: StateOptions = {}): PermissionFact[] {
+export function heldFacts(history: EntityHistory, atTime: string, options: StateOptions = {}, asOf = `at ${atTime}`): PermissionFact[] {
   const { state } = foldUntil(history, atTime, options.baselines);
   const body = state.body;
   if (body.Exists === false) return [];
   const origins = originsAt(history, atTime, options.baselines ?? []);
   const ref = history.Entity;
   const facts: PermissionFact[] = [];
-  for (const arn of body.AttachedPolicies) facts.push(heldFact(ref, 'POLICY', `${arn.slice(arn.lastIndexOf('/') + 1) || arn} (attached)`, origins.get(`policy:${arn}`), { PolicyArn: arn }, atTime));
-  for (const policy of body.InlinePolicies) facts.push(heldFact(ref, 'INLINE_POLICY', `inline policy ${policy.PolicyName}`, origins.get(`inline:${policy.PolicyName.toLowerCase()}`), {}, atTime));
-  if (body.PermissionsBoundary) facts.push(heldFact(ref, 'BOUNDARY', `permissions boundary ${body.PermissionsBoundary}`, origins.get('boundary'), { PolicyArn: body.PermissionsBoundary }, atTime));
+  for (const arn of body.AttachedPolicies) facts.push(heldFact(ref, 'POLICY', `${arn.slice(arn.lastIndexOf('/') + 1) || arn} (attached)`, origins.get(`policy:${arn}`), { PolicyArn: arn }, asOf));
+  for (const policy of body.InlinePolicies) facts.push(heldFact(ref, 'INLINE_POLICY', `inline policy ${policy.PolicyName}`, origins.get(`inline:${policy.PolicyName.toLowerCase()}`), {}, asOf));
+  if (body.PermissionsBoundary) facts.push(heldFact(ref, 'BOUNDARY', `permissions boundary ${body.PermissionsBoundary}`, origins.get('boundary'), { PolicyArn: body.PermissionsBoundary }, asOf));
   const external = externalOf(body.TrustPolicy, ref.AccountId, options);
-  if (external.length) facts.push(heldFact(ref, 'TRUST', `trust open to ${external.join(', ')}`, origins.get('trust'), { ExternalOpened: external }, atTime));
-  for (const group of body.Groups) facts.push(heldFact(ref, 'GROUP', `membership of group ${group}`, origins.get(`group:${group.toLowerCase()}`), {}, atTime));
-  for (const key of body.AccessKeys) facts.push(heldFact(ref, 'ACCESS_KEY', `access key ${key.AccessKeyId} (${key.Status})`, origins.get(`key:${key.AccessKeyId}`), {}, atTime));
-  if (body.LoginProfile) facts.push(heldFact(ref, 'LOGIN_PROFILE', 'a console password', origins.get('login'), {}, atTime));
+  if (external.length) facts.push(heldFact(ref, 'TRUST', `trust open to ${external.join(', ')}`, origins.get('trust'), { ExternalOpened: external }, asOf));
+  for (const group of body.Groups) facts.push(heldFact(ref, 'GROUP', `membership of group ${group}`, origins.get(`group:${group.toLowerCase()}`), {}, asOf));
+  for (const key of body.AccessKeys) facts.push(heldFact(ref, 'ACCESS_KEY', `access key ${key.AccessKeyId} (${key.Status})`, origins.get(`key:${key.AccessKeyId}`), {}, asOf));
+  if (body.LoginProfile) facts.push(heldFact(ref, 'LOGIN_PROFILE', 'a console password', origins.get('login'), {}, asOf));
   return facts;
 }
 
@@ -231,7 +231,7 @@ export function scopeFacts(history: EntityHistory, from: string, to: string, opt
   // CloudTrail logs seconds: a change at `from`'s second is in the scope, so the state before is the second before.
   const beforeScope = new Date(Math.floor(fromMs / 1000) * 1000 - 1).toISOString();
   const inScope = [...history.Changes].sort(compareChanges).filter((change) => Date.parse(change.Time) >= fromMs && Date.parse(change.Time) < toMs);
-  return [...heldFacts(history, beforeScope, options), ...inScope.map((change) => changeFact(change, history, options))];
+  return [...heldFacts(history, beforeScope, options, `when the scope began (${from})`), ...inScope.map((change) => changeFact(change, history, options))];
 }
 
 /** A fact's place in a listing: by time (a HELD fact at its origin's time), then entity, kind and event. */
