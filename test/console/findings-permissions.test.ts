@@ -183,6 +183,23 @@ describe('permissions on the role profile', () => {
   });
 });
 
+describe('the permissions timeline', () => {
+  it(`over the whole day (${ROLE} deleted by its end): a change picked in the timeline shows the state just after it`, async () => {
+    await open(`#/entity?${new URLSearchParams({ type: 'IAM_ROLE', id: ROLE_ARN, ...DAY })}`, '#permissions table[aria-label="IAM changes"]');
+    expect(await page.innerText('#permissions [data-fact="Attached policies"]')).toBe('none');
+    const opened = rawRecords().find((r) => r.eventName === 'UpdateAssumeRolePolicy' && r.requestParameters?.roleName === ROLE)!;
+    const truth = rawRoleState(opened.eventTime);
+    await page.click(`#permissions button[data-state-at="${opened.eventTime}"]`);
+    await page.waitForSelector('#permissions table[aria-label="Trust policy principals"]');
+    expect(await page.innerText('#permissions [data-fact="Attached policies"]')).toBe(truth.attached.join(', '));
+    const trust = await tableRows('Trust policy principals');
+    expect(trust.filter((r) => r[2] !== '').map((r) => r[1])).toEqual(truth.external.map((account) => `arn:aws:iam::${account}:root`));
+    expect((await tableRows('IAM changes')).map((r) => r[1])).toEqual(truth.changes.map((r) => r.eventName));
+    await page.click('#permissions button:text("Back to the scope\'s end")');
+    await page.waitForFunction(() => !document.body.innerText.includes('Just after the change'));
+  });
+});
+
 describe('permissions on the investigation report (listPermissionEvidence)', () => {
   it(`${ROLE} over 12:26–12:29: what it held at the start and each change, every fact with its raw event`, async () => {
     const [from, to] = ['2023-07-10T12:26:00Z', '2023-07-10T12:29:00Z'];

@@ -1,5 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers, each validated against the OpenAPI schemas in post() */
 import { dynamoDocumentClient } from '../../lambdas/adapters/aws-clients';
+import { buildLocalApi } from '../../local/http/server';
+import { evidenceLines } from '../../local/graph-commands';
 import { recordScans } from '../helpers/no-scan';
 import { expectSchema } from '../helpers/openapi-schemas';
 import { CorpusPipeline } from './corpus-pipeline';
@@ -146,6 +148,13 @@ describe('listIndicatorEvidence: an IAM change event carries the permission fact
     expect(facts[0]).toMatchObject({ Kind: 'SET_TRUST', ExternalOpened: [`arn:aws:iam::${EXTERNAL}:root`] });
     expect(facts[0].Says).toContain(`trust of role ${ROLE} opened to external account ${EXTERNAL}`);
     expect(facts[1]).toMatchObject({ Kind: 'SET_TRUST', ExternalClosed: [`arn:aws:iam::${EXTERNAL}:root`] });
+  });
+
+  it('the CLI prints each IAM change event with the fact it produced', async () => {
+    const index = ttps.findIndex((t) => t.IndicatorDetail.TTPsObservedDetail.APIName === 'iam:AttachUserPolicy');
+    const lines = await evidenceLines(buildLocalApi({ runner: { start: () => Promise.resolve() } }), { investigationId, indicatorType: 'TTP_OBSERVED', index, json: false });
+    const attach = rawWrites('userName', USER).find((r) => r.eventName === 'AttachUserPolicy')!;
+    expect(lines).toContain(`      ⇒ ${rawSentence(attach)}`);
   });
 
   it('an event that is not an IAM change carries no facts', async () => {
