@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchPut } from './batch-writer';
-import { decodeHistory, historyAfter, historyItem, iamHistorySubject, iamSnapshotSubject, IAM_HISTORY_SLOT, snapshotItems, snapshotOfItems, type HistoryWriteOptions, type IamHistoryItem, type IamSnapshotItem } from '../core/iam/stored';
-import type { IamSnapshot } from '../core/iam/snapshot';
+import { decodeHistory, historyAfter, historyItem, newPartialCheckpoint, iamHistorySubject, iamSnapshotSubject, IAM_HISTORY_SLOT, snapshotItems, snapshotOfItems, type HistoryWriteOptions, type IamHistoryItem, type IamSnapshotItem } from '../core/iam/stored';
+import { snapshotBaseline, type IamSnapshot } from '../core/iam/snapshot';
 import type { EntityHistory, IamChange, IamEntityRef } from '../core/iam/types';
 
 /** Attempts of one history merge against concurrent writers (two hours' compactions touching one entity). */
@@ -34,7 +34,15 @@ export class IamStore {
   async mergeChanges(entity: IamEntityRef, changes: readonly IamChange[], options: HistoryWriteOptions = {}): Promise<'written' | 'unchanged'> {
     for (let attempt = 1; ; attempt++) {
       const stored = await this.item(entity, true);
-      const next = historyAfter(stored && decodeHistory(stored.body), changes, options);
+      const previous = stored && decodeHistory(stored.body);
+      let next = historyAfter(previous, changes, options);
+      if (!next) return 'unchanged';
+      // A new checkpoint of an entity whose creation is not in the logs: fold again with the account's snapshot
+      // before it, if any (two Queries, only when a fold makes such a checkpoint).
+      const partial = newPartialCheckpoint(previous, next);
+      const snapshot = partial && (await this.snapshotAt(entity.AccountId, partial.Time));
+      const baseline = snapshot && snapshotBaseline(snapshot, entity);
+      if (baseline) next = historyAfter(previous, changes, { ...options, baselines: [baseline] });
       if (!next) return 'unchanged';
       const { item } = historyItem(entity, next, (stored?.version ?? 0) + 1);
       try {

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import type { CloudTrailRecord } from '../../lambdas/core/cloudtrail/types';
 import { boundHistory, foldPastRetention, historiesFromRecords, mergeHistory, stateAt } from '../../lambdas/core/iam';
 import { historyAfter, historyItem, MAX_HISTORY_ITEM_BYTES } from '../../lambdas/core/iam/stored';
-import type { EntityHistory, IamAction, IamChange, PermissionsAtTime, PolicyDoc } from '../../lambdas/core/iam/types';
+import type { EntityHistory, IamAction, IamBaseline, IamChange, PermissionsAtTime, PolicyDoc } from '../../lambdas/core/iam/types';
+import { emptyBody, type StateOptions } from '../../lambdas/core/iam/state';
 import { itemSize } from '../../lambdas/core/storage/item-size';
 import { rawRecords } from '../corpus/raw-corpus';
 
@@ -69,7 +70,7 @@ function momentsFrom(history: EntityHistory, from: number): string[] {
 }
 
 /** `documents`: compare policy texts too (the size bound drops old texts before it folds: a separate, counted loss). */
-function expectSameAfterCheckpoint(original: EntityHistory, folded: EntityHistory, documents = true): void {
+function expectSameAfterCheckpoint(original: EntityHistory, folded: EntityHistory, documents = true, options: StateOptions = {}): void {
   const checkpoint = folded.Baselines.find((baseline) => baseline.Source === 'CHECKPOINT');
   if (!checkpoint) {
     expect(folded.Changes.map((change) => change.EventId)).toEqual(original.Changes.map((change) => change.EventId));
@@ -77,15 +78,15 @@ function expectSameAfterCheckpoint(original: EntityHistory, folded: EntityHistor
   }
   const from = Date.parse(checkpoint.Time);
   for (const moment of momentsFrom(original, from)) {
-    const before = stateAt(original, moment);
-    const after = stateAt(folded, moment);
+    const before = stateAt(original, moment, options);
+    const after = stateAt(folded, moment, options);
     expect([moment, permissions(after, documents)]).toEqual([moment, permissions(before, documents)]);
     // The changes still listed are the latest ones; the others are counted.
     expect(after.Changes.map((change) => change.EventId)).toEqual(before.Changes.slice(before.Changes.length - after.Changes.length).map((change) => change.EventId));
     expect(after.ChangesTrimmed + after.Changes.length).toBe(before.Changes.length);
   }
   // Before the checkpoint: not known any more, and said so.
-  const earlier = stateAt(folded, new Date(from - 1).toISOString());
+  const earlier = stateAt(folded, new Date(from - 1).toISOString(), options);
   expect(earlier.Coverage).toBe('PARTIAL');
   expect(earlier.CoverageReason).toMatch(/folded into a checkpoint/);
 }
@@ -112,6 +113,25 @@ describe('folding a history into a checkpoint', () => {
         const history = mergeHistory(undefined, drawn);
         const [first, second] = [Math.min(a, b), Math.max(a, b)].map((second) => new Date(BASE + second * 1000).toISOString());
         expectSameAfterCheckpoint(history, foldPastRetention(foldPastRetention(history, first), second));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('with the account snapshot of an entity older than the logs: the checkpoint keeps what the snapshot knew', () => {
+    const snapshot = fc.record({ second: fc.integer({ min: 0, max: 45 }), attached: fc.subarray(POLICIES), trusted: fc.array(account, { maxLength: 2 }) }).map(
+      ({ second, attached, trusted }): IamBaseline => ({
+        Source: 'SNAPSHOT',
+        Time: new Date(BASE + second * 1000 + 500).toISOString(),
+        State: { ...emptyBody(true), AttachedPolicies: attached, TrustPolicy: trust(trusted), CredentialsKnown: false },
+        Coverage: 'FULL',
+      }),
+    );
+    fc.assert(
+      fc.property(changes, fc.integer({ min: 0, max: 45 }), snapshot, (drawn, cutoffSecond, baseline) => {
+        const history = mergeHistory(undefined, drawn);
+        const folded = foldPastRetention(history, new Date(BASE + cutoffSecond * 1000).toISOString(), undefined, [baseline]);
+        expectSameAfterCheckpoint(history, folded, true, { baselines: [baseline] });
       }),
       { numRuns: 300 },
     );

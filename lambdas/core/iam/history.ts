@@ -133,7 +133,7 @@ function documentsOf(change: IamChange): { Text: string | null; Issue?: string }
  * Bounds a history's size: oversize documents lose their text, then the oldest documents, then the oldest
  * changes are folded into a checkpoint. Deterministic; what it removed is added to `Trimmed`.
  */
-export function boundHistory(history: EntityHistory, limits: BoundLimits = DEFAULT_BOUND_LIMITS): EntityHistory {
+export function boundHistory(history: EntityHistory, limits: BoundLimits = DEFAULT_BOUND_LIMITS, baselines: readonly IamBaseline[] = []): EntityHistory {
   const copy: EntityHistory = structuredClone(history);
   const trimmed: TrimCounts = { Documents: 0, DocumentChars: 0, Changes: 0, ...(copy.Trimmed ?? {}) };
   const trim = (doc: { Text: string | null; Issue?: string }) => {
@@ -154,7 +154,7 @@ export function boundHistory(history: EntityHistory, limits: BoundLimits = DEFAU
   // Then fold the oldest half of the changes into a checkpoint, until it fits.
   while (copy.Changes.length > 0 && historyBytes(finish()) > limits.maxHistoryBytes) {
     const count = Math.max(1, Math.floor(copy.Changes.length / 2));
-    absorbOldest(copy, count, 'SIZE', limits, trim);
+    absorbOldest(copy, count, 'SIZE', limits, trim, baselines);
     trimmed.Changes += count;
   }
   return finish();
@@ -167,9 +167,10 @@ export function boundHistory(history: EntityHistory, limits: BoundLimits = DEFAU
  * checkpoint is unchanged (the later changes apply on top of it, as they did on the fold); moments before it
  * are no longer known, and stateAt says so.
  */
-function absorbOldest(copy: EntityHistory, count: number, reason: FoldReason, limits: BoundLimits, trim: (doc: { Text: string | null; Issue?: string }) => void): void {
+function absorbOldest(copy: EntityHistory, count: number, reason: FoldReason, limits: BoundLimits, trim: (doc: { Text: string | null; Issue?: string }) => void, baselines: readonly IamBaseline[]): void {
   const last = copy.Changes[count - 1];
-  const { state } = foldUntil({ ...copy, Changes: copy.Changes.slice(0, count) }, last.Time);
+  // The account's snapshots (stored apart) take part in the fold: a checkpoint of an entity older than the logs keeps what they knew.
+  const { state } = foldUntil({ ...copy, Changes: copy.Changes.slice(0, count) }, last.Time, baselines);
   const checkpoint: IamBaseline = {
     Source: 'CHECKPOINT',
     Time: last.Time,
@@ -192,7 +193,7 @@ function absorbOldest(copy: EntityHistory, count: number, reason: FoldReason, li
  * have expired, so these changes' raw events can no longer be shown) into the history's checkpoint. The
  * state at any moment at or after the checkpoint is unchanged; before it, stateAt answers PARTIAL and says why.
  */
-export function foldPastRetention(history: EntityHistory, retainedFrom: string, limits: BoundLimits = DEFAULT_BOUND_LIMITS): EntityHistory {
+export function foldPastRetention(history: EntityHistory, retainedFrom: string, limits: BoundLimits = DEFAULT_BOUND_LIMITS, baselines: readonly IamBaseline[] = []): EntityHistory {
   const cutoff = Date.parse(retainedFrom);
   if (!Number.isFinite(cutoff)) return history;
   const changes = [...history.Changes].sort(compareChanges);
@@ -205,7 +206,7 @@ export function foldPastRetention(history: EntityHistory, retainedFrom: string, 
     if (doc.Text === null) return;
     trimmed.Documents++;
     trimmed.DocumentChars += trimDocument(doc);
-  });
+  }, baselines);
   trimmed.Changes += count;
   return { ...copy, Trimmed: trimmed };
 }

@@ -3,7 +3,7 @@ import { entityKey } from './events';
 import { DYNAMODB_ITEM_LIMIT, itemSize } from '../storage/item-size';
 import { boundHistory, DEFAULT_BOUND_LIMITS, foldPastRetention, historyBytes, mergeHistory, type BoundLimits } from './history';
 import type { IamSnapshot } from './snapshot';
-import type { EntityHistory, IamChange, IamEntityBody, IamEntityRef, IamEntityType } from './types';
+import type { EntityHistory, IamBaseline, IamChange, IamEntityBody, IamEntityRef, IamEntityType } from './types';
 
 /**
  * How IAM histories and snapshots are stored, as items of the Activity table (their own key prefixes, no new
@@ -69,7 +69,8 @@ export function decodeHistory(body: Uint8Array): EntityHistory {
 export function historyAfter(stored: EntityHistory | undefined, changes: readonly IamChange[], options: HistoryWriteOptions = {}): EntityHistory | undefined {
   if (changes.length === 0) return undefined;
   const merged = mergeHistory(stored, changes);
-  const next = boundHistory(options.retainedFrom ? foldPastRetention(merged, options.retainedFrom) : merged, options.limits);
+  const baselines = options.baselines ?? [];
+  const next = boundHistory(options.retainedFrom ? foldPastRetention(merged, options.retainedFrom, options.limits, baselines) : merged, options.limits, baselines);
   if (stored && JSON.stringify(next) === JSON.stringify(stored)) return undefined;
   return next;
 }
@@ -78,6 +79,16 @@ export interface HistoryWriteOptions {
   /** The retention's start (ISO-8601): changes logged before it are folded into the checkpoint. */
   retainedFrom?: string;
   limits?: BoundLimits;
+  /** The account's snapshot of the entity before a new checkpoint, so the checkpoint keeps what it knew (IamStore looks it up). */
+  baselines?: readonly IamBaseline[];
+}
+
+/** A checkpoint `next` has that `stored` had not, when it is PARTIAL (a snapshot could complete it). */
+export function newPartialCheckpoint(stored: EntityHistory | undefined, next: EntityHistory): IamBaseline | undefined {
+  const checkpoint = next.Baselines.find((baseline) => baseline.Source === 'CHECKPOINT');
+  if (!checkpoint || checkpoint.Coverage === 'FULL') return undefined;
+  const before = stored?.Baselines.find((baseline) => baseline.Source === 'CHECKPOINT');
+  return before && before.Time === checkpoint.Time ? undefined : checkpoint;
 }
 
 /** A history item's largest size, in DynamoDB's measure (UTF-8 bytes of names and values): 400 KB less a margin. */
