@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchPut } from './batch-writer';
+import { errorMessage, log } from '../shared/log';
 import { decodeHistory, historyAfter, historyItem, newPartialCheckpoint, iamHistorySubject, iamSnapshotSubject, IAM_HISTORY_SLOT, snapshotItems, snapshotOfItems, type HistoryWriteOptions, type IamHistoryItem, type IamSnapshotItem } from '../core/iam/stored';
 import { snapshotBaseline, type IamSnapshot } from '../core/iam/snapshot';
 import type { EntityHistory, IamChange, IamEntityRef } from '../core/iam/types';
@@ -40,7 +41,13 @@ export class IamStore {
       // A new checkpoint of an entity whose creation is not in the logs: fold again with the account's snapshot
       // before it, if any (two Queries, only when a fold makes such a checkpoint).
       const partial = newPartialCheckpoint(previous, next);
-      const snapshot = partial && (await this.snapshotAt(entity.AccountId, partial.Time));
+      const snapshot =
+        partial &&
+        (await this.snapshotAt(entity.AccountId, partial.Time).catch((error: unknown) => {
+          // Without the snapshot the checkpoint stays PARTIAL, as it was before snapshots: never a failed compaction.
+          log.warn('IAM snapshot unreadable while folding a history', { entity: iamHistorySubject(entity), error: errorMessage(error) });
+          return undefined;
+        }));
       const baseline = snapshot && snapshotBaseline(snapshot, entity);
       if (baseline) next = historyAfter(previous, changes, { ...options, baselines: [baseline] });
       if (!next) return 'unchanged';
