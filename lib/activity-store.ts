@@ -12,6 +12,7 @@ import type { LogSource } from './log-source';
 import { trailhoundFunction } from './node-function';
 import { grantTableActions } from './table-grants';
 import { acknowledgeNag } from './nag';
+import { iamSnapshotSubject } from '../lambdas/core/iam/stored';
 
 /** Long enough to re-read and merge a busy account's hour of logs (see `npm run bench`). */
 export const COMPACTION_TIMEOUT = Duration.minutes(10);
@@ -110,6 +111,15 @@ export class ActivityStore extends Construct {
     // Query the hour's objects; delete its pending mark before listing them.
     grantTableActions(this.compactionFunction, props.tables, HOUR_OBJECTS_TABLE, ['dynamodb:Query', 'dynamodb:DeleteItem']);
     grantTableActions(this.compactionFunction, props.tables, ACTIVITY_TABLE, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem']);
+    // Folding an IAM history into a checkpoint reads the account's IAM snapshot before it (IamStore.mergeChanges):
+    // Query, on the snapshot partitions only, never the trail's activity.
+    this.compactionFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [props.tables.table(ACTIVITY_TABLE).tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [iamSnapshotSubject('*')] } },
+      }),
+    );
     // Session packs and parent pointers are written, never read, by the compaction.
     grantTableActions(this.compactionFunction, props.tables, SESSIONS_TABLE, ['dynamodb:BatchWriteItem']);
   }

@@ -24,7 +24,7 @@ import { grantTableActions } from './table-grants';
  * `{proxy+}`: any other path or method is refused by API Gateway before it reaches (or bills) the function.
  * lambdas/api/router.ts serves the same list; test/cdk/investigation-api.test.ts checks that they agree.
  */
-export const INVESTIGATION_OPERATIONS = ['startInvestigation', 'getInvestigation', 'listInvestigations', 'listIndicators', 'updateInvestigationState', 'listIndicatorEvidence'] as const;
+export const INVESTIGATION_OPERATIONS = ['startInvestigation', 'getInvestigation', 'listInvestigations', 'listIndicators', 'updateInvestigationState', 'listIndicatorEvidence', 'listPermissionEvidence'] as const;
 
 /** The graph routes (`POST /graph/<operation>`), in Detective's style, on the same API and function. */
 export const GRAPH_OPERATIONS = ['getApiCallVolume', 'searchEntities', 'listRelatedEntities', 'getEntityProfile', 'getSummary', 'getPermissions', 'listFindings', 'getFlowVolume', 'getSettings'] as const;

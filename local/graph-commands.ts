@@ -81,6 +81,8 @@ export async function evidenceLines(api: LocalApi, command: EvidenceCommand): Pr
     lines.push(`  ${e.EventTime}  ${e.Api}  ${e.SourceIpAddress ?? '-'}  ${e.ErrorCode ?? 'ok'}  ${e.EventId}`);
     lines.push(`      by ${e.Principal}${e.SessionId ? ` (session ${e.SessionId})` : ''}${e.Via ? ` through ${e.Via}` : ''}`);
     lines.push(`      record ${e.RecordIndex} of ${e.LogObject ? `s3://${e.LogObject.Bucket}/${e.LogObject.Key}` : '(unknown object)'}: ${e.RecordStatus}`);
+    // An IAM change: the permission fact it produced (issue 11).
+    for (const fact of e.PermissionFacts ?? []) lines.push(`      ⇒ ${fact.Says}`);
   }
   return lines;
 }

@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchPut } from './batch-writer';
-import { decodeHistory, encodeHistory, historyAfter, iamHistorySubject, iamSnapshotSubject, IAM_HISTORY_SLOT, snapshotItems, snapshotOfItems, type IamHistoryItem, type IamSnapshotItem } from '../core/iam/stored';
-import type { IamSnapshot } from '../core/iam/snapshot';
+import { errorMessage, log } from '../shared/log';
+import { decodeHistory, historyAfter, historyItem, newPartialCheckpoint, iamHistorySubject, iamSnapshotSubject, IAM_HISTORY_SLOT, snapshotItems, snapshotOfItems, type HistoryWriteOptions, type IamHistoryItem, type IamSnapshotItem } from '../core/iam/stored';
+import { snapshotBaseline, type IamSnapshot } from '../core/iam/snapshot';
 import type { EntityHistory, IamChange, IamEntityRef } from '../core/iam/types';
 
 /** Attempts of one history merge against concurrent writers (two hours' compactions touching one entity). */
@@ -31,20 +32,26 @@ export class IamStore {
    * Merges changes into the entity's history: read, merge, bound, and write back (conditioned on the version
    * read) only when something changed. A conflicting writer makes it read again and retry.
    */
-  async mergeChanges(entity: IamEntityRef, changes: readonly IamChange[]): Promise<'written' | 'unchanged'> {
+  async mergeChanges(entity: IamEntityRef, changes: readonly IamChange[], options: HistoryWriteOptions = {}): Promise<'written' | 'unchanged'> {
     for (let attempt = 1; ; attempt++) {
       const stored = await this.item(entity, true);
-      const next = historyAfter(stored && decodeHistory(stored.body), changes);
+      const previous = stored && decodeHistory(stored.body);
+      let next = historyAfter(previous, changes, options);
       if (!next) return 'unchanged';
-      const item: IamHistoryItem = {
-        subject: iamHistorySubject(entity),
-        slot: IAM_HISTORY_SLOT,
-        accountId: entity.AccountId,
-        entityType: entity.Type,
-        body: encodeHistory(next),
-        version: (stored?.version ?? 0) + 1,
-        changes: next.Changes.length,
-      };
+      // A new checkpoint of an entity whose creation is not in the logs: fold again with the account's snapshot
+      // before it, if any (two Queries, only when a fold makes such a checkpoint).
+      const partial = newPartialCheckpoint(previous, next);
+      const snapshot =
+        partial &&
+        (await this.snapshotAt(entity.AccountId, partial.Time).catch((error: unknown) => {
+          // Without the snapshot the checkpoint stays PARTIAL, as it was before snapshots: never a failed compaction.
+          log.warn('IAM snapshot unreadable while folding a history', { entity: iamHistorySubject(entity), error: errorMessage(error) });
+          return undefined;
+        }));
+      const baseline = snapshot && snapshotBaseline(snapshot, entity);
+      if (baseline) next = historyAfter(previous, changes, { ...options, baselines: [baseline] });
+      if (!next) return 'unchanged';
+      const { item } = historyItem(entity, next, (stored?.version ?? 0) + 1);
       try {
         await this.client.send(
           new PutCommand({

@@ -14,6 +14,7 @@ import { callsOf, investigationSourcesOf } from '../queries/entity-calls';
 import type { TrailQueries } from '../queries/trail-queries';
 import { EVIDENCE_CSV_HEADER, evidenceCsvRows, evidenceEvents, type EvidenceEvent, type EvidenceReads } from './indicator-evidence';
 import type { ApiDependencies } from './operations';
+import { listPermissionEvidence, withPermissionFacts, type ListPermissionEvidenceResponse } from './permission-evidence';
 
 /**
  * The graph routes (`/graph/*`) and the indicator evidence route: reads of the activity tables and the index
@@ -127,7 +128,8 @@ export class GraphApi {
     const calls: EvidenceCall[] = (await callsOf(queries, sources, Date.parse(from), Date.parse(to))).filter((call) => isEvidence(call, criteria)).sort(compareCalls);
     const rest = after ? calls.filter((call) => isAfter(call, after)) : calls;
     const page = rest.slice(0, request.maxResults);
-    const events = await evidenceEvents(page, { hourObjects: (account, hour) => queries.hourObjects(account, hour), recordsAt });
+    // An IAM change event carries the permission facts it produced (issue 11): additive, the shapes stay.
+    const events = await withPermissionFacts(await evidenceEvents(page, { hourObjects: (account, hour) => queries.hourObjects(account, hour), recordsAt }), queries, to);
     const last = page[page.length - 1];
     const nextToken = rest.length > page.length && last ? encodeNextToken({ t: last.hourStart + last.event.t, id: last.event.id }, fingerprint, now, key) : undefined;
     if (options.csv) return new CsvDocument(toCsv(EVIDENCE_CSV_HEADER, evidenceCsvRows(events)), nextToken);
@@ -142,6 +144,12 @@ export class GraphApi {
       Events: events,
       ...(nextToken ? { NextToken: nextToken } : {}),
     };
+  }
+
+  /** POST /investigations/listPermissionEvidence (permission-evidence.ts). */
+  async listPermissionEvidence(body: unknown): Promise<ListPermissionEvidenceResponse> {
+    const { queries, recordsAt } = this.graph();
+    return listPermissionEvidence({ getInvestigation: (id) => this.deps.store.getInvestigation(id), tokenKey: () => this.deps.tokenKeys.tokenKey(), now: () => this.now(), queries, recordsAt }, body);
   }
 
   private async existing(investigationId: string): Promise<Investigation> {

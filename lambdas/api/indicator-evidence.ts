@@ -1,4 +1,5 @@
 import { callTime, type EvidenceCall } from '../core/graph/evidence';
+import type { PermissionFact } from '../core/iam/permission-facts';
 import type { HourEventsHeader } from '../adapters/events-store';
 import type { RecordLookup } from '../adapters/log-records';
 import { parseS3ObjectKey } from '../adapters/log-records';
@@ -30,6 +31,8 @@ export interface EvidenceEvent {
   RecordIndex: number;
   RecordStatus: RecordStatus;
   Record?: Record<string, unknown>;
+  /** An IAM change: what it did to each entity it changed (permission-evidence.ts). */
+  PermissionFacts?: PermissionFact[];
 }
 
 export interface EvidenceReads {

@@ -32,6 +32,7 @@ export const ROUTES: Readonly<Record<string, Operation>> = {
   'POST /investigations/listIndicators': ({ investigations }, body, options) => asCsvIf(investigations.listIndicators(body), options, indicatorsCsv),
   'POST /investigations/updateInvestigationState': ({ investigations }, body) => investigations.updateInvestigationState(body),
   'POST /investigations/listIndicatorEvidence': ({ graph }, body, options) => graph.listIndicatorEvidence(body, options),
+  'POST /investigations/listPermissionEvidence': ({ graph }, body) => graph.listPermissionEvidence(body),
   // The graph routes (lib/investigation-api.ts GRAPH_OPERATIONS lists them for API Gateway): one line each.
   'POST /graph/getApiCallVolume': ({ graph }, body, options) => graph.getApiCallVolume(body, options),
   'POST /graph/getFlowVolume': ({ graph }, body, options) => graph.getFlowVolume(body, options),

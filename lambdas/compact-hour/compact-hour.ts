@@ -41,7 +41,8 @@ export interface CompactionDependencies {
    * if different; see lambdas/adapters/iam-store.ts). Absent: IAM histories are not kept (unit tests of the
    * other items).
    */
-  mergeIamHistory?(entity: IamEntityRef, changes: readonly IamChange[]): Promise<'written' | 'unchanged'>;
+  /** `retainedFrom`: the retention's start; the history's changes logged before it fold into its checkpoint. */
+  mergeIamHistory?(entity: IamEntityRef, changes: readonly IamChange[], retainedFrom: string): Promise<'written' | 'unchanged'>;
   retentionDays: number;
   /** How long after an hour's end its logs are taken as delivered (CloudTrail delivers within about 15 minutes). */
   settleMs: number;
@@ -210,7 +211,8 @@ async function writeCompaction(
   // 4b. IAM histories, only for the entities whose IAM changed in the hour (an hour without IAM writes writes
   // nothing). Before the manifest: a compaction that dies here is retried, and the merge is idempotent.
   if (deps.mergeIamHistory) {
-    for (const { entity, changes } of changesPerEntity(compacted.iamChanges).values()) await deps.mergeIamHistory(entity, changes);
+    const retained = retainedFrom(now, deps.retentionDays);
+    for (const { entity, changes } of changesPerEntity(compacted.iamChanges).values()) await deps.mergeIamHistory(entity, changes, retained);
   }
 
   // 5. The manifest last: until it is written, a retry recompacts the hour and writes the same items again.

@@ -62,7 +62,7 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
     putInterfaceMappings: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
     putAccountHour: async (item) => void (await client.send(new PutCommand({ TableName: activityTable, Item: packActivity(item) }))),
     removeGeneration: (accountId, hour, generation) => events.removeGeneration(accountId, hour, generation),
-    mergeIamHistory: (entity, changes) => iam.mergeChanges(entity, changes),
+    mergeIamHistory: (entity, changes, retainedFrom) => iam.mergeChanges(entity, changes, { retainedFrom }),
     retentionDays: retentionDays(),
     settleMs: compactionSettleMs(),
     flow: {

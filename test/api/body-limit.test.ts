@@ -16,6 +16,7 @@ import { MAX_ENTITY_ID_LENGTH, parseListRelatedEntities, parseSearchEntities } f
 import { MAX_QUERY_LENGTH } from '../../lambdas/core/graph/glob';
 import { parseGetEntityProfile, parseGetSummary } from '../../lambdas/core/graph/requests';
 import { parseGetPermissions } from '../../lambdas/core/graph/permissions-request';
+import { parseListPermissionEvidence } from '../../lambdas/core/graph/permission-evidence-request';
 import { MAX_FINDING_TYPE_PREFIX, parseListFindings } from '../../lambdas/core/graph/requests';
 import { getSettings } from '../../lambdas/api/graph/settings';
 
@@ -71,6 +72,7 @@ const LARGEST: Record<string, { body: object; parse: (body: unknown) => unknown 
     },
     parse: parseListIndicatorEvidence,
   },
+  'POST /investigations/listPermissionEvidence': { body: { GraphArn: GRAPH_ARN, InvestigationId: INVESTIGATION_ID, MaxResults: 50, NextToken: LONGEST_TOKEN }, parse: parseListPermissionEvidence },
   'POST /graph/getApiCallVolume': {
     body: {
       GraphArn: GRAPH_ARN,

@@ -237,6 +237,26 @@ describe('API validators against random JSON', () => {
     );
   });
 
+  it('answer listPermissionEvidence 200, 400 or 404, never 5xx, whatever the id, page size and token', async () => {
+    const body = fc.record(
+      {
+        InvestigationId: fc.oneof(fc.constantFrom(investigation.investigationId, '000000000000000000042', '12345'), fc.string(), fc.integer()),
+        MaxResults: fc.oneof(fc.integer({ min: -1, max: 51 }), fc.jsonValue()),
+        NextToken: fc.oneof(fc.string(), fc.string({ unit: 'binary' })),
+        GraphArn: fc.oneof(fc.constant('arn:aws:detective:us-east-1:111122223333:graph:0123456789abcdef0123456789abcdef'), fc.string()),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (value) => {
+        const { status, length } = await answer('/investigations/listPermissionEvidence', JSON.stringify(value));
+        expect([200, 400, 404]).toContain(status);
+        if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('answer listFindings 200 or 400, never 5xx, whatever the scope, filters and token', async () => {
     const time = fc.oneof(fc.constantFrom('2026-01-01T00:00:00Z', '2025-12-01T00:00:00Z', '2025-01-01T00:00:00Z', '2030-01-01T00:00:00Z', '2026-01-01T25:61:61Z'), fc.string());
     const valueOf = (values: fc.Arbitrary<unknown>) => fc.oneof(fc.record({ Value: values }), fc.jsonValue({ maxDepth: 1 }));

@@ -33,7 +33,10 @@ describe('activity store: index bucket, compaction queue, compaction function', 
     const statements = functionStatements(synthesized, stack.activityStore.compactionFunction);
     const on = (design: typeof ACTIVITY_TABLE) => actionsOn(statements, arnOf(logicalId(stack.table(design)))).sort();
     expect(on(HOUR_OBJECTS_TABLE)).toEqual(['dynamodb:DeleteItem', 'dynamodb:Query']);
-    expect(on(ACTIVITY_TABLE)).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(on(ACTIVITY_TABLE)).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    // The Query is for the IAM snapshot before a history's checkpoint, on the snapshot partitions only.
+    const query = statements.filter((s) => actionsOf(s).includes('dynamodb:Query') && JSON.stringify(resourcesOf(s)).includes(logicalId(stack.table(ACTIVITY_TABLE))));
+    expect(query.map((s) => (s as { Condition?: unknown }).Condition)).toEqual([{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['iam-snapshot#*'] } }]);
     expect(on(SESSIONS_TABLE)).toEqual(['dynamodb:BatchWriteItem']);
     const text = JSON.stringify(statements);
     for (const design of [INGESTED_OBJECTS_TABLE, INVESTIGATIONS_TABLE, INDICATORS_TABLE, FINDINGS_TABLE]) expect(text).not.toContain(logicalId(stack.table(design)));

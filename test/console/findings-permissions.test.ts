@@ -171,3 +171,44 @@ describe('permissions on the role profile', () => {
     await screenshot('permissions');
   });
 });
+
+describe('the permissions timeline', () => {
+  it(`over the whole day (${ROLE} deleted by its end): a change picked in the timeline shows the state just after it`, async () => {
+    await open(`#/entity?${new URLSearchParams({ type: 'IAM_ROLE', id: ROLE_ARN, ...DAY })}`, '#permissions table[aria-label="IAM changes"]');
+    expect(await page.innerText('#permissions [data-fact="Attached policies"]')).toBe('none');
+    const opened = rawRecords().find((r) => r.eventName === 'UpdateAssumeRolePolicy' && r.requestParameters?.roleName === ROLE)!;
+    const truth = rawRoleState(opened.eventTime);
+    await page.click(`#permissions button[data-state-at="${opened.eventTime}"]`);
+    await page.waitForSelector('#permissions table[aria-label="Trust policy principals"]');
+    expect(await page.innerText('#permissions [data-fact="Attached policies"]')).toBe(truth.attached.join(', '));
+    const trust = await tableRows('Trust policy principals');
+    expect(trust.filter((r) => r[2] !== '').map((r) => r[1])).toEqual(truth.external.map((account) => `arn:aws:iam::${account}:root`));
+    expect((await tableRows('IAM changes')).map((r) => r[1])).toEqual(truth.changes.map((r) => r.eventName));
+    await page.click('#permissions button:text("Back to the scope\'s end")');
+    await page.waitForFunction(() => !document.body.innerText.includes('Just after the change'));
+  });
+});
+
+describe('permissions on the investigation report (listPermissionEvidence)', () => {
+  it(`${ROLE} over 12:26–12:29: what it held at the start and each change, every fact with its raw event`, async () => {
+    const [from, to] = ['2023-07-10T12:26:00Z', '2023-07-10T12:29:00Z'];
+    const run = await session.pipeline.investigate(ROLE_ARN, from, to);
+    const writes = [...new Map(rawRecords().filter((r) => r.eventSource === 'iam.amazonaws.com' && r.requestParameters?.roleName === ROLE && !/^(Get|List)/.test(r.eventName)).map((r) => [r.eventID, r])).values()];
+    // Held at 12:26: the last attachment and the last trust change before it; then the writes of the scope.
+    const attach = writes.filter((r) => r.eventName === 'AttachRolePolicy' && r.eventTime < from).sort((a, b) => a.eventTime.localeCompare(b.eventTime)).at(-1)!;
+    const trust = writes.filter((r) => r.eventName === 'UpdateAssumeRolePolicy' && r.eventTime < from).sort((a, b) => a.eventTime.localeCompare(b.eventTime)).at(-1)!;
+    const inScope = writes.filter((r) => r.eventTime >= from && r.eventTime < to);
+    await open(`#/investigation?id=${run.investigation.InvestigationId as string}`, 'table[aria-label="Permission facts"]');
+    const held = await tableRows('Permissions held');
+    expect(held[0][0]).toBe(`role ${ROLE}`);
+    expect(held[0][3]).toContain('arn:aws:iam::aws:policy/AdministratorAccess');
+    expect(held[0][4]).toContain('193672423079');
+    const facts = await tableRows('Permission facts');
+    expect(facts.filter((r) => r[1] === 'held at start').map((r) => r[3]).sort()).toEqual([attach.eventID, trust.eventID].sort());
+    expect(facts.filter((r) => r[1] === 'changed').map((r) => r[3]).sort()).toEqual(inScope.map((r) => r.eventID).sort());
+    expect(facts.every((r) => r[4].startsWith('FOUND'))).toBe(true);
+    expect(facts.find((r) => r[3] === trust.eventID)?.[2]).toContain('trust open to arn:aws:iam::193672423079:root');
+    await page.locator('table[aria-label="Permission facts"]').scrollIntoViewIfNeeded();
+    await screenshot('report-permissions');
+  });
+});

@@ -96,6 +96,28 @@ describe('IamStore (DynamoDB calls mocked)', () => {
     expect(decodeHistory((puts[1].Item as IamHistoryItem).body).Changes).toHaveLength(changes.length);
   });
 
+  it('folding past the retention an entity older than the logs: the checkpoint takes in the account snapshot before it', async () => {
+    // A role whose creation is not in the logs: an attachment, then (after the retention's start) a detachment.
+    const old = iamEvent('AttachRolePolicy', { roleName: 'Legacy', policyArn: ADMIN }, { eventTime: '2026-10-22T10:00:00Z' });
+    const recent = iamEvent('DetachRolePolicy', { roleName: 'Legacy', policyArn: ADMIN }, { eventTime: '2026-10-22T12:00:00Z' });
+    const legacy = iamChangesOf(old)[0].Entity;
+    const snapshot = parseAuthorizationDetails(
+      { RoleDetailList: [{ RoleName: 'Legacy', Arn: `arn:aws:iam::${ACCOUNT}:role/Legacy`, AssumeRolePolicyDocument: trustDocument({ Service: 'ec2.amazonaws.com' }), AttachedManagedPolicies: [{ PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }] }] },
+      { time: '2026-10-22T09:00:00Z' },
+    );
+    const items = snapshotItems(snapshot);
+    mock.on(GetCommand).resolves({ Item: undefined });
+    mock.on(QueryCommand).callsFake((input: { ScanIndexForward?: boolean }) => ({ Items: input.ScanIndexForward === false ? [items.at(-1)] : items }));
+    mock.on(PutCommand).resolves({});
+    expect(await store.mergeChanges(legacy, [...iamChangesOf(old), ...iamChangesOf(recent)], { retainedFrom: '2026-10-22T11:00:00Z' })).toBe('written');
+    const written = decodeHistory((mock.commandCalls(PutCommand)[0].args[0].input.Item as IamHistoryItem).body);
+    expect(written.Baselines).toMatchObject([{ Source: 'CHECKPOINT', FoldReason: 'RETENTION', Coverage: 'FULL', Time: '2026-10-22T10:00:00Z' }]);
+    // The snapshot's ReadOnlyAccess and the logged AdministratorAccess, both known at the checkpoint; then the detachment.
+    expect(stateAt(written, '2026-10-22T10:30:00Z').AttachedPolicies.map((p) => p.PolicyArn).sort()).toEqual([ADMIN, 'arn:aws:iam::aws:policy/ReadOnlyAccess'].sort());
+    expect(stateAt(written, '2026-10-22T12:00:00Z')).toMatchObject({ Coverage: 'FULL', AttachedPolicies: [{ PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }] });
+    expect(mock.commandCalls(QueryCommand)[0].args[0].input).toMatchObject({ ScanIndexForward: false, Limit: 1 });
+  });
+
   it('writes nothing when the stored history already holds the changes', async () => {
     const full = historyAfter(undefined, changes)!;
     mock.on(GetCommand).resolves({ Item: { subject: iamHistorySubject(entity), slot: 'history', body: encodeHistory(full), version: 1 } });

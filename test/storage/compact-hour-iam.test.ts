@@ -18,7 +18,7 @@ function iam(eventID: string, eventName: string, requestParameters: Record<strin
 }
 
 function run(objects: Record<string, CloudTrailRecord[]>) {
-  const merges: { entity: IamEntityRef; changes: readonly IamChange[] }[] = [];
+  const merges: { entity: IamEntityRef; changes: readonly IamChange[]; retainedFrom: string }[] = [];
   const order: string[] = [];
   const bodies = new Map(Object.entries(objects).map(([key, records]) => [key, gzipSync(JSON.stringify({ Records: records }))]));
   const registered: HourObjectItem[] = [...bodies].map(([key, body]) => ({ hourKey: HOUR_KEY, objectId: key, objectKey: `s3://logs/${key}`, etag: String(body.length), records: 0, firstEvent: '', lastEvent: '', ingestedAt: '', expiresAt: 0 }));
@@ -32,9 +32,9 @@ function run(objects: Record<string, CloudTrailRecord[]>) {
     writeHourItems: async () => undefined,
     putAccountHour: async () => void order.push('manifest'),
     removeGeneration: async () => undefined,
-    mergeIamHistory: async (entity, changes) => {
+    mergeIamHistory: async (entity, changes, retainedFrom) => {
       order.push('iam');
-      merges.push({ entity, changes });
+      merges.push({ entity, changes, retainedFrom });
       return 'written';
     },
     retentionDays: 36500,
@@ -65,6 +65,8 @@ describe('the compaction stores IAM histories', () => {
       ['USER', 'u', ['e3']],
     ]);
     expect(order.at(-1)).toBe('manifest');
+    // Each merge names the retention's start (36,500 days before now): older changes fold into the checkpoint.
+    expect(new Set(merges.map((m) => m.retainedFrom))).toEqual(new Set([new Date(Date.parse('2026-10-22T11:30:00Z') - 36500 * 86_400_000).toISOString()]));
   });
 
   it('skips hostile IAM records and keeps the valid ones', async () => {

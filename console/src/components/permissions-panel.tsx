@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { call, GRAPH_ARN } from '../api';
 import { utc, type Scope } from '../entities';
 import { Panel, Show, useLoad } from './async';
@@ -59,12 +60,24 @@ function Items({ label, items }: { label: string; items: string[] }) {
 }
 
 export function PermissionsPanel({ type, arn, scope }: { type: 'IAM_ROLE' | 'IAM_USER'; arn: string; scope: Scope }) {
-  const loaded = useLoad(() => call<Permissions>('/graph/getPermissions', { GraphArn: GRAPH_ARN, EntityType: type, EntityId: arn, AtTime: scope.to }), [type, arn, scope.to]);
+  // The moment shown: the scope's end, or the moment just after a change picked in the timeline (a role deleted
+  // by the scope's end would otherwise show nothing of what it could do while it existed).
+  const [picked, setPicked] = useState<string | undefined>(undefined);
+  const at = picked ?? scope.to;
+  const loaded = useLoad(() => call<Permissions>('/graph/getPermissions', { GraphArn: GRAPH_ARN, EntityType: type, EntityId: arn, AtTime: at }), [type, arn, at]);
   return (
-    <Panel title={`Permissions at ${utc(scope.to)}`} id="permissions">
+    <Panel title={`Permissions at ${utc(at)}`} id="permissions">
       <Show loaded={loaded}>
         {(p) => (
           <>
+            {picked ? (
+              <p>
+                Just after the change of {utc(picked)}.{' '}
+                <button type="button" onClick={() => setPicked(undefined)}>
+                  Back to the scope's end
+                </button>
+              </p>
+            ) : null}
             <p data-coverage={p.Coverage}>
               <span class={`badge${p.Coverage === 'FULL' ? '' : ' new'}`}>Coverage {p.Coverage}</span> {p.CoverageReason}
               {p.Exists === false ? ' It does not exist at this moment.' : p.Exists === null ? ' Whether it exists is not known.' : ''}
@@ -118,6 +131,16 @@ export function PermissionsPanel({ type, arn, scope }: { type: 'IAM_ROLE' | 'IAM
                   { key: 'ok', title: 'Succeeded', value: (c) => c.Succeeded, cell: (c) => (c.Succeeded ? '✓' : `✗ ${c.ErrorCode ?? ''}`) },
                   { key: 'session', title: 'Session', value: (c) => c.Session },
                   { key: 'ip', title: 'Source IP', value: (c) => c.SourceIp },
+                  {
+                    key: 'then',
+                    title: 'State',
+                    value: (c) => c.Time,
+                    cell: (c) => (
+                      <button type="button" data-state-at={c.Time} onClick={() => setPicked(c.Time)}>
+                        after this
+                      </button>
+                    ),
+                  },
                 ]}
               />
             ) : (

@@ -7,6 +7,7 @@ import { href, type Params } from '../route';
 import { scoreSeverity, recommendedMitigation } from '../../../lambdas/core/analysis/severity';
 import type { Indicator } from '../../../lambdas/core/analysis/detective-types';
 import type { InvestigationDetail } from './investigations';
+import { PermissionEvidence, type PermissionFact } from '../components/permission-evidence';
 
 /**
  * The investigation report: severity and the rules behind it, the ATT&CK matrix of the TTPs observed,
@@ -55,6 +56,7 @@ export function ReportPage({ params }: { params: Params }) {
             ) : null}
             <Matrix indicators={indicators} />
             <IndicatorGroups id={id} indicators={indicators} />
+            <PermissionEvidence id={id} />
             <Mitigations indicators={indicators} />
           </>
         )}
@@ -199,6 +201,7 @@ interface EvidenceEvent {
   ErrorCode?: string;
   RecordStatus: string;
   Record?: unknown;
+  PermissionFacts?: PermissionFact[];
 }
 
 /** Names no calls, so listIndicatorEvidence answers 400 for them. */
@@ -239,6 +242,7 @@ function Evidence({ id, type, index }: { id: string; type: string; index: number
                 { key: 'principal', title: 'Principal', value: (e) => e.Principal },
                 { key: 'error', title: 'Error', value: (e) => e.ErrorCode },
                 { key: 'id', title: 'Event id', value: (e) => e.EventId },
+                { key: 'facts', title: 'Permission change', value: (e) => e.PermissionFacts?.map((f) => f.Says).join('; ') },
                 {
                   key: 'record',
                   title: 'Record',

@@ -1,7 +1,7 @@
 import type { CloudTrailRecord } from '../cloudtrail/types';
 import { changesByEntity, compareChanges, compareOrderKeys, entityKey, orderKey, preferred } from './events';
 import { baselineBefore, foldUntil } from './state';
-import type { EntityHistory, IamBaseline, IamChange, TrimCounts } from './types';
+import type { EntityHistory, FoldReason, IamBaseline, IamChange, TrimCounts } from './types';
 
 /**
  * Stored histories: building, merging and bounding them. Pure functions; the item layout is in stored.ts, the
@@ -133,7 +133,7 @@ function documentsOf(change: IamChange): { Text: string | null; Issue?: string }
  * Bounds a history's size: oversize documents lose their text, then the oldest documents, then the oldest
  * changes are folded into a checkpoint. Deterministic; what it removed is added to `Trimmed`.
  */
-export function boundHistory(history: EntityHistory, limits: BoundLimits = DEFAULT_BOUND_LIMITS): EntityHistory {
+export function boundHistory(history: EntityHistory, limits: BoundLimits = DEFAULT_BOUND_LIMITS, baselines: readonly IamBaseline[] = []): EntityHistory {
   const copy: EntityHistory = structuredClone(history);
   const trimmed: TrimCounts = { Documents: 0, DocumentChars: 0, Changes: 0, ...(copy.Trimmed ?? {}) };
   const trim = (doc: { Text: string | null; Issue?: string }) => {
@@ -154,24 +154,59 @@ export function boundHistory(history: EntityHistory, limits: BoundLimits = DEFAU
   // Then fold the oldest half of the changes into a checkpoint, until it fits.
   while (copy.Changes.length > 0 && historyBytes(finish()) > limits.maxHistoryBytes) {
     const count = Math.max(1, Math.floor(copy.Changes.length / 2));
-    const last = copy.Changes[count - 1];
-    const { state } = foldUntil({ ...copy, Changes: copy.Changes.slice(0, count) }, last.Time);
-    const checkpoint: IamBaseline = {
-      Source: 'CHECKPOINT',
-      Time: last.Time,
-      State: state.body,
-      Coverage: state.known ? 'FULL' : 'PARTIAL',
-      ...(state.known ? {} : { CoverageReason: state.reason }),
-      AbsorbedThrough: orderKey(last),
-    };
-    copy.Baselines = [...copy.Baselines.filter((baseline) => baseline.Source !== 'CHECKPOINT' && Date.parse(baseline.Time) > Date.parse(last.Time)), checkpoint].sort((a, b) => Date.parse(a.Time) - Date.parse(b.Time));
-    copy.Changes = copy.Changes.slice(count);
+    absorbOldest(copy, count, 'SIZE', limits, trim, baselines);
     trimmed.Changes += count;
-    // A checkpoint's own documents are bounded like the changes'.
-    for (const doc of [checkpoint.State.TrustPolicy, ...checkpoint.State.InlinePolicies.map((policy) => policy.Document), ...checkpoint.State.Versions.map((version) => version.Document)]) {
-      if (doc && doc.Text !== null && doc.Text.length > limits.maxDocumentChars) trim(doc);
-    }
   }
   return finish();
 }
 
+
+/**
+ * Folds the oldest `count` changes (canonical order) into the history's checkpoint, in place: the entity's state
+ * just after the last of them, with the Coverage the fold had then. The state at any moment after the
+ * checkpoint is unchanged (the later changes apply on top of it, as they did on the fold); moments before it
+ * are no longer known, and stateAt says so.
+ */
+function absorbOldest(copy: EntityHistory, count: number, reason: FoldReason, limits: BoundLimits, trim: (doc: { Text: string | null; Issue?: string }) => void, baselines: readonly IamBaseline[]): void {
+  const last = copy.Changes[count - 1];
+  // The account's snapshots (stored apart) take part in the fold: a checkpoint of an entity older than the logs keeps what they knew.
+  const { state } = foldUntil({ ...copy, Changes: copy.Changes.slice(0, count) }, last.Time, baselines);
+  const checkpoint: IamBaseline = {
+    Source: 'CHECKPOINT',
+    Time: last.Time,
+    State: state.body,
+    Coverage: state.known ? 'FULL' : 'PARTIAL',
+    ...(state.known ? {} : { CoverageReason: state.reason }),
+    AbsorbedThrough: orderKey(last),
+    FoldReason: reason,
+  };
+  copy.Baselines = [...copy.Baselines.filter((baseline) => baseline.Source !== 'CHECKPOINT' && Date.parse(baseline.Time) > Date.parse(last.Time)), checkpoint].sort((a, b) => Date.parse(a.Time) - Date.parse(b.Time));
+  copy.Changes = copy.Changes.slice(count);
+  // A checkpoint's own documents are bounded like the changes'.
+  for (const doc of [checkpoint.State.TrustPolicy, ...checkpoint.State.InlinePolicies.map((policy) => policy.Document), ...checkpoint.State.Versions.map((version) => version.Document)]) {
+    if (doc && doc.Text !== null && doc.Text.length > limits.maxDocumentChars) trim(doc);
+  }
+}
+
+/**
+ * Folds the changes logged before `retainedFrom` (the retention's start: the trail's own events of that time
+ * have expired, so these changes' raw events can no longer be shown) into the history's checkpoint. The
+ * state at any moment at or after the checkpoint is unchanged; before it, stateAt answers PARTIAL and says why.
+ */
+export function foldPastRetention(history: EntityHistory, retainedFrom: string, limits: BoundLimits = DEFAULT_BOUND_LIMITS, baselines: readonly IamBaseline[] = []): EntityHistory {
+  const cutoff = Date.parse(retainedFrom);
+  if (!Number.isFinite(cutoff)) return history;
+  const changes = [...history.Changes].sort(compareChanges);
+  let count = 0;
+  while (count < changes.length && Date.parse(changes[count].Time) < cutoff) count++;
+  if (count === 0) return history;
+  const copy: EntityHistory = structuredClone({ ...history, Changes: changes });
+  const trimmed: TrimCounts = { Documents: 0, DocumentChars: 0, Changes: 0, ...(copy.Trimmed ?? {}) };
+  absorbOldest(copy, count, 'RETENTION', limits, (doc) => {
+    if (doc.Text === null) return;
+    trimmed.Documents++;
+    trimmed.DocumentChars += trimDocument(doc);
+  }, baselines);
+  trimmed.Changes += count;
+  return { ...copy, Trimmed: trimmed };
+}

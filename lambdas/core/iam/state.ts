@@ -233,7 +233,9 @@ export function stateAt(history: EntityHistory, atTime: string, options: StateOp
   let exists = body.Exists;
   let coverage: Coverage = state.known ? 'FULL' : 'PARTIAL';
   let reason = state.reason;
-  if (exists === null) {
+  // Changes before a checkpoint are folded into it: a moment before it is not known, and later changes say nothing of it.
+  const checkpoint = history.Baselines.find((baseline) => baseline.Source === 'CHECKPOINT' && Date.parse(baseline.Time) > Date.parse(atTime));
+  if (exists === null && !checkpoint) {
     const at = Date.parse(atTime);
     const later = [...history.Changes].sort(compareChanges).find((change) => change.Succeeded && Date.parse(change.Time) > at);
     if (later?.Action.Kind === 'CREATE') {
@@ -247,10 +249,10 @@ export function stateAt(history: EntityHistory, atTime: string, options: StateOp
       exists = true;
     }
   }
-  const checkpoint = history.Baselines.find((baseline) => baseline.Source === 'CHECKPOINT' && Date.parse(baseline.Time) > Date.parse(atTime));
   if (checkpoint) {
     coverage = 'PARTIAL';
-    reason = `the stored history's changes up to ${checkpoint.Time} were folded into a checkpoint to bound its size: moments before it are not known`;
+    const why = checkpoint.FoldReason === 'RETENTION' ? 'because they are older than the retention' : 'to bound its size';
+    reason = `the stored history's changes up to ${checkpoint.Time} were folded into a checkpoint ${why}: moments before it are not known (the earliest state known is at ${checkpoint.Time})`;
   }
   const accountId = history.Entity.AccountId;
   const trust = body.TrustPolicy;

@@ -1,8 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { entityKey } from './events';
-import { boundHistory, mergeHistory } from './history';
+import { DYNAMODB_ITEM_LIMIT, itemSize } from '../storage/item-size';
+import { boundHistory, DEFAULT_BOUND_LIMITS, foldPastRetention, historyBytes, mergeHistory, type BoundLimits } from './history';
 import type { IamSnapshot } from './snapshot';
-import type { EntityHistory, IamChange, IamEntityBody, IamEntityRef, IamEntityType } from './types';
+import type { EntityHistory, IamBaseline, IamChange, IamEntityBody, IamEntityRef, IamEntityType } from './types';
 
 /**
  * How IAM histories and snapshots are stored, as items of the Activity table (their own key prefixes, no new
@@ -65,11 +66,56 @@ export function decodeHistory(body: Uint8Array): EntityHistory {
  * The history to write after merging an hour's changes of one entity into its stored history, or undefined
  * when the merge changes nothing (a recompaction, a redelivered object, a retry): then nothing is written.
  */
-export function historyAfter(stored: EntityHistory | undefined, changes: readonly IamChange[]): EntityHistory | undefined {
+export function historyAfter(stored: EntityHistory | undefined, changes: readonly IamChange[], options: HistoryWriteOptions = {}): EntityHistory | undefined {
   if (changes.length === 0) return undefined;
-  const next = boundHistory(mergeHistory(stored, changes));
+  const merged = mergeHistory(stored, changes);
+  const baselines = options.baselines ?? [];
+  const next = boundHistory(options.retainedFrom ? foldPastRetention(merged, options.retainedFrom, options.limits, baselines) : merged, options.limits, baselines);
   if (stored && JSON.stringify(next) === JSON.stringify(stored)) return undefined;
   return next;
+}
+
+export interface HistoryWriteOptions {
+  /** The retention's start (ISO-8601): changes logged before it are folded into the checkpoint. */
+  retainedFrom?: string;
+  limits?: BoundLimits;
+  /** The account's snapshot of the entity before a new checkpoint, so the checkpoint keeps what it knew (IamStore looks it up). */
+  baselines?: readonly IamBaseline[];
+}
+
+/** A checkpoint `next` has that `stored` had not, when it is PARTIAL (a snapshot could complete it). */
+export function newPartialCheckpoint(stored: EntityHistory | undefined, next: EntityHistory): IamBaseline | undefined {
+  const checkpoint = next.Baselines.find((baseline) => baseline.Source === 'CHECKPOINT');
+  if (!checkpoint || checkpoint.Coverage === 'FULL') return undefined;
+  const before = stored?.Baselines.find((baseline) => baseline.Source === 'CHECKPOINT');
+  return before && before.Time === checkpoint.Time ? undefined : checkpoint;
+}
+
+/** A history item's largest size, in DynamoDB's measure (UTF-8 bytes of names and values): 400 KB less a margin. */
+export const MAX_HISTORY_ITEM_BYTES = DYNAMODB_ITEM_LIMIT - 32 * 1024;
+
+/**
+ * The item to write for a history. boundHistory keeps the JSON under DEFAULT_BOUND_LIMITS, which the gzip body
+ * cannot outgrow by more than a few bytes; should the item (keys and body, measured as DynamoDB does) still pass
+ * MAX_HISTORY_ITEM_BYTES, the history is bounded again to half the size until it fits.
+ */
+export function historyItem(entity: Pick<IamEntityRef, 'AccountId' | 'Type' | 'Name'>, history: EntityHistory, version: number, maxItemBytes = MAX_HISTORY_ITEM_BYTES): { item: IamHistoryItem; history: EntityHistory } {
+  let current = history;
+  let limits: BoundLimits = DEFAULT_BOUND_LIMITS;
+  for (;;) {
+    const item: IamHistoryItem = {
+      subject: iamHistorySubject(entity),
+      slot: IAM_HISTORY_SLOT,
+      accountId: entity.AccountId,
+      entityType: entity.Type,
+      body: encodeHistory(current),
+      version,
+      changes: current.Changes.length,
+    };
+    if (itemSize(item) <= maxItemBytes || limits.maxHistoryBytes < 1024) return { item, history: current };
+    limits = { ...limits, maxHistoryBytes: Math.floor(Math.min(limits.maxHistoryBytes, historyBytes(current)) / 2) };
+    current = boundHistory(current, limits);
+  }
 }
 
 /** The changes of an hour grouped per entity (by `entityKey`), each eventID once per entity. */

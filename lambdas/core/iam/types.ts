@@ -140,7 +140,11 @@ export interface IamBaseline {
   CoverageReason?: string;
   /** Checkpoints: the last change they absorbed; merging drops changes at or before it (they are in the state). */
   AbsorbedThrough?: ChangeOrderKey;
+  /** Checkpoints: why the changes were folded (older than the retention, or to bound the item's size). */
+  FoldReason?: FoldReason;
 }
+
+export type FoldReason = 'RETENTION' | 'SIZE';
 
 /** A change's place in the canonical order (see `compareChanges`). */
 export interface ChangeOrderKey {
