@@ -10,6 +10,8 @@ import { startApiServer, type ApiServer } from '../../local/http/server';
 import { CORPUS_DIR } from './raw-corpus';
 import { deliverGuardDutyEvents, type DeliveryReport } from '../../lambdas/guardduty-trigger/local-delivery';
 import { TrailInstanceSessions } from '../../lambdas/queries/instance-sessions';
+import { dynamoDocumentClient } from '../../lambdas/adapters/aws-clients';
+import { recordScans } from '../helpers/no-scan';
 
 /**
  * The real corpus through the local pipeline, as an analyst runs it: the ingest handler reads the fixture's
@@ -94,4 +96,27 @@ export class CorpusPipeline {
     await this.stack.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The corpus pipeline of one test file, started before its tests and stopped after them, with every test
+ * failing if a read scanned a table (routes read with Query and GetItem on keys). Returns the pipeline's getter.
+ */
+export function corpusPipelineWithoutScans(): () => CorpusPipeline {
+  let pipeline: CorpusPipeline | undefined;
+  let scans: string[] = [];
+  beforeAll(async () => {
+    pipeline = await CorpusPipeline.start();
+    scans = recordScans(dynamoDocumentClient());
+  });
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+  afterEach(() => {
+    expect(scans).toEqual([]);
+  });
+  return () => {
+    if (!pipeline) throw new Error('the corpus pipeline has not started');
+    return pipeline;
+  };
 }

@@ -1,13 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers, each validated against the OpenAPI schemas in post() */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { dynamoDocumentClient } from '../../lambdas/adapters/aws-clients';
 import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
 import { buildApiHandler, graphDependenciesFromEnv } from '../../lambdas/api/handler';
 import { lambdaContext, toProxyEvent } from '../../local/http/proxy-event';
 import { parseCsv } from '../helpers/csv';
-import { recordScans } from '../helpers/no-scan';
 import { expectSchema } from '../helpers/openapi-schemas';
-import { CorpusPipeline } from './corpus-pipeline';
+import { corpusPipelineWithoutScans } from './corpus-pipeline';
 import { isTemporaryKey, rawRecords, type RawRecord } from './raw-corpus';
 
 /**
@@ -24,11 +22,10 @@ const TO = '2023-07-10T13:00:00.000Z';
 const CUT_FROM = '2023-07-10T11:55:30.500Z';
 const CUT_TO = '2023-07-10T12:20:00.000Z';
 
-let pipeline: CorpusPipeline;
-let scans: string[];
+const corpus = corpusPipelineWithoutScans();
 
 async function post(path: string, body: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${pipeline.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${corpus().apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await response.text();
   const json = text ? JSON.parse(text) : undefined;
   if (response.status === 200) expectSchema(path === '/graph/searchEntities' ? 'SearchEntitiesResponse' : 'ListRelatedEntitiesResponse', json);
@@ -111,19 +108,6 @@ function rootUser(session: RawSession, sessions: readonly RawSession[]): string 
   return undefined;
 }
 
-beforeAll(async () => {
-  pipeline = await CorpusPipeline.start();
-  scans = recordScans(dynamoDocumentClient());
-});
-
-afterAll(async () => {
-  await pipeline?.stop();
-});
-
-afterEach(() => {
-  // Every read is a Query or GetItem on keys.
-  expect(scans).toEqual([]);
-});
 
 describe('listRelatedEntities on the real corpus', () => {
   it('names who called from 192.168.10.20, with exact counts, in a whole and in a cut scope', async () => {
@@ -204,7 +188,7 @@ describe('listRelatedEntities on the real corpus', () => {
 });
 
 async function postCsv(path: string, body: unknown): Promise<{ status: number; type: string | null; nextToken: string | null; rows: string[][] }> {
-  const response = await fetch(`${pipeline.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/csv' }, body: JSON.stringify(body) });
+  const response = await fetch(`${corpus().apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/csv' }, body: JSON.stringify(body) });
   return { status: response.status, type: response.headers.get('content-type'), nextToken: response.headers.get('x-next-token'), rows: parseCsv(await response.text()) };
 }
 

@@ -1,7 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers, each validated against the OpenAPI schemas in post() */
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { dynamoDocumentClient } from '../../lambdas/adapters/aws-clients';
 import { buildApiHandler, graphDependenciesFromEnv } from '../../lambdas/api/handler';
 import { InvestigationStore } from '../../lambdas/adapters/investigations/investigation-store';
 import { CONSOLE_LOGIN_WITHOUT_MFA_PROCEDURE } from '../../lambdas/core/analysis';
@@ -10,9 +9,8 @@ import { lambdaContext, toProxyEvent } from '../../local/http/proxy-event';
 import { MAX_GROUPS } from '../../lambdas/core/graph/volume';
 import { buildLocalApi } from '../../local/http/server';
 import { evidenceLines, volumeLines } from '../../local/graph-commands';
-import { recordScans } from '../helpers/no-scan';
 import { expectSchema } from '../helpers/openapi-schemas';
-import { CorpusPipeline } from './corpus-pipeline';
+import { corpusPipelineWithoutScans } from './corpus-pipeline';
 import { looksLikeIp, rawApi, rawRecords, rawUserActivity, type RawRecord } from './raw-corpus';
 
 /**
@@ -26,11 +24,10 @@ const BERT_JAN = `arn:aws:iam::${ACCOUNT}:user/bert-jan`;
 const FROM = '2023-07-10T11:07:30.250Z';
 const TO = '2023-07-10T12:41:10.000Z';
 
-let pipeline: CorpusPipeline;
-let scans: string[];
+const corpus = corpusPipelineWithoutScans();
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string; body: any }> {
-  const response = await fetch(`${pipeline.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(`${corpus().apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const text = await response.text();
   const json = response.headers.get('content-type')?.startsWith('application/json') && text ? JSON.parse(text) : undefined;
   // Every answer is the documented shape (openapi/trailhound-investigations.yaml).
@@ -74,18 +71,6 @@ function expectGroups(body: { Groups: { Value: string; SuccessCount: number; Fai
   expect(body.OtherGroupCount ?? 0).toBe(Math.max(0, Object.keys(counts).length - MAX_GROUPS));
 }
 
-beforeAll(async () => {
-  pipeline = await CorpusPipeline.start();
-  scans = recordScans(dynamoDocumentClient());
-});
-
-afterAll(async () => {
-  await pipeline?.stop();
-});
-
-afterEach(() => {
-  expect(scans).toEqual([]);
-});
 
 describe('POST /graph/getApiCallVolume on the real corpus', () => {
   const request = { EntityType: 'IAM_USER', EntityId: BERT_JAN, ScopeStartTime: FROM, ScopeEndTime: TO, Granularity: 'MINUTE' };
@@ -156,7 +141,7 @@ describe('POST /investigations/listIndicatorEvidence on the real corpus', () => 
   let ttps: any[];
 
   beforeAll(async () => {
-    const run = await pipeline.investigate(BERT_JAN);
+    const run = await corpus().investigate(BERT_JAN);
     investigationId = run.investigation.InvestigationId as string;
     ttps = run.indicators.filter((i) => i.IndicatorType === 'TTP_OBSERVED');
   });
@@ -264,7 +249,7 @@ describe('POST /investigations/listIndicatorEvidence on the real corpus', () => 
     const before = await post('/investigations/listIndicatorEvidence', body);
     const object = before.body.Events[0].LogObject;
     expect(object.Bucket).toBe(LOCAL_BUCKET);
-    await pipeline.s3.send(new DeleteObjectCommand({ Bucket: object.Bucket, Key: object.Key }));
+    await corpus().s3.send(new DeleteObjectCommand({ Bucket: object.Bucket, Key: object.Key }));
     const after = await post('/investigations/listIndicatorEvidence', body);
     expect(after.status).toBe(200);
     expect(after.body.Events[0]).toEqual({ ...before.body.Events[0], RecordStatus: 'OBJECT_DELETED', Record: undefined });

@@ -1,10 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers, each validated against the OpenAPI schemas in post() */
-import { dynamoDocumentClient } from '../../lambdas/adapters/aws-clients';
 import { buildLocalApi } from '../../local/http/server';
 import { evidenceLines } from '../../local/graph-commands';
-import { recordScans } from '../helpers/no-scan';
 import { expectSchema } from '../helpers/openapi-schemas';
-import { CorpusPipeline } from './corpus-pipeline';
+import { corpusPipelineWithoutScans } from './corpus-pipeline';
 import { rawRecords, type RawRecord } from './raw-corpus';
 
 /**
@@ -22,11 +20,10 @@ const USER = 'malicious-iam-user';
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const EXTERNAL = '193672423079';
 
-let pipeline: CorpusPipeline;
-let scans: string[];
+const corpus = corpusPipelineWithoutScans();
 
 async function post(path: string, body: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${pipeline.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${corpus().apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await response.text();
   const json = text ? JSON.parse(text) : undefined;
   if (response.status === 200) expectSchema(path.endsWith('listPermissionEvidence') ? 'ListPermissionEvidenceResponse' : 'ListIndicatorEvidenceResponse', json);
@@ -90,25 +87,13 @@ function rawSentence(r: RawRecord): string | undefined {
   }
 }
 
-beforeAll(async () => {
-  pipeline = await CorpusPipeline.start();
-  scans = recordScans(dynamoDocumentClient());
-});
-
-afterAll(async () => {
-  await pipeline?.stop();
-});
-
-afterEach(() => {
-  expect(scans).toEqual([]);
-});
 
 describe('listIndicatorEvidence: an IAM change event carries the permission fact it produced', () => {
   let investigationId: string;
   let ttps: any[];
 
   beforeAll(async () => {
-    const run = await pipeline.investigate(BERT_JAN);
+    const run = await corpus().investigate(BERT_JAN);
     investigationId = run.investigation.InvestigationId as string;
     ttps = run.indicators.filter((i) => i.IndicatorType === 'TTP_OBSERVED');
   });
@@ -172,7 +157,7 @@ function rawApiOf(r: RawRecord): string {
 describe('listPermissionEvidence: the investigation’s permission facts, each with its raw event', () => {
   it('the malicious user (12:00–13:00): every change made to it, with the raw record of each', async () => {
     const [from, to] = [`${DAY}T12:00:00Z`, `${DAY}T13:00:00Z`];
-    const run = await pipeline.investigate(`arn:aws:iam::${ACCOUNT}:user/${USER}`, from, to);
+    const run = await corpus().investigate(`arn:aws:iam::${ACCOUNT}:user/${USER}`, from, to);
     const { items, first } = await allPages('/investigations/listPermissionEvidence', { InvestigationId: run.investigation.InvestigationId }, 'Facts', 2);
     const raw = rawWrites('userName', USER).filter((r) => r.eventTime >= from && r.eventTime < to);
     expect(raw.map((r) => r.eventName)).toEqual(expect.arrayContaining(['CreateUser', 'AttachUserPolicy', 'CreateAccessKey', 'DeleteUser']));
@@ -195,7 +180,7 @@ describe('listPermissionEvidence: the investigation’s permission facts, each w
 
   it('the backdoored role (12:26–12:29): AdministratorAccess and the open trust held at the start, each with the event that granted it; then the changes', async () => {
     const [from, to] = [`${DAY}T12:26:00Z`, `${DAY}T12:29:00Z`];
-    const run = await pipeline.investigate(`arn:aws:iam::${ACCOUNT}:role/${ROLE}`, from, to);
+    const run = await corpus().investigate(`arn:aws:iam::${ACCOUNT}:role/${ROLE}`, from, to);
     const { items } = await allPages('/investigations/listPermissionEvidence', { InvestigationId: run.investigation.InvestigationId }, 'Facts', 50);
     const writes = rawWrites('roleName', ROLE);
     const attach = writes.filter((r) => r.eventName === 'AttachRolePolicy' && r.eventTime < from).at(-1)!;
@@ -224,7 +209,7 @@ describe('listPermissionEvidence: the investigation’s permission facts, each w
   });
 
   it('refuses bad input with a 4xx in Detective’s error shape', async () => {
-    const run = await pipeline.investigate(`arn:aws:iam::${ACCOUNT}:user/${USER}`, `${DAY}T12:00:00Z`, `${DAY}T13:00:00Z`);
+    const run = await corpus().investigate(`arn:aws:iam::${ACCOUNT}:user/${USER}`, `${DAY}T12:00:00Z`, `${DAY}T13:00:00Z`);
     const id = run.investigation.InvestigationId as string;
     const cases: [unknown, number][] = [
       [{}, 400],

@@ -3,16 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoDocumentClient } from '../../lambdas/adapters/aws-clients';
 import { ACTIVITY_TABLE } from '../../lambdas/shared/table-design';
 import { listLogFiles } from '../../local/log-files';
 import { buildLocalApi } from '../../local/http/server';
 import { loadIamSnapshot, permissionsLines } from '../../local/permissions-command';
 import { investigationReport } from '../../local/investigation-report';
 import type { ApiActivitySummary } from '../../lambdas/investigation-stages/api-activity';
-import { recordScans } from '../helpers/no-scan';
 import { expectSchema } from '../helpers/openapi-schemas';
-import { CorpusPipeline } from './corpus-pipeline';
+import { corpusPipelineWithoutScans } from './corpus-pipeline';
 import { CORPUS_DIR, corpusLogFiles, rawRecords, rawRecordsOf, type RawRecord } from './raw-corpus';
 
 /**
@@ -30,11 +28,10 @@ const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const EXTERNAL = '193672423079';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${ROLE}`;
 
-let pipeline: CorpusPipeline;
-let scans: string[];
+const corpus = corpusPipelineWithoutScans();
 
 async function post(body: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${pipeline.apiUrl}/graph/getPermissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${corpus().apiUrl}/graph/getPermissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await response.text();
   const json = text ? JSON.parse(text) : undefined;
   if (response.status === 200) expectSchema('GetPermissionsResponse', json);
@@ -72,19 +69,6 @@ function rawState(param: 'roleName' | 'userName', name: string, at: string) {
 /** The accounts whose trails recorded the fixture's events: one, so no organization is known. */
 const fixtureAccounts = () => [...new Set(rawRecords().map((r) => r.recipientAccountId))].sort();
 
-beforeAll(async () => {
-  pipeline = await CorpusPipeline.start();
-  scans = recordScans(dynamoDocumentClient());
-});
-
-afterAll(async () => {
-  await pipeline?.stop();
-});
-
-afterEach(() => {
-  // Every read of the route is a GetItem or a Query on keys.
-  expect(scans).toEqual([]);
-});
 
 describe('the backdoored role through the route', () => {
   it('12:26: AdministratorAccess attached, the trust names the external account 193672423079 (outside the account)', async () => {
@@ -183,7 +167,7 @@ describe('bad requests are 400s', () => {
 
 describe('storage', () => {
   const historyItem = async (type: string, name: string) =>
-    (await pipeline.localStack.documents.send(new GetCommand({ TableName: pipeline.localStack.tableNames[ACTIVITY_TABLE.envVar], Key: { subject: `iam#${ACCOUNT}#${type}#${name.toLowerCase()}`, slot: 'history' } }))).Item;
+    (await corpus().localStack.documents.send(new GetCommand({ TableName: corpus().localStack.tableNames[ACTIVITY_TABLE.envVar], Key: { subject: `iam#${ACCOUNT}#${type}#${name.toLowerCase()}`, slot: 'history' } }))).Item;
 
   it('one history item per entity IAM changed, none for a principal that only called', async () => {
     expect(await historyItem('ROLE', ROLE)).toBeDefined();
@@ -201,12 +185,12 @@ describe('storage', () => {
       .filter((file) => iamFiles.includes(file.path))
       .map((file) => ({ ...file, key: file.key.replace(/^AWSLogs\//, 'AWSLogs/o-redelivery1/') }));
     const manifestKey = { subject: `account#${ACCOUNT}`, slot: `${DAY}T12#${ACCOUNT}` };
-    const table = pipeline.localStack.tableNames[ACTIVITY_TABLE.envVar];
-    const objectsBefore = (await pipeline.localStack.documents.send(new GetCommand({ TableName: table, Key: manifestKey }))).Item?.objectCount;
-    await pipeline.localStack.upload(copies);
-    await pipeline.localStack.drain();
+    const table = corpus().localStack.tableNames[ACTIVITY_TABLE.envVar];
+    const objectsBefore = (await corpus().localStack.documents.send(new GetCommand({ TableName: table, Key: manifestKey }))).Item?.objectCount;
+    await corpus().localStack.upload(copies);
+    await corpus().localStack.drain();
     // The hour was recompacted with the copies...
-    const objectsAfter = (await pipeline.localStack.documents.send(new GetCommand({ TableName: table, Key: manifestKey }))).Item?.objectCount;
+    const objectsAfter = (await corpus().localStack.documents.send(new GetCommand({ TableName: table, Key: manifestKey }))).Item?.objectCount;
     expect(objectsAfter).toBe(objectsBefore + copies.length);
     // ...and the history was not rewritten: same version, same body.
     const after = await historyItem('ROLE', ROLE);
@@ -224,7 +208,7 @@ describe('in investigations (the ApiActivity stage output and the report)', () =
 
   it('the malicious user: AdministratorAccess attached to it by bert-jan, from which key and address, and its deletion', async () => {
     const [from, to] = [`${DAY}T12:00:00Z`, `${DAY}T13:00:00Z`];
-    const run = await pipeline.investigate(`arn:aws:iam::${ACCOUNT}:user/${USER}`, from, to);
+    const run = await corpus().investigate(`arn:aws:iam::${ACCOUNT}:user/${USER}`, from, to);
     const [user] = permissionsOf(run.outcome.output);
     const raw = inScope('userName', USER, from, to);
     expect(user).toMatchObject({ EntityType: 'USER', Name: USER, ExistedAtStart: false, ExistsAtEnd: false, Coverage: 'FULL', AttachedPolicies: [ADMIN] });
@@ -238,7 +222,7 @@ describe('in investigations (the ApiActivity stage output and the report)', () =
 
   it('bert-jan: its own permissions are not known (no IAM event, no snapshot), and every role of its chains is reported with its changes', async () => {
     const [from, to] = [`${DAY}T11:00:00Z`, `${DAY}T13:00:00Z`];
-    const run = await pipeline.investigate(`arn:aws:iam::${ACCOUNT}:user/bert-jan`, from, to);
+    const run = await corpus().investigate(`arn:aws:iam::${ACCOUNT}:user/bert-jan`, from, to);
     const [own, ...roles] = permissionsOf(run.outcome.output);
     expect(own).toMatchObject({ Name: 'bert-jan', Coverage: 'PARTIAL', Changes: [] });
     // The roles bert-jan's sessions were of, from its successful AssumeRole calls in the scope.
@@ -276,7 +260,7 @@ describe('an IAM snapshot (--iam-snapshot)', () => {
   beforeAll(async () => {
     const file = join(dir, 'authorization-details.json');
     writeFileSync(file, JSON.stringify(details));
-    const lines = await loadIamSnapshot(pipeline.localStack.queries.iam, file, SNAPSHOT_TIME);
+    const lines = await loadIamSnapshot(corpus().localStack.queries.iam, file, SNAPSHOT_TIME);
     expect(lines[0]).toContain(`account ${ACCOUNT}`);
   });
 
