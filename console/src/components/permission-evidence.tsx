@@ -2,6 +2,7 @@ import { call, GRAPH_ARN } from '../api';
 import { utc } from '../entities';
 import { Panel, Show, useLoad } from './async';
 import { Table } from './table';
+import type { PermissionsInScope } from '../../../lambdas/core/iam/scope-report-types';
 
 /**
  * The report's permissions section (issue 11, POST /investigations/listPermissionEvidence): for the investigated
@@ -23,20 +24,8 @@ export interface PermissionFact {
   Event?: { RecordStatus: string; Record?: unknown };
 }
 
-interface EntityPermissions {
-  EntityType: 'ROLE' | 'USER';
-  AccountId: string;
-  Name: string;
-  ExistedAtStart: boolean | null;
-  ExistsAtEnd: boolean | null;
-  AttachedPolicies: string[];
-  InlinePolicies: string[];
-  PermissionsBoundaries: string[];
-  ExternalPrincipals: { Principal: string; Flags: string[] }[];
-  Coverage: 'FULL' | 'PARTIAL';
-  CoverageReason: string;
-  ChangesInScope: number;
-}
+/** What the route gives for each entity: its permissions during the scope, without the changes (they are the facts). */
+type EntityPermissions = Omit<PermissionsInScope, 'Changes'>;
 
 interface Page {
   Entities: EntityPermissions[];

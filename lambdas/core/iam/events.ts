@@ -388,3 +388,14 @@ function keptDocumentChars(change: IamChange): number {
   const docs = action.Kind === 'CREATE' ? [action.TrustPolicy, action.Document] : action.Kind === 'SET_TRUST' ? [action.TrustPolicy] : action.Kind === 'PUT_INLINE' || action.Kind === 'CREATE_VERSION' ? [action.Document] : [];
   return docs.reduce((sum, doc) => sum + (doc?.Text?.length ?? 0), 0);
 }
+
+/** Who made a change, from where, and how it ended: the same members wherever a change is reported. */
+export function attributionOf(change: IamChange): { By: string; Session?: string; SourceIp?: string; Succeeded: boolean; ErrorCode?: string } {
+  return {
+    By: change.By,
+    ...(change.Session ? { Session: change.Session } : {}),
+    ...(change.SourceIp ? { SourceIp: change.SourceIp } : {}),
+    Succeeded: change.Succeeded,
+    ...(change.ErrorCode ? { ErrorCode: change.ErrorCode } : {}),
+  };
+}

@@ -1,5 +1,5 @@
 import { normalizeRoleArn } from '../cloudtrail/arn';
-import { compareChanges, entityKey } from './events';
+import { attributionOf, compareChanges, entityKey } from './events';
 import { externalPrincipals } from './policy-document';
 import { sentenceOf } from './scope-report';
 import { applyBaseline, applyChange, baselineBefore, foldUntil, initialFold, type StateOptions } from './state';
@@ -57,11 +57,7 @@ function eventMembers(change: IamChange): Pick<PermissionFact, 'EventId' | 'Even
     EventId: change.EventId,
     EventTime: change.Time,
     EventName: change.EventName,
-    By: change.By,
-    ...(change.Session ? { Session: change.Session } : {}),
-    ...(change.SourceIp ? { SourceIp: change.SourceIp } : {}),
-    Succeeded: change.Succeeded,
-    ...(change.ErrorCode ? { ErrorCode: change.ErrorCode } : {}),
+    ...attributionOf(change),
   };
 }
 

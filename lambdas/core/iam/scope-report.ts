@@ -1,7 +1,8 @@
-import { compareChanges } from './events';
+import { attributionOf, compareChanges } from './events';
 import { externalPrincipals } from './policy-document';
 import { foldUntil, stateAt, type StateOptions } from './state';
 import type { EntityHistory, IamChange, PolicyDoc } from './types';
+import type { PermissionsInScope } from './scope-report-types';
 
 /**
  * Permissions during an investigation's scope, for its report: what an entity held at any moment of
@@ -9,37 +10,7 @@ import type { EntityHistory, IamChange, PolicyDoc } from './types';
  * as a sentence naming who made it and from which session ("AdministratorAccess attached to X by Y", "trust
  * opened to external account Z"). Small by construction: it goes into the Step Functions output.
  */
-export interface ScopeChange {
-  Time: string;
-  EventId: string;
-  EventName: string;
-  By: string;
-  Session?: string;
-  SourceIp?: string;
-  Succeeded: boolean;
-  ErrorCode?: string;
-  /** One sentence, e.g. "AdministratorAccess attached to role X by arn:… (session ASIA…, from 1.2.3.4)". */
-  Says: string;
-}
-
-export interface PermissionsInScope {
-  EntityType: 'ROLE' | 'USER';
-  AccountId: string;
-  Name: string;
-  ExistedAtStart: boolean | null;
-  ExistsAtEnd: boolean | null;
-  /** Held at some moment of the scope. */
-  AttachedPolicies: string[];
-  InlinePolicies: string[];
-  PermissionsBoundaries: string[];
-  /** Trust principals outside the account (roles), with their flags, at some moment of the scope. */
-  ExternalPrincipals: { Principal: string; Flags: string[] }[];
-  Coverage: 'FULL' | 'PARTIAL';
-  CoverageReason: string;
-  Changes: ScopeChange[];
-  /** Changes in the scope in all (Changes keeps the first MAX_SCOPE_CHANGES). */
-  ChangesInScope: number;
-}
+export type { PermissionsInScope, ScopeChange } from './scope-report-types';
 
 export const MAX_SCOPE_CHANGES = 15;
 const MAX_LISTED = 20;
@@ -145,11 +116,7 @@ export function permissionsInScope(history: EntityHistory, from: string, to: str
       Time: change.Time,
       EventId: change.EventId,
       EventName: change.EventName,
-      By: change.By,
-      ...(change.Session ? { Session: change.Session } : {}),
-      ...(change.SourceIp ? { SourceIp: change.SourceIp } : {}),
-      Succeeded: change.Succeeded,
-      ...(change.ErrorCode ? { ErrorCode: change.ErrorCode } : {}),
+      ...attributionOf(change),
       Says: sentenceOf(change, state.body.TrustPolicy, options),
     };
   });
