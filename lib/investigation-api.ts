@@ -27,7 +27,7 @@ import { grantTableActions } from './table-grants';
 export const INVESTIGATION_OPERATIONS = ['startInvestigation', 'getInvestigation', 'listInvestigations', 'listIndicators', 'updateInvestigationState', 'listIndicatorEvidence'] as const;
 
 /** The graph routes (`POST /graph/<operation>`), in Detective's style, on the same API and function. */
-export const GRAPH_OPERATIONS = ['getApiCallVolume', 'searchEntities', 'listRelatedEntities', 'getEntityProfile', 'getSummary', 'getPermissions', 'listFindings', 'getFlowVolume'] as const;
+export const GRAPH_OPERATIONS = ['getApiCallVolume', 'searchEntities', 'listRelatedEntities', 'getEntityProfile', 'getSummary', 'getPermissions', 'listFindings', 'getFlowVolume', 'getNetworkReport'] as const;
 
 /** Every route as `<parent resource>/<operation>`: a new route is one entry in one of the lists above. */
 export const API_ROUTES: readonly { resource: 'investigations' | 'graph'; operation: string }[] = [

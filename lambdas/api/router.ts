@@ -10,6 +10,7 @@ import { getEntityProfile } from './graph/entity-profile';
 import { getSummary } from './graph/summary';
 import { getPermissions, permissionsDependenciesOf } from './graph/permissions';
 import { listFindings } from './graph/list-findings';
+import { getNetworkReport } from './graph/network-report';
 import { InvestigationApi, type ApiDependencies } from './operations';
 import { asCsvIf, indicatorsCsv, investigationsCsv } from './listing-csv';
 
@@ -40,6 +41,7 @@ export const ROUTES: Readonly<Record<string, Operation>> = {
   'POST /graph/getSummary': ({ investigations }, body) => getSummary(investigations.profiles(), body),
   'POST /graph/getPermissions': ({ investigations }, body) => getPermissions(permissionsDependenciesOf(investigations.profiles()), body),
   'POST /graph/listFindings': ({ investigations }, body, options) => listFindings(investigations.findingList(), body, options),
+  'POST /graph/getNetworkReport': ({ investigations }, body) => getNetworkReport(investigations.profiles(), body),
 };
 
 /** The Accept header, whatever its case (API Gateway passes header names as the client sent them). */

@@ -17,6 +17,7 @@ import { MAX_QUERY_LENGTH } from '../../lambdas/core/graph/glob';
 import { parseGetEntityProfile, parseGetSummary } from '../../lambdas/core/graph/requests';
 import { parseGetPermissions } from '../../lambdas/core/graph/permissions-request';
 import { MAX_FINDING_TYPE_PREFIX, parseListFindings } from '../../lambdas/core/graph/requests';
+import { parseGetNetworkReport } from '../../lambdas/core/graph/network-request';
 
 /**
  * MAX_REQUEST_BODY_BYTES refuses nothing legitimate: the largest request each operation accepts (every member
@@ -127,6 +128,10 @@ const LARGEST: Record<string, { body: object; parse: (body: unknown) => unknown 
       FilterCriteria: { Severity: { Value: 'CRITICAL' }, Type: { Value: 't'.repeat(MAX_FINDING_TYPE_PREFIX) }, Outcome: { Value: 'SKIPPED' } },
     },
     parse: (body) => parseListFindings(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z') }),
+  },
+  'POST /graph/getNetworkReport': {
+    body: { GraphArn: GRAPH_ARN, EntityType: 'EC2_INSTANCE', EntityId: 'i-0123456789abcdef0', ScopeStartTime: START, ScopeEndTime: END },
+    parse: (body) => parseGetNetworkReport(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), maxScopeDays: 30 }),
   },
 };
 
