@@ -7,10 +7,12 @@ import { href, type Params } from '../route';
 import { scoreSeverity, recommendedMitigation } from '../../../lambdas/core/analysis/severity';
 import type { Indicator } from '../../../lambdas/core/analysis/detective-types';
 import type { InvestigationDetail } from './investigations';
+import { NetworkPanel } from '../components/network-panel';
 
 /**
  * The investigation report: severity and the rules behind it, the ATT&CK matrix of the TTPs observed,
- * indicators by type (each opening its raw CloudTrail events, listIndicatorEvidence), mitigations, and
+ * indicators by type (each opening its raw CloudTrail events, listIndicatorEvidence), the network section of
+ * the entity's EC2 instances (getNetworkReport), mitigations, and
  * archive/unarchive (updateInvestigationState). The rules are the analysis's own (lambdas/core/analysis/
  * severity.ts, bundled), applied to the indicators the API lists.
  */
@@ -55,6 +57,7 @@ export function ReportPage({ params }: { params: Params }) {
             ) : null}
             <Matrix indicators={indicators} />
             <IndicatorGroups id={id} indicators={indicators} />
+            <NetworkPanel investigationId={id} scope={{ from: investigation.ScopeStartTime, to: investigation.ScopeEndTime }} />
             <Mitigations indicators={indicators} />
           </>
         )}

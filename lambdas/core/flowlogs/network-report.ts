@@ -1,4 +1,7 @@
 import { interfaceRows, type FlowInterfaceItem } from './flow-items';
+import type { InstanceNetwork, NetworkPeer } from './network-types';
+
+export type { InstanceNetwork, NetworkBaseline, NetworkPeer, NetworkPort, NetworkSection, RejectedTraffic } from './network-types';
 
 /**
  * The investigation report's network section (issue 10 §3), folded from an instance's interface-hour items
@@ -46,79 +49,6 @@ export const SUSPICIOUS_PORTS: Readonly<Record<string, string>> = {
 
 /** Why a port is listed: not in the instance's baseline, and/or one of SUSPICIOUS_PORTS' services. */
 export const NOT_IN_BASELINE = 'NOT_IN_BASELINE';
-
-export interface NetworkPeer {
-  Peer: string;
-  BytesIn: number;
-  BytesOut: number;
-  BytesUnknownDirection: number;
-  Packets: number;
-  Flows: number;
-  RejectedFlows: number;
-  /** `<protocol>/<port>`, the busiest first, at most PEER_PORTS_LIMIT. */
-  Ports: string[];
-  FirstSeen: string;
-  LastSeen: string;
-}
-
-export interface NetworkPort {
-  Port: string;
-  Reasons: string[];
-  Bytes: number;
-  Flows: number;
-  RejectedFlows: number;
-  /** The peers that used it, the busiest first (at most 5). */
-  Peers: string[];
-}
-
-export interface RejectedTraffic {
-  Peer: string;
-  Port: string;
-  Direction: string;
-  Flows: number;
-  Packets: number;
-  Bytes: number;
-  FirstSeen: string;
-  LastSeen: string;
-}
-
-export interface NetworkBaseline {
-  /** The window read: the baseline days before the scope's first hour (expired items are simply gone: retention caps it). */
-  StartTime: string;
-  EndTime: string;
-  /** The first hour of the window in which the instance had flow data. */
-  DataFrom?: string;
-  /** Hours of the window with flow data for the instance. */
-  Hours: number;
-  /** Whether that data starts at least minBaselineDays before the scope (as the NewBehaviour stage requires). */
-  Mature: boolean;
-  Peers: number;
-  Ports: number;
-  /** Baseline flows folded into `*` rows by the storage caps: their peers and ports are unknown, so may look new. */
-  CappedFlows: number;
-}
-
-export interface InstanceNetwork {
-  InstanceId: string;
-  Interfaces: string[];
-  BytesIn: number;
-  BytesOut: number;
-  BytesUnknownDirection: number;
-  Flows: number;
-  RejectedFlows: number;
-  /** Flows of the scope folded into `*` rows by the storage caps: in the totals, in no peer or port. */
-  CappedFlows: number;
-  Peers: number;
-  TopPeers: NetworkPeer[];
-  Baseline: NetworkBaseline;
-  /** Peers of the scope absent from the baseline; empty when the baseline holds no flow data of the instance. */
-  NewPeers: NetworkPeer[];
-  NewPeerCount: number;
-  UnusualPorts: NetworkPort[];
-  UnusualPortCount: number;
-  RejectedTraffic: RejectedTraffic[];
-  RejectedTrafficCount: number;
-}
 
 /** What the baseline reading keeps: sets, not rows, so a 45-day window folds chunk by chunk in bounded memory. */
 export interface BaselineFold {
@@ -303,14 +233,3 @@ export function instanceNetwork(input: InstanceNetworkInput): InstanceNetwork {
   };
 }
 
-/** The whole section: the instances with flow data, the busiest first. */
-export interface NetworkSection {
-  /** The scope's whole hours (flow data is hourly). */
-  ScopeStartTime: string;
-  ScopeEndTime: string;
-  Instances: InstanceNetwork[];
-  /** Instances the entity's sessions ran on (or asked for) without any flow data in the scope. */
-  InstancesWithoutFlows: string[];
-  /** Instances with flow data left out beyond the report's limit (the least busy). */
-  OmittedInstances: number;
-}
