@@ -14,6 +14,9 @@ import { callsOf, investigationSourcesOf } from '../queries/entity-calls';
 import type { TrailQueries } from '../queries/trail-queries';
 import { EVIDENCE_CSV_HEADER, evidenceCsvRows, evidenceEvents, type EvidenceEvent, type EvidenceReads } from './indicator-evidence';
 import type { ApiDependencies } from './operations';
+import type { FlowEvidence } from '../core/flowlogs/flow-evidence';
+import { flowEvidenceOf } from '../queries/flow-evidence';
+import { instancesOfSessions } from '../queries/instance-network';
 
 /**
  * The graph routes (`/graph/*`) and the indicator evidence route: reads of the activity tables and the index
@@ -36,6 +39,11 @@ export interface ListIndicatorEvidenceResponse {
   /** Calls of the indicator in all (this page holds at most MaxResults of them). */
   TotalCount: number;
   Events: EvidenceEvent[];
+  /**
+   * FLAGGED_IP_ADDRESS only, on the first page: the VPC flows between the address and the instances the entity's
+   * sessions ran on, per instance, interface and hour (an address flagged from flow logs may have no API call).
+   */
+  FlowEvidence?: FlowEvidence[];
   NextToken?: string;
 }
 
@@ -131,6 +139,10 @@ export class GraphApi {
     const last = page[page.length - 1];
     const nextToken = rest.length > page.length && last ? encodeNextToken({ t: last.hourStart + last.event.t, id: last.event.id }, fingerprint, now, key) : undefined;
     if (options.csv) return new CsvDocument(toCsv(EVIDENCE_CSV_HEADER, evidenceCsvRows(events)), nextToken);
+    const address = indicator.IndicatorDetail.FlaggedIpAddressDetail?.IpAddress;
+    const flows = this.graph().flows;
+    const instances = instancesOfSessions(sources.flatMap((source) => [...(source.sessions?.values() ?? [])]));
+    const flowEvidence = indicatorType === 'FLAGGED_IP_ADDRESS' && address && flows && !after ? await flowEvidenceOf(flows, instances, address, { from, to }) : undefined;
     const graph = graphArn ?? investigation.graphArn;
     return {
       ...(graph ? { GraphArn: graph } : {}),
@@ -140,6 +152,7 @@ export class GraphApi {
       Indicator: indicator,
       TotalCount: calls.length,
       Events: events,
+      ...(flowEvidence ? { FlowEvidence: flowEvidence } : {}),
       ...(nextToken ? { NextToken: nextToken } : {}),
     };
   }

@@ -223,12 +223,13 @@ function IndicatorRow({ id, type, index, indicator }: { id: string; type: string
 }
 
 function Evidence({ id, type, index }: { id: string; type: string; index: number }) {
-  const loaded = useLoad(() => call<{ TotalCount: number; Events: EvidenceEvent[] }>('/investigations/listIndicatorEvidence', { GraphArn: GRAPH_ARN, InvestigationId: id, IndicatorType: type, IndicatorIndex: index, MaxResults: 20 }), [id, type, index]);
+  const loaded = useLoad(() => call<{ TotalCount: number; Events: EvidenceEvent[]; FlowEvidence?: FlowEvidenceRow[] }>('/investigations/listIndicatorEvidence', { GraphArn: GRAPH_ARN, InvestigationId: id, IndicatorType: type, IndicatorIndex: index, MaxResults: 20 }), [id, type, index]);
   return (
     <div class="evidence" data-testid="evidence">
-      <Show loaded={loaded} empty={(d) => (d.Events.length ? false : 'No CloudTrail event stands behind this indicator.')}>
+      <Show loaded={loaded} empty={(d) => (d.Events.length || d.FlowEvidence?.length ? false : 'No CloudTrail event or VPC flow stands behind this indicator.')}>
         {(d) => (
           <>
+            {d.FlowEvidence?.length ? <FlowEvidenceTable rows={d.FlowEvidence} /> : null}
             <p class="muted">
               {d.Events.length} of {d.TotalCount} events
             </p>
@@ -262,6 +263,42 @@ function Evidence({ id, type, index }: { id: string; type: string; index: number
         )}
       </Show>
     </div>
+  );
+}
+
+/** The VPC flows between a flagged address and the entity's instances (listIndicatorEvidence's FlowEvidence). */
+interface FlowEvidenceRow {
+  InstanceId: string;
+  InterfaceId: string;
+  Hour: string;
+  BytesIn: number;
+  BytesOut: number;
+  BytesUnknownDirection: number;
+  Packets: number;
+  Flows: number;
+  RejectedFlows: number;
+  Ports: string[];
+}
+
+function FlowEvidenceTable({ rows }: { rows: FlowEvidenceRow[] }) {
+  return (
+    <>
+      <p class="muted">{rows.length} instance-hours of VPC flows with this address</p>
+      <Table
+        label="Flow evidence"
+        rows={rows}
+        columns={[
+          { key: 'hour', title: 'Hour', value: (f) => f.Hour, cell: (f) => utc(f.Hour) },
+          { key: 'instance', title: 'Instance', value: (f) => f.InstanceId },
+          { key: 'interface', title: 'Interface', value: (f) => f.InterfaceId },
+          { key: 'in', title: 'Bytes in', value: (f) => f.BytesIn, numeric: true },
+          { key: 'out', title: 'Bytes out', value: (f) => f.BytesOut + f.BytesUnknownDirection, numeric: true },
+          { key: 'flows', title: 'Flows', value: (f) => f.Flows, numeric: true },
+          { key: 'rejected', title: 'Rejected', value: (f) => f.RejectedFlows, numeric: true },
+          { key: 'ports', title: 'Ports', value: (f) => f.Ports.join(' ') },
+        ]}
+      />
+    </>
   );
 }
 
