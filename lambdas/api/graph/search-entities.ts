@@ -3,6 +3,7 @@ import { DEFAULT_SEARCH_SCOPE_MS, parseSearchEntities } from '../../core/graph/r
 import { decodeNextToken, encodeNextToken, requestFingerprint } from '../../core/investigation/pagination';
 import type { EntityGraphContext } from './graph-reads';
 import { indexesOfScope } from './index-reads';
+import { mergeAddresses, searchFlowPeers } from '../../core/graph/flow-search';
 
 /**
  * POST /graph/searchEntities: entities of one type whose identifier or name matches a query (wildcards `*` and
@@ -41,7 +42,12 @@ export async function searchEntities(body: unknown, context: EntityGraphContext)
   const fromMs = position?.f ?? request.fromMs ?? now - DEFAULT_SEARCH_SCOPE_MS;
   const toMs = position?.t ?? request.toMs ?? now;
   const indexes = await indexesOfScope(context.reads, fromMs, toMs);
-  const found = searchIndexes(indexes, request.entityType, request.query, fromMs, toMs);
+  let found = searchIndexes(indexes, request.entityType, request.query, fromMs, toMs);
+  if (request.entityType === 'IP_ADDRESS' && context.flows) {
+    // The flow peers of the same accounts and hours (indexesOfScope refused a scope over the bound): accounts × hours items more.
+    const peerItems = await context.flows.peerItems({ from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, await context.reads.accounts());
+    found = mergeAddresses(found, searchFlowPeers(peerItems, request.query, fromMs, toMs));
+  }
   const rest = position ? found.filter((entity) => entity.EntityId > position.a) : found;
   const page = rest.slice(0, request.maxResults);
   const last = page[page.length - 1];
