@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { ensureConsoleBuilt } from '../../local/console/build';
+import { consoleSite } from '../../local/console/static-site';
+import { listLogFiles } from '../../local/log-files';
+import { generateScenario } from '../../examples/generator';
+import { CorpusPipeline } from '../corpus/corpus-pipeline';
+import { ATTACKER, C2, TOR_NODE, hourOf, ownAddresses, portOf, type Raw } from '../flowlogs/sample-flows';
+import { chromiumPresent, CHROMIUM, launchBrowser, watchedPage, type WatchedPage } from './browser';
+
+/**
+ * The report page's network section (issue 10 §3) in headless Chromium, on the bundled sample (CloudTrail and
+ * flow logs, beside the corpus) through the local pipeline: an investigation of web-server-role over the
+ * afternoon of the incident. Expected rows are counted here from the sample's raw flow files on disk (gunzip,
+ * split), not from the API.
+ */
+jest.setTimeout(600_000);
+
+type Row = { cells: ArrayLike<{ textContent: string | null }> };
+const SAMPLE_DIR = join(__dirname, '..', '..', 'examples', 'cloudtrail');
+const ROLE = 'arn:aws:iam::444455556666:role/web-server-role';
+const SCOPE = { from: '2026-10-22T16:00:00.000Z', to: '2026-10-22T20:00:00.000Z' };
+
+let pipeline: CorpusPipeline;
+let browser: Browser;
+let watched: WatchedPage;
+let page: Page;
+let rows: Raw[];
+const { web1, web2 } = generateScenario().org.instances;
+
+function rawFlowRows(): Raw[] {
+  return listLogFiles(SAMPLE_DIR)
+    .filter((file) => file.key.includes('/vpcflowlogs/'))
+    .flatMap((file) => {
+      const [header, ...lines] = gunzipSync(readFileSync(file.path)).toString('utf8').trimEnd().split('\n');
+      const fields = header.split(' ');
+      return lines.map((line) => Object.fromEntries(line.split(' ').map((value, i) => [fields[i], value])) as Raw);
+    })
+    .filter((r) => r['log-status'] === 'OK');
+}
+
+async function tableRows(label: string): Promise<string[][]> {
+  return page.$$eval(`table[aria-label="${label}"] tbody tr`, (trs) => trs.map((tr) => [...Array.from((tr as unknown as Row).cells)].map((cell) => (cell.textContent ?? '').trim())));
+}
+const number = (text: string) => Number(text.replace(/,/g, ''));
+
+beforeAll(async () => {
+  if (!chromiumPresent()) throw new Error(`Chromium is needed at ${CHROMIUM} (apt-get install -y chromium; .ci/run does it)`);
+  await ensureConsoleBuilt();
+  rows = rawFlowRows();
+  pipeline = await CorpusPipeline.start({ console: consoleSite(), extraFiles: listLogFiles(SAMPLE_DIR) });
+  browser = await launchBrowser();
+  watched = await watchedPage(browser);
+  page = watched.page;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await pipeline?.stop();
+});
+
+describe('the report page: network section', () => {
+  it("shows web-1's and web-2's top peers, new peers, unusual ports and rejected traffic, as the raw flow lines count them", async () => {
+    const run = await pipeline.investigate(ROLE, SCOPE.from, SCOPE.to);
+    expect(run.outcome.status).toBe('SUCCEEDED');
+    await page.goto(`${pipeline.apiUrl}/#/investigation?id=${run.investigation.InvestigationId}`);
+    await page.waitForSelector(`table[aria-label="Top peers of ${web1.id}"]`, { timeout: 60_000 });
+    const own = ownAddresses(rows);
+    const ownerOf = new Map(rows.filter((r) => r['instance-id'] && r['instance-id'] !== '-').map((r) => [r['interface-id'], r['instance-id']]));
+    const of = (instanceId: string, from: string, to: string) => rows.filter((r) => ownerOf.get(r['interface-id']) === instanceId && hourOf(r) >= from && hourOf(r) < to);
+    const peerOf = (r: Raw) => (r.srcaddr === own.get(r['interface-id']) ? r.dstaddr : r.srcaddr);
+
+    for (const instance of [web1.id, web2.id]) {
+      const scoped = of(instance, SCOPE.from, SCOPE.to);
+      const baseline = new Set(of(instance, '2026-09-07T16:00:00.000Z', SCOPE.from).map(peerOf));
+      const bytes = new Map<string, number>();
+      for (const r of scoped) bytes.set(peerOf(r), (bytes.get(peerOf(r)) ?? 0) + Number(r.bytes));
+      const top = await tableRows(`Top peers of ${instance}`);
+      const [busiest] = [...bytes].sort((a, b) => b[1] - a[1]);
+      expect([top[0][0], number(top[0][1]) + number(top[0][2])]).toEqual(busiest);
+      const fresh = [...bytes].filter(([peer]) => !baseline.has(peer)).sort((a, b) => b[1] - a[1]);
+      expect((await tableRows(`New peers of ${instance}`)).map((r) => [r[0], number(r[1]) + number(r[2])])).toEqual(fresh.slice(0, 10));
+    }
+    expect((await tableRows(`New peers of ${web1.id}`)).map((r) => r[0])).toEqual(expect.arrayContaining([C2, ATTACKER]));
+    expect((await tableRows(`New peers of ${web2.id}`)).map((r) => r[0])).toContain(TOR_NODE);
+    const tor = (await tableRows(`Unusual ports of ${web2.id}`)).find((r) => r[0] === '6/9001');
+    expect(tor?.[1]).toContain('TOR');
+    const sshProbes = of(web1.id, SCOPE.from, SCOPE.to).filter((r) => r.action === 'REJECT' && r.srcaddr === ATTACKER && portOf(r) === '6/22');
+    expect(sshProbes.length).toBeGreaterThan(0);
+    const rejected = (await tableRows(`Rejected traffic of ${web1.id}`)).find((r) => r[0] === ATTACKER && r[1] === '6/22');
+    expect(number(rejected![3])).toBe(sshProbes.length);
+    // A peer links to its address profile.
+    expect(await page.getAttribute(`table[aria-label="New peers of ${web1.id}"] a:text("${C2}")`, 'href')).toContain(`type=IP_ADDRESS`);
+    expect({ errors: watched.errors, dialogs: watched.dialogs }).toEqual({ errors: [], dialogs: [] });
+  });
+});
