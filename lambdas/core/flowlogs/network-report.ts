@@ -171,14 +171,14 @@ export function instanceNetwork(input: InstanceNetworkInput): InstanceNetwork {
       acc.rejected += rejected;
       acc.first = Math.min(acc.first, first);
       acc.last = Math.max(acc.last, last);
-      if (portNumber !== '*') acc.ports.set(port, (acc.ports.get(port) ?? 0) + bytes + flows);
+      if (portNumber !== '*') acc.ports.set(port, (acc.ports.get(port) ?? 0) + bytes);
       peers.set(peer, acc);
       if (portNumber !== '*') {
         const portAcc = ports.get(port) ?? { port, bytes: 0, flows: 0, rejected: 0, peers: new Map() };
         portAcc.bytes += bytes;
         portAcc.flows += flows;
         portAcc.rejected += rejected;
-        portAcc.peers.set(peer, (portAcc.peers.get(peer) ?? 0) + bytes + flows);
+        portAcc.peers.set(peer, (portAcc.peers.get(peer) ?? 0) + bytes);
         ports.set(port, portAcc);
       }
       if (action === 'REJECT') {

@@ -10,7 +10,7 @@ export interface NetworkPeer {
   Packets: number;
   Flows: number;
   RejectedFlows: number;
-  /** `<protocol>/<port>`, the busiest first, at most PEER_PORTS_LIMIT. */
+  /** `<protocol>/<port>`, the most bytes first, at most PEER_PORTS_LIMIT. */
   Ports: string[];
   FirstSeen: string;
   LastSeen: string;
@@ -22,7 +22,7 @@ export interface NetworkPort {
   Bytes: number;
   Flows: number;
   RejectedFlows: number;
-  /** The peers that used it, the busiest first (at most 5). */
+  /** The peers that used it, the most bytes first (at most 5). */
   Peers: string[];
 }
 
