@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
@@ -22,6 +22,8 @@ type Row = { cells: ArrayLike<{ textContent: string | null }> };
 const SAMPLE_DIR = join(__dirname, '..', '..', 'examples', 'cloudtrail');
 const ROLE = 'arn:aws:iam::444455556666:role/web-server-role';
 const SCOPE = { from: '2026-10-22T16:00:00.000Z', to: '2026-10-22T20:00:00.000Z' };
+/** As in console-browser.test.ts: .scratch/screenshots, or docs/ with SCREENSHOTS_TO_DOCS=1. */
+const DOCS = process.env.SCREENSHOTS_TO_DOCS === '1' ? join(__dirname, '..', '..', 'docs') : join(__dirname, '..', '..', '.scratch', 'screenshots');
 
 let pipeline: CorpusPipeline;
 let browser: Browser;
@@ -93,6 +95,8 @@ describe('the report page: network section', () => {
     expect(number(rejected![3])).toBe(sshProbes.length);
     // A peer links to its address profile.
     expect(await page.getAttribute(`table[aria-label="New peers of ${web1.id}"] a:text("${C2}")`, 'href')).toContain(`type=IP_ADDRESS`);
+    mkdirSync(DOCS, { recursive: true });
+    await page.locator('section[aria-label="Network (VPC flow logs)"]').screenshot({ path: join(DOCS, 'console-network.png') });
     expect({ errors: watched.errors, dialogs: watched.dialogs }).toEqual({ errors: [], dialogs: [] });
   });
 });
