@@ -7,7 +7,9 @@ import type { ListRelatedEntitiesResponse } from '../../lambdas/api/graph/relate
 import { FlowQueries } from '../../lambdas/queries/flow-queries';
 import type { TrailQueries } from '../../lambdas/queries/trail-queries';
 import type { HourIndex } from '../../lambdas/core/storage/hour-index';
-import { mergeAddresses } from '../../lambdas/core/graph/flow-search';
+import { gzipSync } from 'node:zlib';
+import { mergeAddresses, searchFlowPeers } from '../../lambdas/core/graph/flow-search';
+import type { FlowPeersItem } from '../../lambdas/core/flowlogs/flow-items';
 import { toCsv } from '../../lambdas/core/graph/csv';
 import { RELATED_FLOW_CSV_HEADER, relatedFlowCsvRows } from '../../lambdas/core/graph/related';
 import { toProxyEvent } from '../../local/http/proxy-event';
@@ -120,6 +122,18 @@ describe('searchEntities(IP_ADDRESS) across CloudTrail and the flow logs', () =>
     const [header, row] = result.body.trim().split('\r\n');
     expect(header).toBe('EntityType,EntityId,DisplayName,FirstObservedTime,LastObservedTime,Sources');
     expect(row.split(',').slice(1, 2).concat(row.split(',').slice(5))).toEqual([ATTACKER, 'CLOUDTRAIL VPC_FLOW_LOGS']);
+  });
+
+  it("says Incomplete when an hour's peer index had left peers out, and not otherwise", async () => {
+    const result = await post('/graph/searchEntities', { EntityType: 'IP_ADDRESS', Query: '*', ...SCOPE });
+    expect(JSON.parse(result.body)).not.toHaveProperty('Incomplete');
+    const item = (truncatedPeers: number) => ({ hour: '2026-10-22T05', accountId: SAMPLE_ACCOUNT, body: gzipSync(JSON.stringify({ v: 1, interfaces: [], peers: { '198.51.100.5': [] }, truncatedPeers })) }) as unknown as FlowPeersItem;
+    const from = Date.parse(SCOPE.ScopeStartTime);
+    const to = Date.parse(SCOPE.ScopeEndTime);
+    expect(searchFlowPeers([item(0)], '*', from, to)).toMatchObject({ incomplete: false, found: [{ EntityId: '198.51.100.5', FirstObservedTime: '2026-10-22T05:00:00.000Z', LastObservedTime: '2026-10-22T06:00:00.000Z' }] });
+    expect(searchFlowPeers([item(3)], '*', from, to).incomplete).toBe(true);
+    // An hour outside the scope is not read into the answer.
+    expect(searchFlowPeers([item(3)], '*', Date.parse('2026-10-22T06:00:00Z'), to)).toEqual({ found: [], incomplete: false });
   });
 
   it('merges an IPv6 address written two ways into one row, keeping the CloudTrail spelling', () => {

@@ -11,14 +11,21 @@ import { queryMatcher, type FoundEntity } from './entity-search';
  */
 export type AddressSource = 'CLOUDTRAIL' | 'VPC_FLOW_LOGS';
 
-export function searchFlowPeers(items: readonly FlowPeersItem[], query: string, fromMs: number, toMs: number): FoundEntity[] {
+/**
+ * The matching peers, and whether an hour's peer index had left peers out (the least busy, to fit its item):
+ * addresses seen only in those hours may then be missing, which the answer's `Incomplete` says.
+ */
+export function searchFlowPeers(items: readonly FlowPeersItem[], query: string, fromMs: number, toMs: number): { found: FoundEntity[]; incomplete: boolean } {
   const matches = queryMatcher('IP_ADDRESS', query);
   const found = new Map<string, { first: number; last: number }>();
+  let incomplete = false;
   for (const item of items) {
     const start = Math.max(hourStartMs(item.hour), fromMs);
     const end = Math.min(hourStartMs(item.hour) + HOUR_MS, toMs);
     if (end <= start) continue;
-    for (const peer of Object.keys(decodeBody<FlowPeersBody>(item.body).peers)) {
+    const body = decodeBody<FlowPeersBody>(item.body);
+    if (body.truncatedPeers > 0) incomplete = true;
+    for (const peer of Object.keys(body.peers)) {
       const known = found.get(peer);
       if (known) {
         known.first = Math.min(known.first, start);
@@ -26,7 +33,10 @@ export function searchFlowPeers(items: readonly FlowPeersItem[], query: string, 
       } else if (matches({ keys: [peer] })) found.set(peer, { first: start, last: end });
     }
   }
-  return [...found].map(([id, { first, last }]) => ({ EntityType: 'IP_ADDRESS', EntityId: id, DisplayName: id, FirstObservedTime: new Date(first).toISOString(), LastObservedTime: new Date(last).toISOString() }));
+  return {
+    found: [...found].map(([id, { first, last }]) => ({ EntityType: 'IP_ADDRESS', EntityId: id, DisplayName: id, FirstObservedTime: new Date(first).toISOString(), LastObservedTime: new Date(last).toISOString() })),
+    incomplete,
+  };
 }
 
 /** One key per address whatever its spelling (IPv6 compressed or not), so the two sources merge. */
