@@ -63,7 +63,7 @@ afterAll(async () => {
   await pipeline?.stop();
 });
 
-describe('the report page: network section', () => {
+describe('the report page and the instance profile: network section', () => {
   it("shows web-1's and web-2's top peers, new peers, unusual ports and rejected traffic, as the raw flow lines count them", async () => {
     const run = await pipeline.investigate(ROLE, SCOPE.from, SCOPE.to);
     expect(run.outcome.status).toBe('SUCCEEDED');
@@ -95,6 +95,13 @@ describe('the report page: network section', () => {
     expect(number(rejected![3])).toBe(sshProbes.length);
     // A peer links to its address profile.
     expect(await page.getAttribute(`table[aria-label="New peers of ${web1.id}"] a:text("${C2}")`, 'href')).toContain(`type=IP_ADDRESS`);
+    // The same section on web-2's instance profile, over the same scope.
+    await page.goto(`${pipeline.apiUrl}/#/entity?${new URLSearchParams({ type: 'EC2_INSTANCE', id: web2.id, from: SCOPE.from, to: SCOPE.to })}`);
+    await page.waitForSelector(`table[aria-label="Unusual ports of ${web2.id}"]`, { timeout: 60_000 });
+    expect((await tableRows(`Unusual ports of ${web2.id}`)).find((r) => r[0] === '6/9001')?.[1]).toContain('TOR');
+    expect((await tableRows(`New peers of ${web2.id}`)).map((r) => r[0])).toContain(TOR_NODE);
+    await page.goto(`${pipeline.apiUrl}/#/investigation?id=${run.investigation.InvestigationId}`);
+    await page.waitForSelector(`table[aria-label="Top peers of ${web1.id}"]`, { timeout: 60_000 });
     mkdirSync(DOCS, { recursive: true });
     await page.locator('section[aria-label="Network (VPC flow logs)"]').screenshot({ path: join(DOCS, 'console-network.png') });
     expect({ errors: watched.errors, dialogs: watched.dialogs }).toEqual({ errors: [], dialogs: [] });

@@ -10,11 +10,13 @@ import type { InstanceNetwork, NetworkPeer, NetworkSection } from '../../../lamb
  * well-known suspicious services, and its rejected traffic. Peers and ports come from flow logs that whoever
  * runs on the instance shapes: rendered as Preact text and links only.
  */
-export function NetworkPanel({ investigationId, scope }: { investigationId: string; scope: Scope }) {
-  const loaded = useLoad(() => call<NetworkSection>('/graph/getNetworkReport', { GraphArn: GRAPH_ARN, InvestigationId: investigationId }), [investigationId]);
+export function NetworkPanel({ investigationId, instanceId, scope }: { investigationId?: string; instanceId?: string; scope: Scope }) {
+  // An investigation's instances over its scope, or one instance (its profile) over the profile's scope.
+  const request = investigationId ? { InvestigationId: investigationId } : { EntityType: 'EC2_INSTANCE', EntityId: instanceId, ScopeStartTime: scope.from, ScopeEndTime: scope.to };
+  const loaded = useLoad(() => call<NetworkSection>('/graph/getNetworkReport', { GraphArn: GRAPH_ARN, ...request }), [investigationId, instanceId, scope.from, scope.to]);
   return (
     <Panel title="Network (VPC flow logs)" id="network">
-      <Show loaded={loaded} empty={(section) => (section.Instances.length || section.InstancesWithoutFlows.length ? false : 'No session of the entity ran on an EC2 instance with flow logs.')}>
+      <Show loaded={loaded} empty={(section) => (section.Instances.length || section.InstancesWithoutFlows.length ? false : investigationId ? 'No session of the entity ran on an EC2 instance with flow logs.' : 'No flow data.')}>
         {(section) => (
           <>
             <p class="muted">

@@ -3,6 +3,7 @@ import { call, GRAPH_ARN } from '../api';
 import { errorText, Panel, Show, useLoad } from '../components/async';
 import { ChainGraph, type ChainEdge, type ChainNode } from '../components/chain-graph';
 import { PermissionsPanel } from '../components/permissions-panel';
+import { NetworkPanel } from '../components/network-panel';
 import { ScopePicker } from '../components/scope-picker';
 import { display, Table } from '../components/table';
 import { VolumePanel, VOLUME_TYPES } from '../components/volume-panel';
@@ -55,6 +56,7 @@ export function EntityPage({ params }: { params: Params }) {
             <BehaviourPanel profile={profile} />
             <ChainPanel type={type} id={id} profile={profile} scope={scope} />
             {type === 'IAM_ROLE' || type === 'IAM_USER' ? <PermissionsPanel type={type} arn={id} scope={scope} /> : null}
+            {type === 'EC2_INSTANCE' && /^i-[0-9a-f]{8,17}$/.test(id) ? <NetworkPanel instanceId={id} scope={scope} /> : null}
             <RelationshipTables profile={profile} scope={scope} />
           </>
         )}
