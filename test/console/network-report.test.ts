@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
@@ -30,6 +31,8 @@ let browser: Browser;
 let watched: WatchedPage;
 let page: Page;
 let rows: Raw[];
+let listDir: string;
+const previousLists = process.env.THREAT_INTEL_FILES;
 const { web1, web2 } = generateScenario().org.instances;
 
 function rawFlowRows(): Raw[] {
@@ -52,6 +55,10 @@ beforeAll(async () => {
   if (!chromiumPresent()) throw new Error(`Chromium is needed at ${CHROMIUM} (apt-get install -y chromium; .ci/run does it)`);
   await ensureConsoleBuilt();
   rows = rawFlowRows();
+  // A threat-intel list naming the attacker, whose address the role's sessions never called AWS from: flagged from flows only.
+  listDir = mkdtempSync(join(tmpdir(), 'trailhound-intel-'));
+  writeFileSync(join(listDir, 'attacker.txt'), `${ATTACKER}\n`);
+  process.env.THREAT_INTEL_FILES = join(listDir, 'attacker.txt');
   pipeline = await CorpusPipeline.start({ console: consoleSite(), extraFiles: listLogFiles(SAMPLE_DIR) });
   browser = await launchBrowser();
   watched = await watchedPage(browser);
@@ -61,10 +68,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await pipeline?.stop();
+  if (previousLists === undefined) delete process.env.THREAT_INTEL_FILES;
+  else process.env.THREAT_INTEL_FILES = previousLists;
+  rmSync(listDir, { recursive: true, force: true });
 });
 
 describe('the report page and the instance profile: network section', () => {
-  it("shows web-1's and web-2's top peers, new peers, unusual ports and rejected traffic, as the raw flow lines count them", async () => {
+  it("shows web-1's and web-2's top peers, new peers, unusual ports, rejected traffic, and the flow evidence of an address flagged from flows, as the raw flow lines count them", async () => {
     const run = await pipeline.investigate(ROLE, SCOPE.from, SCOPE.to);
     expect(run.outcome.status).toBe('SUCCEEDED');
     await page.goto(`${pipeline.apiUrl}/#/investigation?id=${run.investigation.InvestigationId}`);
@@ -95,6 +105,17 @@ describe('the report page and the instance profile: network section', () => {
     expect(number(rejected![3])).toBe(sshProbes.length);
     // A peer links to its address profile.
     expect(await page.getAttribute(`table[aria-label="New peers of ${web1.id}"] a:text("${C2}")`, 'href')).toContain(`type=IP_ADDRESS`);
+    // The attacker's FLAGGED_IP_ADDRESS indicator: no API call from it, its VPC flows with web-1 and web-2 as evidence.
+    await page.click('details.indicator-group summary:has-text("FLAGGED_IP_ADDRESS")');
+    const flagged = page.locator('details.indicator-group li', { hasText: ATTACKER }).first();
+    await flagged.locator('button').click();
+    await flagged.locator('table[aria-label="Flow evidence"]').waitFor();
+    const evidence = await flagged.locator('table[aria-label="Flow evidence"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...Array.from((tr as unknown as Row).cells)].map((cell) => (cell.textContent ?? '').trim())));
+    const attackerFlows = [web1.id, web2.id].flatMap((instance) => of(instance, SCOPE.from, SCOPE.to)).filter((r) => r.srcaddr === ATTACKER || r.dstaddr === ATTACKER);
+    expect(attackerFlows.length).toBeGreaterThan(0);
+    expect(evidence.reduce((t, r) => t + number(r[5]), 0)).toBe(attackerFlows.length);
+    expect(evidence.reduce((t, r) => t + number(r[6]), 0)).toBe(attackerFlows.filter((r) => r.action === 'REJECT').length);
+    expect(new Set(evidence.map((r) => r[1]))).toEqual(new Set([web1.id, web2.id]));
     // The same section on web-2's instance profile, over the same scope.
     await page.goto(`${pipeline.apiUrl}/#/entity?${new URLSearchParams({ type: 'EC2_INSTANCE', id: web2.id, from: SCOPE.from, to: SCOPE.to })}`);
     await page.waitForSelector(`table[aria-label="Unusual ports of ${web2.id}"]`, { timeout: 60_000 });

@@ -230,35 +230,40 @@ function Evidence({ id, type, index }: { id: string; type: string; index: number
         {(d) => (
           <>
             {d.FlowEvidence?.length ? <FlowEvidenceTable rows={d.FlowEvidence} /> : null}
-            <p class="muted">
-              {d.Events.length} of {d.TotalCount} events
-            </p>
-            <Table
-              label="Evidence events"
-              rows={d.Events}
-              columns={[
-                { key: 'time', title: 'Time', value: (e) => e.EventTime, cell: (e) => utc(e.EventTime) },
-                { key: 'api', title: 'API', value: (e) => e.Api },
-                { key: 'ip', title: 'Source', value: (e) => e.SourceIpAddress },
-                { key: 'principal', title: 'Principal', value: (e) => e.Principal },
-                { key: 'error', title: 'Error', value: (e) => e.ErrorCode },
-                { key: 'id', title: 'Event id', value: (e) => e.EventId },
-                {
-                  key: 'record',
-                  title: 'Record',
-                  value: (e) => e.RecordStatus,
-                  cell: (e) =>
-                    e.Record ? (
-                      <details>
-                        <summary>{e.RecordStatus}</summary>
-                        <pre>{JSON.stringify(e.Record, null, 2)}</pre>
-                      </details>
-                    ) : (
-                      e.RecordStatus
-                    ),
-                },
-              ]}
-            />
+            {/* An address flagged from flow logs only has no call: no empty events table under its flows. */}
+            {d.Events.length || !d.FlowEvidence?.length ? (
+              <>
+                <p class="muted">
+                  {d.Events.length} of {d.TotalCount} events
+                </p>
+                <Table
+                  label="Evidence events"
+                  rows={d.Events}
+                  columns={[
+                    { key: 'time', title: 'Time', value: (e) => e.EventTime, cell: (e) => utc(e.EventTime) },
+                    { key: 'api', title: 'API', value: (e) => e.Api },
+                    { key: 'ip', title: 'Source', value: (e) => e.SourceIpAddress },
+                    { key: 'principal', title: 'Principal', value: (e) => e.Principal },
+                    { key: 'error', title: 'Error', value: (e) => e.ErrorCode },
+                    { key: 'id', title: 'Event id', value: (e) => e.EventId },
+                    {
+                      key: 'record',
+                      title: 'Record',
+                      value: (e) => e.RecordStatus,
+                      cell: (e) =>
+                        e.Record ? (
+                          <details>
+                            <summary>{e.RecordStatus}</summary>
+                            <pre>{JSON.stringify(e.Record, null, 2)}</pre>
+                          </details>
+                        ) : (
+                          e.RecordStatus
+                        ),
+                    },
+                  ]}
+                />
+              </>
+            ) : null}
           </>
         )}
       </Show>
