@@ -27,7 +27,7 @@ import { grantTableActions } from './table-grants';
 export const INVESTIGATION_OPERATIONS = ['startInvestigation', 'getInvestigation', 'listInvestigations', 'listIndicators', 'updateInvestigationState', 'listIndicatorEvidence', 'listPermissionEvidence'] as const;
 
 /** The graph routes (`POST /graph/<operation>`), in Detective's style, on the same API and function. */
-export const GRAPH_OPERATIONS = ['getApiCallVolume', 'searchEntities', 'listRelatedEntities', 'getEntityProfile', 'getSummary', 'getPermissions', 'listFindings', 'getFlowVolume', 'getSettings'] as const;
+export const GRAPH_OPERATIONS = ['getApiCallVolume', 'searchEntities', 'listRelatedEntities', 'getEntityProfile', 'getSummary', 'getPermissions', 'listFindings', 'getFlowVolume', 'getSettings', 'getNetworkReport'] as const;
 
 /** Every route as `<parent resource>/<operation>`: a new route is one entry in one of the lists above. */
 export const API_ROUTES: readonly { resource: 'investigations' | 'graph'; operation: string }[] = [

@@ -60,7 +60,8 @@ export async function searchLines(api: LocalApi, command: SearchCommand): Promis
   return [
     '',
     `${command.entityType} matching ${JSON.stringify(command.query)} in ${scope}: ${entities.length}`,
-    ...entities.map((e) => `  ${e.EntityId}${e.DisplayName !== e.EntityId ? `  (${e.DisplayName})` : ''}  ${e.FirstObservedTime} – ${e.LastObservedTime}`),
+    // Addresses say which logs saw them (CloudTrail, VPC flow logs).
+    ...entities.map((e) => `  ${e.EntityId}${e.DisplayName !== e.EntityId ? `  (${e.DisplayName})` : ''}  ${e.FirstObservedTime} – ${e.LastObservedTime}${e.Sources ? `  [${e.Sources.join(', ')}]` : ''}`),
   ];
 }
 

@@ -84,5 +84,10 @@ export async function evidenceLines(api: LocalApi, command: EvidenceCommand): Pr
     // An IAM change: the permission fact it produced (issue 11).
     for (const fact of e.PermissionFacts ?? []) lines.push(`      ⇒ ${fact.Says}`);
   }
+  // A flagged address's VPC flows with the entity's instances (listIndicatorEvidence's FlowEvidence).
+  if (first.FlowEvidence?.length) {
+    lines.push(`  VPC flows with the entity's instances: ${first.FlowEvidence.length} instance-hours`);
+    for (const f of first.FlowEvidence) lines.push(`  ${f.Hour}  ${f.InstanceId} (${f.InterfaceId})  in ${f.BytesIn} B  out ${f.BytesOut + f.BytesUnknownDirection} B  ${f.Flows} flows, ${f.RejectedFlows} rejected  ${f.Ports.join(' ')}`);
+  }
   return lines;
 }

@@ -4,6 +4,7 @@ import type { ApiActivitySummary } from '../lambdas/investigation-stages/api-act
 import type { ScoreResult } from '../lambdas/investigation-stages/score';
 import { formatNumber, table } from './format';
 import { escapeTerminal } from './terminal-text';
+import { networkLines } from './network-report-lines';
 
 /**
  * The investigation report `npm start -- investigate` prints: the Detective-style investigation, the
@@ -79,6 +80,7 @@ export function investigationReport(input: ReportInput): string[] {
     lines.push(...table(['API', 'CALLS', 'FAILED'], activity.topApis.slice(0, 10).map((a) => [a.api, formatNumber(a.calls), formatNumber(a.failures)])));
   }
   lines.push(...permissionsSection(activity?.permissions ?? []));
+  lines.push(...networkLines(activity?.network));
   const byType = new Map<string, Indicator[]>();
   for (const indicator of indicators) {
     const type = indicator.IndicatorType ?? 'UNKNOWN';

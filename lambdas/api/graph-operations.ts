@@ -15,6 +15,9 @@ import type { TrailQueries } from '../queries/trail-queries';
 import { EVIDENCE_CSV_HEADER, evidenceCsvRows, evidenceEvents, type EvidenceEvent, type EvidenceReads } from './indicator-evidence';
 import type { ApiDependencies } from './operations';
 import { listPermissionEvidence, withPermissionFacts, type ListPermissionEvidenceResponse } from './permission-evidence';
+import type { FlowEvidence } from '../core/flowlogs/flow-evidence';
+import { flowEvidenceOf } from '../queries/flow-evidence';
+import { instancesOfSessions } from '../queries/instance-network';
 
 /**
  * The graph routes (`/graph/*`) and the indicator evidence route: reads of the activity tables and the index
@@ -37,6 +40,11 @@ export interface ListIndicatorEvidenceResponse {
   /** Calls of the indicator in all (this page holds at most MaxResults of them). */
   TotalCount: number;
   Events: EvidenceEvent[];
+  /**
+   * FLAGGED_IP_ADDRESS only, on the first page: the VPC flows between the address and the instances the entity's
+   * sessions ran on, per instance, interface and hour (an address flagged from flow logs may have no API call).
+   */
+  FlowEvidence?: FlowEvidence[];
   NextToken?: string;
 }
 
@@ -133,6 +141,10 @@ export class GraphApi {
     const last = page[page.length - 1];
     const nextToken = rest.length > page.length && last ? encodeNextToken({ t: last.hourStart + last.event.t, id: last.event.id }, fingerprint, now, key) : undefined;
     if (options.csv) return new CsvDocument(toCsv(EVIDENCE_CSV_HEADER, evidenceCsvRows(events)), nextToken);
+    const address = indicator.IndicatorDetail.FlaggedIpAddressDetail?.IpAddress;
+    const flows = this.graph().flows;
+    const instances = instancesOfSessions(sources.flatMap((source) => [...(source.sessions?.values() ?? [])]));
+    const flowEvidence = indicatorType === 'FLAGGED_IP_ADDRESS' && address && flows && !after ? await flowEvidenceOf(flows, instances, address, { from, to }) : undefined;
     const graph = graphArn ?? investigation.graphArn;
     return {
       ...(graph ? { GraphArn: graph } : {}),
@@ -142,6 +154,7 @@ export class GraphApi {
       Indicator: indicator,
       TotalCount: calls.length,
       Events: events,
+      ...(flowEvidence ? { FlowEvidence: flowEvidence } : {}),
       ...(nextToken ? { NextToken: nextToken } : {}),
     };
   }

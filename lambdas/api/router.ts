@@ -11,6 +11,7 @@ import { getSummary } from './graph/summary';
 import { getPermissions, permissionsDependenciesOf } from './graph/permissions';
 import { listFindings } from './graph/list-findings';
 import { getSettings } from './graph/settings';
+import { getNetworkReport } from './graph/network-report';
 import { InvestigationApi, type ApiDependencies } from './operations';
 import { asCsvIf, indicatorsCsv, investigationsCsv } from './listing-csv';
 
@@ -43,6 +44,7 @@ export const ROUTES: Readonly<Record<string, Operation>> = {
   'POST /graph/getPermissions': ({ investigations }, body) => getPermissions(permissionsDependenciesOf(investigations.profiles()), body),
   'POST /graph/listFindings': ({ investigations }, body, options) => listFindings(investigations.findingList(), body, options),
   'POST /graph/getSettings': ({ investigations }, body) => Promise.resolve(getSettings(investigations.profiles(), body)),
+  'POST /graph/getNetworkReport': ({ investigations }, body) => getNetworkReport(investigations.profiles(), body),
 };
 
 /** The Accept header, whatever its case (API Gateway passes header names as the client sent them). */

@@ -4,6 +4,8 @@ import { activityBySession, stageDependencies, type StageDependencies, type Stag
 import { stageHandler } from './stage-handler';
 import { permissionsOfScope } from './permissions-in-scope';
 import type { PermissionsInScope } from '../core/iam/scope-report';
+import type { NetworkSection } from '../core/flowlogs/network-report';
+import { instancesOfSessions, networkSection } from '../queries/instance-network';
 
 /**
  * Stage: the entity's API call volume in scope (Detective's "Overall API call volume"): totals, failures,
@@ -28,12 +30,23 @@ export interface ApiActivitySummary {
   lastEvent?: string;
   /** The entity's and its chains' roles' permissions during the scope, and the IAM changes made in it (see permissions-in-scope.ts). */
   permissions?: PermissionsInScope[];
+  /**
+   * The VPC flows of the EC2 instances the entity's sessions ran on (an instance-profile role): per instance, top
+   * peers, new peers and unusual ports against the baseline, rejected traffic (core/flowlogs/network-report.ts).
+   * Absent when no session ran on an instance or flow logs are not read.
+   */
+  network?: NetworkSection;
 }
 
 export async function apiActivity(input: StageInput, deps: StageDependencies): Promise<ApiActivitySummary> {
   const { sessions, activity } = await activityBySession(input, deps);
   const totals = sumActivity(activity);
   const permissions = await permissionsOfScope(input, sessions, deps);
+  const instances = instancesOfSessions(sessions);
+  const network =
+    deps.flows && instances.length > 0
+      ? await networkSection(deps.flows, instances, { from: input.scopeStartTime, to: input.scopeEndTime }, { baselineDays: deps.config.baselineDays, minBaselineDays: deps.config.minBaselineDays })
+      : undefined;
   const addresses = ipAddressCounts(totals.sourceIps);
   return {
     stage: 'ApiActivity',
@@ -53,6 +66,7 @@ export async function apiActivity(input: StageInput, deps: StageDependencies): P
     ...(totals.firstEvent ? { firstEvent: totals.firstEvent } : {}),
     ...(totals.lastEvent ? { lastEvent: totals.lastEvent } : {}),
     permissions,
+    ...(network ? { network } : {}),
   };
 }
 

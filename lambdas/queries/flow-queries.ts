@@ -66,6 +66,12 @@ export class FlowQueries {
     return { from: hours.from, to: hours.to, ...result };
   }
 
+  /** The raw peer-index items of the scope's whole hours, one Query per account (searchEntities folds them itself). */
+  async peerItems(scope: FlowScope, accounts?: readonly string[]): Promise<FlowPeersItem[]> {
+    const hours = scopeHours(scope);
+    return (await mapWithConcurrency(accounts ?? (await this.accounts()), CONCURRENT_READS, (accountId) => this.port.query(flowPeersSubject(accountId), hours.first, `${hours.last}#~`))).flat() as unknown as FlowPeersItem[];
+  }
+
   /** The instances (or interfaces with no known instance) with the most traffic in the scope. */
   async topInstances(scope: FlowScope, limit = 10, accounts?: readonly string[]): Promise<{ from: string; to: string; ranks: TrafficRank[]; truncatedInterfaces: number }> {
     const hours = scopeHours(scope);

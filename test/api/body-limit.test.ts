@@ -19,6 +19,7 @@ import { parseGetPermissions } from '../../lambdas/core/graph/permissions-reques
 import { parseListPermissionEvidence } from '../../lambdas/core/graph/permission-evidence-request';
 import { MAX_FINDING_TYPE_PREFIX, parseListFindings } from '../../lambdas/core/graph/requests';
 import { getSettings } from '../../lambdas/api/graph/settings';
+import { parseGetNetworkReport } from '../../lambdas/core/graph/network-request';
 
 /**
  * MAX_REQUEST_BODY_BYTES refuses nothing legitimate: the largest request each operation accepts (every member
@@ -134,6 +135,10 @@ const LARGEST: Record<string, { body: object; parse: (body: unknown) => unknown 
   'POST /graph/getSettings': {
     body: { GraphArn: GRAPH_ARN },
     parse: (body) => getSettings({ retentionDays: 365, maxScopeDays: 30, now: () => Date.parse('2026-02-01T00:00:00Z') }, body),
+  },
+  'POST /graph/getNetworkReport': {
+    body: { GraphArn: GRAPH_ARN, EntityType: 'EC2_INSTANCE', EntityId: 'i-0123456789abcdef0', ScopeStartTime: START, ScopeEndTime: END },
+    parse: (body) => parseGetNetworkReport(body, { nowMillis: Date.parse('2026-02-01T00:00:00Z'), maxScopeDays: 30 }),
   },
 };
 

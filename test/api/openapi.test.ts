@@ -74,7 +74,7 @@ describe('OpenAPI document', () => {
   it('describes exactly the routes the router serves, with the SDK operation names', () => {
     const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
     expect(documented.sort()).toEqual(Object.keys(ROUTES).sort());
-    expect(Object.values(document.paths).map((p) => p.post.operationId)).toEqual(['StartInvestigation', 'GetInvestigation', 'ListInvestigations', 'ListIndicators', 'UpdateInvestigationState', 'ListIndicatorEvidence', 'ListPermissionEvidence', 'GetApiCallVolume', 'SearchEntities', 'ListRelatedEntities', 'GetEntityProfile', 'GetSummary', 'GetPermissions', 'ListFindings', 'GetFlowVolume', 'GetSettings']);
+    expect(Object.values(document.paths).map((p) => p.post.operationId)).toEqual(['StartInvestigation', 'GetInvestigation', 'ListInvestigations', 'ListIndicators', 'UpdateInvestigationState', 'ListIndicatorEvidence', 'ListPermissionEvidence', 'GetApiCallVolume', 'SearchEntities', 'ListRelatedEntities', 'GetEntityProfile', 'GetSummary', 'GetPermissions', 'ListFindings', 'GetFlowVolume', 'GetSettings', 'GetNetworkReport']);
   });
 
   it('documents the EntityArn pattern the API enforces', () => {

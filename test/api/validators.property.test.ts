@@ -8,6 +8,7 @@ import type { InvestigationRepository } from '../../lambdas/core/investigation/p
 import type { TrailQueries } from '../../lambdas/queries/trail-queries';
 import { FlowQueries } from '../../lambdas/queries/flow-queries';
 import { parseGetFlowVolume } from '../../lambdas/core/graph/requests';
+import { parseGetNetworkReport } from '../../lambdas/core/graph/network-request';
 import { toProxyEvent } from '../../local/http/proxy-event';
 import type { ProfileDependencies } from '../../lambdas/api/graph/dependencies';
 import { analysisConfigFromEnv, NO_GEO, ThreatIntelMatcher } from '../../lambdas/core/analysis';
@@ -63,6 +64,7 @@ const emptyQueries = {
 const NOW = Date.parse('2026-01-02T00:00:00Z');
 const profiles: ProfileDependencies = {
   queries: emptyQueries,
+  flows: new FlowQueries({ query: () => Promise.resolve([]), get: () => Promise.resolve(undefined) }),
   geo: NO_GEO,
   threatIntel: () => Promise.resolve({ matcher: new ThreatIntelMatcher(), lists: [] }),
   findingSources: [],
@@ -192,6 +194,33 @@ describe('API validators against random JSON', () => {
           valid = false;
         }
         expect(status).toBe(valid ? 200 : 400);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answer getNetworkReport 200 for valid requests, 404 for an unknown investigation and 400 for every invalid one', async () => {
+    const report = fc.record(
+      {
+        InvestigationId: fc.oneof(fc.constantFrom(investigation.investigationId, '999999999999999999999', '12'), fc.string()),
+        EntityType: fc.oneof(fc.constantFrom('EC2_INSTANCE', 'IP_ADDRESS'), fc.string()),
+        EntityId: fc.oneof(fc.constantFrom('i-0123456789abcdef0', '139.180.133.61', 'i-XYZ'), fc.string({ maxLength: 100 })),
+        ScopeStartTime: fc.constantFrom('2026-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 'yesterday'),
+        ScopeEndTime: fc.constantFrom('2026-01-01T05:00:00Z', '2025-12-31T00:00:00Z', '2026-03-01T00:00:00Z'),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(report, async (body) => {
+        const { status } = await answer('/graph/getNetworkReport', JSON.stringify(body));
+        let expected = 200;
+        try {
+          const request = parseGetNetworkReport(body, { nowMillis: NOW, maxScopeDays: 30 });
+          if ('investigationId' in request && request.investigationId !== investigation.investigationId) expected = 404;
+        } catch {
+          expected = 400;
+        }
+        expect(status).toBe(expected);
       }),
       { numRuns: 300 },
     );

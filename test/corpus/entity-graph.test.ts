@@ -225,7 +225,7 @@ describe('CSV exports (Accept: text/csv)', () => {
     const searchBody = { EntityType: 'IP_ADDRESS', Query: '*', ScopeStartTime: FROM, ScopeEndTime: TO };
     const relatedBody = { EntityType: 'IP_ADDRESS', EntityId: '192.168.10.20', RelatedEntityType: 'IAM_USER', ScopeStartTime: FROM, ScopeEndTime: TO };
     for (const [path, body, header] of [
-      ['/graph/searchEntities', searchBody, ['EntityType', 'EntityId', 'DisplayName', 'FirstObservedTime', 'LastObservedTime']],
+      ['/graph/searchEntities', searchBody, ['EntityType', 'EntityId', 'DisplayName', 'FirstObservedTime', 'LastObservedTime', 'Sources']],
       ['/graph/listRelatedEntities', relatedBody, ['EntityType', 'EntityId', 'DisplayName', 'Relationship', 'AccountId', 'CallCount', 'FailedCallCount', 'SessionCount', 'FirstSeenTime', 'LastSeenTime']],
     ] as const) {
       const json = await all(path, body);

@@ -3,6 +3,7 @@ import { call, GRAPH_ARN } from '../api';
 import { errorText, Panel, Show, useLoad } from '../components/async';
 import { ChainGraph, type ChainEdge, type ChainNode } from '../components/chain-graph';
 import { PermissionsPanel } from '../components/permissions-panel';
+import { NetworkPanel } from '../components/network-panel';
 import { ScopePicker } from '../components/scope-picker';
 import { FlowPeersPanel } from '../components/flow-peers-panel';
 import { FlowVolumePanel } from '../components/flow-volume-panel';
@@ -62,6 +63,7 @@ export function EntityPage({ params }: { params: Params }) {
             <BehaviourPanel profile={profile} />
             <ChainPanel type={type} id={id} profile={profile} scope={scope} />
             {type === 'IAM_ROLE' || type === 'IAM_USER' ? <PermissionsPanel type={type} arn={id} scope={scope} /> : null}
+            {type === 'EC2_INSTANCE' && /^i-[0-9a-f]{8,17}$/.test(id) ? <NetworkPanel instanceId={id} scope={scope} /> : null}
             {/* An address's two sides together: the instances it exchanged traffic with, the principals that called from it. */}
             {type === 'IP_ADDRESS' ? <FlowPeersPanel profile={profile} scope={scope} /> : null}
             {type === 'IP_ADDRESS' ? relationPanel(['Principals', (profile.Principals ?? []) as Record<string, unknown>[]], scope) : null}

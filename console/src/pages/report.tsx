@@ -8,10 +8,12 @@ import { scoreSeverity, recommendedMitigation } from '../../../lambdas/core/anal
 import type { Indicator } from '../../../lambdas/core/analysis/detective-types';
 import type { InvestigationDetail } from './investigations';
 import { PermissionEvidence, type PermissionFact } from '../components/permission-evidence';
+import { NetworkPanel } from '../components/network-panel';
 
 /**
  * The investigation report: severity and the rules behind it, the ATT&CK matrix of the TTPs observed,
- * indicators by type (each opening its raw CloudTrail events, listIndicatorEvidence), mitigations, and
+ * indicators by type (each opening its raw CloudTrail events, listIndicatorEvidence), the network section of
+ * the entity's EC2 instances (getNetworkReport), mitigations, and
  * archive/unarchive (updateInvestigationState). The rules are the analysis's own (lambdas/core/analysis/
  * severity.ts, bundled), applied to the indicators the API lists.
  */
@@ -57,6 +59,7 @@ export function ReportPage({ params }: { params: Params }) {
             <Matrix indicators={indicators} />
             <IndicatorGroups id={id} indicators={indicators} />
             <PermissionEvidence id={id} />
+            <NetworkPanel investigationId={id} scope={{ from: investigation.ScopeStartTime, to: investigation.ScopeEndTime }} />
             <Mitigations indicators={indicators} />
           </>
         )}
@@ -223,46 +226,88 @@ function IndicatorRow({ id, type, index, indicator }: { id: string; type: string
 }
 
 function Evidence({ id, type, index }: { id: string; type: string; index: number }) {
-  const loaded = useLoad(() => call<{ TotalCount: number; Events: EvidenceEvent[] }>('/investigations/listIndicatorEvidence', { GraphArn: GRAPH_ARN, InvestigationId: id, IndicatorType: type, IndicatorIndex: index, MaxResults: 20 }), [id, type, index]);
+  const loaded = useLoad(() => call<{ TotalCount: number; Events: EvidenceEvent[]; FlowEvidence?: FlowEvidenceRow[] }>('/investigations/listIndicatorEvidence', { GraphArn: GRAPH_ARN, InvestigationId: id, IndicatorType: type, IndicatorIndex: index, MaxResults: 20 }), [id, type, index]);
   return (
     <div class="evidence" data-testid="evidence">
-      <Show loaded={loaded} empty={(d) => (d.Events.length ? false : 'No CloudTrail event stands behind this indicator.')}>
+      <Show loaded={loaded} empty={(d) => (d.Events.length || d.FlowEvidence?.length ? false : 'No CloudTrail event or VPC flow stands behind this indicator.')}>
         {(d) => (
           <>
-            <p class="muted">
-              {d.Events.length} of {d.TotalCount} events
-            </p>
-            <Table
-              label="Evidence events"
-              rows={d.Events}
-              columns={[
-                { key: 'time', title: 'Time', value: (e) => e.EventTime, cell: (e) => utc(e.EventTime) },
-                { key: 'api', title: 'API', value: (e) => e.Api },
-                { key: 'ip', title: 'Source', value: (e) => e.SourceIpAddress },
-                { key: 'principal', title: 'Principal', value: (e) => e.Principal },
-                { key: 'error', title: 'Error', value: (e) => e.ErrorCode },
-                { key: 'id', title: 'Event id', value: (e) => e.EventId },
-                { key: 'facts', title: 'Permission change', value: (e) => e.PermissionFacts?.map((f) => f.Says).join('; ') },
-                {
-                  key: 'record',
-                  title: 'Record',
-                  value: (e) => e.RecordStatus,
-                  cell: (e) =>
-                    e.Record ? (
-                      <details>
-                        <summary>{e.RecordStatus}</summary>
-                        <pre>{JSON.stringify(e.Record, null, 2)}</pre>
-                      </details>
-                    ) : (
-                      e.RecordStatus
-                    ),
-                },
-              ]}
-            />
+            {d.FlowEvidence?.length ? <FlowEvidenceTable rows={d.FlowEvidence} /> : null}
+            {/* An address flagged from flow logs only has no call: no empty events table under its flows. */}
+            {d.Events.length || !d.FlowEvidence?.length ? (
+              <>
+                <p class="muted">
+                  {d.Events.length} of {d.TotalCount} events
+                </p>
+                <Table
+                  label="Evidence events"
+                  rows={d.Events}
+                  columns={[
+                    { key: 'time', title: 'Time', value: (e) => e.EventTime, cell: (e) => utc(e.EventTime) },
+                    { key: 'api', title: 'API', value: (e) => e.Api },
+                    { key: 'ip', title: 'Source', value: (e) => e.SourceIpAddress },
+                    { key: 'principal', title: 'Principal', value: (e) => e.Principal },
+                    { key: 'error', title: 'Error', value: (e) => e.ErrorCode },
+                    { key: 'id', title: 'Event id', value: (e) => e.EventId },
+                    { key: 'facts', title: 'Permission change', value: (e) => e.PermissionFacts?.map((f) => f.Says).join('; ') },
+                    {
+                      key: 'record',
+                      title: 'Record',
+                      value: (e) => e.RecordStatus,
+                      cell: (e) =>
+                        e.Record ? (
+                          <details>
+                            <summary>{e.RecordStatus}</summary>
+                            <pre>{JSON.stringify(e.Record, null, 2)}</pre>
+                          </details>
+                        ) : (
+                          e.RecordStatus
+                        ),
+                    },
+                  ]}
+                />
+              </>
+            ) : null}
           </>
         )}
       </Show>
     </div>
+  );
+}
+
+/** The VPC flows between a flagged address and the entity's instances (listIndicatorEvidence's FlowEvidence). */
+interface FlowEvidenceRow {
+  InstanceId: string;
+  InterfaceId: string;
+  Hour: string;
+  BytesIn: number;
+  BytesOut: number;
+  BytesUnknownDirection: number;
+  Packets: number;
+  Flows: number;
+  RejectedFlows: number;
+  Ports: string[];
+}
+
+function FlowEvidenceTable({ rows }: { rows: FlowEvidenceRow[] }) {
+  return (
+    <>
+      <p class="muted">{rows.length} instance-hours of VPC flows with this address</p>
+      <Table
+        label="Flow evidence"
+        rows={rows}
+        columns={[
+          { key: 'hour', title: 'Hour', value: (f) => f.Hour, cell: (f) => utc(f.Hour) },
+          { key: 'instance', title: 'Instance', value: (f) => f.InstanceId },
+          { key: 'interface', title: 'Interface', value: (f) => f.InterfaceId },
+          { key: 'in', title: 'Bytes in', value: (f) => f.BytesIn, numeric: true },
+          { key: 'out', title: 'Bytes out', value: (f) => f.BytesOut + f.BytesUnknownDirection, numeric: true },
+          { key: 'flows', title: 'Flows', value: (f) => f.Flows, numeric: true },
+          { key: 'rejected', title: 'Rejected', value: (f) => f.RejectedFlows, numeric: true },
+          { key: 'ports', title: 'Ports', value: (f) => f.Ports.join(' ') },
+        ]}
+      />
+    </>
   );
 }
 

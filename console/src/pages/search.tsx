@@ -14,6 +14,8 @@ interface Entity {
   DisplayName: string;
   FirstObservedTime: string;
   LastObservedTime: string;
+  /** IP addresses: CLOUDTRAIL and/or VPC_FLOW_LOGS. */
+  Sources?: string[];
 }
 
 export function SearchPage({ params }: { params: Params }) {
@@ -94,6 +96,7 @@ export function SearchPage({ params }: { params: Params }) {
                   { key: 'id', title: 'Id', value: (r) => r.EntityId },
                   { key: 'first', title: 'First observed', value: (r) => r.FirstObservedTime, cell: (r) => utc(r.FirstObservedTime) },
                   { key: 'last', title: 'Last observed', value: (r) => r.LastObservedTime, cell: (r) => utc(r.LastObservedTime) },
+                  ...(type === 'IP_ADDRESS' ? [{ key: 'sources', title: 'Seen in', value: (r: Entity) => (r.Sources ?? []).map((source) => (source === 'VPC_FLOW_LOGS' ? 'VPC flow logs' : 'CloudTrail')).join(', ') }] : []),
                 ]}
               />
             </section>

@@ -1,6 +1,6 @@
 import { CsvDocument, toCsv } from '../../core/graph/csv';
-import { FOUND_ENTITIES_CSV_HEADER, foundEntitiesCsvRows } from '../../core/graph/entity-search';
-import { RELATED_ENTITIES_CSV_HEADER, relatedEntitiesCsvRows } from '../../core/graph/related';
+import { FOUND_ADDRESSES_CSV_HEADER, FOUND_ENTITIES_CSV_HEADER, foundAddressesCsvRows, foundEntitiesCsvRows } from '../../core/graph/entity-search';
+import { RELATED_ENTITIES_CSV_HEADER, RELATED_FLOW_CSV_HEADER, relatedEntitiesCsvRows, relatedFlowCsvRows } from '../../core/graph/related';
 import { ApiError } from '../../core/investigation/errors';
 import type { RequestOptions } from '../graph-operations';
 import type { FlowQueries } from '../../queries/flow-queries';
@@ -31,11 +31,19 @@ export class EntityGraphApi {
   /** With `Accept: text/csv`, the page as CSV; its NextToken goes in the `x-next-token` header. */
   async searchEntities(body: unknown, options: RequestOptions = { csv: false }): Promise<SearchEntitiesResponse | CsvDocument> {
     const response = await searchEntities(body, this.context());
-    return options.csv ? new CsvDocument(toCsv(FOUND_ENTITIES_CSV_HEADER, foundEntitiesCsvRows(response.Entities)), response.NextToken, response.Incomplete) : response;
+    if (!options.csv) return response;
+    // The type comes from a body searchEntities accepted: every page of an address search has the Sources column.
+    const addresses = (body as { EntityType?: unknown }).EntityType === 'IP_ADDRESS';
+    const csv = addresses ? toCsv(FOUND_ADDRESSES_CSV_HEADER, foundAddressesCsvRows(response.Entities)) : toCsv(FOUND_ENTITIES_CSV_HEADER, foundEntitiesCsvRows(response.Entities));
+    return new CsvDocument(csv, response.NextToken, response.Incomplete);
   }
 
   async listRelatedEntities(body: unknown, options: RequestOptions = { csv: false }): Promise<ListRelatedEntitiesResponse | CsvDocument> {
     const response = await listRelatedEntities(body, this.context());
-    return options.csv ? new CsvDocument(toCsv(RELATED_ENTITIES_CSV_HEADER, relatedEntitiesCsvRows(response.Entities)), response.NextToken, response.Incomplete) : response;
+    if (!options.csv) return response;
+    // Instances related to an address are its flow peers (FLOW_PEER): their flow counts get columns, on every page.
+    const flowPeers = (body as { EntityType?: unknown; RelatedEntityType?: unknown }).EntityType === 'IP_ADDRESS' && (body as { RelatedEntityType?: unknown }).RelatedEntityType === 'EC2_INSTANCE';
+    const csv = flowPeers ? toCsv(RELATED_FLOW_CSV_HEADER, relatedFlowCsvRows(response.Entities)) : toCsv(RELATED_ENTITIES_CSV_HEADER, relatedEntitiesCsvRows(response.Entities));
+    return new CsvDocument(csv, response.NextToken, response.Incomplete);
   }
 }

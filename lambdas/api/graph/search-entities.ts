@@ -3,6 +3,7 @@ import { DEFAULT_SEARCH_SCOPE_MS, parseSearchEntities } from '../../core/graph/r
 import { decodeNextToken, encodeNextToken, requestFingerprint } from '../../core/investigation/pagination';
 import type { EntityGraphContext } from './graph-reads';
 import { indexesOfScope } from './index-reads';
+import { mergeAddresses, searchFlowPeers } from '../../core/graph/flow-search';
 
 /**
  * POST /graph/searchEntities: entities of one type whose identifier or name matches a query (wildcards `*` and
@@ -41,10 +42,18 @@ export async function searchEntities(body: unknown, context: EntityGraphContext)
   const fromMs = position?.f ?? request.fromMs ?? now - DEFAULT_SEARCH_SCOPE_MS;
   const toMs = position?.t ?? request.toMs ?? now;
   const indexes = await indexesOfScope(context.reads, fromMs, toMs);
-  const found = searchIndexes(indexes, request.entityType, request.query, fromMs, toMs);
+  let found = searchIndexes(indexes, request.entityType, request.query, fromMs, toMs);
+  let flowsIncomplete = false;
+  if (request.entityType === 'IP_ADDRESS' && context.flows) {
+    // The flow peers of the same accounts and hours (indexesOfScope refused a scope over the bound): accounts × hours items more.
+    const peerItems = await context.flows.peerItems({ from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, await context.reads.accounts());
+    const flowPeers = searchFlowPeers(peerItems, request.query, fromMs, toMs);
+    found = mergeAddresses(found, flowPeers.found);
+    flowsIncomplete = flowPeers.incomplete;
+  }
   const rest = position ? found.filter((entity) => entity.EntityId > position.a) : found;
   const page = rest.slice(0, request.maxResults);
   const last = page[page.length - 1];
   const nextToken = rest.length > page.length && last ? encodeNextToken({ a: last.EntityId, f: fromMs, t: toMs } satisfies SearchPosition, fingerprint, now, key) : undefined;
-  return { Entities: page, ...(nextToken ? { NextToken: nextToken } : {}), ...(searchIncomplete(indexes, request.entityType) ? { Incomplete: true as const } : {}) };
+  return { Entities: page, ...(nextToken ? { NextToken: nextToken } : {}), ...(searchIncomplete(indexes, request.entityType) || flowsIncomplete ? { Incomplete: true as const } : {}) };
 }

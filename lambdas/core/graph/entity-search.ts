@@ -17,6 +17,8 @@ export interface FoundEntity {
   DisplayName: string;
   FirstObservedTime: string;
   LastObservedTime: string;
+  /** IP_ADDRESS only: which logs saw the address (CloudTrail's sourceIPAddress, VPC flow log peers; core/graph/flow-search.ts). */
+  Sources?: ('CLOUDTRAIL' | 'VPC_FLOW_LOGS')[];
 }
 
 interface Candidate {
@@ -163,4 +165,11 @@ export const FOUND_ENTITIES_CSV_HEADER = ['EntityType', 'EntityId', 'DisplayName
 
 export function foundEntitiesCsvRows(entities: readonly FoundEntity[]): CsvCell[][] {
   return entities.map((e) => [e.EntityType, e.EntityId, e.DisplayName, e.FirstObservedTime, e.LastObservedTime]);
+}
+
+/** searchEntities(IP_ADDRESS) as CSV: the same columns, and which logs saw each address (`CLOUDTRAIL VPC_FLOW_LOGS`). */
+export const FOUND_ADDRESSES_CSV_HEADER = [...FOUND_ENTITIES_CSV_HEADER, 'Sources'] as const;
+
+export function foundAddressesCsvRows(entities: readonly FoundEntity[]): CsvCell[][] {
+  return entities.map((e) => [e.EntityType, e.EntityId, e.DisplayName, e.FirstObservedTime, e.LastObservedTime, (e.Sources ?? []).join(' ')]);
 }

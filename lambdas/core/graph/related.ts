@@ -160,3 +160,16 @@ export const RELATED_ENTITIES_CSV_HEADER = ['EntityType', 'EntityId', 'DisplayNa
 export function relatedEntitiesCsvRows(entities: readonly RelatedEntity[]): CsvCell[][] {
   return entities.map((e) => [e.EntityType, e.EntityId, e.DisplayName, e.Relationship, e.AccountId, e.CallCount, e.FailedCallCount, e.SessionCount, e.FirstSeenTime, e.LastSeenTime]);
 }
+
+/**
+ * listRelatedEntities from an IP_ADDRESS to EC2_INSTANCE (FLOW_PEER rows) as CSV: the same columns, then the flow
+ * counts. Lists are joined with spaces; every cell goes through the same formula neutralisation (core/graph/csv.ts).
+ */
+export const RELATED_FLOW_CSV_HEADER = [...RELATED_ENTITIES_CSV_HEADER, 'BytesIn', 'BytesOut', 'BytesUnknownDirection', 'Packets', 'Flows', 'RejectedFlows', 'Ports', 'Interfaces'] as const;
+
+export function relatedFlowCsvRows(entities: readonly RelatedEntity[]): CsvCell[][] {
+  return relatedEntitiesCsvRows(entities).map((row, i) => {
+    const flow = entities[i].Flow;
+    return [...row, flow?.BytesIn, flow?.BytesOut, flow?.BytesUnknownDirection, flow?.Packets, flow?.Flows, flow?.RejectedFlows, flow?.Ports.join(' '), flow?.Interfaces.join(' ')];
+  });
+}

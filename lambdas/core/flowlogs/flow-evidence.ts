@@ -1,0 +1,54 @@
+import { ipMatcher } from '../graph/ip-match';
+import { interfaceRows, type FlowInterfaceItem } from './flow-items';
+
+/**
+ * The flow evidence of an address flagged from the flow logs (FLAGGED_IP_ADDRESS, issue 10 §2): per instance,
+ * interface and hour, the traffic the entity's instances exchanged with it, folded from the interfaces' hour
+ * items (pure: lambdas/queries/flow-evidence.ts reads them). Directions are the instance's: BytesIn is what it
+ * received from the address.
+ */
+export interface FlowEvidence {
+  /** The instance; the interface id when no instance is known for it. */
+  InstanceId: string;
+  InterfaceId: string;
+  /** Start of the hour (flow data is hourly). */
+  Hour: string;
+  BytesIn: number;
+  BytesOut: number;
+  /** Bytes whose direction the default format could not tell (see README "VPC Flow Logs"). */
+  BytesUnknownDirection: number;
+  Packets: number;
+  Flows: number;
+  RejectedFlows: number;
+  /** `<protocol>/<port>`, the service port, sorted. */
+  Ports: string[];
+}
+
+/** At most this many rows (instance × interface × hour) in one answer; the busiest hours are not chosen, the first are kept. */
+export const MAX_FLOW_EVIDENCE_ROWS = 1_000;
+
+export function flowEvidenceRows(items: readonly FlowInterfaceItem[], address: string, instanceOf: (interfaceId: string) => string): FlowEvidence[] {
+  const matches = ipMatcher(address);
+  const rows = new Map<string, FlowEvidence>();
+  for (const item of items) {
+    for (const [key, bytes, packets, flows] of interfaceRows(item)) {
+      const [direction, action, peer, protocol, port] = key.split('|');
+      if (peer === '*' || !matches(peer)) continue;
+      const id = `${item.interfaceId}|${item.hour}`;
+      const row = rows.get(id) ?? { InstanceId: item.instanceId ?? instanceOf(item.interfaceId), InterfaceId: item.interfaceId, Hour: `${item.hour}:00:00.000Z`, BytesIn: 0, BytesOut: 0, BytesUnknownDirection: 0, Packets: 0, Flows: 0, RejectedFlows: 0, Ports: [] };
+      if (direction === 'in') row.BytesIn += bytes;
+      else if (direction === 'out') row.BytesOut += bytes;
+      else row.BytesUnknownDirection += bytes;
+      row.Packets += packets;
+      row.Flows += flows;
+      if (action === 'REJECT') row.RejectedFlows += flows;
+      const service = `${protocol}/${port}`;
+      if (port !== '*' && !row.Ports.includes(service)) row.Ports.push(service);
+      rows.set(id, row);
+    }
+  }
+  return [...rows.values()]
+    .map((row) => ({ ...row, Ports: row.Ports.sort() }))
+    .sort((a, b) => (a.Hour < b.Hour ? -1 : a.Hour > b.Hour ? 1 : a.InstanceId < b.InstanceId ? -1 : a.InstanceId > b.InstanceId ? 1 : a.InterfaceId < b.InterfaceId ? -1 : 1))
+    .slice(0, MAX_FLOW_EVIDENCE_ROWS);
+}

@@ -1,0 +1,119 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { createRouter } from '../../lambdas/api/router';
+import type { ApiDependencies } from '../../lambdas/api/operations';
+import type { ListIndicatorEvidenceResponse } from '../../lambdas/api/graph-operations';
+import { FlowQueries } from '../../lambdas/queries/flow-queries';
+import type { TrailQueries } from '../../lambdas/queries/trail-queries';
+import type { Indicator, Investigation } from '../../lambdas/core/investigation/model';
+import type { SessionView } from '../../lambdas/core/queries/session-view';
+import { toProxyEvent } from '../../local/http/proxy-event';
+import { expectSchema } from '../helpers/openapi-schemas';
+import { ATTACKER, C2, SAMPLE_ACCOUNT, hourOf, loadSampleFlows, ownAddresses, portOf, type Raw, type SampleFlows } from './sample-flows';
+
+/**
+ * listIndicatorEvidence for a FLAGGED_IP_ADDRESS found in the flow logs only (issue 10 §2): the C&C address
+ * 139.180.133.61 as a peer of web-1, whose role is investigated. The role made no call from it here, so the
+ * evidence is the flows: per instance, interface and hour, counted from the raw lines.
+ */
+jest.setTimeout(120_000);
+
+const SCOPE = { from: '2026-10-22T00:00:00.000Z', to: '2026-10-23T00:00:00.000Z' };
+const ROLE = `arn:aws:iam::${SAMPLE_ACCOUNT}:role/web-server-role`;
+const INVESTIGATION: Investigation = {
+  investigationId: '000000000000000000007',
+  entityArn: ROLE,
+  entityType: 'IAM_ROLE',
+  status: 'SUCCESSFUL',
+  state: 'ACTIVE',
+  severity: 'HIGH',
+  createdTime: '2026-10-23T01:00:00.000Z',
+  scopeStartTime: SCOPE.from,
+  scopeEndTime: SCOPE.to,
+};
+const flagged = (ip: string): Indicator => ({ IndicatorType: 'FLAGGED_IP_ADDRESS', IndicatorDetail: { FlaggedIpAddressDetail: { IpAddress: ip, Reason: 'AWS_THREAT_INTELLIGENCE' } } });
+
+let sample: SampleFlows;
+let route: ReturnType<typeof createRouter>;
+
+beforeAll(async () => {
+  sample = await loadSampleFlows();
+  const session = { sessionId: 'ASIAWEB1EXAMPLE00001', issuerArn: ROLE, instanceId: sample.web1 } as unknown as SessionView;
+  const indicators = [flagged(C2), flagged(ATTACKER), flagged('192.0.2.250')];
+  const queries = {
+    sessionsOfRole: () => Promise.resolve([session]),
+    hourItems: () => Promise.resolve([]),
+    storedHourItems: () => Promise.resolve([]),
+    eventsOfItem: () => Promise.resolve([]),
+    hourObjects: () => Promise.resolve(undefined),
+  } as unknown as TrailQueries;
+  const deps: ApiDependencies = {
+    store: {
+      getInvestigation: (id: string) => Promise.resolve(id === INVESTIGATION.investigationId ? INVESTIGATION : undefined),
+      // Keys are <type>#<sequence>: the index-th is the one after sequence index-1.
+      listIndicators: (_id: string, query: { after?: { sk: string }; maxResults: number }) => {
+        const start = query.after ? Number(query.after.sk.split('#')[1]) + 1 : 0;
+        return Promise.resolve({ items: indicators.slice(start, start + query.maxResults) });
+      },
+    } as unknown as ApiDependencies['store'],
+    tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) },
+    runner: { start: () => Promise.resolve() },
+    maxScopeDays: 30,
+    graph: { queries, recordsAt: () => Promise.resolve({ status: 'OBJECT_DELETED' as const }), flows: new FlowQueries(sample.port) },
+    now: () => sample.now,
+  };
+  route = createRouter(deps);
+});
+
+async function evidence(body: object, accept?: string): Promise<APIGatewayProxyResult> {
+  return route(toProxyEvent({ method: 'POST', url: '/investigations/listIndicatorEvidence', headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}) }, body: Buffer.from(JSON.stringify(body)), sourceIp: '127.0.0.1' }));
+}
+
+describe('listIndicatorEvidence: the flow evidence of an address flagged from flow logs', () => {
+  it("gives web-1's flows with the C&C address per interface and hour, as the raw lines count them", async () => {
+    const result = await evidence({ InvestigationId: INVESTIGATION.investigationId, IndicatorType: 'FLAGGED_IP_ADDRESS', IndicatorIndex: 0 });
+    expect(result.statusCode).toBe(200);
+    const body = JSON.parse(result.body) as ListIndicatorEvidenceResponse;
+    expectSchema('ListIndicatorEvidenceResponse', body);
+    expect(body.Events).toEqual([]);
+    expect(body.TotalCount).toBe(0);
+    const own = ownAddresses(sample.rows);
+    const rows = sample.rows.filter((r) => sample.owners.get(r['interface-id']) === sample.web1 && (r.srcaddr === C2 || r.dstaddr === C2) && hourOf(r) >= SCOPE.from && hourOf(r) < SCOPE.to);
+    expect(rows.length).toBeGreaterThan(0);
+    const expected = new Map<string, { bytesIn: number; bytesOut: number; packets: number; flows: number; rejected: number; ports: Set<string> }>();
+    for (const r of rows) {
+      const key = `${r['interface-id']}|${hourOf(r)}`;
+      const e = expected.get(key) ?? { bytesIn: 0, bytesOut: 0, packets: 0, flows: 0, rejected: 0, ports: new Set<string>() };
+      if (r.dstaddr === own.get(r['interface-id'])) e.bytesIn += Number(r.bytes);
+      else e.bytesOut += Number(r.bytes);
+      e.packets += Number(r.packets);
+      e.flows += 1;
+      if (r.action === 'REJECT') e.rejected += 1;
+      e.ports.add(portOf(r));
+      expected.set(key, e);
+    }
+    expect(body.FlowEvidence!.map((f) => [`${f.InterfaceId}|${f.Hour}`, f.InstanceId, f.BytesIn, f.BytesOut, f.BytesUnknownDirection, f.Packets, f.Flows, f.RejectedFlows, f.Ports])).toEqual(
+      [...expected].sort((a, b) => (a[0].split('|')[1] < b[0].split('|')[1] ? -1 : a[0].split('|')[1] > b[0].split('|')[1] ? 1 : a[0] < b[0] ? -1 : 1)).map(([key, e]) => [key, sample.web1, e.bytesIn, e.bytesOut, 0, e.packets, e.flows, e.rejected, [...e.ports].sort()]),
+    );
+  });
+
+  it("gives the attacker's rejected then accepted SSH flows with web-1", async () => {
+    const result = await evidence({ InvestigationId: INVESTIGATION.investigationId, IndicatorType: 'FLAGGED_IP_ADDRESS', Match: { IpAddress: ATTACKER } });
+    expect(result.statusCode).toBe(200);
+    const body = JSON.parse(result.body) as ListIndicatorEvidenceResponse;
+    expect(body.IndicatorIndex).toBe(1);
+    const rows: Raw[] = sample.rows.filter((r) => sample.owners.get(r['interface-id']) === sample.web1 && (r.srcaddr === ATTACKER || r.dstaddr === ATTACKER) && hourOf(r) >= SCOPE.from && hourOf(r) < SCOPE.to);
+    const sum = (pick: (f: NonNullable<ListIndicatorEvidenceResponse['FlowEvidence']>[number]) => number) => body.FlowEvidence!.reduce((t, f) => t + pick(f), 0);
+    expect(sum((f) => f.Flows)).toBe(rows.length);
+    expect(sum((f) => f.RejectedFlows)).toBe(rows.filter((r) => r.action === 'REJECT').length);
+    expect(sum((f) => f.BytesIn + f.BytesOut)).toBe(rows.reduce((t, r) => t + Number(r.bytes), 0));
+    expect(new Set(body.FlowEvidence!.flatMap((f) => f.Ports))).toEqual(new Set(rows.map(portOf)));
+  });
+
+  it('gives an empty flow evidence for an address no instance of the entity talked to, and none on CSV', async () => {
+    const body = JSON.parse((await evidence({ InvestigationId: INVESTIGATION.investigationId, IndicatorType: 'FLAGGED_IP_ADDRESS', IndicatorIndex: 2 })).body) as ListIndicatorEvidenceResponse;
+    expect(body.FlowEvidence).toEqual([]);
+    const csv = await evidence({ InvestigationId: INVESTIGATION.investigationId, IndicatorType: 'FLAGGED_IP_ADDRESS', IndicatorIndex: 0 }, 'text/csv');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).not.toContain(C2);
+  });
+});
