@@ -262,19 +262,19 @@ export class FlowHourAggregator {
     const code = rowCode(directionAction, ports);
     const peerId = this.peerIds.get(peer);
     let link = peerId === undefined ? NONE : this.links.find(state.index, peerId);
-    const row = link === NONE ? NONE : this.rows.find(this.links.rows[link], code);
+    const row = link === NONE ? NONE : this.rows.find(link, code);
     if (row !== NONE) this.rows.fold(row, bytes, packets, start, end);
     else if (state.rowCount >= MAX_ROWS_PER_INTERFACE) {
       state.cappedFlows++;
       const star = state.stars[directionAction];
       if (star !== NONE) this.rows.fold(star, bytes, packets, start, end);
       else {
-        state.stars[directionAction] = this.rows.add(code, bytes, packets, start, end, NONE);
+        state.stars[directionAction] = this.rows.add(NONE, code, bytes, packets, start, end, NONE);
         state.rowCount++;
       }
     } else {
       if (link === NONE) link = this.linkOf(state, peer);
-      this.links.rows[link] = this.rows.add(code, bytes, packets, start, end, this.links.rows[link]);
+      this.links.rows[link] = this.rows.add(link, code, bytes, packets, start, end, this.links.rows[link]);
       state.rowCount++;
     }
     this.foldPeer(state, link, peer, direction, record, rejected, ports);

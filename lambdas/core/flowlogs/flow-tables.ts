@@ -12,9 +12,14 @@ function grown<T extends Int32Array | Float64Array | Uint8Array>(array: T, capac
   return next;
 }
 
-/** Drill-down rows: [code, bytes, packets, flows, first, last], chained per peer link through `next`. */
+/**
+ * Drill-down rows: [code, bytes, packets, flows, first, last] of a peer link (or of an interface's `*` rows,
+ * link -1), chained per link through `next` for reading out, and found by (link, code) through an
+ * open-addressing table: one probe per record instead of a walk along the link's rows.
+ */
 export class RowTable {
   size = 0;
+  link = new Int32Array(1024);
   code = new Int32Array(1024);
   next = new Int32Array(1024);
   bytes = new Float64Array(1024);
@@ -22,11 +27,13 @@ export class RowTable {
   flows = new Float64Array(1024);
   first = new Float64Array(1024);
   last = new Float64Array(1024);
+  private slots = new Int32Array(2048).fill(NONE);
 
-  /** A new row of one flow; returns its index. */
-  add(code: number, bytes: number, packets: number, first: number, last: number, next: number): number {
+  /** A new row of one flow; returns its index. `link` -1 rows are not indexed (the caller keeps them). */
+  add(link: number, code: number, bytes: number, packets: number, first: number, last: number, next: number): number {
     if (this.size === this.code.length) this.grow();
     const row = this.size++;
+    this.link[row] = link;
     this.code[row] = code;
     this.next[row] = next;
     this.bytes[row] = bytes;
@@ -34,6 +41,7 @@ export class RowTable {
     this.flows[row] = 1;
     this.first[row] = first;
     this.last[row] = last;
+    if (link !== NONE) this.place(row);
     return row;
   }
 
@@ -45,15 +53,25 @@ export class RowTable {
     if (last > this.last[row]) this.last[row] = last;
   }
 
-  /** The row of `code` in the chain from `head`, or -1. */
-  find(head: number, code: number): number {
-    let row = head;
-    while (row !== NONE && this.code[row] !== code) row = this.next[row];
-    return row;
+  /** The row of a link and a code, or -1. */
+  find(link: number, code: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = slotOf(link, code) & mask; ; slot = (slot + 1) & mask) {
+      const row = this.slots[slot];
+      if (row === NONE || (this.code[row] === code && this.link[row] === link)) return row;
+    }
+  }
+
+  private place(row: number): void {
+    const mask = this.slots.length - 1;
+    let slot = slotOf(this.link[row], this.code[row]) & mask;
+    while (this.slots[slot] !== NONE) slot = (slot + 1) & mask;
+    this.slots[slot] = row;
   }
 
   private grow(): void {
     const capacity = this.code.length * 2;
+    this.link = grown(this.link, capacity);
     this.code = grown(this.code, capacity);
     this.next = grown(this.next, capacity);
     this.bytes = grown(this.bytes, capacity);
@@ -61,6 +79,9 @@ export class RowTable {
     this.flows = grown(this.flows, capacity);
     this.first = grown(this.first, capacity);
     this.last = grown(this.last, capacity);
+    // Kept at most half full, so that a probe ends soon.
+    this.slots = new Int32Array(capacity * 2).fill(NONE);
+    for (let row = 0; row < this.size; row++) if (this.link[row] !== NONE) this.place(row);
   }
 }
 
