@@ -23,6 +23,8 @@ interface CoreRun {
   counts: { bare: number; strings: number; core: number };
   seconds: { bare: number; strings: number; core: number };
   cpuSeconds: { bare: number; strings: number; core: number };
+  /** CPU seconds of one run: gunzip + split + parse (parse), folding (fold), building the hours' results (finish). */
+  split: { parse: number; fold: number; finish: number };
   peakRss: number;
   rssBefore: number;
 }
@@ -140,6 +142,8 @@ async function shapeBench(quick: boolean, shape: Shape, print: (line: string) =>
   print(`  bare gunzip + line splitting        ${both('bare')}  lines (the core's splitter: byte ranges, no string)`);
   print(`  bare gunzip + a string per line     ${both('strings')}  lines (the earlier runs' baseline)`);
   print(`  parse + check + aggregate (core)    ${both('core')}  records (${ratio('seconds')} of bare wall, ${ratio('cpuSeconds')} CPU; target 50%)`);
+  const { parse, fold, finish } = run.split;
+  print(`  core CPU split (one run)            gunzip + split ${fmt(run.cpuSeconds.bare)} s, parse + check ${fmt(parse - run.cpuSeconds.bare)} s, fold ${fmt(fold)} s, finish() ${fmt(finish)} s`);
   print(`  peak RSS, fresh process per shape   ${fmt(run.peakRss / 2 ** 20)} MB (${fmt((run.peakRss - run.rssBefore) / 2 ** 20)} MB above the process with the files loaded)`);
   const writes = await writesPerMillion(files, run.counts.core);
   print(`  DynamoDB per 1 million flow records ${fmt(writes.items)} items written (${fmt(writes.units)} write units, ${fmt(writes.batchRequests)} BatchWriteItem requests)`);
