@@ -170,22 +170,28 @@ export class FlowHourAggregator {
     for (let link = 0; link < links.size; link++) linksOf[links.iface[link]].push(link);
     const interfaces = states.map((state) => this.interfaceHour(state, linksOf[state.index]));
     // The peer index in the order of `<peer> <interface>` (a space sorts before any address character).
-    const byPeer = new Map<number, { interfaceId: string; link: number }[]>();
-    for (const state of states)
+    // Per peer, its paired links in interface order (link numbers only: no object per pair).
+    const byPeer = new Map<number, number[]>();
+    const interfaceIds: string[] = [];
+    for (const state of states) {
+      interfaceIds[state.index] = state.interfaceId;
       for (const link of linksOf[state.index]) {
         if (!links.paired[link]) continue;
         const peerId = links.peer[link];
         const list = byPeer.get(peerId);
-        if (list) list.push({ interfaceId: state.interfaceId, link });
-        else byPeer.set(peerId, [{ interfaceId: state.interfaceId, link }]);
+        if (list) list.push(link);
+        else byPeer.set(peerId, [link]);
       }
+    }
     const peers: FlowHour['peers'] = {};
     const peerPorts: FlowHour['peerPorts'] = {};
-    const ordered = [...byPeer].map(([peerId, list]) => ({ peer: this.peerNames[peerId], list })).sort((a, b) => (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0));
-    for (const { peer, list } of ordered) {
+    const ordered = [...byPeer.keys()].sort((a, b) => (this.peerNames[a] < this.peerNames[b] ? -1 : this.peerNames[a] > this.peerNames[b] ? 1 : 0));
+    for (const peerId of ordered) {
+      const peer = this.peerNames[peerId];
       const counts: Record<string, PeerCounts> = (peers[peer] = {});
       const ports: Record<string, string[]> = (peerPorts[peer] = {});
-      for (const { interfaceId, link } of list) {
+      for (const link of byPeer.get(peerId) as number[]) {
+        const interfaceId = interfaceIds[links.iface[link]];
         counts[interfaceId] = [links.bytesIn[link], links.bytesOut[link], links.packets[link], links.flows[link], links.rejectedFlows[link], links.first[link], links.last[link]];
         ports[interfaceId] = links.portsOf(link).map(portName).sort();
       }
