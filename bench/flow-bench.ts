@@ -1,9 +1,7 @@
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
-import { FlowHourAggregator } from '../lambdas/core/flowlogs/flow-aggregate';
-import { readFlowText, splitLines } from '../lambdas/core/flowlogs/read-text';
 import { compactFlowHour, type FlowCompactionDependencies } from '../lambdas/compact-hour/compact-flow-hour';
 import { ingestObject, type IngestDependencies } from '../lambdas/ingest-cloudtrail/ingest-object';
 import { PENDING_MARK, type HourObjectItem } from '../lambdas/core/model/items';
@@ -21,48 +19,20 @@ const HOUR_START = Date.parse('2026-03-01T10:00:00Z') / 1000;
 
 const fmt = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
-async function* fileChunks(path: string): AsyncGenerator<Buffer> {
-  for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) yield chunk as Buffer;
+interface CoreRun {
+  counts: { bare: number; strings: number; core: number };
+  seconds: { bare: number; strings: number; core: number };
+  cpuSeconds: { bare: number; strings: number; core: number };
+  /** CPU seconds of one run: gunzip + split + parse (parse), folding (fold), building the hours' results (finish). */
+  split: { parse: number; fold: number; finish: number };
+  peakRss: number;
+  rssBefore: number;
 }
 
-async function bare(paths: readonly string[]): Promise<number> {
-  let lines = 0;
-  for (const path of paths) {
-    const inflater = createReadStream(path, { highWaterMark: 64 * 1024 }).pipe(createGunzip());
-    for await (const line of splitLines(inflater as AsyncIterable<Buffer>, () => undefined)) if (line.length >= 0) lines++;
-  }
-  return lines - paths.length;
-}
-
-async function parseAndAggregate(paths: readonly string[]): Promise<number> {
-  // One aggregator per hour, as the compaction has (keyed by hour number: no date formatting per record).
-  const hours = new Map<number, FlowHourAggregator>();
-  let records = 0;
-  for (const path of paths) {
-    await readFlowText(fileChunks(path), {
-      add: (record) => {
-        records++;
-        const hourNumber = Math.floor(record.start / 3600);
-        let aggregator = hours.get(hourNumber);
-        if (!aggregator) hours.set(hourNumber, (aggregator = new FlowHourAggregator(record.accountId ?? ACCOUNT, new Date(hourNumber * 3_600_000).toISOString().slice(0, 13))));
-        aggregator.add(record, ACCOUNT);
-      },
-      reject: () => undefined,
-    });
-  }
-  for (const aggregator of hours.values()) aggregator.finish();
-  return records;
-}
-
-async function best(runs: number, work: () => Promise<number>): Promise<{ records: number; seconds: number }> {
-  let fastest = Infinity;
-  let records = 0;
-  for (let run = 0; run < runs; run++) {
-    const started = process.hrtime.bigint();
-    records = await work();
-    fastest = Math.min(fastest, Number(process.hrtime.bigint() - started) / 1e9);
-  }
-  return { records, seconds: fastest };
+/** Times and peak memory of one shape, in a fresh process (bench/flow-core-run.ts). */
+function coreRun(dir: string, runs: number): CoreRun {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'flow-core-run.ts'), dir, String(runs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], cwd: join(__dirname, '..') });
+  return JSON.parse(out.trim().split('\n').pop() as string) as CoreRun;
 }
 
 /** Ingests and compacts the files against in-memory tables, counting every item written and its write units. */
@@ -154,32 +124,30 @@ export async function flowBench(quick: boolean): Promise<{ lines: string[] }> {
 async function shapeBench(quick: boolean, shape: Shape, print: (line: string) => void): Promise<void> {
   const filesPerHour = 12;
   const recordsPerFile = quick ? 8_000 : 42_000;
-  const runs = quick ? 1 : 2;
+  const runs = quick ? 2 : 3;
   const dir = mkdtempSync(join(tmpdir(), 'trailhound-flow-bench-'));
   const files: { key: string; body: Buffer }[] = [];
-  const paths: string[] = [];
   for (let i = 0; i < filesPerHour * 2; i++) {
     const windowStart = HOUR_START + i * 300;
     const body = flowLogFile({ accountId: ACCOUNT, windowStart, records: recordsPerFile, interfaces: 120, peers: 5_000, seed: i + 1, shape });
     const key = flowLogKey(ACCOUNT, windowStart, `b${i}`);
-    const path = join(dir, `f${i}.log.gz`);
+    const path = join(dir, `f${String(i).padStart(3, '0')}.log.gz`);
     writeFileSync(path, body);
     files.push({ key, body });
-    paths.push(path);
   }
-  print(`\nVPC Flow Logs, ${shape} peers (${files.length} files, ${fmt(files.length * recordsPerFile)} records, default format, 120 interfaces, 5,000 peers, best of ${runs})`);
-  const bareRun = await best(runs, () => bare(paths));
-  let peakRss = process.memoryUsage.rss();
-  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 5);
-  const rssBefore = process.memoryUsage.rss();
-  const coreRun = await best(runs, () => parseAndAggregate(paths));
-  clearInterval(timer);
-  const bareRate = bareRun.records / bareRun.seconds;
-  const coreRate = coreRun.records / coreRun.seconds;
-  print(`  bare gunzip + line splitting        ${fmt(bareRate).padStart(12)} lines/s`);
-  print(`  parse + check + aggregate (core)    ${fmt(coreRate).padStart(12)} records/s  (${fmt((coreRate / bareRate) * 100)}% of bare; target 50%)`);
-  print(`  peak RSS while aggregating          ${fmt(peakRss / 2 ** 20)} MB (${fmt((peakRss - rssBefore) / 2 ** 20)} MB above the process before it)`);
-  const writes = await writesPerMillion(files, coreRun.records);
+  print(`\nVPC Flow Logs, ${shape} peers (${files.length} files, ${fmt(files.length * recordsPerFile)} records, default format, 120 interfaces, 5,000 peers, best of ${runs}, load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);
+  const run = coreRun(dir, runs);
+  // Wall-clock rates, and rates per CPU-second (what the process itself used: less sensitive to other load).
+  const rate = (name: keyof CoreRun['counts'], clock: 'seconds' | 'cpuSeconds') => run.counts[name] / run[clock][name];
+  const both = (name: keyof CoreRun['counts']) => `${fmt(rate(name, 'seconds')).padStart(12)} /s wall ${fmt(rate(name, 'cpuSeconds')).padStart(12)} /s CPU`;
+  const ratio = (clock: 'seconds' | 'cpuSeconds') => `${fmt((rate('core', clock) / rate('bare', clock)) * 100)}%`;
+  print(`  bare gunzip + line splitting        ${both('bare')}  lines (the core's splitter: byte ranges, no string)`);
+  print(`  bare gunzip + a string per line     ${both('strings')}  lines (the earlier runs' baseline)`);
+  print(`  parse + check + aggregate (core)    ${both('core')}  records (${ratio('seconds')} of bare wall, ${ratio('cpuSeconds')} CPU; target 50%)`);
+  const { parse, fold, finish } = run.split;
+  print(`  core CPU split (one run)            gunzip + split ${fmt(run.cpuSeconds.bare)} s, parse + check ${fmt(parse - run.cpuSeconds.bare)} s, fold ${fmt(fold)} s, finish() ${fmt(finish)} s`);
+  print(`  peak RSS, fresh process per shape   ${fmt(run.peakRss / 2 ** 20)} MB (${fmt((run.peakRss - run.rssBefore) / 2 ** 20)} MB above the process with the files loaded)`);
+  const writes = await writesPerMillion(files, run.counts.core);
   print(`  DynamoDB per 1 million flow records ${fmt(writes.items)} items written (${fmt(writes.units)} write units, ${fmt(writes.batchRequests)} BatchWriteItem requests)`);
   for (const [kind, n] of Object.entries(writes.byKind)) print(`    ${kind.padEnd(32)} ${fmt(n)}`);
   rmSync(dir, { recursive: true, force: true });

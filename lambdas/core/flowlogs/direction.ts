@@ -15,6 +15,17 @@ export interface Resolved {
   peer: string;
 }
 
+/**
+ * The answer of resolve and of the release callback: one object, rewritten by every answer (the aggregator
+ * reads it at once; an object per record would be garbage per record). Valid until the next call.
+ */
+const answer: Resolved = { direction: 'unknown', peer: '' };
+function resolved(direction: Direction, peer: string): Resolved {
+  answer.direction = direction;
+  answer.peer = peer;
+  return answer;
+}
+
 /** Records held per interface while its own address is not known. */
 export const MAX_WAITING = 32;
 
@@ -29,7 +40,7 @@ export class InterfaceAddresses {
     const dst = record.dstaddr as string;
     if (record.flowDirection) {
       this.own.add(record.flowDirection === 'ingress' ? dst : src);
-      return record.flowDirection === 'ingress' ? { direction: 'in', peer: record.pktSrcaddr ?? src } : { direction: 'out', peer: record.pktDstaddr ?? dst };
+      return record.flowDirection === 'ingress' ? resolved('in', record.pktSrcaddr ?? src) : resolved('out', record.pktDstaddr ?? dst);
     }
     const known = this.byOwn(record);
     if (known) return known;
@@ -59,8 +70,8 @@ export class InterfaceAddresses {
     const dst = record.dstaddr as string;
     const srcOwn = this.own.has(src);
     const dstOwn = this.own.has(dst);
-    if (dstOwn && !srcOwn) return { direction: 'in', peer: record.pktSrcaddr ?? src };
-    if (srcOwn && !dstOwn) return { direction: 'out', peer: record.pktDstaddr ?? dst };
+    if (dstOwn && !srcOwn) return resolved('in', record.pktSrcaddr ?? src);
+    if (srcOwn && !dstOwn) return resolved('out', record.pktDstaddr ?? dst);
     return undefined;
   }
 }
@@ -77,7 +88,7 @@ function byAddressClass(record: FlowRecord): Resolved {
   const dst = record.dstaddr as string;
   const srcPrivate = isPrivateAddress(src);
   const dstPrivate = isPrivateAddress(dst);
-  if (dstPrivate && !srcPrivate) return { direction: 'in', peer: record.pktSrcaddr ?? src };
-  if (srcPrivate && !dstPrivate) return { direction: 'out', peer: record.pktDstaddr ?? dst };
-  return { direction: 'unknown', peer: dst };
+  if (dstPrivate && !srcPrivate) return resolved('in', record.pktSrcaddr ?? src);
+  if (srcPrivate && !dstPrivate) return resolved('out', record.pktDstaddr ?? dst);
+  return resolved('unknown', dst);
 }

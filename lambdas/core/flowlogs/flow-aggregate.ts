@@ -1,5 +1,6 @@
 import { InterfaceAddresses, type Direction, type Resolved } from './direction';
 import type { FlowRecord } from './flow-record';
+import { LINK_PORTS, LinkTable, RowTable } from './flow-tables';
 
 /**
  * Folds one account-hour of flow records into one aggregate per network interface (ENI) and a peer index:
@@ -56,7 +57,7 @@ export interface FlowHour {
 export const MAX_ROWS_PER_INTERFACE = 4000;
 /** Distinct peer addresses per account-hour in the peer index. */
 export const MAX_PEERS = 50_000;
-export const MAX_PEER_PORTS = 8;
+export const MAX_PEER_PORTS = LINK_PORTS;
 /** Peer-interface pairs per account-hour: what bounds the peer index's memory when every record pairs anew. */
 export const MAX_PEER_PAIRS = 100_000;
 
@@ -66,55 +67,47 @@ function emptyTotals(): DirectionTotals {
   return { bytes: 0, packets: 0, flows: 0, rejectedBytes: 0, rejectedPackets: 0, rejectedFlows: 0 };
 }
 
-/** One drill-down row while aggregating; the rows of one peer and interface form a short list. */
-class RowNode {
-  constructor(
-    /** Direction, action, protocol and port as one small integer (see rowCode). */
-    readonly code: number,
-    public bytes: number,
-    public packets: number,
-    public flows: number,
-    public first: number,
-    public last: number,
-    public next: RowNode | undefined,
-  ) {}
-}
-
-/**
- * What one interface holds about one peer: its drill-down rows and its peer-index counts. One object per
- * peer and interface, keyed by the peer's number: a record allocates nothing once its row exists.
- */
-class PeerLink {
-  rows: RowNode | undefined = undefined;
-  paired = false;
-  bytesIn = 0;
-  bytesOut = 0;
-  packets = 0;
-  flows = 0;
-  rejectedFlows = 0;
-  first = 0;
-  last = 0;
-  ports: number[] = [];
-}
-
 interface InterfaceState extends Omit<InterfaceHour, 'rows'> {
+  /** The interface's number in the link table. */
+  index: number;
   addresses: InterfaceAddresses;
-  /** Peer number → what the interface holds about that peer. */
-  links: Map<number, PeerLink>;
-  /** The `*` rows (direction × action) of flows beyond the row cap. */
-  stars: (RowNode | undefined)[];
+  /** The `*` rows (direction × action) of flows beyond the row cap, -1 until one is needed. */
+  stars: number[];
   rowCount: number;
 }
 
+const NONE = -1;
 const DIRECTION_INDEX: Readonly<Record<Direction, number>> = { in: 0, out: 1, unknown: 2 };
 
 /** Protocol and port as one number (-1 for either when the record had none), and back to `<protocol>/<port>`. */
 const PORT_SPAN = 65537;
 const portCode = (protocol: number, port: number): number => (protocol + 1) * PORT_SPAN + (port + 1);
+/**
+ * `<protocol>/<port>` (peer index) and `|<protocol>|<port>` (row keys) of a port code, made once per code: an
+ * hour has a few distinct ports and hundreds of thousands of rows and links naming them.
+ */
+const portNames = new Map<number, string>();
+const rowPortNames = new Map<number, string>();
 function portName(code: number): string {
-  const protocol = Math.floor(code / PORT_SPAN);
-  return `${protocol - 1}/${code - protocol * PORT_SPAN - 1}`;
+  let name = portNames.get(code);
+  if (name === undefined) {
+    const protocol = Math.floor(code / PORT_SPAN);
+    portNames.set(code, (name = `${protocol - 1}/${code - protocol * PORT_SPAN - 1}`));
+    if (portNames.size > MAX_PORT_NAMES) portNames.clear();
+  }
+  return name;
 }
+function rowPortName(code: number): string {
+  let name = rowPortNames.get(code);
+  if (name === undefined) {
+    const protocol = Math.floor(code / PORT_SPAN);
+    rowPortNames.set(code, (name = `|${protocol - 1}|${code - protocol * PORT_SPAN - 1}`));
+    if (rowPortNames.size > MAX_PORT_NAMES) rowPortNames.clear();
+  }
+  return name;
+}
+/** Bound of each port-name cache (a scan of every port of every protocol would otherwise fill it). */
+const MAX_PORT_NAMES = 4096;
 /** Direction, action and port code in one integer below 2^30: a V8 small integer, compared without allocation. */
 const PORT_CODES = 257 * PORT_SPAN;
 const rowCode = (directionAction: number, code: number): number => directionAction * PORT_CODES + code;
@@ -132,6 +125,8 @@ export class FlowHourAggregator {
   private readonly peerNames: string[] = [];
   /** Per peer number: whether it has a pair in the peer index (the MAX_PEERS cap counts these). */
   private readonly peerPaired: boolean[] = [];
+  private readonly rows = new RowTable();
+  private readonly links = new LinkTable();
   private pairedPeers = 0;
   private pairs = 0;
   private cappedPeers = 0;
@@ -169,43 +164,52 @@ export class FlowHourAggregator {
   finish(): FlowHour {
     for (const state of this.interfaces.values()) state.addresses.flush(this.release);
     const states = [...this.interfaces.values()].sort((a, b) => (a.interfaceId < b.interfaceId ? -1 : a.interfaceId > b.interfaceId ? 1 : 0));
-    const interfaces = states.map((state) => this.interfaceHour(state));
+    // Each interface's links, in the order they were made.
+    const linksOf: number[][] = states.map(() => []);
+    const { links } = this;
+    for (let link = 0; link < links.size; link++) linksOf[links.iface[link]].push(link);
+    const interfaces = states.map((state) => this.interfaceHour(state, linksOf[state.index]));
     // The peer index in the order of `<peer> <interface>` (a space sorts before any address character).
-    const byPeer = new Map<number, { interfaceId: string; link: PeerLink }[]>();
-    for (const state of states)
-      for (const [peerId, link] of state.links) {
-        if (!link.paired) continue;
+    // Per peer, its paired links in interface order (link numbers only: no object per pair).
+    const byPeer = new Map<number, number[]>();
+    const interfaceIds: string[] = [];
+    for (const state of states) {
+      interfaceIds[state.index] = state.interfaceId;
+      for (const link of linksOf[state.index]) {
+        if (!links.paired[link]) continue;
+        const peerId = links.peer[link];
         const list = byPeer.get(peerId);
-        if (list) list.push({ interfaceId: state.interfaceId, link });
-        else byPeer.set(peerId, [{ interfaceId: state.interfaceId, link }]);
+        if (list) list.push(link);
+        else byPeer.set(peerId, [link]);
       }
+    }
     const peers: FlowHour['peers'] = {};
     const peerPorts: FlowHour['peerPorts'] = {};
-    const ordered = [...byPeer].map(([peerId, list]) => ({ peer: this.peerNames[peerId], list })).sort((a, b) => (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0));
-    for (const { peer, list } of ordered) {
+    const ordered = [...byPeer.keys()].sort((a, b) => (this.peerNames[a] < this.peerNames[b] ? -1 : this.peerNames[a] > this.peerNames[b] ? 1 : 0));
+    for (const peerId of ordered) {
+      const peer = this.peerNames[peerId];
       const counts: Record<string, PeerCounts> = (peers[peer] = {});
       const ports: Record<string, string[]> = (peerPorts[peer] = {});
-      for (const { interfaceId, link } of list) {
-        counts[interfaceId] = [link.bytesIn, link.bytesOut, link.packets, link.flows, link.rejectedFlows, link.first, link.last];
-        ports[interfaceId] = link.ports.map(portName).sort();
+      for (const link of byPeer.get(peerId) as number[]) {
+        const interfaceId = interfaceIds[links.iface[link]];
+        counts[interfaceId] = [links.bytesIn[link], links.bytesOut[link], links.packets[link], links.flows[link], links.rejectedFlows[link], links.first[link], links.last[link]];
+        ports[interfaceId] = links.portsOf(link).map(portName).sort();
       }
     }
     return { accountId: this.accountId, hour: this.hour, interfaces, peers, peerPorts, cappedPeers: this.cappedPeers, counts: { ...this.counts } };
   }
 
   /** The interface's rows under their documented keys, `<direction>|<action>|<peer>|<protocol>|<port>`. */
-  private interfaceHour(state: InterfaceState): InterfaceHour {
+  private interfaceHour(state: InterfaceState, links: readonly number[]): InterfaceHour {
     const rows: FlowRow[] = [];
-    const put = (peer: string, row: RowNode, protocolPort: string) => rows.push([ROW_PREFIXES[Math.floor(row.code / PORT_CODES)] + peer + protocolPort, row.bytes, row.packets, row.flows, row.first, row.last]);
-    for (const [peerId, link] of state.links) {
-      const peer = this.peerNames[peerId];
-      for (let row = link.rows; row; row = row.next) {
-        const ports = row.code % PORT_CODES;
-        const protocol = Math.floor(ports / PORT_SPAN);
-        put(peer, row, `|${protocol - 1}|${ports - protocol * PORT_SPAN - 1}`);
-      }
+    const table = this.rows;
+    const put = (peer: string, row: number, protocolPort: string) =>
+      rows.push([ROW_PREFIXES[Math.floor(table.code[row] / PORT_CODES)] + peer + protocolPort, table.bytes[row], table.packets[row], table.flows[row], table.first[row], table.last[row]]);
+    for (const link of links) {
+      const peer = this.peerNames[this.links.peer[link]];
+      for (let row = this.links.rows[link]; row !== NONE; row = table.next[row]) put(peer, row, rowPortName(table.code[row] % PORT_CODES));
     }
-    for (const star of state.stars) if (star) put('*', star, '|*|*');
+    for (const star of state.stars) if (star !== NONE) put('*', star, '|*|*');
     const { interfaceId, instanceId, vpcId, subnetId, totals, cappedFlows, first, last, nodata, skipdata } = state;
     return { interfaceId, ...(instanceId ? { instanceId } : {}), ...(vpcId ? { vpcId } : {}), ...(subnetId ? { subnetId } : {}), totals, rows, cappedFlows, first, last, nodata, skipdata };
   }
@@ -216,6 +220,7 @@ export class FlowHourAggregator {
     if (!state) {
       state = {
         interfaceId: id,
+        index: this.interfaces.size,
         totals: { in: emptyTotals(), out: emptyTotals(), unknown: emptyTotals() },
         cappedFlows: 0,
         first: record.start,
@@ -223,8 +228,7 @@ export class FlowHourAggregator {
         nodata: 0,
         skipdata: 0,
         addresses: new InterfaceAddresses(),
-        links: new Map(),
-        stars: [undefined, undefined, undefined, undefined, undefined, undefined],
+        stars: [NONE, NONE, NONE, NONE, NONE, NONE],
         rowCount: 0,
       };
       this.interfaces.set(id, state);
@@ -242,16 +246,19 @@ export class FlowHourAggregator {
     this.foldInto(this.interfaces.get(record.interfaceId ?? `instance:${record.instanceId}`) as InterfaceState, record, resolved);
   }
 
-  private foldInto(state: InterfaceState, record: FlowRecord, { direction, peer }: Resolved): void {
+  private foldInto(state: InterfaceState, record: FlowRecord, resolved: Resolved): void {
+    const direction = resolved.direction;
+    const peer = resolved.peer;
     this.counts.flows++;
     const rejected = record.action === 'REJECT';
+    const { bytes, packets, start, end } = record;
     const totals = state.totals[direction];
-    totals.bytes += record.bytes;
-    totals.packets += record.packets;
+    totals.bytes += bytes;
+    totals.packets += packets;
     totals.flows++;
     if (rejected) {
-      totals.rejectedBytes += record.bytes;
-      totals.rejectedPackets += record.packets;
+      totals.rejectedBytes += bytes;
+      totals.rejectedPackets += packets;
       totals.rejectedFlows++;
     }
     const protocol = record.protocol ?? -1;
@@ -260,27 +267,26 @@ export class FlowHourAggregator {
     const directionAction = DIRECTION_INDEX[direction] * 2 + (rejected ? 1 : 0);
     const code = rowCode(directionAction, ports);
     const peerId = this.peerIds.get(peer);
-    let link = peerId === undefined ? undefined : state.links.get(peerId);
-    let row = link?.rows;
-    while (row !== undefined && row.code !== code) row = row.next;
-    if (row !== undefined) addTo(row, record);
+    let link = peerId === undefined ? NONE : this.links.find(state.index, peerId);
+    const row = link === NONE ? NONE : this.rows.find(link, code);
+    if (row !== NONE) this.rows.fold(row, bytes, packets, start, end);
     else if (state.rowCount >= MAX_ROWS_PER_INTERFACE) {
       state.cappedFlows++;
       const star = state.stars[directionAction];
-      if (star) addTo(star, record);
+      if (star !== NONE) this.rows.fold(star, bytes, packets, start, end);
       else {
-        state.stars[directionAction] = new RowNode(code, record.bytes, record.packets, 1, record.start, record.end, undefined);
+        state.stars[directionAction] = this.rows.add(NONE, code, bytes, packets, start, end, NONE);
         state.rowCount++;
       }
     } else {
-      link ??= this.linkOf(state, peer);
-      link.rows = new RowNode(code, record.bytes, record.packets, 1, record.start, record.end, link.rows);
+      if (link === NONE) link = this.linkOf(state, peer);
+      this.links.rows[link] = this.rows.add(link, code, bytes, packets, start, end, this.links.rows[link]);
       state.rowCount++;
     }
     this.foldPeer(state, link, peer, direction, record, rejected, ports);
   }
 
-  private linkOf(state: InterfaceState, peer: string): PeerLink {
+  private linkOf(state: InterfaceState, peer: string): number {
     let peerId = this.peerIds.get(peer);
     if (peerId === undefined) {
       peerId = this.peerNames.length;
@@ -288,24 +294,23 @@ export class FlowHourAggregator {
       this.peerNames.push(peer);
       this.peerPaired.push(false);
     }
-    let link = state.links.get(peerId);
-    if (!link) state.links.set(peerId, (link = new PeerLink()));
-    return link;
+    const link = this.links.find(state.index, peerId);
+    return link === NONE ? this.links.add(state.index, peerId) : link;
   }
 
-  private foldPeer(state: InterfaceState, known: PeerLink | undefined, peer: string, direction: Direction, record: FlowRecord, rejected: boolean, code: number): void {
+  private foldPeer(state: InterfaceState, known: number, peer: string, direction: Direction, record: FlowRecord, rejected: boolean, code: number): void {
     const bytesIn = direction === 'in' ? record.bytes : 0;
     const bytesOut = direction === 'in' ? 0 : record.bytes;
-    if (known?.paired) {
-      known.bytesIn += bytesIn;
-      known.bytesOut += bytesOut;
-      known.packets += record.packets;
-      known.flows++;
-      if (rejected) known.rejectedFlows++;
-      if (record.start < known.first) known.first = record.start;
-      if (record.end > known.last) known.last = record.end;
-      const ports = known.ports;
-      if (ports.length < MAX_PEER_PORTS && !ports.includes(code)) ports.push(code);
+    const links = this.links;
+    if (known !== NONE && links.paired[known] === 1) {
+      links.bytesIn[known] += bytesIn;
+      links.bytesOut[known] += bytesOut;
+      links.packets[known] += record.packets;
+      links.flows[known]++;
+      if (rejected) links.rejectedFlows[known]++;
+      if (record.start < links.first[known]) links.first[known] = record.start;
+      if (record.end > links.last[known]) links.last[known] = record.end;
+      links.addPort(known, code);
       return;
     }
     if (this.pairs >= MAX_PEER_PAIRS) {
@@ -319,29 +324,22 @@ export class FlowHourAggregator {
         return;
       }
     }
-    const link = known ?? this.linkOf(state, peer);
+    const link = known !== NONE ? known : this.linkOf(state, peer);
     const id = this.peerIds.get(peer) as number;
     if (!this.peerPaired[id]) {
       this.peerPaired[id] = true;
       this.pairedPeers++;
     }
     this.pairs++;
-    link.paired = true;
-    link.bytesIn = bytesIn;
-    link.bytesOut = bytesOut;
-    link.packets = record.packets;
-    link.flows = 1;
-    link.rejectedFlows = rejected ? 1 : 0;
-    link.first = record.start;
-    link.last = record.end;
-    link.ports = [code];
+    links.paired[link] = 1;
+    links.bytesIn[link] = bytesIn;
+    links.bytesOut[link] = bytesOut;
+    links.packets[link] = record.packets;
+    links.flows[link] = 1;
+    links.rejectedFlows[link] = rejected ? 1 : 0;
+    links.first[link] = record.start;
+    links.last[link] = record.end;
+    links.portCount[link] = 0;
+    links.addPort(link, code);
   }
-}
-
-function addTo(row: RowNode, record: FlowRecord): void {
-  row.bytes += record.bytes;
-  row.packets += record.packets;
-  row.flows++;
-  if (record.start < row.first) row.first = record.start;
-  if (record.end > row.last) row.last = record.end;
 }

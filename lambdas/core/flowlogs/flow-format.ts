@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { KNOWN_FIELDS, normalizeFieldName, type FlowRecord } from './flow-record';
+import { KNOWN_FIELDS, newFlowRecord, normalizeFieldName, type FlowRecord } from './flow-record';
 
 /**
  * A flow log format, read from the file's header line (text delivery) or column names (Parquet): the fields
@@ -164,7 +164,7 @@ export function parseFlowColumns(format: FlowFormat, columns: readonly string[])
   if (end < start) return bad('end before start');
   if (srcport > 65535 || dstport > 65535) return bad('port above 65535');
   if (protocol > 255) return bad('protocol above 255');
-  const record: FlowRecord = { packets: Math.max(packets, 0), bytes: Math.max(bytes, 0), start, end, logStatus: status };
+  const record = newFlowRecord(Math.max(packets, 0), Math.max(bytes, 0), start, end, status);
   for (const [field, key] of ADDRESS_FIELDS) {
     const text = value(columns, at[field]);
     if (text === undefined) continue;

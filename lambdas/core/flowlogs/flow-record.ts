@@ -29,6 +29,36 @@ export interface FlowRecord {
   tcpFlags?: number;
 }
 
+/**
+ * A record with every field present (undefined when absent), so that every record of every format has the
+ * same hidden class: the code that reads them stays monomorphic.
+ */
+export function newFlowRecord(packets: number, bytes: number, start: number, end: number, logStatus: FlowRecord['logStatus']): FlowRecord {
+  return {
+    accountId: undefined,
+    interfaceId: undefined,
+    instanceId: undefined,
+    vpcId: undefined,
+    subnetId: undefined,
+    srcaddr: undefined,
+    dstaddr: undefined,
+    pktSrcaddr: undefined,
+    pktDstaddr: undefined,
+    srcport: undefined,
+    dstport: undefined,
+    protocol: undefined,
+    packets,
+    bytes,
+    start,
+    end,
+    action: undefined,
+    logStatus,
+    flowDirection: undefined,
+    trafficPath: undefined,
+    tcpFlags: undefined,
+  };
+}
+
 /** The fields of the default format (version 2), in order. */
 export const DEFAULT_FORMAT_FIELDS = ['version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status'] as const;
 

@@ -24,10 +24,18 @@ export interface FlowScanOptions {
   retainedFrom?: string;
 }
 
+/** One account-hour of the object while scanning: times as Unix seconds, made ISO strings at the end. */
+interface ScanShare {
+  records: number;
+  first: number;
+  last: number;
+}
+
 export class FlowScan implements FlowSink {
   readonly counts: FlowScanCounts = { records: 0, accepted: 0, rejected: 0, nodata: 0, skipdata: 0, duplicates: 0 };
   readonly rejections: Record<string, number> = {};
-  private readonly hours = new Map<string, HourShare>();
+  /** Account → hour number (Unix seconds / 3600) → share: no date or key string per record. */
+  private readonly hours = new Map<string, Map<number, ScanShare>>();
   private readonly retainedFromSeconds: number;
 
   constructor(private readonly options: FlowScanOptions = {}) {
@@ -43,15 +51,15 @@ export class FlowScan implements FlowSink {
     this.counts.accepted++;
     if (record.logStatus === 'NODATA') this.counts.nodata++;
     if (record.logStatus === 'SKIPDATA') this.counts.skipdata++;
-    const time = new Date(record.start * 1000).toISOString();
-    const hour = time.slice(0, 13);
-    const key = `${accountId}#${hour}`;
-    const share = this.hours.get(key);
-    if (!share) this.hours.set(key, { accountId, hour, records: 1, firstEvent: time, lastEvent: time });
+    let byHour = this.hours.get(accountId);
+    if (!byHour) this.hours.set(accountId, (byHour = new Map()));
+    const hour = Math.floor(record.start / 3600);
+    const share = byHour.get(hour);
+    if (!share) byHour.set(hour, { records: 1, first: record.start, last: record.start });
     else {
       share.records++;
-      if (time < share.firstEvent) share.firstEvent = time;
-      if (time > share.lastEvent) share.lastEvent = time;
+      if (record.start < share.first) share.first = record.start;
+      if (record.start > share.last) share.last = record.start;
     }
   }
 
@@ -66,7 +74,13 @@ export class FlowScan implements FlowSink {
 
   /** The account-hours this object contributes to, in order. */
   shares(): HourShare[] {
-    return [...this.hours.values()].sort((a, b) => (a.hour < b.hour ? -1 : a.hour > b.hour ? 1 : a.accountId < b.accountId ? -1 : 1));
+    const shares: HourShare[] = [];
+    for (const [accountId, byHour] of this.hours)
+      for (const share of byHour.values()) {
+        const firstEvent = new Date(share.first * 1000).toISOString();
+        shares.push({ accountId, hour: firstEvent.slice(0, 13), records: share.records, firstEvent, lastEvent: new Date(share.last * 1000).toISOString() });
+      }
+    return shares.sort((a, b) => (a.hour < b.hour ? -1 : a.hour > b.hour ? 1 : a.accountId < b.accountId ? -1 : 1));
   }
 
   get lastEvent(): string | undefined {

@@ -1,0 +1,123 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FlowHourAggregator } from '../lambdas/core/flowlogs/flow-aggregate';
+import { decompressed, LineSplitter, readFlowText, splitLines } from '../lambdas/core/flowlogs/read-text';
+
+/**
+ * Child process of the flow benchmark, one per shape so that no figure carries another run's heap: reads the
+ * gzip files of DIR into memory, runs the parse-and-aggregate core once and takes the process's peak RSS
+ * (the kernel's high-water mark, not a sample), then times bare and core runs interleaved (bare, core, bare,
+ * core…) so that a change of the machine's load hits both, and keeps the best of each. Bare and core read
+ * the same bytes in the same 64 KB chunks through the same gunzip (read-text's `decompressed`).
+ * Prints one JSON line.
+ */
+const ACCOUNT = '111122223333';
+const SOURCE_CHUNK_BYTES = 64 * 1024;
+
+async function* chunks(file: Buffer): AsyncGenerator<Buffer> {
+  for (let offset = 0; offset < file.length; offset += SOURCE_CHUNK_BYTES) yield file.subarray(offset, offset + SOURCE_CHUNK_BYTES);
+}
+
+/** Gunzip and cut into lines, as the core does (LineSplitter, byte ranges), counting them: the floor. */
+async function bareLines(files: readonly Buffer[]): Promise<number> {
+  let lines = 0;
+  const sink = { line: () => void lines++, oversize: () => void lines++ };
+  for (const file of files) {
+    const splitter = new LineSplitter(sink);
+    for await (const chunk of decompressed(chunks(file))) splitter.push(chunk);
+    splitter.end();
+  }
+  return lines - files.length;
+}
+
+/** Gunzip and a string per line (splitLines): the baseline of the earlier benchmark runs. */
+async function bareStrings(files: readonly Buffer[]): Promise<number> {
+  let lines = 0;
+  for (const file of files) for await (const line of splitLines(decompressed(chunks(file)), () => undefined)) if (line.length >= 0) lines++;
+  return lines - files.length;
+}
+
+async function core(files: readonly Buffer[]): Promise<number> {
+  const { records, hours } = await fold(files);
+  for (const aggregator of hours.values()) aggregator.finish();
+  return records;
+}
+
+/** Gunzip, split, parse and check, into a sink that only counts: the parser's share. */
+async function parseOnly(files: readonly Buffer[]): Promise<number> {
+  let records = 0;
+  for (const file of files) await readFlowText(chunks(file), { add: () => void records++, reject: () => undefined });
+  return records;
+}
+
+/** The core without `finish()`: records folded into the hours' tables. */
+async function fold(files: readonly Buffer[]): Promise<{ records: number; hours: Map<number, FlowHourAggregator> }> {
+  // One aggregator per hour, as the compaction has (keyed by hour number: no date formatting per record).
+  const hours = new Map<number, FlowHourAggregator>();
+  let records = 0;
+  for (const file of files) {
+    await readFlowText(chunks(file), {
+      add: (record) => {
+        records++;
+        const hourNumber = Math.floor(record.start / 3600);
+        let aggregator = hours.get(hourNumber);
+        if (!aggregator) hours.set(hourNumber, (aggregator = new FlowHourAggregator(record.accountId ?? ACCOUNT, new Date(hourNumber * 3_600_000).toISOString().slice(0, 13))));
+        aggregator.add(record, ACCOUNT);
+      },
+      reject: () => undefined,
+    });
+  }
+  return { records, hours };
+}
+
+/**
+ * Wall time, and CPU time of the process (all its threads: gunzip runs on libuv's pool). On a shared
+ * machine the wall time also counts the time other processes held the cores; the CPU time does not.
+ */
+async function timed(work: () => Promise<number>): Promise<{ count: number; seconds: number; cpuSeconds: number }> {
+  const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  const count = await work();
+  const used = process.cpuUsage(cpu);
+  return { count, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+async function main(): Promise<void> {
+  const [dir, runsText] = process.argv.slice(2);
+  if (!dir) throw new Error('usage: flow-core-run.ts DIR [RUNS]');
+  const runs = Number(runsText ?? 2);
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.log.gz'))
+    .sort()
+    .map((name) => readFileSync(join(dir, name)));
+  const rssBefore = process.memoryUsage.rss();
+  const first = await timed(() => core(files));
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  const seconds = { bare: Infinity, strings: Infinity, core: first.seconds };
+  const cpuSeconds = { bare: Infinity, strings: Infinity, core: first.cpuSeconds };
+  const counts = { bare: 0, strings: 0, core: first.count };
+  for (let run = 0; run < runs; run++) {
+    for (const [name, work] of [['bare', bareLines], ['strings', bareStrings], ['core', core]] as const) {
+      const result = await timed(() => work(files));
+      counts[name] = result.count;
+      seconds[name] = Math.min(seconds[name], result.seconds);
+      cpuSeconds[name] = Math.min(cpuSeconds[name], result.cpuSeconds);
+    }
+  }
+  // Where the core's CPU time goes: the parse alone, then the fold, then building the hours' results.
+  const parse = await timed(() => parseOnly(files));
+  let hours = new Map<number, FlowHourAggregator>();
+  const folded = await timed(async () => {
+    const result = await fold(files);
+    hours = result.hours;
+    return result.records;
+  });
+  const finished = await timed(async () => [...hours.values()].map((aggregator) => aggregator.finish()).length);
+  const split = { parse: parse.cpuSeconds, fold: folded.cpuSeconds - parse.cpuSeconds, finish: finished.cpuSeconds };
+  console.log(JSON.stringify({ counts, seconds, cpuSeconds, split, peakRss, rssBefore }));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
