@@ -222,6 +222,7 @@ async function writeCompaction(
     {
       ...compacted.account,
       sessions: {},
+      sessionFailures: {},
       resources: {},
       slot,
       accountId,
