@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { okFlowLinesOfFiles, oneLogPerInterfaceHour } from '../helpers/flow-lines';
 import type { Page } from 'playwright-core';
 import { consoleSite } from '../../local/console/static-site';
 import { listLogFiles } from '../../local/log-files';
@@ -28,22 +29,16 @@ const DAY = { from: '2026-10-22T00:00:00.000Z', to: '2026-10-23T00:00:00.000Z' }
 
 type Raw = Record<string, string>;
 
-/** Every OK record of every flow log file of the sample (the audit log repeats some: the storage counts both, README "VPC Flow Logs"). */
+/** The OK records that count: one flow log per interface and hour (the audit log repeats the web log's C&C hour). */
 function rawFlows(): Raw[] {
-  return listLogFiles(SAMPLE)
-    .filter((file) => file.key.includes('/vpcflowlogs/') && file.key.endsWith('.log.gz'))
-    .flatMap((file) => {
-      const [header, ...lines] = gunzipSync(readFileSync(file.path)).toString('utf8').trimEnd().split('\n');
-      const fields = header.split(' ');
-      return lines.map((line): Raw => Object.fromEntries(line.split(' ').map((value, i) => [fields[i], value])));
-    })
-    .filter((r) => r['log-status'] === 'OK');
+  return oneLogPerInterfaceHour(okFlowLinesOfFiles(listLogFiles(SAMPLE)));
 }
 
 /** ENI → instance: the custom format's `instance-id`, and the raw `RunInstances` responses (the attacker's instances). */
-function rawOwners(flows: readonly Raw[]): Map<string, string> {
+function rawOwners(): Map<string, string> {
   const owners = new Map<string, string>();
-  for (const r of flows) if (r['instance-id'] && r['instance-id'] !== '-') owners.set(r['interface-id'], r['instance-id']);
+  // Any log's instance-id maps its interface, whichever log's traffic counts.
+  for (const r of okFlowLinesOfFiles(listLogFiles(SAMPLE)).flatMap((file) => file.rows)) if (r['instance-id'] && r['instance-id'] !== '-') owners.set(r['interface-id'], r['instance-id']);
   for (const file of listLogFiles(SAMPLE).filter((f) => f.key.includes('/CloudTrail/') && f.key.endsWith('.json.gz'))) {
     const { Records } = JSON.parse(gunzipSync(readFileSync(file.path)).toString('utf8')) as { Records: { eventName: string; responseElements?: { instancesSet?: { items: { instanceId: string; networkInterfaceSet?: { items: { networkInterfaceId: string }[] } }[] } } | null }[] };
     for (const r of Records.filter((x) => x.eventName === 'RunInstances')) {
@@ -81,7 +76,7 @@ const { open, screenshot, tableRows } = session;
 
 beforeAll(() => {
   flows = rawFlows();
-  owners = rawOwners(flows);
+  owners = rawOwners();
   page = session.page;
 });
 
@@ -105,7 +100,8 @@ function rawGroups(rows: readonly Raw[], own: string, key: (r: Raw) => string): 
 
 describe('VPC flows in the console, on the bundled sample', () => {
   it("web-1's profile: flow volume totals as the raw lines count them; a bar, a peer, then a port drill down to the actions", async () => {
-    const web1 = [...new Set(flows.filter((r) => r.dstaddr === C2 && r['instance-id'] !== undefined && r['instance-id'] !== '-').map((r) => r['instance-id']))];
+    // The custom-format log names the instance, whichever log's traffic counts for the hour.
+    const web1 = [...new Set(okFlowLinesOfFiles(listLogFiles(SAMPLE)).flatMap((file) => file.rows).filter((r) => r.dstaddr === C2 && r['instance-id'] !== undefined && r['instance-id'] !== '-').map((r) => r['instance-id']))];
     expect(web1).toHaveLength(1);
     const enis = new Set([...owners].filter(([, instance]) => instance === web1[0]).map(([eni]) => eni));
     const mine = flows.filter((r) => enis.has(r['interface-id']) && inDay(r));
@@ -196,7 +192,7 @@ describe('VPC flows in the console, on the bundled sample', () => {
     for (const r of table) {
       const raw = byEntity.get(r[0].split(' ')[0]) ?? [];
       // Bytes in: what the instance received from the address.
-      expect([r[0], number(r[2]), number(r[3]), number(r[6]), number(r[7])]).toEqual([r[0], sum(raw.filter((x) => x.srcaddr === ATTACKER)), sum(raw.filter((x) => x.dstaddr === ATTACKER)), raw.length, raw.filter((x) => x.action === 'REJECT').length]);
+      expect([r[0], number(r[2]), number(r[3]), number(r[7]), number(r[8])]).toEqual([r[0], sum(raw.filter((x) => x.srcaddr === ATTACKER)), sum(raw.filter((x) => x.dstaddr === ATTACKER)), raw.length, raw.filter((x) => x.action === 'REJECT').length]);
     }
     // The principals that called AWS from the address, beside them.
     await page.waitForSelector('section[aria-label="Principals"] table');

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { okFlowLinesOfFiles, oneLogPerInterfaceHour } from '../helpers/flow-lines';
 import type { Browser, Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../local/console/build';
 import { consoleSite } from '../../local/console/static-site';
@@ -35,15 +35,9 @@ let listDir: string;
 const previousLists = process.env.THREAT_INTEL_FILES;
 const { web1, web2 } = generateScenario().org.instances;
 
+/** The OK lines that count: one flow log per interface and hour (the audit log repeats the web log's C&C hour). */
 function rawFlowRows(): Raw[] {
-  return listLogFiles(SAMPLE_DIR)
-    .filter((file) => file.key.includes('/vpcflowlogs/'))
-    .flatMap((file) => {
-      const [header, ...lines] = gunzipSync(readFileSync(file.path)).toString('utf8').trimEnd().split('\n');
-      const fields = header.split(' ');
-      return lines.map((line) => Object.fromEntries(line.split(' ').map((value, i) => [fields[i], value])) as Raw);
-    })
-    .filter((r) => r['log-status'] === 'OK');
+  return oneLogPerInterfaceHour(okFlowLinesOfFiles(listLogFiles(SAMPLE_DIR)));
 }
 
 async function tableRows(label: string): Promise<string[][]> {
@@ -80,7 +74,8 @@ describe('the report page and the instance profile: network section', () => {
     await page.goto(`${pipeline.apiUrl}/#/investigation?id=${run.investigation.InvestigationId}`);
     await page.waitForSelector(`table[aria-label="Top peers of ${web1.id}"]`, { timeout: 60_000 });
     const own = ownAddresses(rows);
-    const ownerOf = new Map(rows.filter((r) => r['instance-id'] && r['instance-id'] !== '-').map((r) => [r['interface-id'], r['instance-id']]));
+    // Any log's instance-id maps its interface, whichever log's traffic counts.
+    const ownerOf = new Map(okFlowLinesOfFiles(listLogFiles(SAMPLE_DIR)).flatMap((file) => file.rows).filter((r) => r['instance-id'] && r['instance-id'] !== '-').map((r) => [r['interface-id'], r['instance-id']]));
     const of = (instanceId: string, from: string, to: string) => rows.filter((r) => ownerOf.get(r['interface-id']) === instanceId && hourOf(r) >= from && hourOf(r) < to);
     const peerOf = (r: Raw) => (r.srcaddr === own.get(r['interface-id']) ? r.dstaddr : r.srcaddr);
 

@@ -5,6 +5,7 @@ import { mappingItems } from '../../lambdas/core/flowlogs/flow-items';
 import type { FlowItemsPort } from '../../lambdas/queries/flow-queries';
 import { DEFAULT_SEED, generateFlowLogs, generateScenario, type CloudTrailEvent } from '../../examples/generator';
 import { FakeFlowStack } from './fake-flow-stack';
+import { oneLogPerInterfaceHour } from '../helpers/flow-lines';
 
 /**
  * The bundled sample's flow logs (examples/README.md "VPC Flow Logs") ingested and compacted by the real
@@ -77,19 +78,6 @@ export async function loadSampleFlows(): Promise<SampleFlows> {
     get: (subject, slot) => (reads.push(subject), inner.get(subject, slot)),
   };
   return { stack, port, reads, rows, owners, web1: scenario.org.instances.web1.id, web2: scenario.org.instances.web2.id, now, trailObjects };
-}
-
-function oneLogPerInterfaceHour(files: readonly { flowLogId: string; rows: readonly Raw[] }[]): Raw[] {
-  const groups = new Map<string, Map<string, Raw[]>>();
-  for (const file of files) {
-    for (const r of file.rows) {
-      const slot = `${hourOf(r)} ${r['interface-id']}`;
-      const byLog = groups.get(slot) ?? new Map<string, Raw[]>();
-      byLog.set(file.flowLogId, [...(byLog.get(file.flowLogId) ?? []), r]);
-      groups.set(slot, byLog);
-    }
-  }
-  return [...groups.values()].flatMap((byLog) => [...byLog].sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : 1))[0][1]);
 }
 
 /** The hour (ISO) a raw line's flow starts in: the storage files a flow under the hour of its start. */
