@@ -2,15 +2,10 @@
  * The shapes of the report's permissions during a scope (scope-report.ts), apart from the code that builds
  * them: the console reads the same types without the code's imports.
  */
-export interface ScopeChange {
-  Time: string;
-  EventId: string;
-  EventName: string;
-  By: string;
-  Session?: string;
-  SourceIp?: string;
-  Succeeded: boolean;
-  ErrorCode?: string;
+import type { IamChange } from './types';
+
+/** A change as the report lists it: the logged facts of the event (as in IamChange), said in one sentence. */
+export interface ScopeChange extends Pick<IamChange, 'Time' | 'EventId' | 'EventName' | 'By' | 'Session' | 'SourceIp' | 'Succeeded' | 'ErrorCode'> {
   /** One sentence, e.g. "AdministratorAccess attached to role X by arn:… (session ASIA…, from 1.2.3.4)". */
   Says: string;
 }
