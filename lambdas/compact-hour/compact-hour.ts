@@ -222,7 +222,6 @@ async function writeCompaction(
     {
       ...compacted.account,
       sessions: {},
-      sessionFailures: {},
       resources: {},
       slot,
       accountId,

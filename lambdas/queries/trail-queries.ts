@@ -139,18 +139,24 @@ export class TrailQueries implements SessionSource {
   /** The session entries of an issuer's packs for the account-hours in [fromHour, toHour]. */
   private async packEntries(issuerArn: string, fromHour: string, toHour: string): Promise<SessionItem[]> {
     if (toHour < fromHour) return [];
-    const items = await this.queryAll<SessionPackItem>({
-      TableName: this.tables.sessions,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': issuerKey(issuerArn), ':from': fromHour, ':to': afterHourSlots(toHour) },
+    // Cached decoded, as the hour indexes are: a busy instance role's packs hold hundreds of sessions an hour,
+    // and each of the summary's instances of that role, and each chained session created in the hour, reads them.
+    return this.cached(`packs ${issuerArn} ${fromHour} ${toHour}`, async () => {
+      const items = await this.queryAllUncached<SessionPackItem>({
+        TableName: this.tables.sessions,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': issuerKey(issuerArn), ':from': fromHour, ':to': afterHourSlots(toHour) },
+      });
+      return entriesOfPacks(items);
     });
-    return entriesOfPacks(items);
   }
 
   /** The sessions of an issuer (a role, or the user of session tokens) that may have been in use in [from, to). */
   async sessionsOfIssuer(issuerArn: string, from: string, to: string): Promise<SessionView[]> {
-    const entries = await this.packEntries(issuerArn, hourOfMs(ms(from) - MAX_SESSION_HOURS * HOUR_MS), hourOfMs(ms(to) - 1));
-    return sessionViewsOf(entries);
+    const fromHour = hourOfMs(ms(from) - MAX_SESSION_HOURS * HOUR_MS);
+    const toHour = hourOfMs(ms(to) - 1);
+    // The views too: building them is most of the cost of an issuer with hundreds of sessions.
+    return this.cached(`issuer sessions ${issuerArn} ${fromHour} ${toHour}`, async () => sessionViewsOf(await this.packEntries(issuerArn, fromHour, toHour)));
   }
 
   /**

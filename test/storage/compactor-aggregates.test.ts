@@ -98,8 +98,8 @@ describe('compacted hour aggregates', () => {
         const item = { ...aggregate, slot: `${aggregate.hour}#${ACCOUNT}`, accountId: ACCOUNT, expiresAt: 0 };
         const perSession = sessionItems(item, events, views, -Infinity, Infinity);
         for (const session of perSession) got.set(`${session.subject}|${session.hour}`, shape(session.total, session.failures, session.apis));
-        // The stored breakdown by session says the same totals.
-        expect(aggregate.sessions).toEqual(Object.fromEntries(perSession.map((s) => [s.subject.replace(/^session#/, ''), s.total])));
+        // The stored breakdown by session says the same calls and failures.
+        expect(aggregate.sessions).toEqual(Object.fromEntries(perSession.map((s) => [s.subject.replace(/^session#/, ''), [s.total, s.failures]])));
       }
     }
     expect(hours).toHaveLength(24);

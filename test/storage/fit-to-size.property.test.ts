@@ -22,8 +22,10 @@ const event: fc.Arbitrary<CompactEvent> = fc.record(
   { requiredKeys: ['t', 'a'] },
 ) as fc.Arbitrary<CompactEvent>;
 
-const breakdowns = ['resources', 'sessions', 'sessionFailures', 'userAgents', 'sourceIps', 'errorCodes', 'regions', 'apis'] as const;
-const calls = (map: Record<string, number | { calls: number }> | undefined) => Object.values(map ?? {}).reduce<number>((n, v) => n + (typeof v === 'number' ? v : v.calls), 0);
+const breakdowns = ['resources', 'sessions', 'userAgents', 'sourceIps', 'errorCodes', 'regions', 'apis'] as const;
+/** Calls an entry stands for: a count, a session's [calls, failures], or an API's counts. */
+const callsOf = (v: number | [number, number] | { calls: number }) => (typeof v === 'number' ? v : Array.isArray(v) ? v[0] : v.calls);
+const calls = (map: Record<string, number | [number, number] | { calls: number }> | undefined) => Object.values(map ?? {}).reduce<number>((n, v) => n + callsOf(v), 0);
 
 describe('fitToSize', () => {
   it('fits the budget and no more, keeps totals and minutes, and counts what each trimmed breakdown lost', () => {
@@ -39,6 +41,8 @@ describe('fitToSize', () => {
           const before = calls(aggregate[name] as Record<string, number>);
           const after = calls(fitted[name] as Record<string, number>);
           expect([name, after + (fitted.overflow[name] ?? 0)]).toEqual([name, before]);
+          // What is kept is kept whole: a kept session keeps both its calls and its failures.
+          for (const [key, kept] of Object.entries(fitted[name] ?? {})) expect([name, key, kept]).toEqual([name, key, (aggregate[name] as Record<string, unknown>)[key]]);
         }
       }),
       { numRuns: 30 },

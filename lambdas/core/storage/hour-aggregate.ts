@@ -19,14 +19,36 @@ export interface SubjectMeta {
 export interface HourAggregate extends ActivityAggregate {
   /** Minute of the hour (`00`–`59`) → [calls, failures]: exact volumes at minute resolution. */
   minutes: Record<string, [number, number]>;
-  /** Session (temporary access key id) → calls made with it in the hour. */
-  sessions: Record<string, number>;
   /**
-   * Session → failed calls made with it, for the sessions with any. With `sessions`, a whole hour gives each
-   * session's calls and failures without its events (the summary's instances). Absent from items written
-   * before it existed: their readers fold the events.
+   * Session (temporary access key id) → [calls, failed calls] made with it in the hour: a whole hour gives each
+   * session's calls and failures without its events (the summary's instances). One entry per session, with
+   * both counts: a busy instance role's 300-odd sessions an hour fit the item budget, where two maps keyed by
+   * the same ids did not. Items written before hold calls alone (a number); see sessionCountsOf.
+   */
+  sessions: Record<string, SessionTally | number>;
+  /**
+   * Only in items written by the previous version, whose `sessions` held calls alone: session → failed calls,
+   * for the sessions with any. Items older still have neither failures nor this map: their readers fold the events.
    */
   sessionFailures?: Record<string, number>;
+}
+
+/** A session's [calls, failed calls] in an hour. */
+export type SessionTally = [number, number];
+
+/**
+ * Each session's calls and failed calls as an item itemises them, whatever version wrote it; undefined when
+ * the item does not give failures per session (written before they were kept), so its events must be read.
+ * A trimmed breakdown (`overflow.sessions`) is the caller's concern.
+ */
+export function sessionCountsOf(item: Pick<HourAggregate, 'sessions' | 'sessionFailures'>): Map<string, { calls: number; failures: number }> | undefined {
+  const counts = new Map<string, { calls: number; failures: number }>();
+  for (const [id, value] of Object.entries(item.sessions ?? {})) {
+    if (Array.isArray(value)) counts.set(id, { calls: value[0], failures: value[1] });
+    else if (item.sessionFailures !== undefined) counts.set(id, { calls: value, failures: item.sessionFailures[id] ?? 0 });
+    else return undefined;
+  }
+  return counts;
 }
 
 function bump(map: Record<string, number>, key: string | undefined, by = 1): void {
@@ -56,7 +78,6 @@ export function aggregateEvents(meta: SubjectMeta, hour: string, events: readonl
     overflow: {},
     minutes: {},
     sessions: {},
-    sessionFailures: {},
   };
   let first = Infinity;
   let last = -Infinity;
@@ -71,8 +92,11 @@ export function aggregateEvents(meta: SubjectMeta, hour: string, events: readonl
     bump(aggregate.sourceIps, event.i);
     bump(aggregate.userAgents, event.u);
     bump(aggregate.regions, event.g);
-    bump(aggregate.sessions, event.s);
-    if (failed) bump(aggregate.sessionFailures as Record<string, number>, event.s);
+    if (event.s) {
+      const tally = (aggregate.sessions[event.s] ??= [0, 0]) as SessionTally;
+      tally[0]++;
+      if (failed) tally[1]++;
+    }
     for (const arn of event.x ?? []) bump(aggregate.resources, arn);
     const minute = (aggregate.minutes[minuteKey(event.t)] ??= [0, 0]);
     minute[0]++;
@@ -94,7 +118,7 @@ export function aggregateEvents(meta: SubjectMeta, hour: string, events: readonl
  * overflowed. Sessions next: few per hour (one per credential) and what ties an instance role's calls to each
  * instance, without its events. Then the least telling of the rest.
  */
-const TRIMMABLE = ['resources', 'sessions', 'sessionFailures', 'userAgents', 'sourceIps', 'errorCodes', 'regions'] as const;
+const TRIMMABLE = ['resources', 'sessions', 'userAgents', 'sourceIps', 'errorCodes', 'regions'] as const;
 
 /**
  * Trims an aggregate's breakdowns until the item fits `maxBytes` by DynamoDB's size rule. Totals and minute
@@ -106,8 +130,8 @@ export function fitToSize<T extends HourAggregate>(item: T, maxBytes: number, ex
   if (size <= maxBytes) return item;
   const fitted = { ...item, overflow: { ...item.overflow } };
   for (const name of [...TRIMMABLE, 'apis'] as const) {
-    const entries = Object.entries((fitted[name] ?? {}) as Record<string, number | ApiCounts>).sort((a, b) => weight(a[1]) - weight(b[1]));
-    const kept = Object.fromEntries(entries) as Record<string, number | ApiCounts>;
+    const entries = Object.entries((fitted[name] ?? {}) as Record<string, BreakdownValue>).sort((a, b) => weight(a[1]) - weight(b[1]));
+    const kept = Object.fromEntries(entries) as Record<string, BreakdownValue>;
     for (const [key, value] of entries) {
       if (size <= maxBytes) break;
       delete kept[key];
@@ -129,6 +153,10 @@ function overflowEntrySize(overflow: Record<string, number>, name: string): numb
   return count === undefined ? 0 : 1 + utf8Length(name) + attributeValueSize(count);
 }
 
-function weight(value: number | ApiCounts): number {
-  return typeof value === 'number' ? value : value.calls;
+type BreakdownValue = number | SessionTally | ApiCounts;
+
+/** The calls a breakdown entry stands for: what `overflow` counts when it is dropped. */
+function weight(value: BreakdownValue): number {
+  if (typeof value === 'number') return value;
+  return Array.isArray(value) ? value[0] : value.calls;
 }

@@ -2,7 +2,7 @@ import { subjectOfSession } from '../cloudtrail/activity';
 import type { SessionView } from '../queries/session-view';
 import type { ActivityItem } from '../model/items';
 import type { CompactEvent } from './compact-event';
-import { aggregateEvents, type SubjectMeta } from './hour-aggregate';
+import { aggregateEvents, sessionCountsOf, type SubjectMeta } from './hour-aggregate';
 import { hourStartMs, hourWithin } from './hours';
 
 /**
@@ -150,10 +150,11 @@ export interface SessionCounts {
 
 /**
  * Whether an item alone gives its sessions' calls and failures in [fromMs, toMs): its hour lies inside the
- * scope, and it itemises every session's calls and failures (nothing trimmed, and written with the failures).
+ * scope, and it itemises every session's calls and failures (nothing trimmed, and written with the failures:
+ * sessionCountsOf).
  */
 export function countsSessionsAlone(item: ActivityItem, fromMs: number, toMs: number): boolean {
-  return hourWithin(item.hour, fromMs, toMs) && item.sessionFailures !== undefined && !item.overflow?.sessions && !item.overflow?.sessionFailures;
+  return hourWithin(item.hour, fromMs, toMs) && !item.overflow?.sessions && !item.overflow?.sessionFailures && sessionCountsOf(item) !== undefined;
 }
 
 /**
@@ -168,8 +169,9 @@ export function addSessionCounts(into: Map<string, SessionCounts>, item: Activit
     into.set(id, counts);
   };
   if (events === undefined) {
-    if (!countsSessionsAlone(item, fromMs, toMs)) throw new Error(`the sessions of ${item.subject} at ${item.hour} need its events`);
-    for (const [id, calls] of Object.entries(item.sessions ?? {})) if (sessions.has(id)) add(id, calls, item.sessionFailures?.[id] ?? 0);
+    const itemised = countsSessionsAlone(item, fromMs, toMs) ? sessionCountsOf(item) : undefined;
+    if (!itemised) throw new Error(`the sessions of ${item.subject} at ${item.hour} need its events`);
+    for (const [id, counts] of itemised) if (sessions.has(id)) add(id, counts.calls, counts.failures);
     return;
   }
   for (const event of eventsWithin(item.hour, events, fromMs, toMs)) if (event.s && sessions.has(event.s)) add(event.s, 1, event.e !== undefined ? 1 : 0);
