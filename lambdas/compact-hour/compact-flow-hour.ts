@@ -3,6 +3,7 @@ import { flowInterfaceSubject, interfaceItem, manifestItem, mappingItems, peersI
 import { parseFlowHourKey } from '../core/flowlogs/flow-hours';
 import { parseFlowLogKey, type FlowLogKey } from '../core/flowlogs/flow-key';
 import { mergeFlowLogs, type LogHour } from '../core/flowlogs/merge-flow-logs';
+import { instancesToResolve } from '../core/flowlogs/instance-keys';
 import { decodeState, encodeState, statePartKeys, type FlowManifestState } from '../core/flowlogs/flow-manifest-state';
 import { readFlowObject, type FlowObjectBody } from '../core/flowlogs/read-object';
 import { objectIdOf } from '../core/cloudtrail/read-log';
@@ -33,6 +34,8 @@ export interface FlowCompactionDependencies {
   deleteItems(keys: readonly { subject: string; slot: string }[]): Promise<void>;
   /** One Activity-table item by key (GetItem): the parts of a previous manifest's state. */
   getItem(subject: string, slot: string): Promise<Record<string, unknown> | undefined>;
+  /** The ENIs the stored mappings give an instance (Query `instance-enis#<id>`): CloudTrail's, earlier hours' lines'. */
+  instanceInterfaces(instanceId: string): Promise<string[]>;
   retentionDays: number;
   settleMs: number;
   now?: () => Date;
@@ -105,7 +108,11 @@ export async function compactFlowHour(hourKey: string, deps: FlowCompactionDepen
     }
     logs.push({ flowLogId, hour: aggregator.finish() });
   }
-  const flowHour = mergeFlowLogs(accountId, hour, logs);
+  // An instance keyed by instance-id in one log and by ENI in another counts once when the mapping is known:
+  // the lines name most; the stored mappings are read only for what they leave open (instance-keys.ts).
+  const storedMappings = new Map<string, string[]>();
+  for (const instanceId of instancesToResolve(logs)) storedMappings.set(instanceId, await deps.instanceInterfaces(instanceId));
+  const flowHour = mergeFlowLogs(accountId, hour, logs, storedMappings);
   const expiresAt = expiryFrom(`${hour}:59:59Z`, deps.retentionDays);
   const interfaces = flowHour.interfaces.map((iface) => interfaceItem(flowHour, iface, expiresAt, flowHour.sources[iface.interfaceId]));
   const peers = peersItem(flowHour, expiresAt);

@@ -16,6 +16,8 @@ export class FakeFlowStack {
   readonly requests: CompactionRequest[] = [];
   readonly activity = new Map<string, Record<string, unknown>>();
   activityWrites = 0;
+  /** Queries of an instance's stored ENI mappings by the compaction. */
+  mappingQueries = 0;
   /** Throws once after this many Activity writes (a crash halfway through a compaction). */
   crashAfterWrites: number | undefined;
 
@@ -100,6 +102,10 @@ export class FakeFlowStack {
         }
       },
       getItem: async (subject, slot) => this.activity.get(`${subject}|${slot}`),
+      instanceInterfaces: async (instanceId) => {
+        this.mappingQueries++;
+        return this.query(`instance-enis#${instanceId}`).map((item) => item.slot as string);
+      },
       retentionDays: 36500,
       settleMs: 20 * 60_000,
       now: this.now,
