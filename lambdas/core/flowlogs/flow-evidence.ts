@@ -24,8 +24,12 @@ export interface FlowEvidence {
   Ports: string[];
 }
 
-/** At most this many rows (instance × interface × hour) in one answer; the busiest hours are not chosen, the first are kept. */
-export const MAX_FLOW_EVIDENCE_ROWS = 1_000;
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The order rows are listed and paged in (listIndicatorEvidence's NextToken names the last one given). */
+export function compareFlowEvidence(a: Pick<FlowEvidence, 'Hour' | 'InstanceId' | 'InterfaceId'>, b: Pick<FlowEvidence, 'Hour' | 'InstanceId' | 'InterfaceId'>): number {
+  return byString(a.Hour, b.Hour) || byString(a.InstanceId, b.InstanceId) || byString(a.InterfaceId, b.InterfaceId);
+}
 
 export function flowEvidenceRows(items: readonly FlowInterfaceItem[], address: string, instanceOf: (interfaceId: string) => string): FlowEvidence[] {
   const matches = ipMatcher(address);
@@ -47,8 +51,5 @@ export function flowEvidenceRows(items: readonly FlowInterfaceItem[], address: s
       rows.set(id, row);
     }
   }
-  return [...rows.values()]
-    .map((row) => ({ ...row, Ports: row.Ports.sort() }))
-    .sort((a, b) => (a.Hour < b.Hour ? -1 : a.Hour > b.Hour ? 1 : a.InstanceId < b.InstanceId ? -1 : a.InstanceId > b.InstanceId ? 1 : a.InterfaceId < b.InterfaceId ? -1 : 1))
-    .slice(0, MAX_FLOW_EVIDENCE_ROWS);
+  return [...rows.values()].map((row) => ({ ...row, Ports: row.Ports.sort() })).sort(compareFlowEvidence);
 }
