@@ -120,6 +120,24 @@ export class FakeFlowStack {
     };
   }
 
+  /** Digest puts that passed their condition (a writable port's). */
+  digestWrites = 0;
+
+  /** The read port with conditional puts, as the API and the ApiActivity stage have (DynamoDB semantics). */
+  writablePort(): FlowItemsPort {
+    return {
+      ...this.port(),
+      putIfUnchanged: async (item, expectedStale) => {
+        const key = `${item.subject as string}|${item.slot as string}`;
+        const current = this.activity.get(key);
+        if (expectedStale === undefined ? current !== undefined : current?.stale !== expectedStale) return false;
+        this.digestWrites++;
+        this.activity.set(key, structuredClone(item));
+        return true;
+      },
+    };
+  }
+
   /** The Activity items whose subject starts with `prefix`, as a Query would return them. */
   query(subject: string, fromSlot = '', toSlot = '\uffff'): Record<string, unknown>[] {
     return [...this.activity.entries()]
