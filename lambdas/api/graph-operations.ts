@@ -52,6 +52,10 @@ export interface ListIndicatorEvidenceResponse {
   NextToken?: string;
 }
 
+/** A getFlowVolume token's position: the groups the earlier pages gave. */
+const isGroupOffset = (value: unknown): value is { g: number } =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && Number.isSafeInteger((value as { g?: unknown }).g) && (value as { g: number }).g > 0 && (value as { g: number }).g <= 10_000_000;
+
 export interface RequestOptions {
   csv: boolean;
 }
@@ -91,11 +95,17 @@ export class GraphApi {
     const scope = { from: new Date(request.fromMs).toISOString(), to: new Date(request.toMs).toISOString() };
     const interfaceIds =
       request.entity.type === 'EC2_INSTANCE' ? await flows.interfacesOf(request.entity.id) : [...new Set((await flows.peers(request.entity.id, scope)).interfaces.map((view) => view.interfaceId))];
+    // Groups beyond MAX_GROUPS come in pages: the token is the offset of the next group, bound to the request.
+    const fingerprint = requestFingerprint({ operation: 'GetFlowVolume', ...request, nextToken: undefined, csv: options.csv });
+    const key = await this.deps.tokenKeys.tokenKey();
+    const offset = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, this.now(), key, isGroupOffset).g : 0;
     const { from, to, items } = await flows.interfaceItems(interfaceIds, scope);
-    const response = flowVolume(items, request, { from, to });
+    const page = flowVolume(items, request, { from, to }, offset);
+    const nextToken = page.OtherGroupCount ? encodeNextToken({ g: offset + (page.Groups?.length ?? 0) }, fingerprint, this.now(), key) : undefined;
+    const response = { ...page, ...(nextToken ? { NextToken: nextToken } : {}) };
     if (!options.csv) return response;
     const { header, rows } = flowVolumeCsvRows(response);
-    return new CsvDocument(toCsv(header, rows));
+    return new CsvDocument(toCsv(header, rows), nextToken);
   }
 
   /** The indicator a request names (by index within its type, or the first whose detail matches), and its index. */
