@@ -1,4 +1,5 @@
 import { Panel } from './async';
+import { downloadCsv } from '../csv-download';
 import { portLabel } from './flow-volume-panel';
 import { Table } from './table';
 import { EntityLink, utc, type Scope } from '../entities';
@@ -26,6 +27,7 @@ interface FlowPeer {
 }
 
 const TITLE = 'EC2 instances and network interfaces';
+const CSV_HEADER = ['EntityId', 'AccountId', 'BytesIn', 'BytesOut', 'BytesUnknownDirection', 'Packets', 'Flows', 'RejectedFlows', 'Ports', 'FirstSeenTime', 'LastSeenTime', 'Interfaces'];
 
 export function FlowPeersPanel({ profile, scope }: { profile: Record<string, unknown>; scope: Scope }) {
   const flows = profile.Flows as { Instances?: FlowPeer[] } | undefined;
@@ -36,8 +38,24 @@ export function FlowPeersPanel({ profile, scope }: { profile: Record<string, unk
       </Panel>
     );
   }
+  const instances = flows.Instances;
+  // The table's rows as they are (lists joined with spaces, as the API's own CSV of this relation).
+  const download = () =>
+    downloadCsv(
+      'trailhound-flow-instances.csv',
+      CSV_HEADER,
+      instances.map((r) => [r.EntityId, r.AccountId, r.BytesIn, r.BytesOut, r.BytesUnknownDirection ?? 0, r.Packets, r.Flows, r.RejectedFlows, r.Ports.join(' '), r.FirstSeenTime, r.LastSeenTime, r.Interfaces.join(' ')]),
+    );
   return (
     <Panel title={TITLE}>
+      {instances.length ? (
+        <div class="bar">
+          <span>{instances.length} instances or interfaces</span>
+          <button type="button" onClick={download}>
+            Download CSV
+          </button>
+        </div>
+      ) : null}
       {flows.Instances.length === 0 ? (
         <p class="state empty">No instance or network interface exchanged traffic with this address in this scope (VPC Flow Logs, read in whole hours).</p>
       ) : (
