@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import type { FlowEvidence } from '../../../lambdas/core/flowlogs/network-types';
 import { call, callAll, GRAPH_ARN } from '../api';
 import { errorText, Panel, Show, useLoad } from '../components/async';
 import { display, Table } from '../components/table';
@@ -276,18 +277,7 @@ function Evidence({ id, type, index }: { id: string; type: string; index: number
 }
 
 /** The VPC flows between a flagged address and the entity's instances (listIndicatorEvidence's FlowEvidence). */
-interface FlowEvidenceRow {
-  InstanceId: string;
-  InterfaceId: string;
-  Hour: string;
-  BytesIn: number;
-  BytesOut: number;
-  BytesUnknownDirection: number;
-  Packets: number;
-  Flows: number;
-  RejectedFlows: number;
-  Ports: string[];
-}
+type FlowEvidenceRow = FlowEvidence;
 
 function FlowEvidenceTable({ rows, total }: { rows: FlowEvidenceRow[]; total: number }) {
   return (

@@ -1,5 +1,6 @@
 import { ipMatcher } from '../graph/ip-match';
 import { interfaceRows, type FlowInterfaceItem } from './flow-items';
+import type { FlowEvidence } from './network-types';
 
 /**
  * The flow evidence of an address flagged from the flow logs (FLAGGED_IP_ADDRESS, issue 10 §2): per instance,
@@ -7,22 +8,7 @@ import { interfaceRows, type FlowInterfaceItem } from './flow-items';
  * items (pure: lambdas/queries/flow-evidence.ts reads them). Directions are the instance's: BytesIn is what it
  * received from the address.
  */
-export interface FlowEvidence {
-  /** The instance; the interface id when no instance is known for it. */
-  InstanceId: string;
-  InterfaceId: string;
-  /** Start of the hour (flow data is hourly). */
-  Hour: string;
-  BytesIn: number;
-  BytesOut: number;
-  /** Bytes whose direction the default format could not tell (see README "VPC Flow Logs"). */
-  BytesUnknownDirection: number;
-  Packets: number;
-  Flows: number;
-  RejectedFlows: number;
-  /** `<protocol>/<port>`, the service port, sorted. */
-  Ports: string[];
-}
+export type { FlowEvidence } from './network-types';
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
