@@ -93,6 +93,7 @@ async function writesPerMillion(files: { key: string; body: Buffer }[], records:
     putItems: async (items) => count('Activity flow items', items),
     deleteItems: async (keys) => count('Activity flow deletes', keys),
     getItem: async () => undefined,
+    instanceInterfaces: async () => [],
     retentionDays: 36500,
     settleMs: 0,
     now: () => new Date('2026-03-02T00:00:00Z'),

@@ -16,7 +16,8 @@ import { ApiWebAcl, headersBesidesContentType } from './api-web-acl';
 import { geoCommandHooks, geoEnvironment } from './investigation-state-machine';
 import { acknowledgeNag } from './nag';
 import { trailhoundFunction } from './node-function';
-import { grantTableActions } from './table-grants';
+import { grantBaselineDigestWrites, grantTableActions } from './table-grants';
+import { BASELINE_DIGEST_PREFIX } from '../lambdas/core/flowlogs/baseline-digest';
 
 /**
  * The operations of Detective's Investigation API, under the paths the AWS SDKs send them to (`POST
@@ -137,6 +138,8 @@ export class InvestigationApi extends Construct {
     // The graph routes (lambdas/queries/entity-calls.ts, trail-queries.ts): Query of a subject's hours and GetItem of
     // an account-hour's manifest; Query of session packs and pointers. Never Scan, and no index.
     grantTableActions(this.function, tables, ACTIVITY_TABLE, ['dynamodb:GetItem', 'dynamodb:Query']);
+    // getNetworkReport stores the baseline digests it builds (a conditional PutItem of `flow-eni-day#` keys only).
+    grantBaselineDigestWrites(this.function, tables, ACTIVITY_TABLE, BASELINE_DIGEST_PREFIX);
     grantTableActions(this.function, tables, SESSIONS_TABLE, ['dynamodb:Query']);
     // Related findings of a profile (lambdas/adapters/findings/queries.ts, as the RelatedFindings stage reads
     // them): Query of the byEntity index (an entity's findings, and the lookup items of its IPs and keys), then

@@ -14,7 +14,8 @@ import type { DataTables } from './data-tables';
 import { GEOIP_ASN_DB_ENV, GEOIP_CITY_DB_ENV, GUARDDUTY_API_FINDINGS_ENV, THREAT_INTEL_S3_URIS_ENV } from './environment-names';
 import { acknowledgeNag } from './nag';
 import { LAMBDA_TASK_ROOT, PROJECT_ROOT, trailhoundFunction } from './node-function';
-import { grantTableActions, READ_ITEM_ACTIONS } from './table-grants';
+import { grantBaselineDigestWrites, grantTableActions, READ_ITEM_ACTIONS } from './table-grants';
+import { BASELINE_DIGEST_PREFIX } from '../lambdas/core/flowlogs/baseline-digest';
 
 /**
  * What one stage function may touch, from what the handlers in lambdas/investigation-stages do. IAM is per
@@ -46,6 +47,8 @@ export interface StageAccess {
   readonly matchesThreatIntel?: boolean;
   /** Reads findings from the GuardDuty API (GUARDDUTY_API_FINDINGS=true). */
   readonly readsGuardDutyFindings?: boolean;
+  /** Stores the network report's baseline digests: a conditional PutItem of `flow-eni-day#` keys of the Activity table only. */
+  readonly writesBaselineDigests?: boolean;
 }
 
 /** The ingested trail data: the same facts at two granularities, so an analysis may need either. */
@@ -53,7 +56,7 @@ const TRAIL_DATA: readonly TableDesign[] = [SESSIONS_TABLE, ACTIVITY_TABLE];
 
 export const STAGE_ACCESS: Readonly<Record<InvestigationStage, StageAccess>> = {
   ResolveScope: { reads: TRAIL_DATA },
-  ApiActivity: { reads: TRAIL_DATA },
+  ApiActivity: { reads: TRAIL_DATA, writesBaselineDigests: true },
   TtpsObserved: { reads: TRAIL_DATA, writesIndicators: true },
   NewBehaviour: { reads: TRAIL_DATA, writesIndicators: true, geolocates: true },
   ImpossibleTravel: { reads: TRAIL_DATA, writesIndicators: true, geolocates: true },
@@ -216,6 +219,7 @@ function createStageFunction(scope: Construct, stage: InvestigationStage, access
   for (const design of access.reads) grantTableActions(fn, tables, design, READ_ITEM_ACTIONS, 'all');
   if (access.reads.includes(ACTIVITY_TABLE)) props.activityStore.grantReadEvents(fn);
   if (access.writesIndicators === true) grantTableActions(fn, tables, INDICATORS_TABLE, ['dynamodb:BatchWriteItem']);
+  if (access.writesBaselineDigests === true) grantBaselineDigestWrites(fn, tables, ACTIVITY_TABLE, BASELINE_DIGEST_PREFIX);
   // An update reads the item first: the listing index keys combine the new values with the current ones.
   if (access.updatesInvestigation === true) grantTableActions(fn, tables, INVESTIGATIONS_TABLE, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
   const stack = Stack.of(scope);

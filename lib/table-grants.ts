@@ -48,3 +48,18 @@ export function grantTableAccess(grantee: iam.IGrantable, tables: DataTables, ac
     grantTableActions(grantee, tables, entry.design, entry.actions, entry.indexes ?? []);
   }
 }
+
+/**
+ * PutItem on the Activity table limited to the network report's baseline digests (`flow-eni-day#…`,
+ * lambdas/core/flowlogs/baseline-digest.ts): the API and the ApiActivity stage store a digest they built,
+ * and may write nothing else of the table the compaction owns (IAM's dynamodb:LeadingKeys on the partition key).
+ */
+export function grantBaselineDigestWrites(grantee: iam.IGrantable, tables: DataTables, design: TableDesign, digestPrefix: string): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:PutItem'],
+      resources: [tables.table(design).tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${digestPrefix}*`] } },
+    }),
+  );
+}

@@ -60,6 +60,7 @@ export async function volumeLines(api: LocalApi, command: VolumeCommand): Promis
 
 export async function evidenceLines(api: LocalApi, command: EvidenceCommand): Promise<string[]> {
   const events: ListIndicatorEvidenceResponse['Events'] = [];
+  const flows: NonNullable<ListIndicatorEvidenceResponse['FlowEvidence']> = [];
   let first: ListIndicatorEvidenceResponse | undefined;
   let NextToken: string | undefined;
   do {
@@ -72,9 +73,10 @@ export async function evidenceLines(api: LocalApi, command: EvidenceCommand): Pr
     });
     first ??= page;
     events.push(...page.Events);
+    flows.push(...(page.FlowEvidence ?? []));
     NextToken = page.NextToken;
   } while (NextToken);
-  if (command.json) return json({ ...first, Events: events, NextToken: undefined });
+  if (command.json) return json({ ...first, Events: events, ...(first.FlowEvidence ? { FlowEvidence: flows } : {}), NextToken: undefined });
   const detail = Object.values(first.Indicator.IndicatorDetail)[0] as Record<string, unknown>;
   const lines = [`${command.indicatorType} #${command.index}: ${Object.entries(detail).map(([k, v]) => `${k}=${String(v)}`).join('  ')}`, `  ${events.length} events`, ''];
   for (const e of events) {
@@ -85,9 +87,9 @@ export async function evidenceLines(api: LocalApi, command: EvidenceCommand): Pr
     for (const fact of e.PermissionFacts ?? []) lines.push(`      ⇒ ${fact.Says}`);
   }
   // A flagged address's VPC flows with the entity's instances (listIndicatorEvidence's FlowEvidence).
-  if (first.FlowEvidence?.length) {
-    lines.push(`  VPC flows with the entity's instances: ${first.FlowEvidence.length} instance-hours`);
-    for (const f of first.FlowEvidence) lines.push(`  ${f.Hour}  ${f.InstanceId} (${f.InterfaceId})  in ${f.BytesIn} B  out ${f.BytesOut + f.BytesUnknownDirection} B  ${f.Flows} flows, ${f.RejectedFlows} rejected  ${f.Ports.join(' ')}`);
+  if (flows.length) {
+    lines.push(`  VPC flows with the entity's instances: ${flows.length} instance-hours`);
+    for (const f of flows) lines.push(`  ${f.Hour}  ${f.InstanceId} (${f.InterfaceId})  in ${f.BytesIn} B  out ${f.BytesOut + f.BytesUnknownDirection} B  ${f.Flows} flows, ${f.RejectedFlows} rejected  ${f.Ports.join(' ')}`);
   }
   return lines;
 }

@@ -1,6 +1,7 @@
 import { ApiError, notFound, validationError } from '../core/investigation/errors';
 import { CsvDocument, toCsv } from '../core/graph/csv';
-import { compareCalls, evidenceCriteria, indicatorMatches, isAfter, isEvidence, isEvidencePosition, type EvidenceCall } from '../core/graph/evidence';
+import { compareCalls, evidenceCriteria, indicatorMatches, isAfter, isEvidence, type EvidenceCall, type EvidencePosition } from '../core/graph/evidence';
+import { flowEvidencePage, isEvidencePagePosition, pagePosition, type ListPosition } from '../core/graph/evidence-page';
 import { parseGetApiCallVolume, parseListIndicatorEvidence, type ListIndicatorEvidenceRequest } from '../core/graph/requests';
 import { volumeCsvRows, type ApiCallVolumeResponse } from '../core/graph/volume';
 import { parseGetFlowVolume } from '../core/graph/requests';
@@ -41,12 +42,19 @@ export interface ListIndicatorEvidenceResponse {
   TotalCount: number;
   Events: EvidenceEvent[];
   /**
-   * FLAGGED_IP_ADDRESS only, on the first page: the VPC flows between the address and the instances the entity's
-   * sessions ran on, per instance, interface and hour (an address flagged from flow logs may have no API call).
+   * FLAGGED_IP_ADDRESS only: the VPC flows between the address and the instances the entity's sessions ran on,
+   * per instance, interface and hour (an address flagged from flow logs may have no API call). Paged with the
+   * events: at most MaxResults per page, until the NextToken says they are done.
    */
   FlowEvidence?: FlowEvidence[];
+  /** Flow evidence rows in all (this page holds at most MaxResults of them). */
+  FlowEvidenceCount?: number;
   NextToken?: string;
 }
+
+/** A getFlowVolume token's position: the groups the earlier pages gave. */
+const isGroupOffset = (value: unknown): value is { g: number } =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && Number.isSafeInteger((value as { g?: unknown }).g) && (value as { g: number }).g > 0 && (value as { g: number }).g <= 10_000_000;
 
 export interface RequestOptions {
   csv: boolean;
@@ -87,11 +95,17 @@ export class GraphApi {
     const scope = { from: new Date(request.fromMs).toISOString(), to: new Date(request.toMs).toISOString() };
     const interfaceIds =
       request.entity.type === 'EC2_INSTANCE' ? await flows.interfacesOf(request.entity.id) : [...new Set((await flows.peers(request.entity.id, scope)).interfaces.map((view) => view.interfaceId))];
+    // Groups beyond MAX_GROUPS come in pages: the token is the offset of the next group, bound to the request.
+    const fingerprint = requestFingerprint({ operation: 'GetFlowVolume', ...request, nextToken: undefined, csv: options.csv });
+    const key = await this.deps.tokenKeys.tokenKey();
+    const offset = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, this.now(), key, isGroupOffset).g : 0;
     const { from, to, items } = await flows.interfaceItems(interfaceIds, scope);
-    const response = flowVolume(items, request, { from, to });
+    const page = flowVolume(items, request, { from, to }, offset);
+    const nextToken = page.OtherGroupCount ? encodeNextToken({ g: offset + (page.Groups?.length ?? 0) }, fingerprint, this.now(), key) : undefined;
+    const response = { ...page, ...(nextToken ? { NextToken: nextToken } : {}) };
     if (!options.csv) return response;
     const { header, rows } = flowVolumeCsvRows(response);
-    return new CsvDocument(toCsv(header, rows));
+    return new CsvDocument(toCsv(header, rows), nextToken);
   }
 
   /** The indicator a request names (by index within its type, or the first whose detail matches), and its index. */
@@ -124,7 +138,8 @@ export class GraphApi {
     const { graphArn, investigationId, indicatorType, indicatorIndex, match } = request;
     const fingerprint = requestFingerprint({ operation: 'ListIndicatorEvidence', graphArn, investigationId, indicatorType, indicatorIndex, match, csv: options.csv });
     const key = await this.deps.tokenKeys.tokenKey();
-    const after = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, now, key, isEvidencePosition) : undefined;
+    // One token pages both lists (evidence-page.ts); a bad, foreign or expired token is a 400.
+    const position = request.nextToken ? pagePosition(decodeNextToken(request.nextToken, fingerprint, now, key, isEvidencePagePosition)) : undefined;
     const investigation = await this.existing(investigationId);
     const { indicator, index } = await this.indicatorOf(request);
     const criteria = evidenceCriteria(indicator);
@@ -134,17 +149,22 @@ export class GraphApi {
     const to = investigation.scopeEndTime;
     const sources = await investigationSourcesOf(queries, investigation.entityType, investigation.entityArn, from, to);
     const calls: EvidenceCall[] = (await callsOf(queries, sources, Date.parse(from), Date.parse(to))).filter((call) => isEvidence(call, criteria)).sort(compareCalls);
-    const rest = after ? calls.filter((call) => isAfter(call, after)) : calls;
+    const afterEvent = position?.e;
+    const rest = afterEvent === 'done' ? [] : afterEvent ? calls.filter((call) => isAfter(call, afterEvent)) : calls;
     const page = rest.slice(0, request.maxResults);
     // An IAM change event carries the permission facts it produced (issue 11): additive, the shapes stay.
     const events = await withPermissionFacts(await evidenceEvents(page, { hourObjects: (account, hour) => queries.hourObjects(account, hour), recordsAt }), queries, to);
     const last = page[page.length - 1];
-    const nextToken = rest.length > page.length && last ? encodeNextToken({ t: last.hourStart + last.event.t, id: last.event.id }, fingerprint, now, key) : undefined;
-    if (options.csv) return new CsvDocument(toCsv(EVIDENCE_CSV_HEADER, evidenceCsvRows(events)), nextToken);
+    const eventsNext: ListPosition<EvidencePosition> = rest.length > page.length && last ? { t: last.hourStart + last.event.t, id: last.event.id } : 'done';
+    if (options.csv) return new CsvDocument(toCsv(EVIDENCE_CSV_HEADER, evidenceCsvRows(events)), eventsNext === 'done' ? undefined : encodeNextToken({ e: eventsNext, f: 'done' }, fingerprint, now, key));
     const address = indicator.IndicatorDetail.FlaggedIpAddressDetail?.IpAddress;
     const flows = this.graph().flows;
     const instances = instancesOfSessions(sources.flatMap((source) => [...(source.sessions?.values() ?? [])]));
-    const flowEvidence = indicatorType === 'FLAGGED_IP_ADDRESS' && address && flows && !after ? await flowEvidenceOf(flows, instances, address, { from, to }) : undefined;
+    const afterFlow = position?.f;
+    const allFlows = indicatorType === 'FLAGGED_IP_ADDRESS' && address && flows && afterFlow !== 'done' ? await flowEvidenceOf(flows, instances, address, { from, to }) : undefined;
+    const flowPage = allFlows ? flowEvidencePage(allFlows, afterFlow === 'done' ? undefined : afterFlow, request.maxResults) : undefined;
+    const flowsNext = flowPage?.next ?? 'done';
+    const nextToken = eventsNext !== 'done' || flowsNext !== 'done' ? encodeNextToken({ e: eventsNext, f: flowsNext }, fingerprint, now, key) : undefined;
     const graph = graphArn ?? investigation.graphArn;
     return {
       ...(graph ? { GraphArn: graph } : {}),
@@ -154,7 +174,7 @@ export class GraphApi {
       Indicator: indicator,
       TotalCount: calls.length,
       Events: events,
-      ...(flowEvidence ? { FlowEvidence: flowEvidence } : {}),
+      ...(allFlows && flowPage ? { FlowEvidence: flowPage.rows, FlowEvidenceCount: allFlows.length } : {}),
       ...(nextToken ? { NextToken: nextToken } : {}),
     };
   }

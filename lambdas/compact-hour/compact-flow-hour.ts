@@ -3,6 +3,8 @@ import { flowInterfaceSubject, interfaceItem, manifestItem, mappingItems, peersI
 import { parseFlowHourKey } from '../core/flowlogs/flow-hours';
 import { parseFlowLogKey, type FlowLogKey } from '../core/flowlogs/flow-key';
 import { mergeFlowLogs, type LogHour } from '../core/flowlogs/merge-flow-logs';
+import { instancesToResolve } from '../core/flowlogs/instance-keys';
+import { staleDigestMarkers } from '../core/flowlogs/baseline-digest';
 import { decodeState, encodeState, statePartKeys, type FlowManifestState } from '../core/flowlogs/flow-manifest-state';
 import { readFlowObject, type FlowObjectBody } from '../core/flowlogs/read-object';
 import { objectIdOf } from '../core/cloudtrail/read-log';
@@ -33,6 +35,8 @@ export interface FlowCompactionDependencies {
   deleteItems(keys: readonly { subject: string; slot: string }[]): Promise<void>;
   /** One Activity-table item by key (GetItem): the parts of a previous manifest's state. */
   getItem(subject: string, slot: string): Promise<Record<string, unknown> | undefined>;
+  /** The ENIs the stored mappings give an instance (Query `instance-enis#<id>`): CloudTrail's, earlier hours' lines'. */
+  instanceInterfaces(instanceId: string): Promise<string[]>;
   retentionDays: number;
   settleMs: number;
   now?: () => Date;
@@ -105,7 +109,11 @@ export async function compactFlowHour(hourKey: string, deps: FlowCompactionDepen
     }
     logs.push({ flowLogId, hour: aggregator.finish() });
   }
-  const flowHour = mergeFlowLogs(accountId, hour, logs);
+  // An instance keyed by instance-id in one log and by ENI in another counts once when the mapping is known:
+  // the lines name most; the stored mappings are read only for what they leave open (instance-keys.ts).
+  const storedMappings = new Map<string, string[]>();
+  for (const instanceId of instancesToResolve(logs)) storedMappings.set(instanceId, await deps.instanceInterfaces(instanceId));
+  const flowHour = mergeFlowLogs(accountId, hour, logs, storedMappings);
   const expiresAt = expiryFrom(`${hour}:59:59Z`, deps.retentionDays);
   const interfaces = flowHour.interfaces.map((iface) => interfaceItem(flowHour, iface, expiresAt, flowHour.sources[iface.interfaceId]));
   const peers = peersItem(flowHour, expiresAt);
@@ -115,13 +123,16 @@ export async function compactFlowHour(hourKey: string, deps: FlowCompactionDepen
   });
   const state: FlowManifestState = { v: 1, objects: objects.map((o) => ({ objectKey: o.objectKey, ...(o.etag ? { etag: o.etag } : {}) })), interfaces: interfaces.map((item) => item.interfaceId) };
   const encoded = encodeState(state, { accountId, hour, generation: hash, expiresAt });
-  const items: object[] = [...interfaces, peers, ...mappings, { subject: ACCOUNTS_SUBJECT, slot: accountId, accountId }, ...encoded.parts];
-  await deps.putItems(items);
   // An interface the previous compaction wrote and this one does not (an object replaced or gone): its item
   // would keep the old traffic. Deleted before the manifest, so a retry after a crash deletes it again.
   const present = new Set(state.interfaces);
   const slot = activitySlot(hour, accountId);
-  const gone = (before?.interfaces ?? []).filter((interfaceId) => !present.has(interfaceId)).map((interfaceId) => ({ subject: flowInterfaceSubject(interfaceId), slot }));
+  const goneIds = (before?.interfaces ?? []).filter((interfaceId) => !present.has(interfaceId));
+  const gone = goneIds.map((interfaceId) => ({ subject: flowInterfaceSubject(interfaceId), slot }));
+  // A late file of a day whose baseline digests may exist: they no longer hold the day (baseline-digest.ts).
+  const staleDigests = staleDigestMarkers([...state.interfaces, ...goneIds], hour, now.getTime(), hash, expiresAt);
+  const items: object[] = [...interfaces, peers, ...mappings, { subject: ACCOUNTS_SUBJECT, slot: accountId, accountId }, ...encoded.parts, ...staleDigests];
+  await deps.putItems(items);
   if (gone.length > 0) await deps.deleteItems(gone);
   // The manifest last: until it is written, a retry compacts the hour again and writes the same items.
   const manifest = manifestItem(flowHour, { objectCount: objects.length, objectsHash: hash, files: filesRead.size, compactedAt: now.toISOString(), state: encoded.manifest }, expiresAt);

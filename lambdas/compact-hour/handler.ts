@@ -17,7 +17,7 @@ import { packActivity } from '../core/storage/activity-body';
 import { compactHour, type CompactionDependencies, type CompactionOutcome, type HourItemWrites } from './compact-hour';
 import { compactFlowHour, type FlowCompactionOutcome } from './compact-flow-hour';
 import { isFlowHourKey } from '../core/flowlogs/flow-hours';
-import { flowAccountSubject, type FlowManifestItem } from '../core/flowlogs/flow-items';
+import { flowAccountSubject, instanceInterfacesSubject, type FlowManifestItem } from '../core/flowlogs/flow-items';
 import { openFlowObject } from '../adapters/flow-objects';
 
 /**
@@ -74,6 +74,16 @@ export function compactionDependencies(env: NodeJS.ProcessEnv = process.env): Co
       putItems: async (items) => void (await batchPut(client, activityTable, items as unknown as Record<string, unknown>[])),
       deleteItems: async (keys) => void (await batchDelete(client, activityTable, keys)),
       getItem: async (subject, slot) => (await client.send(new GetCommand({ TableName: activityTable, Key: { subject, slot }, ConsistentRead: true }))).Item,
+      instanceInterfaces: async (instanceId) => {
+        const interfaceIds: string[] = [];
+        let ExclusiveStartKey: Record<string, unknown> | undefined;
+        do {
+          const output = await client.send(new QueryCommand({ TableName: activityTable, KeyConditionExpression: 'subject = :s', ExpressionAttributeValues: { ':s': instanceInterfacesSubject(instanceId) }, ProjectionExpression: 'slot', ExclusiveStartKey }));
+          for (const item of output.Items ?? []) interfaceIds.push(item.slot as string);
+          ExclusiveStartKey = output.LastEvaluatedKey;
+        } while (ExclusiveStartKey);
+        return interfaceIds;
+      },
       retentionDays: retentionDays(),
       settleMs: compactionSettleMs(),
     },

@@ -45,7 +45,7 @@ export async function apiActivity(input: StageInput, deps: StageDependencies): P
   const instances = instancesOfSessions(sessions);
   const network =
     deps.flows && instances.length > 0
-      ? await networkSection(deps.flows, instances, { from: input.scopeStartTime, to: input.scopeEndTime }, { baselineDays: deps.config.baselineDays, minBaselineDays: deps.config.minBaselineDays })
+      ? await networkSection(deps.flows, instances, { from: input.scopeStartTime, to: input.scopeEndTime }, { baselineDays: deps.config.baselineDays, minBaselineDays: deps.config.minBaselineDays, nowMs: Date.now() })
       : undefined;
   const addresses = ipAddressCounts(totals.sourceIps);
   return {

@@ -1,11 +1,12 @@
-import { flowEvidenceRows, MAX_FLOW_EVIDENCE_ROWS, type FlowEvidence } from '../core/flowlogs/flow-evidence';
+import { compareFlowEvidence, flowEvidenceRows, type FlowEvidence } from '../core/flowlogs/flow-evidence';
 import { mapWithConcurrency } from '../shared/concurrency';
 import type { FlowQueries } from './flow-queries';
 
 /**
  * The flow evidence of a flagged address: the hour items of the interfaces of the entity's instances (those its
  * sessions ran on, as the FlaggedIps stage reads them) over the scope's whole hours, and their rows with the
- * address. One Query per interface: the instances' own data, never the account's.
+ * address, all of them in page order (listIndicatorEvidence pages them). One Query per interface: the instances'
+ * own data, never the account's.
  */
 export async function flowEvidenceOf(flows: FlowQueries, instanceIds: readonly string[], address: string, scope: { from: string; to: string }): Promise<FlowEvidence[]> {
   const perInstance = await mapWithConcurrency(instanceIds, 4, async (instanceId) => {
@@ -14,5 +15,5 @@ export async function flowEvidenceOf(flows: FlowQueries, instanceIds: readonly s
     return flowEvidenceRows(items, address, () => instanceId);
   });
   const rows = perInstance.flat();
-  return rows.sort((a, b) => (a.Hour < b.Hour ? -1 : a.Hour > b.Hour ? 1 : a.InstanceId < b.InstanceId ? -1 : a.InstanceId > b.InstanceId ? 1 : a.InterfaceId < b.InterfaceId ? -1 : 1)).slice(0, MAX_FLOW_EVIDENCE_ROWS);
+  return rows.sort(compareFlowEvidence);
 }

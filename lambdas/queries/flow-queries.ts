@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { flowAccountSubject, flowInterfaceSubject, flowPeersSubject, instanceInterfacesSubject, interfaceInstanceSubject, INTERFACE_INSTANCE_SLOT, type FlowInterfaceItem, type FlowManifestItem, type FlowPeersItem } from '../core/flowlogs/flow-items';
 import { interfaceVolume, peersOf, topByTraffic, type FlowFilter, type FlowGranularity, type InterfaceVolumeView, type PeerInterface, type TrafficRank } from '../core/flowlogs/flow-views';
 import { ACCOUNTS_SUBJECT } from '../core/model/items';
+import { baselineDigestSubject, type BaselineDigestItem } from '../core/flowlogs/baseline-digest';
 import { HOUR_MS, hoursOverlapping } from '../core/storage/hours';
 import { mapWithConcurrency } from '../shared/concurrency';
 
@@ -17,6 +18,12 @@ export interface FlowItemsPort {
   /** Items of `subject` whose sort key lies in [fromSlot, toSlot] (inclusive), in order. */
   query(subject: string, fromSlot: string, toSlot: string): Promise<Record<string, unknown>[]>;
   get(subject: string, slot: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * Puts a baseline digest (baseline-digest.ts) only if the item is still what the reader saw: absent
+   * (`expectedStale` undefined) or the stale marker `expectedStale`. False when it changed meanwhile. Absent
+   * on read-only ports: digests are then read, never written.
+   */
+  putIfUnchanged?(item: Record<string, unknown>, expectedStale: string | undefined): Promise<boolean>;
 }
 
 export class FlowScopeError extends Error {
@@ -94,6 +101,16 @@ export class FlowQueries {
     return { from: hours.from, to: hours.to, items };
   }
 
+  /** An interface's baseline digests of the days [firstDay, lastDay] (`YYYY-MM-DD`), stale markers included. */
+  async digestItems(interfaceId: string, firstDay: string, lastDay: string): Promise<Record<string, unknown>[]> {
+    return this.port.query(baselineDigestSubject(interfaceId), firstDay, lastDay);
+  }
+
+  /** Stores a digest unless the item changed since it was read; false when it did, or the port is read-only. */
+  async putDigest(item: BaselineDigestItem, expectedStale: string | undefined): Promise<boolean> {
+    return this.port.putIfUnchanged ? this.port.putIfUnchanged(item as unknown as Record<string, unknown>, expectedStale) : false;
+  }
+
   private async volumeOf(interfaceIds: readonly string[], scope: FlowScope & { granularity?: FlowGranularity; filter?: FlowFilter }): Promise<InterfaceVolumeView> {
     const granularity = scope.granularity ?? 'HOUR';
     if (granularity !== 'HOUR' && granularity !== 'DAY') throw new FlowScopeError('flow volume granularity is HOUR or DAY (flow logs are stored per hour)');
@@ -153,6 +170,19 @@ export function dynamoFlowItems(client: DynamoDBDocumentClient, table: string): 
     },
     async get(subject, slot) {
       return (await client.send(new GetCommand({ TableName: table, Key: { subject, slot } }))).Item as Record<string, unknown> | undefined;
+    },
+    async putIfUnchanged(item, expectedStale) {
+      const condition =
+        expectedStale === undefined
+          ? { ConditionExpression: 'attribute_not_exists(subject)' }
+          : { ConditionExpression: '#stale = :stale', ExpressionAttributeNames: { '#stale': 'stale' }, ExpressionAttributeValues: { ':stale': expectedStale } };
+      try {
+        await client.send(new PutCommand({ TableName: table, Item: item, ...condition }));
+        return true;
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
     },
   };
 }

@@ -1,20 +1,21 @@
-import { emptyBaselineFold, foldBaseline, instanceNetwork, type InstanceNetwork, type NetworkSection } from '../core/flowlogs/network-report';
+import { instanceNetwork, type InstanceNetwork, type NetworkSection } from '../core/flowlogs/network-report';
 import type { SessionView } from '../core/queries/session-view';
-import { HOUR_MS } from '../core/storage/hours';
+import { baselineFold } from './baseline-reads';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { scopeHours, type FlowQueries } from './flow-queries';
 import { MAX_INVESTIGATED_INSTANCES } from './instance-flow-peers';
 
 /** Instances the report details (the busiest in scope): each costs its baseline's reads. */
 export const MAX_REPORTED_INSTANCES = 10;
-/** The baseline is read this many days at a time and folded into sets, so memory holds one chunk of items. */
-export const BASELINE_CHUNK_DAYS = 7;
+export { BASELINE_CHUNK_DAYS } from './baseline-reads';
 const DAY_MS = 86_400_000;
 
 export interface NetworkWindow {
   /** Baseline days before the scope (the NewBehaviour stage's BASELINE_DAYS). */
   baselineDays: number;
   minBaselineDays: number;
+  /** The current time: settled days of the baseline are then read from digests (queries/baseline-reads.ts). */
+  nowMs?: number;
 }
 
 /** The instances an entity's sessions ran on (an EC2 instance role's sessions name their instance), sorted, capped. */
@@ -28,7 +29,8 @@ export function instancesOfSessions(sessions: Iterable<SessionView>): string[] {
  * The network section of instances over a scope: each instance's interface-hour items of the scope (one Query
  * per interface), then, for the MAX_REPORTED_INSTANCES busiest, the same interfaces' items of the baseline
  * window (the `baselineDays` before the scope's first hour; items older than the retention have expired, which
- * caps it), read BASELINE_CHUNK_DAYS at a time. Query on keys only: the cost is the instance's own flow hours.
+ * caps it): with `nowMs`, settled days from per-interface-day digests, each built once (baseline-reads.ts).
+ * Query on keys only: the cost is the instance's own flow hours, and the baseline's is paid once per day.
  */
 export async function networkSection(flows: FlowQueries, instanceIds: readonly string[], scope: { from: string; to: string }, window: NetworkWindow): Promise<NetworkSection> {
   const hours = scopeHours(scope);
@@ -44,13 +46,7 @@ export async function networkSection(flows: FlowQueries, instanceIds: readonly s
   const baselineFrom = baselineTo - window.baselineDays * DAY_MS;
   const baselineWindow = { from: new Date(baselineFrom).toISOString(), to: new Date(baselineTo).toISOString() };
   const instances: InstanceNetwork[] = await mapWithConcurrency(reported, 2, async (entry) => {
-    const fold = emptyBaselineFold();
-    for (let start = baselineFrom; start < baselineTo; start += BASELINE_CHUNK_DAYS * DAY_MS) {
-      const end = Math.min(start + BASELINE_CHUNK_DAYS * DAY_MS, baselineTo);
-      if (end - start < HOUR_MS) break;
-      const { items } = await flows.interfaceItems(entry.allInterfaces, { from: new Date(start).toISOString(), to: new Date(end).toISOString() });
-      foldBaseline(fold, items);
-    }
+    const fold = await baselineFold(flows, entry.allInterfaces, baselineFrom, baselineTo, { ...(window.nowMs !== undefined ? { nowMs: window.nowMs } : {}), emptyDigestTtlDays: window.baselineDays });
     return instanceNetwork({
       instanceId: entry.instanceId,
       interfaces: entry.interfaces,

@@ -5,7 +5,7 @@ import { ROUTES } from '../../lambdas/api/router';
 import { API_ROUTES, API_STAGE_NAME, API_THROTTLING } from '../../lib/investigation-api';
 
 const ROUTE_PATHS = API_ROUTES.map(({ resource, operation }) => `/${resource}/${operation}`);
-import { actionsOf, actionsOn, arnOf, functionResource, functionStatements, indexArnOf, logicalId, resourcesOf, synth, type Synthesized } from './synth';
+import { actionsOf, actionsOn, arnOf, isBaselineDigestStatement, functionResource, functionStatements, indexArnOf, logicalId, resourcesOf, synth, type Synthesized } from './synth';
 import { geoEnvironment } from '../../lib/investigation-state-machine';
 
 type ApiResource = { Properties: { ParentId: { Ref: string } | { 'Fn::GetAtt': [string, string] }; PathPart: string } };
@@ -175,7 +175,11 @@ describe('investigation API', () => {
     expect(actionsOn(statements, arnOf(logicalId(stack.table(INDICATORS_TABLE))))).toEqual(['dynamodb:Query']);
     expect(actionsOn(statements, { Ref: logicalId(stack.investigation.stateMachine) })).toEqual(['states:StartExecution']);
     // The graph routes: keyed reads of activity and sessions (no Scan, no index), events and log objects.
-    expect(actionsOn(statements, arnOf(logicalId(stack.table(ACTIVITY_TABLE))))).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    const activity = arnOf(logicalId(stack.table(ACTIVITY_TABLE)));
+    expect(actionsOn(statements.filter((s) => !s.Condition), activity)).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    // getNetworkReport stores baseline digests: PutItem of `flow-eni-day#` keys only, nothing else of the table.
+    expect(actionsOn(statements.filter((s) => s.Condition), activity)).toEqual(['dynamodb:PutItem']);
+    expect(statements.filter((s) => s.Condition && actionsOn([s], activity).length > 0).every(isBaselineDigestStatement)).toBe(true);
     expect(actionsOn(statements, arnOf(logicalId(stack.table(SESSIONS_TABLE))))).toEqual(['dynamodb:Query']);
     // Related findings: Query of the findings' index, BatchGetItem of the findings it names; no write, no Scan.
     const findings = logicalId(stack.table(FINDINGS_TABLE));
@@ -187,8 +191,9 @@ describe('investigation API', () => {
     // No threat-intel list configured: no THREAT_INTEL_S3_URIS, and no object outside the stack's buckets.
     expect(functionResource(synthesized, stack.investigationApi.function).Properties.Environment.Variables).not.toHaveProperty('THREAT_INTEL_S3_URIS');
     // The table, each of its indexes, the indicators table, the state machine, activity, sessions, events, log
-    // objects, log bucket; the findings table (twice: Query and BatchGetItem) and each of its indexes.
-    expect(statements.flatMap(resourcesOf)).toHaveLength(3 + INVESTIGATIONS_TABLE.globalSecondaryIndexes.length + 5 + 2 + FINDINGS_TABLE.globalSecondaryIndexes.length);
+    // objects, log bucket; the findings table (twice: Query and BatchGetItem) and each of its indexes; activity
+    // again for the baseline digests' conditional PutItem.
+    expect(statements.flatMap(resourcesOf)).toHaveLength(3 + INVESTIGATIONS_TABLE.globalSecondaryIndexes.length + 5 + 2 + FINDINGS_TABLE.globalSecondaryIndexes.length + 1);
   });
 
   it('gives the function the threat-intel URIs of threatIntelS3Uris, as FlaggedIps gets them, and s3:GetObject on exactly those objects', () => {

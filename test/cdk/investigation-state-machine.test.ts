@@ -15,7 +15,7 @@ import {
   STAGE_TIMEOUT,
 } from '../../lib/investigation-state-machine';
 import { PROJECT_ROOT } from '../../lib/node-function';
-import { actionsOf, actionsOn, arnOf, fileAssetText, functionResource, functionStatements, indexArnOf, LOG_DELIVERY_ACTIONS, logicalId, resourcesOf, roleStatements, synth, type Synthesized } from './synth';
+import { actionsOf, actionsOn, arnOf, isBaselineDigestStatement, fileAssetText, functionResource, functionStatements, indexArnOf, LOG_DELIVERY_ACTIONS, logicalId, resourcesOf, roleStatements, synth, type Synthesized } from './synth';
 
 type StateMachineResource = {
   Properties: {
@@ -213,7 +213,11 @@ describe('stage permissions', () => {
         ...(design === INDICATORS_TABLE && access.writesIndicators === true ? ['dynamodb:BatchWriteItem'] : []),
         ...(design === INVESTIGATIONS_TABLE && access.updatesInvestigation === true ? ['dynamodb:GetItem', 'dynamodb:UpdateItem'] : []),
       ].sort();
-      expect(actionsOn(statements, arnOf(tableId(design)))).toEqual(expected);
+      expect(actionsOn(statements.filter((s) => !s.Condition), arnOf(tableId(design)))).toEqual(expected);
+      // The baseline digests (ApiActivity): PutItem of `flow-eni-day#` keys of the Activity table, nothing else.
+      const digests = design === ACTIVITY_TABLE && access.writesBaselineDigests === true ? ['dynamodb:PutItem'] : [];
+      expect(actionsOn(statements.filter(isBaselineDigestStatement), arnOf(tableId(design)))).toEqual(digests);
+      expect(actionsOn(statements.filter((s) => s.Condition && !isBaselineDigestStatement(s)), arnOf(tableId(design)))).toEqual([]);
       for (const index of design.globalSecondaryIndexes) {
         expect(actionsOn(statements, indexArnOf(tableId(design), index.indexName))).toEqual(access.reads.includes(design) ? READS : []);
       }
@@ -229,9 +233,9 @@ describe('stage permissions', () => {
     const analysis = INVESTIGATION_STAGES.filter((stage) => stage !== 'Score' && stage !== 'MarkFailed');
     for (const stage of analysis) expect(STAGE_ACCESS[stage].reads).toEqual(expect.arrayContaining([SESSIONS_TABLE, ACTIVITY_TABLE]));
     expect(INVESTIGATION_STAGES.filter((stage) => STAGE_ACCESS[stage].reads.includes(FINDINGS_TABLE))).toEqual(['RelatedFindings']);
-    // No stage writes what ingestion owns.
+    // No stage writes what ingestion owns (ApiActivity's baseline digests aside: their own keys, checked above).
     for (const stage of INVESTIGATION_STAGES) {
-      const statements = functionStatements(synthesized, synthesized.stack.investigation.stageFunctions[stage]);
+      const statements = functionStatements(synthesized, synthesized.stack.investigation.stageFunctions[stage]).filter((s) => !isBaselineDigestStatement(s));
       for (const design of [SESSIONS_TABLE, ACTIVITY_TABLE, INGESTED_OBJECTS_TABLE, HOUR_OBJECTS_TABLE, FINDINGS_TABLE]) {
         expect(actionsOn(statements, arnOf(tableId(design))).filter((a) => !READS.includes(a))).toEqual([]);
       }

@@ -83,6 +83,11 @@ export function arnOf(id: string): { 'Fn::GetAtt': [string, 'Arn'] } {
 }
 
 /** Actions allowed on a resource (matched on its CloudFormation form, e.g. `{ 'Fn::GetAtt': [id, 'Arn'] }`), sorted. */
+/** The statements limited to the network report's baseline digests (`dynamodb:LeadingKeys` `flow-eni-day#*`). */
+export function isBaselineDigestStatement(statement: Statement): boolean {
+  return JSON.stringify(statement.Condition) === JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['flow-eni-day#*'] } });
+}
+
 export function actionsOn(statements: Statement[], resource: unknown): string[] {
   const wanted = JSON.stringify(resource);
   return statements.filter((s) => s.Effect === 'Allow' && resourcesOf(s).some((r) => JSON.stringify(r) === wanted)).flatMap(actionsOf).sort();

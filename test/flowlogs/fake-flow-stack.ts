@@ -16,6 +16,8 @@ export class FakeFlowStack {
   readonly requests: CompactionRequest[] = [];
   readonly activity = new Map<string, Record<string, unknown>>();
   activityWrites = 0;
+  /** Queries of an instance's stored ENI mappings by the compaction. */
+  mappingQueries = 0;
   /** Throws once after this many Activity writes (a crash halfway through a compaction). */
   crashAfterWrites: number | undefined;
 
@@ -100,6 +102,10 @@ export class FakeFlowStack {
         }
       },
       getItem: async (subject, slot) => this.activity.get(`${subject}|${slot}`),
+      instanceInterfaces: async (instanceId) => {
+        this.mappingQueries++;
+        return this.query(`instance-enis#${instanceId}`).map((item) => item.slot as string);
+      },
       retentionDays: 36500,
       settleMs: 20 * 60_000,
       now: this.now,
@@ -111,6 +117,24 @@ export class FakeFlowStack {
     return {
       query: async (subject, fromSlot, toSlot) => this.query(subject, fromSlot, `${toSlot}\u0000`),
       get: async (subject, slot) => this.activity.get(`${subject}|${slot}`),
+    };
+  }
+
+  /** Digest puts that passed their condition (a writable port's). */
+  digestWrites = 0;
+
+  /** The read port with conditional puts, as the API and the ApiActivity stage have (DynamoDB semantics). */
+  writablePort(): FlowItemsPort {
+    return {
+      ...this.port(),
+      putIfUnchanged: async (item, expectedStale) => {
+        const key = `${item.subject as string}|${item.slot as string}`;
+        const current = this.activity.get(key);
+        if (expectedStale === undefined ? current !== undefined : current?.stale !== expectedStale) return false;
+        this.digestWrites++;
+        this.activity.set(key, structuredClone(item));
+        return true;
+      },
     };
   }
 

@@ -117,3 +117,59 @@ describe('listIndicatorEvidence: the flow evidence of an address flagged from fl
     expect(csv.body).not.toContain(C2);
   });
 });
+
+describe('listIndicatorEvidence: FlowEvidence is paged with the events', () => {
+  const request = { InvestigationId: INVESTIGATION.investigationId, IndicatorType: 'FLAGGED_IP_ADDRESS', Match: { IpAddress: ATTACKER } };
+  const parse = (result: APIGatewayProxyResult) => JSON.parse(result.body) as ListIndicatorEvidenceResponse;
+
+  async function allPages(maxResults: number): Promise<ListIndicatorEvidenceResponse[]> {
+    const pages: ListIndicatorEvidenceResponse[] = [];
+    let NextToken: string | undefined;
+    do {
+      const result = await evidence({ ...request, MaxResults: maxResults, ...(NextToken ? { NextToken } : {}) });
+      expect(result.statusCode).toBe(200);
+      const page = parse(result);
+      expectSchema('ListIndicatorEvidenceResponse', page);
+      pages.push(page);
+      NextToken = page.NextToken;
+    } while (NextToken && pages.length < 1000);
+    return pages;
+  }
+
+  it('gives every instance-hour once over pages of MaxResults rows, in hour order, as the raw lines count them', async () => {
+    const rows = sample.rows.filter((r) => sample.owners.get(r['interface-id']) === sample.web1 && (r.srcaddr === ATTACKER || r.dstaddr === ATTACKER) && hourOf(r) >= SCOPE.from && hourOf(r) < SCOPE.to);
+    const instanceHours = [...new Set(rows.map((r) => `${hourOf(r)}|${r['interface-id']}`))].sort();
+    // Enough rows that pages of 1 take several requests.
+    expect(instanceHours.length).toBeGreaterThan(1);
+    const pages = await allPages(1);
+    expect(pages.length).toBe(instanceHours.length);
+    for (const page of pages) {
+      expect(page.FlowEvidence!.length).toBe(1);
+      expect(page.FlowEvidenceCount).toBe(instanceHours.length);
+    }
+    const paged = pages.flatMap((page) => page.FlowEvidence!);
+    expect(paged.map((f) => `${f.Hour}|${f.InterfaceId}`)).toEqual(instanceHours);
+    expect(paged.reduce((t, f) => t + f.Flows, 0)).toBe(rows.length);
+    expect(paged.reduce((t, f) => t + f.BytesIn + f.BytesOut + f.BytesUnknownDirection, 0)).toBe(rows.reduce((t, r) => t + Number(r.bytes), 0));
+    // One page of 50 holds the same rows.
+    const [whole] = await allPages(50);
+    expect(whole.NextToken).toBeUndefined();
+    expect(whole.FlowEvidence).toEqual(paged);
+  });
+
+  it('answers 400, never a 5xx, for a bad, tampered or foreign NextToken', async () => {
+    const first = parse(await evidence({ ...request, MaxResults: 1 }));
+    expect(first.NextToken).toBeDefined();
+    const token = first.NextToken!;
+    const tampered = `${token.slice(0, 5)}${token[5] === 'A' ? 'B' : 'A'}${token.slice(6)}`;
+    for (const NextToken of ['garbage', tampered, `${token}x`, 'a'.repeat(5000)]) {
+      const result = await evidence({ ...request, MaxResults: 1, NextToken });
+      expect(result.statusCode).toBe(400);
+      expect(JSON.parse(result.body).Message).toMatch(/NextToken/);
+    }
+    // A token of another request (another indicator) is refused too.
+    const foreign = await evidence({ InvestigationId: INVESTIGATION.investigationId, IndicatorType: 'FLAGGED_IP_ADDRESS', IndicatorIndex: 0, MaxResults: 1, NextToken: token });
+    expect(foreign.statusCode).toBe(400);
+    expect(JSON.parse(foreign.body).Message).toMatch(/other parameters/);
+  });
+});

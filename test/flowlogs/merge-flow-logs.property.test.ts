@@ -88,6 +88,40 @@ describe('mergeFlowLogs', () => {
     );
   });
 
+  it('counts an instance once when one log keys it by instance-id and the other by its ENIs, whichever side has more flows', () => {
+    // Instance i-…1 has ENIs 0 and 1 (the stored mapping knows them); ENI 2 is another instance's. Log 0 keys by
+    // instance-id only (a format without interface-id), log 1 by ENI: the same traffic, counted once.
+    const INSTANCE = 'i-0aaaaaaaaaaaaaaa1';
+    const mapping = new Map([[INSTANCE, [eniOf(0), eniOf(1)]]]);
+    fc.assert(
+      fc.property(fc.array(generated, { minLength: 1, maxLength: 60 }), (flows) => {
+        const hours = LOGS.map((flowLogId, index) => {
+          const aggregator = new FlowHourAggregator(ACCOUNT, HOUR);
+          for (const flow of flows) {
+            if (!flow.logs.includes(index)) continue;
+            const record = recordOf({ ...flow, eni: flow.eni % 3 });
+            if (index === 0 && flow.eni % 3 < 2) aggregator.add({ ...record, interfaceId: undefined, instanceId: INSTANCE });
+            else aggregator.add(record);
+          }
+          return { flowLogId, hour: aggregator.finish() };
+        });
+        const merged = mergeFlowLogs(ACCOUNT, HOUR, hours, mapping);
+        const ofInstance = (log: number) => flows.filter((flow) => flow.eni % 3 < 2 && flow.logs.includes(log));
+        const [byInstanceKey, byEnis] = [ofInstance(0), ofInstance(1)];
+        const keptFlows = (ids: string[]) => merged.interfaces.filter((iface) => ids.includes(iface.interfaceId)).reduce((sum, iface) => sum + iface.totals.in.flows + iface.totals.out.flows + iface.totals.unknown.flows, 0);
+        const instanceFlows = keptFlows([`instance:${INSTANCE}`, eniOf(0), eniOf(1)]);
+        // One side only: the instance key's flows, or its ENIs' (those on a tie).
+        expect(instanceFlows).toBe(byInstanceKey.length > byEnis.length ? byInstanceKey.length : byEnis.length);
+        const keys = merged.interfaces.map((iface) => iface.interfaceId);
+        expect(keys.includes(`instance:${INSTANCE}`) && (keys.includes(eniOf(0)) || keys.includes(eniOf(1)))).toBe(false);
+        // Nothing lost, nothing added: what is not counted is a duplicate.
+        const offered = flows.reduce((sum, flow) => sum + flow.logs.length, 0);
+        expect(merged.counts.flows + merged.counts.duplicateLogFlows).toBe(offered);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('is the one log as it is when only one delivered the hour', () => {
     const aggregator = new FlowHourAggregator(ACCOUNT, HOUR);
     aggregator.add(recordOf({ eni: 1, logs: [0], peer: 2, inbound: true, withDirection: true, bytes: 500, packets: 2, offset: 10, rejected: false }));

@@ -26,12 +26,19 @@ const hourOf = (r: RawFlow): string => new Date(Math.floor(Number(r.start) / 360
  * The lines that count: per hour (of the flow's start) and interface, those of one flow log, the one with the
  * most OK lines of the interface in the hour, the lower flow-log id on a tie (README "VPC Flow Logs"). Two flow
  * logs over one interface deliver the same traffic; it counts once.
+ *
+ * `instanceOf` (ENI → instance, the mapping the test knows) makes the slot the instance instead: a line keyed
+ * by `instance-id` only and a line of its ENI are one traffic. Exact for instances with one interface (with
+ * several, the code may keep each ENI from another log; these tests use one).
  */
-export function oneLogPerInterfaceHour(files: readonly { flowLogId: string; rows: readonly RawFlow[] }[]): RawFlow[] {
+export function oneLogPerInterfaceHour(files: readonly { flowLogId: string; rows: readonly RawFlow[] }[], instanceOf?: Readonly<Record<string, string>>): RawFlow[] {
+  const named = (value: string | undefined) => (value && value !== '-' ? value : undefined);
   const groups = new Map<string, Map<string, RawFlow[]>>();
   for (const file of files) {
     for (const r of file.rows) {
-      const slot = `${hourOf(r)} ${r['interface-id']}`;
+      const eni = named(r['interface-id']);
+      const subject = instanceOf ? (named(r['instance-id']) ?? (eni && instanceOf[eni]) ?? eni) : r['interface-id'];
+      const slot = `${hourOf(r)} ${subject}`;
       const byLog = groups.get(slot) ?? new Map<string, RawFlow[]>();
       byLog.set(file.flowLogId, [...(byLog.get(file.flowLogId) ?? []), r]);
       groups.set(slot, byLog);

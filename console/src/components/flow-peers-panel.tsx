@@ -1,4 +1,6 @@
 import { Panel } from './async';
+import { downloadCsv } from '../csv-download';
+import { FLOW_TRAFFIC_COLUMNS, type FlowTraffic } from '../../../lambdas/core/flowlogs/network-types';
 import { portLabel } from './flow-volume-panel';
 import { Table } from './table';
 import { EntityLink, utc, type Scope } from '../entities';
@@ -9,23 +11,16 @@ import { EntityLink, utc, type Scope } from '../entities';
  * address, beside the principals that called AWS from it (CloudTrail). Directions are the instance's: "in"
  * is what it received from the address.
  */
-interface FlowPeer {
+interface FlowPeer extends FlowTraffic {
   EntityId: string;
   AccountId?: string;
   FirstSeenTime?: string;
   LastSeenTime?: string;
-  BytesIn: number;
-  BytesOut: number;
-  /** Bytes whose direction the flow log did not give nor the interface's address tell (not in BytesIn or BytesOut). */
-  BytesUnknownDirection?: number;
-  Packets: number;
-  Flows: number;
-  RejectedFlows: number;
-  Ports: string[];
   Interfaces: string[];
 }
 
 const TITLE = 'EC2 instances and network interfaces';
+const CSV_HEADER = ['EntityId', 'AccountId', ...FLOW_TRAFFIC_COLUMNS, 'Ports', 'FirstSeenTime', 'LastSeenTime', 'Interfaces'];
 
 export function FlowPeersPanel({ profile, scope }: { profile: Record<string, unknown>; scope: Scope }) {
   const flows = profile.Flows as { Instances?: FlowPeer[] } | undefined;
@@ -36,8 +31,24 @@ export function FlowPeersPanel({ profile, scope }: { profile: Record<string, unk
       </Panel>
     );
   }
+  const instances = flows.Instances;
+  // The table's rows as they are (lists joined with spaces, as the API's own CSV of this relation).
+  const download = () =>
+    downloadCsv(
+      'trailhound-flow-instances.csv',
+      CSV_HEADER,
+      instances.map((r) => [r.EntityId, r.AccountId, ...FLOW_TRAFFIC_COLUMNS.map((column) => r[column]), r.Ports.join(' '), r.FirstSeenTime, r.LastSeenTime, r.Interfaces.join(' ')]),
+    );
   return (
     <Panel title={TITLE}>
+      {instances.length ? (
+        <div class="bar">
+          <span>{instances.length} instances or interfaces</span>
+          <button type="button" onClick={download}>
+            Download CSV
+          </button>
+        </div>
+      ) : null}
       {flows.Instances.length === 0 ? (
         <p class="state empty">No instance or network interface exchanged traffic with this address in this scope (VPC Flow Logs, read in whole hours).</p>
       ) : (
@@ -56,8 +67,8 @@ export function FlowPeersPanel({ profile, scope }: { profile: Record<string, unk
             { key: 'account', title: 'Account', value: (r) => r.AccountId },
             { key: 'in', title: 'Bytes in', value: (r) => r.BytesIn, numeric: true },
             { key: 'out', title: 'Bytes out', value: (r) => r.BytesOut, numeric: true },
-            { key: 'unknown', title: 'Bytes, direction unknown', value: (r) => r.BytesUnknownDirection ?? 0, numeric: true },
-            { key: 'bytes', title: 'Bytes', value: (r) => r.BytesIn + r.BytesOut + (r.BytesUnknownDirection ?? 0), numeric: true },
+            { key: 'unknown', title: 'Bytes, direction unknown', value: (r) => r.BytesUnknownDirection, numeric: true },
+            { key: 'bytes', title: 'Bytes', value: (r) => r.BytesIn + r.BytesOut + r.BytesUnknownDirection, numeric: true },
             { key: 'ports', title: 'Ports', value: (r) => r.Ports.join(', '), cell: (r) => r.Ports.map(portLabel).join(', ') },
             { key: 'flows', title: 'Flows', value: (r) => r.Flows, numeric: true },
             { key: 'rejected', title: 'Rejected flows', value: (r) => r.RejectedFlows, numeric: true },

@@ -1,4 +1,7 @@
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import { call } from '../api';
+import { downloadCsv } from '../csv-download';
 import { Show, useLoad } from './async';
 import { EChart, type ChartOption } from './chart';
 import { axisTime, Breadcrumb, bucketScope, filled, GroupView, WIDTH, type Crumb, type GroupSeries } from './drill-down';
@@ -36,7 +39,9 @@ interface FlowVolume extends FlowCounts {
   Interfaces: string[];
   Series: FlowPoint[];
   Groups?: FlowGroup[];
+  /** Groups after this answer's (100 per answer); NextToken gives the next ones. */
   OtherGroupCount?: number;
+  NextToken?: string;
   CappedFlows: number;
 }
 export interface FlowDrill {
@@ -128,10 +133,8 @@ export function FlowVolumePanel({ type, id, scope, drill: asked, onDrill }: Flow
   const within = bucketScope(drill.bucket, scope, granularity) ?? scope;
   const [protocol, port] = (drill.port ?? '').split('/');
   const filter = { ...(type === 'EC2_INSTANCE' && drill.peer ? { PeerIp: drill.peer } : {}), ...(drill.port ? { Protocol: Number(protocol), Port: Number(port) } : {}) };
-  const groups = useLoad(
-    () => call<FlowVolume>('/graph/getFlowVolume', { ...base, ScopeStartTime: within.from, ScopeEndTime: within.to, GroupBy: level.groupBy, ...(Object.keys(filter).length ? { Filter: filter } : {}) }),
-    [type, id, within.from, within.to, level.groupBy, drill.peer, drill.port],
-  );
+  const groupsRequest = { ...base, ScopeStartTime: within.from, ScopeEndTime: within.to, GroupBy: level.groupBy, ...(Object.keys(filter).length ? { Filter: filter } : {}) };
+  const groups = useLoad(() => call<FlowVolume>('/graph/getFlowVolume', groupsRequest), [type, id, within.from, within.to, level.groupBy, drill.peer, drill.port]);
   const open = (group: FlowGroup) => {
     if (level.next === 'peer') onDrill({ ...drill, peer: group.Value });
     else if (level.next === 'port') onDrill({ ...drill, port: group.Value });
@@ -179,22 +182,29 @@ export function FlowVolumePanel({ type, id, scope, drill: asked, onDrill }: Flow
                 <h3>{level.title}</h3>
                 <Show loaded={groups} empty={(v) => (v.Groups?.length ? false : 'No flows here.')}>
                   {(v) => (
-                    <GroupView
-                      groups={v.Groups ?? []}
-                      title={level.title}
-                      valueOf={(g) => (level.groupBy === 'PORT' ? `${g.Value} (${portLabel(g.Value)})` : g.Value)}
-                      series={GROUP_SERIES}
-                      columns={[
-                        { key: 'accepted', title: 'Accepted bytes', value: (g) => g.AcceptedBytes, numeric: true },
-                        { key: 'rejected', title: 'Rejected bytes', value: (g) => g.RejectedBytes, numeric: true },
-                        { key: 'flows', title: 'Flows', value: (g) => g.Flows, numeric: true },
-                        { key: 'rejectedFlows', title: 'Rejected flows', value: (g) => g.RejectedFlows, numeric: true },
-                        ...(level.groupBy === 'PEER_IP' ? [{ key: 'profile', title: 'Profile', value: (g: FlowGroup) => g.Value, cell: (g: FlowGroup) => (g.Value === '*' ? 'folded by the caps' : <EntityLink type="IP_ADDRESS" id={g.Value} scope={scope}>address profile</EntityLink>) }] : []),
-                      ]}
-                      // The caps' `*` row matches no filter: nothing below it to open.
-                      onOpen={level.next ? open : undefined}
-                      canOpen={(g) => g.Value !== '*'}
-                      otherGroupCount={v.OtherGroupCount}
+                    <PagedGroups
+                      key={JSON.stringify(groupsRequest)}
+                      first={v}
+                      request={groupsRequest}
+                      fileName={`trailhound-flows-${id}-${level.groupBy.toLowerCase()}.csv`}
+                      view={(rows) => (
+                        <GroupView
+                          groups={rows}
+                          title={level.title}
+                          valueOf={(g) => (level.groupBy === 'PORT' ? `${g.Value} (${portLabel(g.Value)})` : g.Value)}
+                          series={GROUP_SERIES}
+                          columns={[
+                            { key: 'accepted', title: 'Accepted bytes', value: (g) => g.AcceptedBytes, numeric: true },
+                            { key: 'rejected', title: 'Rejected bytes', value: (g) => g.RejectedBytes, numeric: true },
+                            { key: 'flows', title: 'Flows', value: (g) => g.Flows, numeric: true },
+                            { key: 'rejectedFlows', title: 'Rejected flows', value: (g) => g.RejectedFlows, numeric: true },
+                            ...(level.groupBy === 'PEER_IP' ? [{ key: 'profile', title: 'Profile', value: (g: FlowGroup) => g.Value, cell: (g: FlowGroup) => (g.Value === '*' ? 'folded by the caps' : <EntityLink type="IP_ADDRESS" id={g.Value} scope={scope}>address profile</EntityLink>) }] : []),
+                          ]}
+                          // The caps' `*` row matches no filter: nothing below it to open.
+                          onOpen={level.next ? open : undefined}
+                          canOpen={(g) => g.Value !== '*'}
+                        />
+                      )}
                     />
                   )}
                 </Show>
@@ -204,5 +214,67 @@ export function FlowVolumePanel({ type, id, scope, drill: asked, onDrill }: Flow
         }}
       </Show>
     </section>
+  );
+}
+
+/** The CSV of a drill-down level: the group's value, then its counts (every group, all pages). */
+const GROUP_CSV_COLUMNS = ['BytesIn', 'BytesOut', 'BytesUnknownDirection', 'AcceptedBytes', 'RejectedBytes', 'Flows', 'RejectedFlows'] as const;
+/** Pages a CSV download follows at most (100 groups each). */
+const MAX_CSV_PAGES = 50;
+
+/**
+ * A drill-down level's groups: the first 100 of the answer, "More groups" for the next 100 (the API's
+ * NextToken), and a CSV of every group of the level. Keyed by its request, so a new level starts over.
+ */
+function PagedGroups({ first, request, fileName, view }: { first: FlowVolume; request: object; fileName: string; view: (groups: FlowGroup[]) => ComponentChildren }) {
+  const [page, setPage] = useState({ groups: first.Groups ?? [], token: first.NextToken, other: first.OtherGroupCount });
+  const [status, setStatus] = useState('');
+  const fail = (what: string, error: unknown) => setStatus(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  const more = async () => {
+    setStatus('Loading more groups…');
+    try {
+      const next = await call<FlowVolume>('/graph/getFlowVolume', { ...request, NextToken: page.token });
+      setPage({ groups: [...page.groups, ...(next.Groups ?? [])], token: next.NextToken, other: next.OtherGroupCount });
+      setStatus('');
+    } catch (error) {
+      fail('More groups', error);
+    }
+  };
+  const download = async () => {
+    setStatus('Preparing CSV…');
+    try {
+      const all: FlowGroup[] = [];
+      let token: string | undefined;
+      for (let pages = 0; pages < MAX_CSV_PAGES; pages++) {
+        const answer = await call<FlowVolume>('/graph/getFlowVolume', token ? { ...request, NextToken: token } : request);
+        all.push(...(answer.Groups ?? []));
+        token = answer.NextToken;
+        if (!token) break;
+      }
+      const groupBy = (request as { GroupBy?: string }).GroupBy ?? 'Group';
+      downloadCsv(fileName, [groupBy, ...GROUP_CSV_COLUMNS], all.map((g) => [g.Value, ...GROUP_CSV_COLUMNS.map((column) => g[column])]));
+      setStatus('');
+    } catch (error) {
+      fail('CSV', error);
+    }
+  };
+  return (
+    <>
+      <div class="bar">
+        <span data-testid="flow-group-count">
+          {page.groups.length} groups{page.other ? `, ${page.other} more` : ''}
+        </span>
+        <button type="button" onClick={() => void download()}>
+          Download CSV
+        </button>
+        {status ? <span class="muted">{status}</span> : null}
+      </div>
+      {view(page.groups)}
+      {page.token ? (
+        <button type="button" onClick={() => void more()}>
+          More groups ({page.other} more)
+        </button>
+      ) : null}
+    </>
   );
 }

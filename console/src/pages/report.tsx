@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import type { FlowEvidence } from '../../../lambdas/core/flowlogs/network-types';
 import { call, callAll, GRAPH_ARN } from '../api';
 import { errorText, Panel, Show, useLoad } from '../components/async';
 import { display, Table } from '../components/table';
@@ -226,13 +227,13 @@ function IndicatorRow({ id, type, index, indicator }: { id: string; type: string
 }
 
 function Evidence({ id, type, index }: { id: string; type: string; index: number }) {
-  const loaded = useLoad(() => call<{ TotalCount: number; Events: EvidenceEvent[]; FlowEvidence?: FlowEvidenceRow[] }>('/investigations/listIndicatorEvidence', { GraphArn: GRAPH_ARN, InvestigationId: id, IndicatorType: type, IndicatorIndex: index, MaxResults: 20 }), [id, type, index]);
+  const loaded = useLoad(() => call<{ TotalCount: number; Events: EvidenceEvent[]; FlowEvidence?: FlowEvidenceRow[]; FlowEvidenceCount?: number }>('/investigations/listIndicatorEvidence', { GraphArn: GRAPH_ARN, InvestigationId: id, IndicatorType: type, IndicatorIndex: index, MaxResults: 20 }), [id, type, index]);
   return (
     <div class="evidence" data-testid="evidence">
       <Show loaded={loaded} empty={(d) => (d.Events.length || d.FlowEvidence?.length ? false : 'No CloudTrail event or VPC flow stands behind this indicator.')}>
         {(d) => (
           <>
-            {d.FlowEvidence?.length ? <FlowEvidenceTable rows={d.FlowEvidence} /> : null}
+            {d.FlowEvidence?.length ? <FlowEvidenceTable rows={d.FlowEvidence} total={d.FlowEvidenceCount ?? d.FlowEvidence.length} /> : null}
             {/* An address flagged from flow logs only has no call: no empty events table under its flows. */}
             {d.Events.length || !d.FlowEvidence?.length ? (
               <>
@@ -276,23 +277,14 @@ function Evidence({ id, type, index }: { id: string; type: string; index: number
 }
 
 /** The VPC flows between a flagged address and the entity's instances (listIndicatorEvidence's FlowEvidence). */
-interface FlowEvidenceRow {
-  InstanceId: string;
-  InterfaceId: string;
-  Hour: string;
-  BytesIn: number;
-  BytesOut: number;
-  BytesUnknownDirection: number;
-  Packets: number;
-  Flows: number;
-  RejectedFlows: number;
-  Ports: string[];
-}
+type FlowEvidenceRow = FlowEvidence;
 
-function FlowEvidenceTable({ rows }: { rows: FlowEvidenceRow[] }) {
+function FlowEvidenceTable({ rows, total }: { rows: FlowEvidenceRow[]; total: number }) {
   return (
     <>
-      <p class="muted">{rows.length} instance-hours of VPC flows with this address</p>
+      <p class="muted">
+        {rows.length} of {total} instance-hours of VPC flows with this address
+      </p>
       <Table
         label="Flow evidence"
         rows={rows}

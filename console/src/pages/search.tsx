@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { call, callAll } from '../api';
-import { toCsv } from '../../../lambdas/core/graph/csv';
+import { downloadCsv } from '../csv-download';
 import { Show, useLoad } from '../components/async';
 import { ScopePicker } from '../components/scope-picker';
 import { Table } from '../components/table';
@@ -34,12 +34,7 @@ export function SearchPage({ params }: { params: Params }) {
       // Every page of the results, written with the API's own CSV rules (RFC 4180, formula cells defused).
       const all = await callAll<Entity, 'Entities'>('/graph/searchEntities', { ...request, MaxResults: 100 }, 'Entities');
       const columns = ['EntityType', 'EntityId', 'DisplayName', 'FirstObservedTime', 'LastObservedTime'] as const;
-      const csv = toCsv(columns, all.map((e) => columns.map((c) => e[c])));
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-      link.download = `trailhound-${type.toLowerCase()}-search.csv`;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      downloadCsv(`trailhound-${type.toLowerCase()}-search.csv`, columns, all.map((e) => columns.map((c) => e[c])));
       setCsvState('');
     } catch (error) {
       setCsvState(`CSV failed: ${error instanceof Error ? error.message : String(error)}`);

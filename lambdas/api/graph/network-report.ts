@@ -10,7 +10,8 @@ import type { ProfileDependencies } from './dependencies';
  * the execution output as `network`), for the console and API users who cannot read Step Functions: of an
  * investigation, the instances its entity's sessions ran on over its scope; or of one EC2 instance over a scope.
  * Computed from the tables by the same code as the stage (queries/instance-network.ts), so the same reads: the
- * instances' interface-hour items of the scope and of the baseline before it, Query on keys only.
+ * instances' interface-hour items of the scope, and the baseline before it from per-day digests (built once,
+ * then one Query per interface), Query on keys only.
  */
 export interface NetworkReportResponse extends NetworkSection {
   GraphArn?: string;
@@ -22,7 +23,8 @@ export async function getNetworkReport(deps: ProfileDependencies, body: unknown)
   const request = parseGetNetworkReport(body, { nowMillis: deps.now(), maxScopeDays: deps.maxScopeDays });
   const flows = deps.flows;
   if (!flows) throw new ApiError('InternalServerException', 'The flow-log reads are not configured.');
-  const window = { baselineDays: deps.config.baselineDays, minBaselineDays: deps.config.minBaselineDays };
+  // Settled baseline days come from digests, built by the first report that needs them (queries/baseline-reads.ts).
+  const window = { baselineDays: deps.config.baselineDays, minBaselineDays: deps.config.minBaselineDays, nowMs: deps.now() };
   const graph = request.graphArn ? { GraphArn: request.graphArn } : {};
   if ('instanceId' in request) {
     const scope = { from: new Date(request.fromMs).toISOString(), to: new Date(request.toMs).toISOString() };

@@ -1,5 +1,6 @@
 import { ipMatcher } from '../graph/ip-match';
 import { interfaceRows, type FlowInterfaceItem } from './flow-items';
+import type { FlowEvidence } from './network-types';
 
 /**
  * The flow evidence of an address flagged from the flow logs (FLAGGED_IP_ADDRESS, issue 10 §2): per instance,
@@ -7,25 +8,14 @@ import { interfaceRows, type FlowInterfaceItem } from './flow-items';
  * items (pure: lambdas/queries/flow-evidence.ts reads them). Directions are the instance's: BytesIn is what it
  * received from the address.
  */
-export interface FlowEvidence {
-  /** The instance; the interface id when no instance is known for it. */
-  InstanceId: string;
-  InterfaceId: string;
-  /** Start of the hour (flow data is hourly). */
-  Hour: string;
-  BytesIn: number;
-  BytesOut: number;
-  /** Bytes whose direction the default format could not tell (see README "VPC Flow Logs"). */
-  BytesUnknownDirection: number;
-  Packets: number;
-  Flows: number;
-  RejectedFlows: number;
-  /** `<protocol>/<port>`, the service port, sorted. */
-  Ports: string[];
-}
+export type { FlowEvidence } from './network-types';
 
-/** At most this many rows (instance × interface × hour) in one answer; the busiest hours are not chosen, the first are kept. */
-export const MAX_FLOW_EVIDENCE_ROWS = 1_000;
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The order rows are listed and paged in (listIndicatorEvidence's NextToken names the last one given). */
+export function compareFlowEvidence(a: Pick<FlowEvidence, 'Hour' | 'InstanceId' | 'InterfaceId'>, b: Pick<FlowEvidence, 'Hour' | 'InstanceId' | 'InterfaceId'>): number {
+  return byString(a.Hour, b.Hour) || byString(a.InstanceId, b.InstanceId) || byString(a.InterfaceId, b.InterfaceId);
+}
 
 export function flowEvidenceRows(items: readonly FlowInterfaceItem[], address: string, instanceOf: (interfaceId: string) => string): FlowEvidence[] {
   const matches = ipMatcher(address);
@@ -47,8 +37,5 @@ export function flowEvidenceRows(items: readonly FlowInterfaceItem[], address: s
       rows.set(id, row);
     }
   }
-  return [...rows.values()]
-    .map((row) => ({ ...row, Ports: row.Ports.sort() }))
-    .sort((a, b) => (a.Hour < b.Hour ? -1 : a.Hour > b.Hour ? 1 : a.InstanceId < b.InstanceId ? -1 : a.InstanceId > b.InstanceId ? 1 : a.InterfaceId < b.InterfaceId ? -1 : 1))
-    .slice(0, MAX_FLOW_EVIDENCE_ROWS);
+  return [...rows.values()].map((row) => ({ ...row, Ports: row.Ports.sort() })).sort(compareFlowEvidence);
 }

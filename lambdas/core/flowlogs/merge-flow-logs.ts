@@ -1,4 +1,5 @@
 import { MAX_PEER_PAIRS, MAX_PEERS, type FlowHour, type InterfaceHour, type PeerCounts } from './flow-aggregate';
+import { interfaceInstances, sameTrafficDrops } from './instance-keys';
 
 /**
  * Two flow logs can watch the same network interface (a VPC-level log and a subnet- or ENI-level one, each
@@ -7,7 +8,9 @@ import { MAX_PEER_PAIRS, MAX_PEERS, type FlowHour, type InterfaceHour, type Peer
  * most flows for that interface in the hour (a log that dropped records, SKIPDATA, or started late has
  * fewer), ties broken by the lower flow-log id. The compaction folds each flow log's files apart (one
  * FlowHourAggregator per log) and merges the results here; the flows of the other logs on that interface
- * are counted as `duplicateLogFlows`, never added.
+ * are counted as `duplicateLogFlows`, never added. An instance keyed `instance:<id>` in one log (a format
+ * without interface-id) and by its ENIs in another is one traffic too, once the mapping is known
+ * (instance-keys.ts): one side is kept, the other counted as duplicates.
  */
 
 /** One flow log's aggregate of the account-hour. */
@@ -32,7 +35,8 @@ export interface MergedFlowHour extends FlowHour {
 const flowsOf = (iface: InterfaceHour): number => iface.totals.in.flows + iface.totals.out.flows + iface.totals.unknown.flows;
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export function mergeFlowLogs(accountId: string, hour: string, logs: readonly LogHour[]): MergedFlowHour {
+/** `storedMappings`: instance → its ENIs as stored (CloudTrail, earlier hours), for the instances instancesToResolve names. */
+export function mergeFlowLogs(accountId: string, hour: string, logs: readonly LogHour[], storedMappings: ReadonlyMap<string, readonly string[]> = new Map()): MergedFlowHour {
   const ordered = [...logs].sort((a, b) => byString(a.flowLogId, b.flowLogId));
   if (ordered.length <= 1) return single(accountId, hour, ordered[0]);
 
@@ -46,6 +50,12 @@ export function mergeFlowLogs(accountId: string, hour: string, logs: readonly Lo
       const current = chosen.get(iface.interfaceId);
       if (!current || flows > current.flows) chosen.set(iface.interfaceId, { log, iface, flows });
     }
+  // 1b. An instance's `instance:<id>` traffic and its ENIs' traffic in another log: one side only.
+  const chargedTo = new Map<string, number>();
+  for (const [dropped, keeper] of sameTrafficDrops(chosen, interfaceInstances(ordered, storedMappings))) {
+    chosen.delete(dropped);
+    chargedTo.set(keeper, (chargedTo.get(keeper) ?? 0) + (offered.get(dropped) ?? 0));
+  }
 
   // 2. The kept interfaces; what identifies them (instance, VPC, subnet) is the union of what the logs say:
   // a custom format's instance-id names the instance even when the default-format log's traffic is kept.
@@ -57,7 +67,7 @@ export function mergeFlowLogs(accountId: string, hour: string, logs: readonly Lo
   let skipdata = 0;
   for (const interfaceId of [...chosen.keys()].sort(byString)) {
     const { log, iface, flows: kept } = chosen.get(interfaceId) as { log: LogHour; iface: InterfaceHour; flows: number };
-    const duplicates = (offered.get(interfaceId) ?? 0) - kept;
+    const duplicates = (offered.get(interfaceId) ?? 0) - kept + (chargedTo.get(interfaceId) ?? 0);
     sources[interfaceId] = { flowLogId: log.flowLogId, duplicateLogFlows: duplicates };
     duplicateLogFlows += duplicates;
     flows += kept;

@@ -1,19 +1,45 @@
 /**
- * The shapes of the investigation report's network section (core/flowlogs/network-report.ts builds them): types
- * only, with no Node.js dependency, so the console's report page shares them.
+ * The shapes of the flow answers (the report's network section, core/flowlogs/network-report.ts; an address's
+ * flow evidence; the FLOW_PEER relation): types and column lists only, with no Node.js dependency, so the
+ * console shares them. Each field list is declared once here.
  */
-export interface NetworkPeer {
-  Peer: string;
+
+/** One side's traffic with a peer or an address: bytes by direction (the instance's: in is what it received). */
+export interface FlowTraffic {
   BytesIn: number;
   BytesOut: number;
+  /** Bytes whose direction could not be told (default format, the interface's address not learned). */
   BytesUnknownDirection: number;
   Packets: number;
   Flows: number;
   RejectedFlows: number;
-  /** `<protocol>/<port>`, the most bytes first, at most PEER_PORTS_LIMIT. */
+  /** `<protocol>/<port>`, the service's port (the lower of the two). */
+  Ports: string[];
+}
+
+/** FlowTraffic's counts as CSV columns, in this order (the FLOW_PEER relation's CSV, the console's instance table). */
+export const FLOW_TRAFFIC_COLUMNS = ['BytesIn', 'BytesOut', 'BytesUnknownDirection', 'Packets', 'Flows', 'RejectedFlows'] as const;
+
+export interface NetworkPeer extends FlowTraffic {
+  Peer: string;
+  /** The most bytes first, at most PEER_PORTS_LIMIT. */
   Ports: string[];
   FirstSeen: string;
   LastSeen: string;
+}
+
+/**
+ * The flow evidence of a flagged address (listIndicatorEvidence's FlowEvidence, core/flowlogs/flow-evidence.ts):
+ * per instance, interface and hour, the traffic the entity's instances exchanged with it.
+ */
+export interface FlowEvidence extends FlowTraffic {
+  /** The instance; the interface id when no instance is known for it. */
+  InstanceId: string;
+  InterfaceId: string;
+  /** Start of the hour (flow data is hourly). */
+  Hour: string;
+  /** Sorted. */
+  Ports: string[];
 }
 
 export interface NetworkPort {

@@ -39,6 +39,8 @@ export interface FlowVolumeRequest {
   granularity: FlowVolumeGranularity;
   groupBy?: FlowGroupBy;
   filter?: FlowVolumeFilter;
+  /** The page of groups after the first (a signed group offset, lambdas/api/graph-operations.ts). */
+  nextToken?: string;
 }
 
 export interface FlowVolumeCounts {
@@ -78,7 +80,9 @@ export interface FlowVolumeResponse extends FlowVolumeCounts {
   Interfaces: string[];
   Series: FlowVolumePoint[];
   Groups?: FlowVolumeGroup[];
+  /** Groups after this page (MAX_GROUPS per page): the NextToken gives them. */
   OtherGroupCount?: number;
+  NextToken?: string;
   /** Flows folded into `*` peer rows by the storage caps: in the totals, not matched by a peer or port filter. */
   CappedFlows: number;
 }
@@ -152,7 +156,8 @@ function groupValue(groupBy: FlowGroupBy, direction: string, action: string, pee
  * Folds interface-hour items into the answer. `peer` narrows to one address (an IP_ADDRESS entity: its
  * flows with the instances), besides the request's filter. Items outside [from, to) are ignored.
  */
-export function flowVolume(items: readonly FlowInterfaceItem[], request: FlowVolumeRequest, hours: { from: string; to: string }): FlowVolumeResponse {
+/** `groupOffset`: the groups the earlier pages gave (groups are ranked by bytes, then flows, then value). */
+export function flowVolume(items: readonly FlowInterfaceItem[], request: FlowVolumeRequest, hours: { from: string; to: string }, groupOffset = 0): FlowVolumeResponse {
   const filter = request.filter ?? {};
   // By value, so that an IPv6 address matches whatever its spelling.
   const entityPeer = request.entity.type === 'IP_ADDRESS' ? ipMatcher(request.entity.id) : undefined;
@@ -200,8 +205,8 @@ export function flowVolume(items: readonly FlowInterfaceItem[], request: FlowVol
     Series: pointsOf(total),
     ...(request.groupBy
       ? {
-          Groups: ranked.slice(0, MAX_GROUPS).map((g) => ({ Value: g.value, ...g.counts, Series: pointsOf(g.series) })),
-          ...(ranked.length > MAX_GROUPS ? { OtherGroupCount: ranked.length - MAX_GROUPS } : {}),
+          Groups: ranked.slice(groupOffset, groupOffset + MAX_GROUPS).map((g) => ({ Value: g.value, ...g.counts, Series: pointsOf(g.series) })),
+          ...(ranked.length > groupOffset + MAX_GROUPS ? { OtherGroupCount: ranked.length - groupOffset - MAX_GROUPS } : {}),
         }
       : {}),
     CappedFlows: cappedFlows,

@@ -1,4 +1,5 @@
 import type { CsvCell } from './csv';
+import { FLOW_TRAFFIC_COLUMNS, type FlowTraffic } from '../flowlogs/network-types';
 import type { EntityType } from './entity-types';
 
 /**
@@ -50,15 +51,8 @@ export interface RelatedEntity {
   Flow?: FlowRelation;
 }
 
-export interface FlowRelation {
-  BytesIn: number;
-  BytesOut: number;
-  /** Bytes whose direction could not be told (default format, the interface's address not learned). */
-  BytesUnknownDirection: number;
-  Packets: number;
-  Flows: number;
-  RejectedFlows: number;
-  /** `<protocol>/<port>`, the lower of the two ports (the service's); at most 8 per interface and hour are kept. */
+export interface FlowRelation extends FlowTraffic {
+  /** At most 8 per interface and hour are kept. */
   Ports: string[];
   Interfaces: string[];
 }
@@ -165,11 +159,11 @@ export function relatedEntitiesCsvRows(entities: readonly RelatedEntity[]): CsvC
  * listRelatedEntities from an IP_ADDRESS to EC2_INSTANCE (FLOW_PEER rows) as CSV: the same columns, then the flow
  * counts. Lists are joined with spaces; every cell goes through the same formula neutralisation (core/graph/csv.ts).
  */
-export const RELATED_FLOW_CSV_HEADER = [...RELATED_ENTITIES_CSV_HEADER, 'BytesIn', 'BytesOut', 'BytesUnknownDirection', 'Packets', 'Flows', 'RejectedFlows', 'Ports', 'Interfaces'] as const;
+export const RELATED_FLOW_CSV_HEADER = [...RELATED_ENTITIES_CSV_HEADER, ...FLOW_TRAFFIC_COLUMNS, 'Ports', 'Interfaces'] as const;
 
 export function relatedFlowCsvRows(entities: readonly RelatedEntity[]): CsvCell[][] {
   return relatedEntitiesCsvRows(entities).map((row, i) => {
     const flow = entities[i].Flow;
-    return [...row, flow?.BytesIn, flow?.BytesOut, flow?.BytesUnknownDirection, flow?.Packets, flow?.Flows, flow?.RejectedFlows, flow?.Ports.join(' '), flow?.Interfaces.join(' ')];
+    return [...row, ...FLOW_TRAFFIC_COLUMNS.map((column) => flow?.[column]), flow?.Ports.join(' '), flow?.Interfaces.join(' ')];
   });
 }

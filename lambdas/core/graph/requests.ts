@@ -180,9 +180,11 @@ function readVolumeBody<T extends string, G extends string, B extends string, F>
     granularities: readonly G[];
     groupBy: readonly B[];
     filter: (body: ObjectReader) => F | undefined;
+    /** Fields one route adds to the common ones (getFlowVolume's NextToken). */
+    extraFields?: readonly string[];
   },
 ) {
-  const { reader: body, violations } = readerOf(value, VOLUME_FIELDS);
+  const { reader: body, violations } = readerOf(value, [...VOLUME_FIELDS, ...(spec.extraFields ?? [])]);
   const graphArn = body?.string('GraphArn', GRAPH_ARN);
   const type = body?.enumeration('EntityType', spec.types, true);
   const id = body?.string('EntityId', { required: true, minLength: 1, maxLength: spec.idMaxLength });
@@ -431,10 +433,14 @@ export function parseGetFlowVolume(value: unknown, context: GraphRequestContext)
     granularities: FLOW_GRANULARITIES,
     groupBy: FLOW_GROUP_BY,
     filter: parseFlowFilter,
+    extraFields: ['NextToken'],
   });
+  // The next page of groups (more than MAX_GROUPS): only a grouped answer has pages.
+  const nextToken = body?.string('NextToken', { minLength: 1, maxLength: MAX_TOKEN_LENGTH });
+  if (body && nextToken !== undefined && !groupBy) body.fail('NextToken pages the groups: it needs GroupBy');
   // An IP_ADDRESS entity is the peer already: its flows are those with the entity's address.
   if (body && type === 'IP_ADDRESS' && filter?.peerIp !== undefined) body.fail('Filter.PeerIp is not available for EntityType IP_ADDRESS (the entity is the peer)');
   if (body && type === 'IP_ADDRESS' && groupBy === 'PEER_IP') body.fail('GroupBy PEER_IP is not available for EntityType IP_ADDRESS (the entity is the peer)');
   if (body) checkScope(body, from, to, context);
-  return request();
+  return { ...request(), ...(nextToken !== undefined ? { nextToken } : {}) };
 }

@@ -1,0 +1,14 @@
+import { toCsv, type CsvCell } from '../../lambdas/core/graph/csv';
+
+/**
+ * Saves rows as a CSV file, written with the API's own CSV rules (lambdas/core/graph/csv.ts: RFC 4180, and a
+ * cell a spreadsheet would read as a formula, `=`, `+`, `-`, `@`, is prefixed with `'`): cells come from logs
+ * that attackers write.
+ */
+export function downloadCsv(fileName: string, header: readonly string[], rows: readonly (readonly CsvCell[])[]): void {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([toCsv(header, rows)], { type: 'text/csv' }));
+  link.download = fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
