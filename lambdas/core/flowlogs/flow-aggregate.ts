@@ -1,6 +1,7 @@
 import { InterfaceAddresses, type Direction, type Resolved } from './direction';
 import type { FlowRecord } from './flow-record';
 import { LINK_PORTS, LinkTable, RowTable } from './flow-tables';
+import { attachRowView, InterfaceRowView, portCode, portName, rowCode } from './flow-row-view';
 
 /**
  * Folds one account-hour of flow records into one aggregate per network interface (ENI) and a peer index:
@@ -78,41 +79,6 @@ interface InterfaceState extends Omit<InterfaceHour, 'rows'> {
 
 const NONE = -1;
 const DIRECTION_INDEX: Readonly<Record<Direction, number>> = { in: 0, out: 1, unknown: 2 };
-
-/** Protocol and port as one number (-1 for either when the record had none), and back to `<protocol>/<port>`. */
-const PORT_SPAN = 65537;
-const portCode = (protocol: number, port: number): number => (protocol + 1) * PORT_SPAN + (port + 1);
-/**
- * `<protocol>/<port>` (peer index) and `|<protocol>|<port>` (row keys) of a port code, made once per code: an
- * hour has a few distinct ports and hundreds of thousands of rows and links naming them.
- */
-const portNames = new Map<number, string>();
-const rowPortNames = new Map<number, string>();
-function portName(code: number): string {
-  let name = portNames.get(code);
-  if (name === undefined) {
-    const protocol = Math.floor(code / PORT_SPAN);
-    portNames.set(code, (name = `${protocol - 1}/${code - protocol * PORT_SPAN - 1}`));
-    if (portNames.size > MAX_PORT_NAMES) portNames.clear();
-  }
-  return name;
-}
-function rowPortName(code: number): string {
-  let name = rowPortNames.get(code);
-  if (name === undefined) {
-    const protocol = Math.floor(code / PORT_SPAN);
-    rowPortNames.set(code, (name = `|${protocol - 1}|${code - protocol * PORT_SPAN - 1}`));
-    if (rowPortNames.size > MAX_PORT_NAMES) rowPortNames.clear();
-  }
-  return name;
-}
-/** Bound of each port-name cache (a scan of every port of every protocol would otherwise fill it). */
-const MAX_PORT_NAMES = 4096;
-/** Direction, action and port code in one integer below 2^30: a V8 small integer, compared without allocation. */
-const PORT_CODES = 257 * PORT_SPAN;
-const rowCode = (directionAction: number, code: number): number => directionAction * PORT_CODES + code;
-/** `<direction>|<action>|` of each direction-action number (direction × 2 + rejected). */
-const ROW_PREFIXES = ['in|ACCEPT|', 'in|REJECT|', 'out|ACCEPT|', 'out|REJECT|', 'unknown|ACCEPT|', 'unknown|REJECT|'];
 
 export class FlowHourAggregator {
   readonly counts = { flows: 0, nodata: 0, skipdata: 0, outsideHour: 0 };
@@ -199,19 +165,23 @@ export class FlowHourAggregator {
     return { accountId: this.accountId, hour: this.hour, interfaces, peers, peerPorts, cappedPeers: this.cappedPeers, counts: { ...this.counts } };
   }
 
-  /** The interface's rows under their documented keys, `<direction>|<action>|<peer>|<protocol>|<port>`. */
+  /**
+   * The interface's hour. Its rows stay in the tables (a view, see flow-row-view.ts): `rows` builds their
+   * documented keys only when read, and the stored item is encoded from the view.
+   */
   private interfaceHour(state: InterfaceState, links: readonly number[]): InterfaceHour {
-    const rows: FlowRow[] = [];
     const table = this.rows;
-    const put = (peer: string, row: number, protocolPort: string) =>
-      rows.push([ROW_PREFIXES[Math.floor(table.code[row] / PORT_CODES)] + peer + protocolPort, table.bytes[row], table.packets[row], table.flows[row], table.first[row], table.last[row]]);
-    for (const link of links) {
-      const peer = this.peerNames[this.links.peer[link]];
-      for (let row = this.links.rows[link]; row !== NONE; row = table.next[row]) put(peer, row, rowPortName(table.code[row] % PORT_CODES));
-    }
-    for (const star of state.stars) if (star !== NONE) put('*', star, '|*|*');
+    let count = 0;
+    for (const star of state.stars) if (star !== NONE) count++;
+    for (const link of links) for (let row = this.links.rows[link]; row !== NONE; row = table.next[row]) count++;
+    const order = new Int32Array(count);
+    let at = 0;
+    for (const link of links) for (let row = this.links.rows[link]; row !== NONE; row = table.next[row]) order[at++] = row;
+    for (const star of state.stars) if (star !== NONE) order[at++] = star;
     const { interfaceId, instanceId, vpcId, subnetId, totals, cappedFlows, first, last, nodata, skipdata } = state;
-    return { interfaceId, ...(instanceId ? { instanceId } : {}), ...(vpcId ? { vpcId } : {}), ...(subnetId ? { subnetId } : {}), totals, rows, cappedFlows, first, last, nodata, skipdata };
+    // `rows` holds its place in the key order; attachRowView makes it the view's lazily built list.
+    const hour = { interfaceId, ...(instanceId ? { instanceId } : {}), ...(vpcId ? { vpcId } : {}), ...(subnetId ? { subnetId } : {}), totals, rows: [] as FlowRow[], cappedFlows, first, last, nodata, skipdata };
+    return attachRowView(hour, new InterfaceRowView(order, table, this.links, this.peerNames));
   }
 
   private stateOf(record: FlowRecord): InterfaceState {
