@@ -1,6 +1,6 @@
 import { InterfaceAddresses, type Direction, type Resolved } from './direction';
 import type { FlowRecord } from './flow-record';
-import { LINK_PORTS, LinkTable, RowTable } from './flow-tables';
+import { LINK_PORTS, LinkTable, PairTable, RowTable } from './flow-tables';
 import { attachRowView, InterfaceRowView, portCode, portName, rowCode } from './flow-row-view';
 
 /**
@@ -93,6 +93,7 @@ export class FlowHourAggregator {
   private readonly peerPaired: boolean[] = [];
   private readonly rows = new RowTable();
   private readonly links = new LinkTable();
+  private readonly pairTable = new PairTable();
   private pairedPeers = 0;
   private pairs = 0;
   private cappedPeers = 0;
@@ -133,7 +134,7 @@ export class FlowHourAggregator {
     // Each interface's links, in the order they were made.
     const linksOf: number[][] = states.map(() => []);
     const { links } = this;
-    for (let link = 0; link < links.size; link++) linksOf[links.iface[link]].push(link);
+    for (let link = 0; link < links.size; link++) linksOf[links.iface(link)].push(link);
     const interfaces = states.map((state) => this.interfaceHour(state, linksOf[state.index]));
     // The peer index in the order of `<peer> <interface>` (a space sorts before any address character).
     // Per peer, its paired links in interface order (link numbers only: no object per pair).
@@ -142,8 +143,8 @@ export class FlowHourAggregator {
     for (const state of states) {
       interfaceIds[state.index] = state.interfaceId;
       for (const link of linksOf[state.index]) {
-        if (!links.paired[link]) continue;
-        const peerId = links.peer[link];
+        if (links.pair(link) === NONE) continue;
+        const peerId = links.peer(link);
         const list = byPeer.get(peerId);
         if (list) list.push(link);
         else byPeer.set(peerId, [link]);
@@ -157,9 +158,10 @@ export class FlowHourAggregator {
       const counts: Record<string, PeerCounts> = (peers[peer] = {});
       const ports: Record<string, string[]> = (peerPorts[peer] = {});
       for (const link of byPeer.get(peerId) as number[]) {
-        const interfaceId = interfaceIds[links.iface[link]];
-        counts[interfaceId] = [links.bytesIn[link], links.bytesOut[link], links.packets[link], links.flows[link], links.rejectedFlows[link], links.first[link], links.last[link]];
-        ports[interfaceId] = links.portsOf(link).map(portName).sort();
+        const interfaceId = interfaceIds[links.iface(link)];
+        const pair = links.pair(link);
+        counts[interfaceId] = this.pairTable.counts(pair);
+        ports[interfaceId] = this.pairTable.portsOf(pair).map(portName).sort();
       }
     }
     return { accountId: this.accountId, hour: this.hour, interfaces, peers, peerPorts, cappedPeers: this.cappedPeers, counts: { ...this.counts } };
@@ -173,10 +175,10 @@ export class FlowHourAggregator {
     const table = this.rows;
     let count = 0;
     for (const star of state.stars) if (star !== NONE) count++;
-    for (const link of links) for (let row = this.links.rows[link]; row !== NONE; row = table.next[row]) count++;
+    for (const link of links) for (let row = this.links.rows(link); row !== NONE; row = table.next(row)) count++;
     const order = new Int32Array(count);
     let at = 0;
-    for (const link of links) for (let row = this.links.rows[link]; row !== NONE; row = table.next[row]) order[at++] = row;
+    for (const link of links) for (let row = this.links.rows(link); row !== NONE; row = table.next(row)) order[at++] = row;
     for (const star of state.stars) if (star !== NONE) order[at++] = star;
     const { interfaceId, instanceId, vpcId, subnetId, totals, cappedFlows, first, last, nodata, skipdata } = state;
     // `rows` holds its place in the key order; attachRowView makes it the view's lazily built list.
@@ -250,7 +252,7 @@ export class FlowHourAggregator {
       }
     } else {
       if (link === NONE) link = this.linkOf(state, peer);
-      this.links.rows[link] = this.rows.add(link, code, bytes, packets, start, end, this.links.rows[link]);
+      this.links.setRows(link, this.rows.add(link, code, bytes, packets, start, end, this.links.rows(link)));
       state.rowCount++;
     }
     this.foldPeer(state, link, peer, direction, record, rejected, ports);
@@ -272,15 +274,9 @@ export class FlowHourAggregator {
     const bytesIn = direction === 'in' ? record.bytes : 0;
     const bytesOut = direction === 'in' ? 0 : record.bytes;
     const links = this.links;
-    if (known !== NONE && links.paired[known] === 1) {
-      links.bytesIn[known] += bytesIn;
-      links.bytesOut[known] += bytesOut;
-      links.packets[known] += record.packets;
-      links.flows[known]++;
-      if (rejected) links.rejectedFlows[known]++;
-      if (record.start < links.first[known]) links.first[known] = record.start;
-      if (record.end > links.last[known]) links.last[known] = record.end;
-      links.addPort(known, code);
+    const knownPair = known === NONE ? NONE : links.pair(known);
+    if (knownPair !== NONE) {
+      this.pairTable.fold(knownPair, bytesIn, bytesOut, record.packets, rejected, record.start, record.end, code);
       return;
     }
     if (this.pairs >= MAX_PEER_PAIRS) {
@@ -301,15 +297,6 @@ export class FlowHourAggregator {
       this.pairedPeers++;
     }
     this.pairs++;
-    links.paired[link] = 1;
-    links.bytesIn[link] = bytesIn;
-    links.bytesOut[link] = bytesOut;
-    links.packets[link] = record.packets;
-    links.flows[link] = 1;
-    links.rejectedFlows[link] = rejected ? 1 : 0;
-    links.first[link] = record.start;
-    links.last[link] = record.end;
-    links.portCount[link] = 0;
-    links.addPort(link, code);
+    links.setPair(link, this.pairTable.add(bytesIn, bytesOut, record.packets, rejected, record.start, record.end, code));
   }
 }

@@ -66,63 +66,63 @@ export class InterfaceRowView {
   ) {}
 
   bytes(row: number): number {
-    return this.table.bytes[row];
+    return this.table.bytes(row);
   }
 
   packets(row: number): number {
-    return this.table.packets[row];
+    return this.table.packets(row);
   }
 
   flows(row: number): number {
-    return this.table.flows[row];
+    return this.table.flows(row);
   }
 
   first(row: number): number {
-    return this.table.first[row];
+    return this.table.first(row);
   }
 
   last(row: number): number {
-    return this.table.last[row];
+    return this.table.last(row);
   }
 
   /** Direction × 2 + rejected (DIRECTION_ACTIONS). */
   directionAction(row: number): number {
-    return Math.floor(this.table.code[row] / PORT_CODES);
+    return Math.floor(this.table.code(row) / PORT_CODES);
   }
 
   /** Whether the row is an interface's `*` row (flows beyond the live row cap). */
   isStar(row: number): boolean {
-    return this.table.link[row] === NONE;
+    return this.table.link(row) === NONE;
   }
 
   /** The peer address, or `*`. */
   peer(row: number): string {
-    const link = this.table.link[row];
-    return link === NONE ? STAR : this.peerNames[this.links.peer[link]];
+    const link = this.table.link(row);
+    return link === NONE ? STAR : this.peerNames[this.links.peer(link)];
   }
 
   /** The protocol (-1 when the records had none), null for a `*` row. */
   protocol(row: number): number | null {
     if (this.isStar(row)) return null;
-    return Math.floor((this.table.code[row] % PORT_CODES) / PORT_SPAN) - 1;
+    return Math.floor((this.table.code(row) % PORT_CODES) / PORT_SPAN) - 1;
   }
 
   /** The port (-1 when the records had none), null for a `*` row. */
   port(row: number): number | null {
     if (this.isStar(row)) return null;
-    return ((this.table.code[row] % PORT_CODES) % PORT_SPAN) - 1;
+    return ((this.table.code(row) % PORT_CODES) % PORT_SPAN) - 1;
   }
 
   /** The row's documented key, `<direction>|<action>|<peer>|<protocol>|<port>`. */
   key(row: number): string {
     const prefix = DIRECTION_ACTIONS[this.directionAction(row)];
     if (this.isStar(row)) return `${prefix}|*|*|*`;
-    return `${prefix}|${this.peer(row)}${rowPortName(this.table.code[row] % PORT_CODES)}`;
+    return `${prefix}|${this.peer(row)}${rowPortName(this.table.code(row) % PORT_CODES)}`;
   }
 
   flowRow(row: number): FlowRow {
     const table = this.table;
-    return [this.key(row), table.bytes[row], table.packets[row], table.flows[row], table.first[row], table.last[row]];
+    return [this.key(row), table.bytes(row), table.packets(row), table.flows(row), table.first(row), table.last(row)];
   }
 
   /** Every row as a FlowRow, in `order`. */
@@ -138,7 +138,7 @@ export class InterfaceRowView {
     for (const row of this.order) {
       if (this.directionAction(row) < UNKNOWN_DIRECTION_ACTION || this.isStar(row)) continue;
       const peer = this.peer(row);
-      byPeer.set(peer, (byPeer.get(peer) ?? 0) + this.table.bytes[row]);
+      byPeer.set(peer, (byPeer.get(peer) ?? 0) + this.table.bytes(row));
     }
     return byPeer;
   }
