@@ -3,6 +3,7 @@ import { FlowHourAggregator, MAX_ROWS_PER_INTERFACE, type FlowHour, type Interfa
 import { decodeBody, interfaceItem, peersItem } from '../../lambdas/core/flowlogs/flow-items';
 import type { FlowRecord } from '../../lambdas/core/flowlogs/flow-record';
 import { rowViewOf } from '../../lambdas/core/flowlogs/flow-row-view';
+import { mergeFlowLogs } from '../../lambdas/core/flowlogs/merge-flow-logs';
 
 /**
  * The items of an hour are encoded straight from the aggregator's tables (flow-item-rows.ts). They must be
@@ -120,5 +121,22 @@ describe('interface items encoded from the tables', () => {
     const item = interfaceItem(hour, iface, EXPIRES, undefined, 2000);
     expect(item.cappedFlows).toBeGreaterThan(iface.cappedFlows);
     expect(item).toEqual(interfaceItem(plainHour(hour), plain(iface), EXPIRES, undefined, 2000));
+  });
+
+  it('keep their view through a merge of two flow logs that completes an interface\'s identity', () => {
+    const base = capFill(2, 1).slice(0, 3000);
+    const logs = ['fl-0aaaaaaaaaaaaaaa0', 'fl-0bbbbbbbbbbbbbbb0'].map((flowLogId, log) => {
+      const aggregator = new FlowHourAggregator(ACCOUNT, HOUR);
+      // The first log has more flows (its traffic is kept); only the second names the instance.
+      for (const record of log === 0 ? base : base.slice(0, 100)) aggregator.add(log === 0 ? record : { ...record, instanceId: 'i-0abc' });
+      return { flowLogId, hour: aggregator.finish() };
+    });
+    const merged = mergeFlowLogs(ACCOUNT, HOUR, logs);
+    const iface = merged.interfaces[0];
+    expect(iface.instanceId).toBe('i-0abc');
+    expect(merged.sources[iface.interfaceId].flowLogId).toBe('fl-0aaaaaaaaaaaaaaa0');
+    expect(rowViewOf(iface)).toBeDefined();
+    expect(iface.rows).toEqual(logs[0].hour.interfaces[0].rows);
+    expect(interfaceItem(merged, iface, EXPIRES, merged.sources[iface.interfaceId], 3000)).toEqual(interfaceItem(plainHour(merged), plain(iface), EXPIRES, merged.sources[iface.interfaceId], 3000));
   });
 });

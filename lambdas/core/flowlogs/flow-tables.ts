@@ -279,6 +279,9 @@ export class PairTable {
   portsOf(pair: number): number[] {
     const ints = this.ints[pair >> CHUNK_BITS];
     const at = (pair & IN_CHUNK) * PAIR_INTS;
-    return Array.from(ints.subarray(at + PORTS, at + PORTS + ints[at + PORT_COUNT]));
+    const count = ints[at + PORT_COUNT];
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(ints[at + PORTS + i]);
+    return ports;
   }
 }
