@@ -25,6 +25,8 @@ interface CoreRun {
   cpuSeconds: { bare: number; strings: number; core: number };
   /** CPU seconds of one run: gunzip + split + parse (parse), folding (fold), building the hours' results (finish). */
   split: { parse: number; fold: number; finish: number };
+  /** CPU seconds of one run of encoding the stored items after the core: from the tables, and from FlowRow lists. */
+  items: { tables: number; rows: number };
   peakRss: number;
   rssBefore: number;
 }
@@ -147,6 +149,7 @@ async function shapeBench(quick: boolean, shape: Shape, print: (line: string) =>
   print(`  parse + check + aggregate (core)    ${both('core')}  records (${ratio('seconds')} of bare wall, ${ratio('cpuSeconds')} CPU; target 50%)`);
   const { parse, fold, finish } = run.split;
   print(`  core CPU split (one run)            gunzip + split ${fmt(run.cpuSeconds.bare)} s, parse + check ${fmt(parse - run.cpuSeconds.bare)} s, fold ${fmt(fold)} s, finish() ${fmt(finish)} s`);
+  print(`  stored items after the core        ${fmt(run.items.tables)} s CPU from the tables (${fmt(run.items.rows)} s from FlowRow lists, the reference path; JSON + gzip, not in the rates)`);
   print(`  peak RSS, fresh process per shape   ${fmt(run.peakRss / 2 ** 20)} MB (${fmt((run.peakRss - run.rssBefore) / 2 ** 20)} MB above the process with the files loaded)`);
   const writes = await writesPerMillion(files, run.counts.core);
   print(`  DynamoDB per 1 million flow records ${fmt(writes.items)} items written (${fmt(writes.units)} write units, ${fmt(writes.batchRequests)} BatchWriteItem requests)`);

@@ -1,6 +1,7 @@
 import { InterfaceAddresses, type Direction, type Resolved } from './direction';
 import type { FlowRecord } from './flow-record';
-import { LINK_PORTS, LinkTable, RowTable } from './flow-tables';
+import { LINK_PORTS, LinkTable, PairTable, RowTable } from './flow-tables';
+import { attachRowView, InterfaceRowView, portCode, portName, rowCode } from './flow-row-view';
 
 /**
  * Folds one account-hour of flow records into one aggregate per network interface (ENI) and a peer index:
@@ -79,41 +80,6 @@ interface InterfaceState extends Omit<InterfaceHour, 'rows'> {
 const NONE = -1;
 const DIRECTION_INDEX: Readonly<Record<Direction, number>> = { in: 0, out: 1, unknown: 2 };
 
-/** Protocol and port as one number (-1 for either when the record had none), and back to `<protocol>/<port>`. */
-const PORT_SPAN = 65537;
-const portCode = (protocol: number, port: number): number => (protocol + 1) * PORT_SPAN + (port + 1);
-/**
- * `<protocol>/<port>` (peer index) and `|<protocol>|<port>` (row keys) of a port code, made once per code: an
- * hour has a few distinct ports and hundreds of thousands of rows and links naming them.
- */
-const portNames = new Map<number, string>();
-const rowPortNames = new Map<number, string>();
-function portName(code: number): string {
-  let name = portNames.get(code);
-  if (name === undefined) {
-    const protocol = Math.floor(code / PORT_SPAN);
-    portNames.set(code, (name = `${protocol - 1}/${code - protocol * PORT_SPAN - 1}`));
-    if (portNames.size > MAX_PORT_NAMES) portNames.clear();
-  }
-  return name;
-}
-function rowPortName(code: number): string {
-  let name = rowPortNames.get(code);
-  if (name === undefined) {
-    const protocol = Math.floor(code / PORT_SPAN);
-    rowPortNames.set(code, (name = `|${protocol - 1}|${code - protocol * PORT_SPAN - 1}`));
-    if (rowPortNames.size > MAX_PORT_NAMES) rowPortNames.clear();
-  }
-  return name;
-}
-/** Bound of each port-name cache (a scan of every port of every protocol would otherwise fill it). */
-const MAX_PORT_NAMES = 4096;
-/** Direction, action and port code in one integer below 2^30: a V8 small integer, compared without allocation. */
-const PORT_CODES = 257 * PORT_SPAN;
-const rowCode = (directionAction: number, code: number): number => directionAction * PORT_CODES + code;
-/** `<direction>|<action>|` of each direction-action number (direction × 2 + rejected). */
-const ROW_PREFIXES = ['in|ACCEPT|', 'in|REJECT|', 'out|ACCEPT|', 'out|REJECT|', 'unknown|ACCEPT|', 'unknown|REJECT|'];
-
 export class FlowHourAggregator {
   readonly counts = { flows: 0, nodata: 0, skipdata: 0, outsideHour: 0 };
   private readonly interfaces = new Map<string, InterfaceState>();
@@ -127,6 +93,7 @@ export class FlowHourAggregator {
   private readonly peerPaired: boolean[] = [];
   private readonly rows = new RowTable();
   private readonly links = new LinkTable();
+  private readonly pairTable = new PairTable();
   private pairedPeers = 0;
   private pairs = 0;
   private cappedPeers = 0;
@@ -167,7 +134,7 @@ export class FlowHourAggregator {
     // Each interface's links, in the order they were made.
     const linksOf: number[][] = states.map(() => []);
     const { links } = this;
-    for (let link = 0; link < links.size; link++) linksOf[links.iface[link]].push(link);
+    for (let link = 0; link < links.size; link++) linksOf[links.iface(link)].push(link);
     const interfaces = states.map((state) => this.interfaceHour(state, linksOf[state.index]));
     // The peer index in the order of `<peer> <interface>` (a space sorts before any address character).
     // Per peer, its paired links in interface order (link numbers only: no object per pair).
@@ -176,8 +143,8 @@ export class FlowHourAggregator {
     for (const state of states) {
       interfaceIds[state.index] = state.interfaceId;
       for (const link of linksOf[state.index]) {
-        if (!links.paired[link]) continue;
-        const peerId = links.peer[link];
+        if (links.pair(link) === NONE) continue;
+        const peerId = links.peer(link);
         const list = byPeer.get(peerId);
         if (list) list.push(link);
         else byPeer.set(peerId, [link]);
@@ -191,27 +158,32 @@ export class FlowHourAggregator {
       const counts: Record<string, PeerCounts> = (peers[peer] = {});
       const ports: Record<string, string[]> = (peerPorts[peer] = {});
       for (const link of byPeer.get(peerId) as number[]) {
-        const interfaceId = interfaceIds[links.iface[link]];
-        counts[interfaceId] = [links.bytesIn[link], links.bytesOut[link], links.packets[link], links.flows[link], links.rejectedFlows[link], links.first[link], links.last[link]];
-        ports[interfaceId] = links.portsOf(link).map(portName).sort();
+        const interfaceId = interfaceIds[links.iface(link)];
+        const pair = links.pair(link);
+        counts[interfaceId] = this.pairTable.counts(pair);
+        ports[interfaceId] = this.pairTable.portsOf(pair).map(portName).sort();
       }
     }
     return { accountId: this.accountId, hour: this.hour, interfaces, peers, peerPorts, cappedPeers: this.cappedPeers, counts: { ...this.counts } };
   }
 
-  /** The interface's rows under their documented keys, `<direction>|<action>|<peer>|<protocol>|<port>`. */
+  /**
+   * The interface's hour. Its rows stay in the tables (a view, see flow-row-view.ts): `rows` builds their
+   * documented keys only when read, and the stored item is encoded from the view.
+   */
   private interfaceHour(state: InterfaceState, links: readonly number[]): InterfaceHour {
-    const rows: FlowRow[] = [];
     const table = this.rows;
-    const put = (peer: string, row: number, protocolPort: string) =>
-      rows.push([ROW_PREFIXES[Math.floor(table.code[row] / PORT_CODES)] + peer + protocolPort, table.bytes[row], table.packets[row], table.flows[row], table.first[row], table.last[row]]);
-    for (const link of links) {
-      const peer = this.peerNames[this.links.peer[link]];
-      for (let row = this.links.rows[link]; row !== NONE; row = table.next[row]) put(peer, row, rowPortName(table.code[row] % PORT_CODES));
-    }
-    for (const star of state.stars) if (star !== NONE) put('*', star, '|*|*');
+    let count = 0;
+    for (const star of state.stars) if (star !== NONE) count++;
+    for (const link of links) for (let row = this.links.rows(link); row !== NONE; row = table.next(row)) count++;
+    const order = new Int32Array(count);
+    let at = 0;
+    for (const link of links) for (let row = this.links.rows(link); row !== NONE; row = table.next(row)) order[at++] = row;
+    for (const star of state.stars) if (star !== NONE) order[at++] = star;
     const { interfaceId, instanceId, vpcId, subnetId, totals, cappedFlows, first, last, nodata, skipdata } = state;
-    return { interfaceId, ...(instanceId ? { instanceId } : {}), ...(vpcId ? { vpcId } : {}), ...(subnetId ? { subnetId } : {}), totals, rows, cappedFlows, first, last, nodata, skipdata };
+    // `rows` holds its place in the key order; attachRowView makes it the view's lazily built list.
+    const hour = { interfaceId, ...(instanceId ? { instanceId } : {}), ...(vpcId ? { vpcId } : {}), ...(subnetId ? { subnetId } : {}), totals, rows: [] as FlowRow[], cappedFlows, first, last, nodata, skipdata };
+    return attachRowView(hour, new InterfaceRowView(order, table, this.links, this.peerNames));
   }
 
   private stateOf(record: FlowRecord): InterfaceState {
@@ -280,7 +252,7 @@ export class FlowHourAggregator {
       }
     } else {
       if (link === NONE) link = this.linkOf(state, peer);
-      this.links.rows[link] = this.rows.add(link, code, bytes, packets, start, end, this.links.rows[link]);
+      this.links.setRows(link, this.rows.add(link, code, bytes, packets, start, end, this.links.rows(link)));
       state.rowCount++;
     }
     this.foldPeer(state, link, peer, direction, record, rejected, ports);
@@ -302,15 +274,9 @@ export class FlowHourAggregator {
     const bytesIn = direction === 'in' ? record.bytes : 0;
     const bytesOut = direction === 'in' ? 0 : record.bytes;
     const links = this.links;
-    if (known !== NONE && links.paired[known] === 1) {
-      links.bytesIn[known] += bytesIn;
-      links.bytesOut[known] += bytesOut;
-      links.packets[known] += record.packets;
-      links.flows[known]++;
-      if (rejected) links.rejectedFlows[known]++;
-      if (record.start < links.first[known]) links.first[known] = record.start;
-      if (record.end > links.last[known]) links.last[known] = record.end;
-      links.addPort(known, code);
+    const knownPair = known === NONE ? NONE : links.pair(known);
+    if (knownPair !== NONE) {
+      this.pairTable.fold(knownPair, bytesIn, bytesOut, record.packets, rejected, record.start, record.end, code);
       return;
     }
     if (this.pairs >= MAX_PEER_PAIRS) {
@@ -331,15 +297,6 @@ export class FlowHourAggregator {
       this.pairedPeers++;
     }
     this.pairs++;
-    links.paired[link] = 1;
-    links.bytesIn[link] = bytesIn;
-    links.bytesOut[link] = bytesOut;
-    links.packets[link] = record.packets;
-    links.flows[link] = 1;
-    links.rejectedFlows[link] = rejected ? 1 : 0;
-    links.first[link] = record.start;
-    links.last[link] = record.end;
-    links.portCount[link] = 0;
-    links.addPort(link, code);
+    links.setPair(link, this.pairTable.add(bytesIn, bytesOut, record.packets, rejected, record.start, record.end, code));
   }
 }

@@ -1,7 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { activitySlot } from '../model/items';
 import type { Direction } from './direction';
+import { foldWorkingRows, rowCount, sortedRows, workingRowsBody } from './flow-item-rows';
 import { rowColumns, rowsOfBody } from './flow-row-body';
+import { rowViewOf, type InterfaceRowView } from './flow-row-view';
 import type { DirectionTotals, FlowHour, FlowRow, InterfaceHour, PeerCounts } from './flow-aggregate';
 import type { InterfaceSource, MergedFlowHour } from './merge-flow-logs';
 
@@ -170,17 +172,17 @@ function foldRows(rows: Row[], keep: number): { rows: Row[]; folded: number } {
   return { rows: kept, folded };
 }
 
-export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: number, source?: InterfaceSource): FlowInterfaceItem {
-  let rows: Row[] = [...iface.rows].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+/**
+ * The interface's item: its rows busiest first (ties by key), halved and folded into `*` rows until the
+ * compressed body fits `maxBodyBytes`. An hour from FlowHourAggregator.finish() is encoded from its tables
+ * (flow-item-rows.ts); any other (tests, merged copies) from its `rows`, the reference the first is held to.
+ */
+export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: number, source?: InterfaceSource, maxBodyBytes = MAX_INTERFACE_BODY_BYTES): FlowInterfaceItem {
   const t0 = Date.parse(`${hour.hour}:00:00Z`) / 1000;
-  let body = encode(rowColumns(rows, t0));
-  let cappedFlows = iface.cappedFlows;
-  while (body.byteLength > MAX_INTERFACE_BODY_BYTES && rows.length > 6) {
-    const folded = foldRows(rows, Math.floor(rows.length / 2));
-    rows = folded.rows;
-    cappedFlows += folded.folded;
-    body = encode(rowColumns(rows, t0));
-  }
+  const view = rowViewOf(iface);
+  const fitted = view ? fittedFromView(view, t0, maxBodyBytes) : fittedFromRows(iface.rows, t0, maxBodyBytes);
+  const body = fitted.body;
+  const cappedFlows = iface.cappedFlows + fitted.folded;
   return {
     subject: flowInterfaceSubject(iface.interfaceId),
     slot: activitySlot(hour.hour, hour.accountId),
@@ -200,6 +202,34 @@ export function interfaceItem(hour: FlowHour, iface: InterfaceHour, expiresAt: n
     body,
     expiresAt,
   };
+}
+
+/** The reference: FlowRows sorted and folded by their keys. */
+function fittedFromRows(all: readonly Row[], t0: number, maxBodyBytes: number): { body: Uint8Array; folded: number } {
+  let rows: Row[] = [...all].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  let body = encode(rowColumns(rows, t0));
+  let folded = 0;
+  while (body.byteLength > maxBodyBytes && rows.length > 6) {
+    const next = foldRows(rows, Math.floor(rows.length / 2));
+    rows = next.rows;
+    folded += next.folded;
+    body = encode(rowColumns(rows, t0));
+  }
+  return { body, folded };
+}
+
+/** The same, from the aggregator's tables: no key string per row. */
+function fittedFromView(view: InterfaceRowView, t0: number, maxBodyBytes: number): { body: Uint8Array; folded: number } {
+  let rows = sortedRows(view);
+  let body = encode(workingRowsBody(rows, t0));
+  let folded = 0;
+  while (body.byteLength > maxBodyBytes && rowCount(rows) > 6) {
+    const next = foldWorkingRows(rows, Math.floor(rowCount(rows) / 2));
+    rows = next.rows;
+    folded += next.folded;
+    body = encode(workingRowsBody(rows, t0));
+  }
+  return { body, folded };
 }
 
 export function interfaceRows(item: FlowInterfaceItem): Row[] {
@@ -242,6 +272,11 @@ function unknownBytesByPeer(interfaces: readonly InterfaceHour[]): Map<string, M
   const byInterface = new Map<string, Map<string, number>>();
   for (const iface of interfaces) {
     if (iface.totals.unknown.bytes === 0) continue;
+    const view = rowViewOf(iface);
+    if (view) {
+      byInterface.set(iface.interfaceId, view.unknownBytesByPeer());
+      continue;
+    }
     const byPeer = new Map<string, number>();
     for (const [key, bytes] of iface.rows) {
       if (!key.startsWith('unknown|')) continue;

@@ -124,7 +124,10 @@ function withIdentity(iface: InterfaceHour, logs: readonly LogHour[]): Interface
     vpcId ??= other.vpcId;
     subnetId ??= other.subnetId;
   }
-  return { ...iface, ...(instanceId ? { instanceId } : {}), ...(vpcId ? { vpcId } : {}), ...(subnetId ? { subnetId } : {}) };
+  const identity = { ...(instanceId ? { instanceId } : {}), ...(vpcId ? { vpcId } : {}), ...(subnetId ? { subnetId } : {}) };
+  // Copied by descriptors, not spread: a spread would build the rows an aggregator's hour keeps in its
+  // tables (and drop the view its item is encoded from, flow-row-view.ts).
+  return Object.assign(Object.defineProperties({}, Object.getOwnPropertyDescriptors(iface)), identity) as InterfaceHour;
 }
 
 /**
