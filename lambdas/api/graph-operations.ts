@@ -11,6 +11,7 @@ import { indicatorSortKey } from '../core/investigation/indicators';
 import type { Indicator, Investigation } from '../core/investigation/model';
 import { decodeNextToken, encodeNextToken, requestFingerprint } from '../core/investigation/pagination';
 import { apiCallVolume } from '../queries/api-call-volume';
+import { groupPages } from './group-pages';
 import { callsOf, investigationSourcesOf } from '../queries/entity-calls';
 import type { TrailQueries } from '../queries/trail-queries';
 import { EVIDENCE_CSV_HEADER, evidenceCsvRows, evidenceEvents, type EvidenceEvent, type EvidenceReads } from './indicator-evidence';
@@ -52,10 +53,6 @@ export interface ListIndicatorEvidenceResponse {
   NextToken?: string;
 }
 
-/** A getFlowVolume token's position: the groups the earlier pages gave. */
-const isGroupOffset = (value: unknown): value is { g: number } =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && Number.isSafeInteger((value as { g?: unknown }).g) && (value as { g: number }).g > 0 && (value as { g: number }).g <= 10_000_000;
-
 export interface RequestOptions {
   csv: boolean;
 }
@@ -78,10 +75,14 @@ export class GraphApi {
 
   async getApiCallVolume(body: unknown, options: RequestOptions): Promise<ApiCallVolumeResponse | CsvDocument> {
     const request = parseGetApiCallVolume(body, { nowMillis: this.now(), maxScopeDays: this.deps.maxScopeDays });
-    const response = await apiCallVolume(this.graph().queries, request);
+    // Groups beyond MAX_GROUPS come in pages (group-pages.ts).
+    const pages = await groupPages('GetApiCallVolume', request, options.csv, { tokenKeys: this.deps.tokenKeys, now: () => this.now() });
+    const page = await apiCallVolume(this.graph().queries, request, pages.offset);
+    const nextToken = pages.next(page);
+    const response = { ...page, ...(nextToken ? { NextToken: nextToken } : {}) };
     if (!options.csv) return response;
     const { header, rows } = volumeCsvRows(response);
-    return new CsvDocument(toCsv(header, rows));
+    return new CsvDocument(toCsv(header, rows), nextToken);
   }
 
   /**
@@ -95,13 +96,11 @@ export class GraphApi {
     const scope = { from: new Date(request.fromMs).toISOString(), to: new Date(request.toMs).toISOString() };
     const interfaceIds =
       request.entity.type === 'EC2_INSTANCE' ? await flows.interfacesOf(request.entity.id) : [...new Set((await flows.peers(request.entity.id, scope)).interfaces.map((view) => view.interfaceId))];
-    // Groups beyond MAX_GROUPS come in pages: the token is the offset of the next group, bound to the request.
-    const fingerprint = requestFingerprint({ operation: 'GetFlowVolume', ...request, nextToken: undefined, csv: options.csv });
-    const key = await this.deps.tokenKeys.tokenKey();
-    const offset = request.nextToken ? decodeNextToken(request.nextToken, fingerprint, this.now(), key, isGroupOffset).g : 0;
+    // Groups beyond MAX_GROUPS come in pages (group-pages.ts).
+    const pages = await groupPages('GetFlowVolume', request, options.csv, { tokenKeys: this.deps.tokenKeys, now: () => this.now() });
     const { from, to, items } = await flows.interfaceItems(interfaceIds, scope);
-    const page = flowVolume(items, request, { from, to }, offset);
-    const nextToken = page.OtherGroupCount ? encodeNextToken({ g: offset + (page.Groups?.length ?? 0) }, fingerprint, this.now(), key) : undefined;
+    const page = flowVolume(items, request, { from, to }, pages.offset);
+    const nextToken = pages.next(page);
     const response = { ...page, ...(nextToken ? { NextToken: nextToken } : {}) };
     if (!options.csv) return response;
     const { header, rows } = flowVolumeCsvRows(response);

@@ -13,7 +13,8 @@ const CONCURRENT_READS = 16;
  * its compact events, one ranged GET per principal-hour. An account has minute counts only (the request
  * parser keeps its scope on whole minutes and refuses grouping).
  */
-export async function apiCallVolume(queries: TrailQueries, request: VolumeRequest): Promise<ApiCallVolumeResponse> {
+/** `groupOffset`: the groups the earlier pages gave (a NextToken's position). */
+export async function apiCallVolume(queries: TrailQueries, request: VolumeRequest, groupOffset = 0): Promise<ApiCallVolumeResponse> {
   const from = new Date(request.fromMs).toISOString();
   const to = new Date(request.toMs).toISOString();
   const sources = await callSourcesOf(queries, request.entity, from, to);
@@ -28,5 +29,5 @@ export async function apiCallVolume(queries: TrailQueries, request: VolumeReques
     const caller = item.principalArn ?? item.principalName ?? item.subject;
     for (const event of ownEvents(source, await queries.eventsOfItem(item))) volume.addCall({ event, hourStart, caller });
   });
-  return volume.response();
+  return volume.response(groupOffset);
 }

@@ -1,4 +1,7 @@
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { call } from '../api';
+import { downloadCsv } from '../csv-download';
 import { EChart, type ChartOption } from './chart';
 import { Table, type Column } from './table';
 import type { Scope } from '../entities';
@@ -74,13 +77,12 @@ interface GroupViewProps<G> {
   /** Opens a group's next level; a group it refuses (`canOpen`) is shown as plain text. */
   onOpen?: (group: G) => void;
   canOpen?: (group: G) => boolean;
-  otherGroupCount?: number;
 }
 
 /** Bars a group chart draws (the API's first, the largest); the table below lists every group of the answer. */
 export const CHART_GROUPS = 20;
 
-export function GroupView<G>({ groups, title, valueOf, series, columns = [], onOpen, canOpen = () => true, otherGroupCount }: GroupViewProps<G>) {
+export function GroupView<G>({ groups, title, valueOf, series, columns = [], onOpen, canOpen = () => true }: GroupViewProps<G>) {
   const charted = groups.slice(0, CHART_GROUPS);
   const option: ChartOption = {
     grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
@@ -116,7 +118,86 @@ export function GroupView<G>({ groups, title, valueOf, series, columns = [], onO
           ...columns,
         ]}
       />
-      {otherGroupCount ? <p class="muted">and {otherGroupCount} more</p> : null}
+    </>
+  );
+}
+
+/** A volume answer's groups page, as getApiCallVolume and getFlowVolume give it (100 groups per answer). */
+export interface GroupPage<G> {
+  Groups?: G[];
+  /** Groups after this answer's; NextToken gives the next ones. */
+  OtherGroupCount?: number;
+  NextToken?: string;
+}
+/** Pages a CSV download follows at most (100 groups each). */
+const MAX_CSV_PAGES = 50;
+
+interface PagedGroupsProps<G> {
+  first: GroupPage<G>;
+  /** The route (`/graph/getApiCallVolume`, `/graph/getFlowVolume`) and the level's request, paged with NextToken. */
+  path: string;
+  request: { GroupBy?: string };
+  fileName: string;
+  /** The CSV's columns after the group's value: numeric members of a group. */
+  csvColumns: readonly (keyof G & string)[];
+  /** The `data-testid` of the "N groups, M more" line. */
+  countTestId: string;
+  view: (groups: G[]) => ComponentChildren;
+}
+
+/**
+ * A drill-down level's groups: the first 100 of the answer, "More groups" for the next 100 (the API's
+ * NextToken), and a CSV of every group of the level. Keyed by its request by the caller, so a new level
+ * starts over. The CSV's cells go through the API's CSV rules (csv-download.ts): group values are log text.
+ */
+export function PagedGroups<G extends { Value: string }>({ first, path, request, fileName, csvColumns, countTestId, view }: PagedGroupsProps<G>) {
+  const [page, setPage] = useState({ groups: first.Groups ?? [], token: first.NextToken, other: first.OtherGroupCount });
+  const [status, setStatus] = useState('');
+  const fail = (what: string, error: unknown) => setStatus(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  const more = async () => {
+    setStatus('Loading more groups…');
+    try {
+      const next = await call<GroupPage<G>>(path, { ...request, NextToken: page.token });
+      setPage({ groups: [...page.groups, ...(next.Groups ?? [])], token: next.NextToken, other: next.OtherGroupCount });
+      setStatus('');
+    } catch (error) {
+      fail('More groups', error);
+    }
+  };
+  const download = async () => {
+    setStatus('Preparing CSV…');
+    try {
+      const all: G[] = [];
+      let token: string | undefined;
+      for (let pages = 0; pages < MAX_CSV_PAGES; pages++) {
+        const answer = await call<GroupPage<G>>(path, token ? { ...request, NextToken: token } : request);
+        all.push(...(answer.Groups ?? []));
+        token = answer.NextToken;
+        if (!token) break;
+      }
+      downloadCsv(fileName, [request.GroupBy ?? 'Group', ...csvColumns], all.map((g) => [g.Value, ...csvColumns.map((column) => Number(g[column]))]));
+      setStatus('');
+    } catch (error) {
+      fail('CSV', error);
+    }
+  };
+  return (
+    <>
+      <div class="bar">
+        <span data-testid={countTestId}>
+          {page.groups.length} groups{page.other ? `, ${page.other} more` : ''}
+        </span>
+        <button type="button" onClick={() => void download()}>
+          Download CSV
+        </button>
+        {status ? <span class="muted">{status}</span> : null}
+      </div>
+      {view(page.groups)}
+      {page.token ? (
+        <button type="button" onClick={() => void more()}>
+          More groups ({page.other} more)
+        </button>
+      ) : null}
     </>
   );
 }

@@ -1,10 +1,7 @@
-import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
 import { call } from '../api';
-import { downloadCsv } from '../csv-download';
 import { Show, useLoad } from './async';
 import { EChart, type ChartOption } from './chart';
-import { axisTime, Breadcrumb, bucketScope, filled, GroupView, WIDTH, type Crumb, type GroupSeries } from './drill-down';
+import { axisTime, Breadcrumb, bucketScope, filled, GroupView, PagedGroups, WIDTH, type Crumb, type GroupSeries } from './drill-down';
 import { EntityLink, utc, type Scope } from '../entities';
 
 /**
@@ -185,7 +182,10 @@ export function FlowVolumePanel({ type, id, scope, drill: asked, onDrill }: Flow
                     <PagedGroups
                       key={JSON.stringify(groupsRequest)}
                       first={v}
+                      path="/graph/getFlowVolume"
                       request={groupsRequest}
+                      csvColumns={GROUP_CSV_COLUMNS}
+                      countTestId="flow-group-count"
                       fileName={`trailhound-flows-${id}-${level.groupBy.toLowerCase()}.csv`}
                       view={(rows) => (
                         <GroupView
@@ -219,62 +219,3 @@ export function FlowVolumePanel({ type, id, scope, drill: asked, onDrill }: Flow
 
 /** The CSV of a drill-down level: the group's value, then its counts (every group, all pages). */
 const GROUP_CSV_COLUMNS = ['BytesIn', 'BytesOut', 'BytesUnknownDirection', 'AcceptedBytes', 'RejectedBytes', 'Flows', 'RejectedFlows'] as const;
-/** Pages a CSV download follows at most (100 groups each). */
-const MAX_CSV_PAGES = 50;
-
-/**
- * A drill-down level's groups: the first 100 of the answer, "More groups" for the next 100 (the API's
- * NextToken), and a CSV of every group of the level. Keyed by its request, so a new level starts over.
- */
-function PagedGroups({ first, request, fileName, view }: { first: FlowVolume; request: object; fileName: string; view: (groups: FlowGroup[]) => ComponentChildren }) {
-  const [page, setPage] = useState({ groups: first.Groups ?? [], token: first.NextToken, other: first.OtherGroupCount });
-  const [status, setStatus] = useState('');
-  const fail = (what: string, error: unknown) => setStatus(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
-  const more = async () => {
-    setStatus('Loading more groups…');
-    try {
-      const next = await call<FlowVolume>('/graph/getFlowVolume', { ...request, NextToken: page.token });
-      setPage({ groups: [...page.groups, ...(next.Groups ?? [])], token: next.NextToken, other: next.OtherGroupCount });
-      setStatus('');
-    } catch (error) {
-      fail('More groups', error);
-    }
-  };
-  const download = async () => {
-    setStatus('Preparing CSV…');
-    try {
-      const all: FlowGroup[] = [];
-      let token: string | undefined;
-      for (let pages = 0; pages < MAX_CSV_PAGES; pages++) {
-        const answer = await call<FlowVolume>('/graph/getFlowVolume', token ? { ...request, NextToken: token } : request);
-        all.push(...(answer.Groups ?? []));
-        token = answer.NextToken;
-        if (!token) break;
-      }
-      const groupBy = (request as { GroupBy?: string }).GroupBy ?? 'Group';
-      downloadCsv(fileName, [groupBy, ...GROUP_CSV_COLUMNS], all.map((g) => [g.Value, ...GROUP_CSV_COLUMNS.map((column) => g[column])]));
-      setStatus('');
-    } catch (error) {
-      fail('CSV', error);
-    }
-  };
-  return (
-    <>
-      <div class="bar">
-        <span data-testid="flow-group-count">
-          {page.groups.length} groups{page.other ? `, ${page.other} more` : ''}
-        </span>
-        <button type="button" onClick={() => void download()}>
-          Download CSV
-        </button>
-        {status ? <span class="muted">{status}</span> : null}
-      </div>
-      {view(page.groups)}
-      {page.token ? (
-        <button type="button" onClick={() => void more()}>
-          More groups ({page.other} more)
-        </button>
-      ) : null}
-    </>
-  );
-}

@@ -1,7 +1,7 @@
 import { call } from '../api';
 import { Show, useLoad } from './async';
 import { EChart, volumeOption } from './chart';
-import { Breadcrumb, bucketScope, filled, GroupView, WIDTH, type Granularity } from './drill-down';
+import { Breadcrumb, bucketScope, filled, GroupView, PagedGroups, WIDTH, type Granularity } from './drill-down';
 import type { EntityType, Scope } from '../entities';
 import { utc } from '../entities';
 
@@ -9,6 +9,7 @@ import { utc } from '../entities';
  * "Overall API call volume" with Detective's drill-down (getApiCallVolume): the stacked success/failure
  * series of the scope; a bar opens its time bucket by source IP, an IP its APIs, an API its callers. The
  * drill-down lives in the URL (`bucket`, `ip`, `api`), so each step is a deep link and Back goes up a level.
+ * A level shows 100 groups, "More groups" for the next 100, and downloads all its groups as CSV.
  */
 export const VOLUME_TYPES: readonly EntityType[] = ['IAM_ROLE', 'IAM_USER', 'ROLE_SESSION', 'AWS_ACCOUNT', 'EC2_INSTANCE'];
 
@@ -17,13 +18,22 @@ interface Point {
   SuccessCount: number;
   FailureCount: number;
 }
+interface VolumeGroup {
+  Value: string;
+  SuccessCount: number;
+  FailureCount: number;
+}
 interface Volume {
   SuccessCount: number;
   FailureCount: number;
   Series: Point[];
-  Groups?: { Value: string; SuccessCount: number; FailureCount: number }[];
+  Groups?: VolumeGroup[];
+  /** Groups after this answer's (100 per answer); NextToken gives the next ones. */
   OtherGroupCount?: number;
+  NextToken?: string;
 }
+/** A drill-down level's CSV: the group's value, then these. */
+const GROUP_CSV_COLUMNS = ['SuccessCount', 'FailureCount'] as const;
 export interface Drill {
   bucket?: string;
   ip?: string;
@@ -48,20 +58,17 @@ export function VolumePanel({ type, id, scope, drill, onDrill }: { type: EntityT
   const level = LEVELS[drill.api ? 2 : drill.ip ? 1 : 0];
   const base = { EntityType: type, EntityId: id };
   const overall = useLoad(() => call<Volume>('/graph/getApiCallVolume', { ...base, ScopeStartTime: scope.from, ScopeEndTime: scope.to, Granularity: granularity }), [type, id, scope.from, scope.to]);
-  const groups = useLoad(
-    async () =>
-      bucket && groupable
-        ? call<Volume>('/graph/getApiCallVolume', {
-            ...base,
-            ScopeStartTime: bucket.from,
-            ScopeEndTime: bucket.to,
-            Granularity: granularity,
-            GroupBy: level.groupBy,
-            ...(drill.ip ? { Filter: { SourceIp: drill.ip, ...(drill.api ? { Api: drill.api } : {}) } } : {}),
-          })
-        : undefined,
-    [type, id, bucket?.from, bucket?.to, drill.ip, drill.api],
-  );
+  const groupsRequest = bucket
+    ? {
+        ...base,
+        ScopeStartTime: bucket.from,
+        ScopeEndTime: bucket.to,
+        Granularity: granularity,
+        GroupBy: level.groupBy,
+        ...(drill.ip ? { Filter: { SourceIp: drill.ip, ...(drill.api ? { Api: drill.api } : {}) } } : {}),
+      }
+    : undefined;
+  const groups = useLoad(async () => (groupsRequest && groupable ? call<Volume>('/graph/getApiCallVolume', groupsRequest) : undefined), [type, id, bucket?.from, bucket?.to, drill.ip, drill.api]);
   const openGroup = (value: string) => {
     if (level.next === 'ip') onDrill({ ...drill, ip: value });
     else if (level.next === 'api') onDrill({ ...drill, api: value });
@@ -115,16 +122,26 @@ export function VolumePanel({ type, id, scope, drill, onDrill }: { type: EntityT
           <h3>{level.title}</h3>
           <Show loaded={groups} empty={(v) => (v?.Groups?.length ? false : 'No calls here.')}>
             {(v) => (
-              <GroupView
-                groups={(v as Volume).Groups ?? []}
-                title={level.title}
-                valueOf={(g) => g.Value}
-                series={[
-                  { name: 'Success', color: '#1d8102', value: (g) => g.SuccessCount },
-                  { name: 'Failure', color: '#d13212', value: (g) => g.FailureCount },
-                ]}
-                onOpen={level.next ? (g) => openGroup(g.Value) : undefined}
-                otherGroupCount={(v as Volume).OtherGroupCount}
+              <PagedGroups
+                key={JSON.stringify(groupsRequest)}
+                first={v as Volume}
+                path="/graph/getApiCallVolume"
+                request={groupsRequest ?? {}}
+                csvColumns={GROUP_CSV_COLUMNS}
+                countTestId="volume-group-count"
+                fileName={`trailhound-api-calls-${id.replace(/[^A-Za-z0-9._-]+/g, '_')}-${level.groupBy.toLowerCase()}.csv`}
+                view={(rows) => (
+                  <GroupView
+                    groups={rows}
+                    title={level.title}
+                    valueOf={(g) => g.Value}
+                    series={[
+                      { name: 'Success', color: '#1d8102', value: (g) => g.SuccessCount },
+                      { name: 'Failure', color: '#d13212', value: (g) => g.FailureCount },
+                    ]}
+                    onOpen={level.next ? (g) => openGroup(g.Value) : undefined}
+                  />
+                )}
               />
             )}
           </Show>

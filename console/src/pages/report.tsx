@@ -226,53 +226,95 @@ function IndicatorRow({ id, type, index, indicator }: { id: string; type: string
   );
 }
 
+interface EvidencePage {
+  TotalCount: number;
+  Events: EvidenceEvent[];
+  FlowEvidence?: FlowEvidenceRow[];
+  FlowEvidenceCount?: number;
+  /** The next page of both lists (events and flows are paged together). */
+  NextToken?: string;
+}
+
 function Evidence({ id, type, index }: { id: string; type: string; index: number }) {
-  const loaded = useLoad(() => call<{ TotalCount: number; Events: EvidenceEvent[]; FlowEvidence?: FlowEvidenceRow[]; FlowEvidenceCount?: number }>('/investigations/listIndicatorEvidence', { GraphArn: GRAPH_ARN, InvestigationId: id, IndicatorType: type, IndicatorIndex: index, MaxResults: 20 }), [id, type, index]);
+  const request = { GraphArn: GRAPH_ARN, InvestigationId: id, IndicatorType: type, IndicatorIndex: index, MaxResults: 20 };
+  const loaded = useLoad(() => call<EvidencePage>('/investigations/listIndicatorEvidence', request), [id, type, index]);
   return (
     <div class="evidence" data-testid="evidence">
       <Show loaded={loaded} empty={(d) => (d.Events.length || d.FlowEvidence?.length ? false : 'No CloudTrail event or VPC flow stands behind this indicator.')}>
-        {(d) => (
-          <>
-            {d.FlowEvidence?.length ? <FlowEvidenceTable rows={d.FlowEvidence} total={d.FlowEvidenceCount ?? d.FlowEvidence.length} /> : null}
-            {/* An address flagged from flow logs only has no call: no empty events table under its flows. */}
-            {d.Events.length || !d.FlowEvidence?.length ? (
-              <>
-                <p class="muted">
-                  {d.Events.length} of {d.TotalCount} events
-                </p>
-                <Table
-                  label="Evidence events"
-                  rows={d.Events}
-                  columns={[
-                    { key: 'time', title: 'Time', value: (e) => e.EventTime, cell: (e) => utc(e.EventTime) },
-                    { key: 'api', title: 'API', value: (e) => e.Api },
-                    { key: 'ip', title: 'Source', value: (e) => e.SourceIpAddress },
-                    { key: 'principal', title: 'Principal', value: (e) => e.Principal },
-                    { key: 'error', title: 'Error', value: (e) => e.ErrorCode },
-                    { key: 'id', title: 'Event id', value: (e) => e.EventId },
-                    { key: 'facts', title: 'Permission change', value: (e) => e.PermissionFacts?.map((f) => f.Says).join('; ') },
-                    {
-                      key: 'record',
-                      title: 'Record',
-                      value: (e) => e.RecordStatus,
-                      cell: (e) =>
-                        e.Record ? (
-                          <details>
-                            <summary>{e.RecordStatus}</summary>
-                            <pre>{JSON.stringify(e.Record, null, 2)}</pre>
-                          </details>
-                        ) : (
-                          e.RecordStatus
-                        ),
-                    },
-                  ]}
-                />
-              </>
-            ) : null}
-          </>
-        )}
+        {(first) => <EvidencePages key={`${id}#${type}#${index}`} first={first} request={request} />}
       </Show>
     </div>
+  );
+}
+
+/**
+ * An indicator's evidence, page after page: the first page, and "More evidence" for the next (the API's
+ * NextToken, one for both lists), appended to the tables already shown.
+ */
+function EvidencePages({ first, request }: { first: EvidencePage; request: object }) {
+  const [d, setPages] = useState(first);
+  const [status, setStatus] = useState('');
+  const more = async () => {
+    setStatus('Loading more evidence…');
+    try {
+      const next = await call<EvidencePage>('/investigations/listIndicatorEvidence', { ...request, NextToken: d.NextToken });
+      setPages({
+        ...next,
+        Events: [...d.Events, ...next.Events],
+        ...(d.FlowEvidence || next.FlowEvidence ? { FlowEvidence: [...(d.FlowEvidence ?? []), ...(next.FlowEvidence ?? [])] } : {}),
+      });
+      setStatus('');
+    } catch (error) {
+      setStatus(`More evidence failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  return (
+    <>
+      {d.FlowEvidence?.length ? <FlowEvidenceTable rows={d.FlowEvidence} total={d.FlowEvidenceCount ?? d.FlowEvidence.length} /> : null}
+      {/* An address flagged from flow logs only has no call: no empty events table under its flows. */}
+      {d.Events.length || !d.FlowEvidence?.length ? (
+        <>
+          <p class="muted">
+            {d.Events.length} of {d.TotalCount} events
+          </p>
+          <Table
+            label="Evidence events"
+            rows={d.Events}
+            columns={[
+              { key: 'time', title: 'Time', value: (e) => e.EventTime, cell: (e) => utc(e.EventTime) },
+              { key: 'api', title: 'API', value: (e) => e.Api },
+              { key: 'ip', title: 'Source', value: (e) => e.SourceIpAddress },
+              { key: 'principal', title: 'Principal', value: (e) => e.Principal },
+              { key: 'error', title: 'Error', value: (e) => e.ErrorCode },
+              { key: 'id', title: 'Event id', value: (e) => e.EventId },
+              { key: 'facts', title: 'Permission change', value: (e) => e.PermissionFacts?.map((f) => f.Says).join('; ') },
+              {
+                key: 'record',
+                title: 'Record',
+                value: (e) => e.RecordStatus,
+                cell: (e) =>
+                  e.Record ? (
+                    <details>
+                      <summary>{e.RecordStatus}</summary>
+                      <pre>{JSON.stringify(e.Record, null, 2)}</pre>
+                    </details>
+                  ) : (
+                    e.RecordStatus
+                  ),
+              },
+            ]}
+          />
+        </>
+      ) : null}
+      {d.NextToken ? (
+        <div class="bar">
+          <button type="button" onClick={() => void more()}>
+            More evidence
+          </button>
+          {status ? <span class="muted">{status}</span> : null}
+        </div>
+      ) : null}
+    </>
   );
 }
 

@@ -60,14 +60,18 @@ export function parseGetApiCallVolume(value: unknown, context: GraphRequestConte
     granularities: GRANULARITIES,
     groupBy: GROUP_BY,
     filter: parseFilter,
+    extraFields: ['NextToken'],
   });
+  // The next page of groups (more than MAX_GROUPS): only a grouped answer has pages.
+  const nextToken = body?.string('NextToken', NEXT_TOKEN);
+  if (body && nextToken !== undefined && !groupBy) body.fail('NextToken pages the groups: it needs GroupBy');
   if (body) checkScope(body, from, to, context, granularity === 'MINUTE');
   // An account's hours keep minute counts but no events of their own (its principals have them).
   if (body && type === 'AWS_ACCOUNT') {
     if (groupBy !== undefined || filter !== undefined) body.fail('GroupBy and Filter are not available for EntityType AWS_ACCOUNT: ask for a principal of the account');
     if ((from !== undefined && from % 60_000 !== 0) || (to !== undefined && to % 60_000 !== 0)) body.fail('For EntityType AWS_ACCOUNT, ScopeStartTime and ScopeEndTime must be whole minutes (its volume is kept per minute)');
   }
-  return request();
+  return { ...request(), ...(nextToken !== undefined ? { nextToken } : {}) };
 }
 
 /** Evidence page sizes: each event carries its full record (up to MAX_EVIDENCE_RECORD_BYTES), so pages are small. */
@@ -180,7 +184,7 @@ function readVolumeBody<T extends string, G extends string, B extends string, F>
     granularities: readonly G[];
     groupBy: readonly B[];
     filter: (body: ObjectReader) => F | undefined;
-    /** Fields one route adds to the common ones (getFlowVolume's NextToken). */
+    /** Fields a route adds to the common ones (the volume routes' NextToken). */
     extraFields?: readonly string[];
   },
 ) {

@@ -30,6 +30,8 @@ export interface VolumeRequest {
   granularity: Granularity;
   groupBy?: GroupBy;
   filter?: VolumeFilter;
+  /** The page of groups after the first (a signed group offset, lambdas/api/group-pages.ts). */
+  nextToken?: string;
 }
 
 /** A call as the volume needs it: its compact event and who made it (the principal of its hour item). */
@@ -98,8 +100,9 @@ export interface ApiCallVolumeResponse {
   /** Buckets with no call are left out. Each bucket's Time is its start (UTC); the first and last may be cut by the scope. */
   Series: VolumePoint[];
   Groups?: VolumeGroup[];
-  /** Groups left out beyond MAX_GROUPS (their calls are still in Series and the totals). */
+  /** Groups after this page (MAX_GROUPS per page; their calls are still in Series and the totals): the NextToken gives them. */
   OtherGroupCount?: number;
+  NextToken?: string;
 }
 
 export class VolumeAccumulator {
@@ -144,7 +147,8 @@ export class VolumeAccumulator {
     VolumeAccumulator.add(series, bucket, 1, failed);
   }
 
-  response(): ApiCallVolumeResponse {
+  /** `groupOffset`: the groups the earlier pages gave (groups are ranked by calls, then value). */
+  response(groupOffset = 0): ApiCallVolumeResponse {
     const { request } = this;
     const totals = sumSeries(this.total);
     const groups = [...this.groups].map(([value, series]) => ({ value, series, ...sumSeries(series) }));
@@ -162,8 +166,8 @@ export class VolumeAccumulator {
       Series: points(this.total),
       ...(request.groupBy
         ? {
-            Groups: groups.slice(0, MAX_GROUPS).map((g) => ({ Value: g.value, SuccessCount: g.calls - g.failures, FailureCount: g.failures, Series: points(g.series) })),
-            ...(groups.length > MAX_GROUPS ? { OtherGroupCount: groups.length - MAX_GROUPS } : {}),
+            Groups: groups.slice(groupOffset, groupOffset + MAX_GROUPS).map((g) => ({ Value: g.value, SuccessCount: g.calls - g.failures, FailureCount: g.failures, Series: points(g.series) })),
+            ...(groups.length > groupOffset + MAX_GROUPS ? { OtherGroupCount: groups.length - groupOffset - MAX_GROUPS } : {}),
           }
         : {}),
     };
