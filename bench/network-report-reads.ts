@@ -8,7 +8,7 @@ import { FlowQueries, dynamoFlowItems } from '../lambdas/queries/flow-queries';
 import { networkSection } from '../lambdas/queries/instance-network';
 import { ACTIVITY_TABLE } from '../lambdas/shared/table-design';
 import type { LogFile } from '../local/log-files';
-import { flowLogKey } from '../test/helpers/flow-logs';
+import { flowLogKey, seededRandom } from '../test/helpers/flow-logs';
 import { startMeteredStack } from './pipeline-run';
 
 /**
@@ -26,16 +26,6 @@ const OWN = ['10.9.0.11', '10.9.0.12'];
 const HEADER = 'version account-id instance-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
 
 export function hourFile(hourMs: number, records: number, next: () => number): Buffer {
   const lines: string[] = [];
@@ -60,7 +50,7 @@ async function main(): Promise<void> {
   const scope = { from: new Date(scopeFrom).toISOString(), to: new Date(scopeFrom + DAY_MS).toISOString() };
   const dir = mkdtempSync(join(tmpdir(), 'trailhound-network-reads-'));
   const files: LogFile[] = [];
-  const next = random(7);
+  const next = seededRandom(7);
   for (let hour = scopeFrom + DAY_MS - days * DAY_MS; hour < scopeFrom + DAY_MS; hour += HOUR_MS) {
     const key = flowLogKey(ACCOUNT, Math.floor(hour / 1000) + 300, `h${hour.toString(36)}`, 'us-east-1', 'fl-0bec00000000000a');
     const path = join(dir, key);

@@ -23,7 +23,8 @@ export interface FlowFileOptions {
   shape?: 'uniform' | 'heavy-tail';
 }
 
-function random(seed: number): () => number {
+/** A seeded xorshift generator in [0, 1): the same files on every run. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0 || 1;
   return () => {
     state ^= state << 13;
@@ -48,7 +49,7 @@ export function peerAddressOf(index: number): string {
 const PORTS = [443, 22, 80, 3389, 5432];
 
 export function flowLogText(options: FlowFileOptions): string {
-  const next = random(options.seed ?? 1);
+  const next = seededRandom(options.seed ?? 1);
   const interfaces = options.interfaces ?? 8;
   const peers = options.peers ?? 50;
   const span = options.spanSeconds ?? 300;
