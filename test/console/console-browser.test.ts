@@ -125,6 +125,14 @@ describe('the console on the real corpus', () => {
     await graph.scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
     await screenshot('chain-graph');
+    // A panel above the graph that finishes loading after it moves it without a scroll or a resize (as on a
+    // loaded machine): the click must still land on the node under the pointer.
+    await graph.evaluate((element) => {
+      const container = element as unknown as { ownerDocument: { createElement(tag: 'div'): { style: { height: string } } }; before(node: unknown): void };
+      const panel = container.ownerDocument.createElement('div');
+      panel.style.height = '90px';
+      container.before(panel);
+    });
     const target = await graph.evaluate((element) => {
       const cy = (element as unknown as { cy: { nodes(selector: string): { renderedPosition(): { x: number; y: number }; data(key: string): string }[] } }).cy;
       const node = cy.nodes('[kind = "role"]')[0];

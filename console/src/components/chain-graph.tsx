@@ -27,6 +27,8 @@ export function ChainGraph({ nodes, edges }: { nodes: ChainNode[]; edges: ChainE
   useEffect(() => {
     let graph: Core | undefined;
     let gone = false;
+    const container = element.current;
+    const refreshPosition = () => graph?.resize();
     import('cytoscape').then(
       ({ default: cytoscape }) => {
         // The page may have moved on while the chunk loaded (a fast click or key on a loaded machine).
@@ -53,6 +55,10 @@ export function ChainGraph({ nodes, edges }: { nodes: ChainNode[]; edges: ChainE
           // After Cytoscape has finished with this event: the navigation destroys the graph.
           if (target) setTimeout(() => (location.hash = target), 0);
         });
+        // Cytoscape caches where its container is on the page and refreshes that only on scroll, resize and
+        // transitions. Panels above the graph that finish loading after it (and this component's own "Loading
+        // graph…" line) move it without any of those, and a click would then miss the node under the pointer.
+        element.current.addEventListener('pointerdown', refreshPosition, { capture: true });
         // For the browser tests, which click a node where Cytoscape drew it.
         (element.current as HTMLDivElement & { cy?: Core }).cy = graph;
         setState('ready');
@@ -61,6 +67,7 @@ export function ChainGraph({ nodes, edges }: { nodes: ChainNode[]; edges: ChainE
     );
     return () => {
       gone = true;
+      container?.removeEventListener('pointerdown', refreshPosition, { capture: true });
       graph?.destroy();
     };
   }, [nodes, edges]);
