@@ -10,4 +10,8 @@ module.exports = {
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   // The end-to-end suites start embedded servers and ingest and compact hundreds of objects on a 2-core machine.
   testTimeout: 300000,
+  // A suite that fails before it stops its servers must not keep jest alive until CI's time runs out (it did
+  // once, for 90 minutes, after a failed assertion). Leaks are tested where they matter
+  // (test/local/embedded-services.test.ts counts this thread's handles after stop()).
+  forceExit: true,
 };

@@ -32,14 +32,16 @@ afterEach(() => {
 
 describe('embedded services', () => {
   it('listen from a thread of their own, deliver S3 notifications before settled() resolves, and leave nothing behind when stopped', async () => {
-    const before = networkHandles();
+    // Another suite of this jest worker may still be closing a socket: count handles, never expect the same list.
+    const before = networkHandles().length;
     const resourcesBefore = process.getActiveResourcesInfo().length;
     const services = await startEmbeddedServices({ dataDir: root, inMemory: true });
-    expect(networkHandles()).toEqual(before);
     const events: S3EventNotification[] = [];
     services.onS3Event((event) => events.push(event));
     const s3 = s3Client(services.s3Endpoint);
     try {
+      // The servers listen in their own thread, so this thread gains no listening socket.
+      expect(networkHandles().length).toBeLessThanOrEqual(before);
       await s3.send(new CreateBucketCommand({ Bucket: 'logs' }));
       await Promise.all(['a', 'b', 'c'].map((name) => s3.send(new PutObjectCommand({ Bucket: 'logs', Key: `AWSLogs/${name}.json.gz`, Body: name }))));
       await services.settled();
