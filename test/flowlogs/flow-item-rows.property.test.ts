@@ -4,6 +4,7 @@ import { decodeBody, interfaceItem, peersItem } from '../../lambdas/core/flowlog
 import type { FlowRecord } from '../../lambdas/core/flowlogs/flow-record';
 import { rowViewOf } from '../../lambdas/core/flowlogs/flow-row-view';
 import { mergeFlowLogs } from '../../lambdas/core/flowlogs/merge-flow-logs';
+import { peerViewOf } from '../../lambdas/core/flowlogs/peer-index-view';
 
 /**
  * The items of an hour are encoded straight from the aggregator's tables (flow-item-rows.ts). They must be
@@ -105,6 +106,9 @@ describe('interface items encoded from the tables', () => {
           expect(decodeBody(fast.body)).toEqual(decodeBody(slow.body));
           expect(fast).toEqual(slow);
         }
+        // The peer index too: from the pair table (the view) and from the documented records (the reference).
+        expect(peerViewOf(hour)).toBeDefined();
+        expect(peerViewOf(reference)).toBeUndefined();
         expect(peersItem(hour, EXPIRES)).toEqual(peersItem(reference, EXPIRES));
       }),
       { numRuns: 60 },

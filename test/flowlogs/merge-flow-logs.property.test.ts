@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { FlowHourAggregator, MAX_PEERS } from '../../lambdas/core/flowlogs/flow-aggregate';
 import type { FlowRecord } from '../../lambdas/core/flowlogs/flow-record';
 import { mergeFlowLogs } from '../../lambdas/core/flowlogs/merge-flow-logs';
+import { peerViewOf } from '../../lambdas/core/flowlogs/peer-index-view';
 
 /**
  * Random flows of a few interfaces, delivered by two flow logs whose coverage overlaps: per interface, the
@@ -128,6 +129,9 @@ describe('mergeFlowLogs', () => {
     const hour = aggregator.finish();
     const merged = mergeFlowLogs(ACCOUNT, HOUR, [{ flowLogId: LOGS[0], hour }]);
     expect(merged).toMatchObject({ interfaces: hour.interfaces, peers: hour.peers, counts: { ...hour.counts, duplicateLogFlows: 0 } });
+    // Its peer index is still encoded from the aggregator's pair table.
+    expect(peerViewOf(merged)).toBeDefined();
+    expect(peerViewOf(merged)).toBe(peerViewOf(hour));
     expect(mergeFlowLogs(ACCOUNT, HOUR, [])).toMatchObject({ interfaces: [], peers: {}, counts: { flows: 0, duplicateLogFlows: 0 } });
   });
 

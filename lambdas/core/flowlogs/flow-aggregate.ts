@@ -1,7 +1,8 @@
 import { InterfaceAddresses, type Direction, type Resolved } from './direction';
 import type { FlowRecord } from './flow-record';
 import { LINK_PORTS, LinkTable, PairTable, RowTable } from './flow-tables';
-import { attachRowView, InterfaceRowView, portCode, portName, rowCode } from './flow-row-view';
+import { attachRowView, InterfaceRowView, portCode, rowCode } from './flow-row-view';
+import { attachPeerView, PeerIndexView } from './peer-index-view';
 
 /**
  * Folds one account-hour of flow records into one aggregate per network interface (ENI) and a peer index:
@@ -46,7 +47,10 @@ export interface FlowHour {
   accountId: string;
   hour: string;
   interfaces: InterfaceHour[];
-  /** peer → interface id → counts. */
+  /**
+   * peer → interface id → counts. In an hour from `finish()` these records (and `peerPorts`) are built from
+   * the pair table only when read; the stored peer index is encoded from the table (peer-index-view.ts).
+   */
   peers: Record<string, Record<string, PeerCounts>>;
   /** Ports seen per peer and interface (at most MAX_PEER_PORTS each), `<protocol>/<port>`. */
   peerPorts: Record<string, Record<string, string[]>>;
@@ -136,35 +140,33 @@ export class FlowHourAggregator {
     const { links } = this;
     for (let link = 0; link < links.size; link++) linksOf[links.iface(link)].push(link);
     const interfaces = states.map((state) => this.interfaceHour(state, linksOf[state.index]));
-    // The peer index in the order of `<peer> <interface>` (a space sorts before any address character).
-    // Per peer, its paired links in interface order (link numbers only: no object per pair).
-    const byPeer = new Map<number, number[]>();
+    // `peers` and `peerPorts` hold their places in the key order; attachPeerView makes them the view's lazily built records.
+    const hour: FlowHour = { accountId: this.accountId, hour: this.hour, interfaces, peers: {}, peerPorts: {}, cappedPeers: this.cappedPeers, counts: { ...this.counts } };
+    return attachPeerView(hour, this.peerIndex(states, linksOf));
+  }
+
+  /**
+   * The peer index in the order of `<peer> <interface>` (a space sorts before any address character): per
+   * peer, its paired links in interface order, in one array (a counting sort by peer number; no object or
+   * array per peer or pair).
+   */
+  private peerIndex(states: readonly InterfaceState[], linksOf: readonly number[][]): PeerIndexView {
+    const links = this.links;
+    const peerStarts = new Int32Array(this.peerNames.length + 1);
+    for (let link = 0; link < links.size; link++) if (links.pair(link) !== NONE) peerStarts[links.peer(link) + 1]++;
+    for (let peerId = 0; peerId < this.peerNames.length; peerId++) peerStarts[peerId + 1] += peerStarts[peerId];
+    const pairLinks = new Int32Array(peerStarts[this.peerNames.length]);
+    const filled = peerStarts.slice(0, this.peerNames.length);
     const interfaceIds: string[] = [];
     for (const state of states) {
       interfaceIds[state.index] = state.interfaceId;
-      for (const link of linksOf[state.index]) {
-        if (links.pair(link) === NONE) continue;
-        const peerId = links.peer(link);
-        const list = byPeer.get(peerId);
-        if (list) list.push(link);
-        else byPeer.set(peerId, [link]);
-      }
+      for (const link of linksOf[state.index]) if (links.pair(link) !== NONE) pairLinks[filled[links.peer(link)]++] = link;
     }
-    const peers: FlowHour['peers'] = {};
-    const peerPorts: FlowHour['peerPorts'] = {};
-    const ordered = [...byPeer.keys()].sort((a, b) => (this.peerNames[a] < this.peerNames[b] ? -1 : this.peerNames[a] > this.peerNames[b] ? 1 : 0));
-    for (const peerId of ordered) {
-      const peer = this.peerNames[peerId];
-      const counts: Record<string, PeerCounts> = (peers[peer] = {});
-      const ports: Record<string, string[]> = (peerPorts[peer] = {});
-      for (const link of byPeer.get(peerId) as number[]) {
-        const interfaceId = interfaceIds[links.iface(link)];
-        const pair = links.pair(link);
-        counts[interfaceId] = this.pairTable.counts(pair);
-        ports[interfaceId] = this.pairTable.portsOf(pair).map(portName).sort();
-      }
-    }
-    return { accountId: this.accountId, hour: this.hour, interfaces, peers, peerPorts, cappedPeers: this.cappedPeers, counts: { ...this.counts } };
+    const paired: number[] = [];
+    for (let peerId = 0; peerId < this.peerNames.length; peerId++) if (peerStarts[peerId + 1] > peerStarts[peerId]) paired.push(peerId);
+    const names = this.peerNames;
+    paired.sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+    return new PeerIndexView(Int32Array.from(paired), peerStarts, pairLinks, names, interfaceIds, links, this.pairTable);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Direction } from './direction';
 import { foldWorkingRows, rowCount, sortedRows, workingRowsBody } from './flow-item-rows';
 import { rowColumns, rowsOfBody } from './flow-row-body';
 import { rowViewOf, type InterfaceRowView } from './flow-row-view';
+import { peerViewOf, type PeerIndexView } from './peer-index-view';
 import type { DirectionTotals, FlowHour, FlowRow, InterfaceHour, PeerCounts } from './flow-aggregate';
 import type { InterfaceSource, MergedFlowHour } from './merge-flow-logs';
 
@@ -236,20 +237,23 @@ export function interfaceRows(item: FlowInterfaceItem): Row[] {
   return rowsOfBody(decodeBody<unknown>(item.body));
 }
 
+interface PeerEntries {
+  peer: string;
+  list: PeerEntry[];
+  bytes: number;
+}
+
+/**
+ * The account-hour's peer index: per peer, its interfaces' counts, the peers with the fewest bytes left out
+ * until the compressed body fits. An hour from FlowHourAggregator.finish() is read from its pair table
+ * (peer-index-view.ts); any other (tests, merges of several logs) from its `peers` records.
+ */
 export function peersItem(hour: FlowHour, expiresAt: number): FlowPeersItem {
   const interfaces: FlowPeersBody['interfaces'] = hour.interfaces.map((iface) => [iface.interfaceId, iface.instanceId ?? null]);
   const indexOf = new Map(interfaces.map(([id], index) => [id, index]));
   const unknown = unknownBytesByPeer(hour.interfaces);
-  const entries = Object.entries(hour.peers).map(([peer, byInterface]) => {
-    const list = Object.entries(byInterface).map(([interfaceId, counts]): PeerEntry => {
-      // The aggregator counts unknown-direction bytes as out; the interface's rows tell them apart.
-      const bytesUnknown = Math.min(unknown.get(interfaceId)?.get(peer) ?? 0, counts[1]);
-      const [bytesIn, bytesOut, ...rest] = counts;
-      return [indexOf.get(interfaceId) as number, bytesIn, bytesOut - bytesUnknown, ...rest, hour.peerPorts[peer]?.[interfaceId] ?? [], bytesUnknown];
-    });
-    const bytes = list.reduce((sum, entry) => sum + entry[1] + entry[2] + (entry[9] ?? 0), 0);
-    return { peer, list, bytes };
-  });
+  const view = peerViewOf(hour);
+  const entries = view ? entriesOfView(view, indexOf, unknown) : entriesOfRecords(hour, indexOf, unknown);
   let kept = entries;
   let truncatedPeers = hour.cappedPeers;
   const bodyOf = (list: typeof entries): FlowPeersBody => ({ v: 2, interfaces, peers: Object.fromEntries(list.map((entry) => [entry.peer, entry.list])), truncatedPeers });
@@ -262,6 +266,39 @@ export function peersItem(hour: FlowHour, expiresAt: number): FlowPeersItem {
     body = encode(bodyOf(kept));
   }
   return { subject: flowPeersSubject(hour.accountId), slot: activitySlot(hour.hour, hour.accountId), accountId: hour.accountId, hour: hour.hour, peers: kept.length, body, expiresAt };
+}
+
+/** The aggregator counts unknown-direction bytes as out; the interface's rows tell them apart. */
+function peerEntry(index: number, counts: PeerCounts, ports: string[], unknownBytes: number): PeerEntry {
+  const bytesUnknown = Math.min(unknownBytes, counts[1]);
+  return [index, counts[0], counts[1] - bytesUnknown, counts[2], counts[3], counts[4], counts[5], counts[6], ports, bytesUnknown];
+}
+
+function entryBytes(list: readonly PeerEntry[]): number {
+  return list.reduce((sum, entry) => sum + entry[1] + entry[2] + (entry[9] ?? 0), 0);
+}
+
+/** The reference: the documented `peers` and `peerPorts` records. */
+function entriesOfRecords(hour: FlowHour, indexOf: ReadonlyMap<string, number>, unknown: ReadonlyMap<string, ReadonlyMap<string, number>>): PeerEntries[] {
+  return Object.entries(hour.peers).map(([peer, byInterface]) => {
+    const list = Object.entries(byInterface).map(([interfaceId, counts]) => peerEntry(indexOf.get(interfaceId) as number, counts, hour.peerPorts[peer]?.[interfaceId] ?? [], unknown.get(interfaceId)?.get(peer) ?? 0));
+    return { peer, list, bytes: entryBytes(list) };
+  });
+}
+
+/** The same, from the aggregator's pair table: no counts array or per-peer record built and thrown away. */
+function entriesOfView(view: PeerIndexView, indexOf: ReadonlyMap<string, number>, unknown: ReadonlyMap<string, ReadonlyMap<string, number>>): PeerEntries[] {
+  const entries: PeerEntries[] = new Array(view.order.length);
+  for (let position = 0; position < view.order.length; position++) {
+    const peer = view.peer(position);
+    const list: PeerEntry[] = [];
+    for (let pair = view.firstPair(position); pair < view.endPair(position); pair++) {
+      const interfaceId = view.interfaceId(pair);
+      list.push(peerEntry(indexOf.get(interfaceId) as number, view.counts(pair), view.ports(pair), unknown.get(interfaceId)?.get(peer) ?? 0));
+    }
+    entries[position] = { peer, list, bytes: entryBytes(list) };
+  }
+  return entries;
 }
 
 /**

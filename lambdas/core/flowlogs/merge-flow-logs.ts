@@ -111,7 +111,10 @@ function single(accountId: string, hour: string, log: LogHour | undefined): Merg
   if (!log) return { accountId, hour, interfaces: [], peers: {}, peerPorts: {}, cappedPeers: 0, counts: { flows: 0, nodata: 0, skipdata: 0, outsideHour: 0, duplicateLogFlows: 0 }, sources: {} };
   const sources: Record<string, InterfaceSource> = {};
   for (const iface of log.hour.interfaces) sources[iface.interfaceId] = { flowLogId: log.flowLogId, duplicateLogFlows: 0 };
-  return { ...log.hour, counts: { ...log.hour.counts, duplicateLogFlows: 0 }, sources };
+  // Copied by descriptors, not spread: a spread would build the peer records an aggregator's hour keeps in
+  // its pair table (and drop the view its peer index is encoded from, peer-index-view.ts).
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(log.hour)) as FlowHour;
+  return Object.assign(copy, { counts: { ...log.hour.counts, duplicateLogFlows: 0 }, sources });
 }
 
 function withIdentity(iface: InterfaceHour, logs: readonly LogHour[]): InterfaceHour {
