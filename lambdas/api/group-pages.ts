@@ -30,9 +30,16 @@ export const FLOW_GROUPS: RankedGroups<FlowVolumeGroup> = { operation: 'GetFlowV
 
 const DIGEST = /^[A-Za-z0-9_-]{22}$/;
 
+/** A PageCut as a token carries it (short names keep the token short). */
+interface TokenCut {
+  r: number[];
+  v: string;
+  h?: string;
+}
+
 /** A group-page token's place: exactly `{ r, v }` or `{ r, v, h }`, with `rankWidth` ranking values. */
-function isPageCut(rankWidth: number) {
-  return (value: unknown): value is { r: number[]; v: string; h?: string } => {
+function isTokenCut(rankWidth: number) {
+  return (value: unknown): value is TokenCut => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
     const { r, v, h, ...others } = value as Record<string, unknown>;
     return (
@@ -58,10 +65,10 @@ export async function groupPages<G>(
 ): Promise<GroupPages<G>> {
   const fingerprint = requestFingerprint({ operation: groups.operation, ...request, nextToken: undefined, csv });
   const key = await deps.tokenKeys.tokenKey();
-  const isCut = isPageCut(groups.rankWidth);
+  const isCut = isTokenCut(groups.rankWidth);
   let after: PageCut | undefined;
   if (request.nextToken) {
-    const position = decodeNextToken(request.nextToken, fingerprint, deps.now(), key, (value): value is unknown => isCut(value) || isOffsetPosition(value));
+    const position = decodeNextToken(request.nextToken, fingerprint, deps.now(), key, (value): value is TokenCut | { g: unknown } => isCut(value) || isOffsetPosition(value));
     if (!isCut(position)) throw validationError('The NextToken was issued before drill-down pages were cut by rank; start again from the first page.');
     after = { rank: position.r, value: position.v, ...(position.h ? { digest: position.h } : {}) };
   }
@@ -71,7 +78,8 @@ export async function groupPages<G>(
       const last = page.Groups?.at(-1);
       if (!page.OtherGroupCount || last === undefined) return undefined;
       const cut = cutAt(groups.placeOf(last));
-      return encodeNextToken({ r: cut.rank, v: cut.value, ...(cut.digest ? { h: cut.digest } : {}) }, fingerprint, deps.now(), key);
+      const carried: TokenCut = { r: cut.rank, v: cut.value, ...(cut.digest ? { h: cut.digest } : {}) };
+      return encodeNextToken(carried, fingerprint, deps.now(), key);
     },
   };
 }

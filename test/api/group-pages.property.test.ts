@@ -3,7 +3,7 @@ import { API_CALL_GROUPS, FLOW_GROUPS, groupPages } from '../../lambdas/api/grou
 import type { FlowVolumeGroup } from '../../lambdas/core/graph/flow-volume';
 import { MAX_GROUPS, rankedPage } from '../../lambdas/core/graph/group-ranking';
 import { ApiError } from '../../lambdas/core/investigation/errors';
-import { encodeNextToken, requestFingerprint } from '../../lambdas/core/investigation/pagination';
+import { encodeNextToken, MAX_TOKEN_LENGTH, requestFingerprint } from '../../lambdas/core/investigation/pagination';
 
 /**
  * The volume routes' group tokens (lambdas/api/group-pages.ts): a page's token resumes after its last group,
@@ -33,7 +33,7 @@ const byRank = (a: FlowVolumeGroup, b: FlowVolumeGroup): number => b.BytesIn - a
 
 /**
  * Distinct group values, some longer than a token keeps (300 characters sharing a prefix, differing near the
- * end), few distinct counts so that many groups tie on rank and the value decides.
+ * end: only the digest tells them apart), few distinct counts so that many groups tie on rank and the value decides.
  */
 const groupsArbitrary = fc
   .uniqueArray(fc.oneof(fc.string({ minLength: 0, maxLength: 6 }), fc.string({ minLength: 1, maxLength: 3 }).map((tail) => `${'x'.repeat(300)}${tail}`)), { minLength: 1, maxLength: 260 })
@@ -119,6 +119,25 @@ describe('group page tokens', () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('keeps a token under its length limit and resuming after its group, whatever characters the value holds', async () => {
+    const asked = { groupBy: 'CALLER' };
+    // Lengths around the cut and far beyond it ('max' size: fast-check otherwise keeps strings to a few units).
+    const worst = fc.oneof(fc.string({ unit: 'binary', maxLength: 3000, size: 'max' }), fc.string({ unit: fc.constantFrom('\u0001', '\ud800'), minLength: 100, maxLength: 400, size: 'max' }));
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(worst, { minLength: 2, maxLength: 8 }), async (values) => {
+        const groups = values.map((Value, i) => ({ Value, SuccessCount: i % 2, FailureCount: 0, Series: [] }));
+        const ranked = [...groups].sort((a, b) => b.SuccessCount - a.SuccessCount || (a.Value < b.Value ? -1 : a.Value > b.Value ? 1 : 0));
+        for (let given = 1; given < ranked.length; given++) {
+          const token = (await groupPages(API_CALL_GROUPS, { ...asked, nextToken: undefined }, false, deps)).next({ Groups: ranked.slice(0, given), OtherGroupCount: 1 }) as string;
+          expect(token.length).toBeLessThanOrEqual(MAX_TOKEN_LENGTH);
+          const { after } = await groupPages(API_CALL_GROUPS, { ...asked, nextToken: token }, false, deps);
+          expect(rankedPage(groups, API_CALL_GROUPS.placeOf, after).page.map((g) => g.Value)).toEqual(ranked.slice(given).map((g) => g.Value));
+        }
+      }),
+      { numRuns: 100 },
     );
   });
 

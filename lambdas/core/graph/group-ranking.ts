@@ -16,8 +16,12 @@ export interface GroupPlace {
   value: string;
 }
 
-/** Of a page's cut: the characters of the last group's value kept; a longer one is kept with a digest of the whole. */
-export const CUT_VALUE_CHARS = 256;
+/**
+ * Of a page's cut: the UTF-16 units of the last group's value kept; a longer one is kept with a digest of the
+ * whole. Log data may hold control characters, 6 bytes each as JSON (`\u0001`): 128 of them still leave the
+ * token well under its limit (MAX_TOKEN_LENGTH, 2,048).
+ */
+export const CUT_VALUE_CHARS = 128;
 
 /**
  * Where a page ended, as its NextToken carries it. A value longer than CUT_VALUE_CHARS (a caller ARN with a
