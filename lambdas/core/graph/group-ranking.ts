@@ -70,15 +70,31 @@ function isAfter(place: GroupPlace, cut: PageCut, whole: string | undefined): bo
   return compareText(place.value.slice(0, CUT_VALUE_CHARS), cut.value) >= 0;
 }
 
-/** The groups of one page: ranked, those after `after` (all without it), MAX_GROUPS of them; `following`: how many come after the page. */
+/**
+ * The groups of one page: those after `after` (all without it), the MAX_GROUPS first of them in ranking order;
+ * `following`: how many come after the page. Only the page is kept sorted (one comparison with its last for
+ * most groups), not the whole ranking: a flow drill-down can have tens of thousands of peers.
+ */
 export function rankedPage<G>(groups: readonly G[], placeOf: (group: G) => GroupPlace, after?: PageCut): { page: G[]; following: number } {
-  const placed = groups.map((group) => ({ group, place: placeOf(group) }));
-  placed.sort((a, b) => compareGroupPlaces(a.place, b.place));
-  let rest = placed;
-  if (after) {
-    const { digest } = after;
-    const whole = digest ? placed.find(({ place }) => place.value.length > CUT_VALUE_CHARS && place.value.startsWith(after.value) && digestOf(place.value) === digest)?.place.value : undefined;
-    rest = placed.filter(({ place }) => isAfter(place, after, whole));
+  const places = groups.map(placeOf);
+  const digest = after?.digest;
+  const whole = digest && after ? places.find((place) => place.value.length > CUT_VALUE_CHARS && place.value.startsWith(after.value) && digestOf(place.value) === digest)?.value : undefined;
+  const kept: number[] = [];
+  let candidates = 0;
+  for (let i = 0; i < places.length; i++) {
+    if (after && !isAfter(places[i], after, whole)) continue;
+    candidates++;
+    if (kept.length === MAX_GROUPS && compareGroupPlaces(places[i], places[kept[MAX_GROUPS - 1]]) >= 0) continue;
+    if (kept.length === MAX_GROUPS) kept.pop();
+    // Binary search for the first kept place that ranks after this one.
+    let low = 0;
+    let high = kept.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareGroupPlaces(places[kept[middle]], places[i]) <= 0) low = middle + 1;
+      else high = middle;
+    }
+    kept.splice(low, 0, i);
   }
-  return { page: rest.slice(0, MAX_GROUPS).map(({ group }) => group), following: Math.max(0, rest.length - MAX_GROUPS) };
+  return { page: kept.map((i) => groups[i]), following: candidates - kept.length };
 }
