@@ -2,7 +2,8 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.trailhound/', 'coverage/', 'console/dist/', '.scratch/', '*.js', '*.mjs'] },
+  // bench/flow-floor: a recorded measurement (plain Node scripts and AssemblyScript), kept to rerun, not product code.
+  { ignores: ['node_modules/', 'cdk.out/', '.trailhound/', 'coverage/', 'console/dist/', '.scratch/', '*.js', '*.mjs', 'bench/flow-floor/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -306,6 +306,7 @@ async function main(): Promise<void> {
     const summary = await buildSummary({
       documents: stack.documents,
       queries: stack.queries,
+      flows: stack.flows,
       tables: { ingestedObjects: stack.ingestedObjectsTable },
       objectKeys,
       deadLettered: stack.deadLetteredNames(),

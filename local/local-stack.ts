@@ -12,6 +12,7 @@ import { compactionMessageBody, parseCompactionMessage, useLocalCompactionQueue 
 import { objectKeysInMessage } from '../lambdas/ingest-cloudtrail/s3-notifications';
 import { EventsStore } from '../lambdas/adapters/events-store';
 import { TrailQueries } from '../lambdas/queries/trail-queries';
+import { dynamoFlowItems, FlowQueries } from '../lambdas/queries/flow-queries';
 import { COMPACTION_SETTLE_MINUTES_ENV } from '../lambdas/shared/config';
 import { ACTIVITY_TABLE, COMPACTION_QUEUE_ENV, INDEX_BUCKET_ENV, INGESTED_OBJECTS_TABLE, RETENTION_DAYS_ENV, SESSIONS_TABLE } from '../lambdas/shared/table-design';
 import { startEmbeddedServices, type EmbeddedOptions, type EmbeddedServices } from './embedded-services';
@@ -79,6 +80,8 @@ export interface PipelineProgress {
 
 export class LocalStack {
   readonly queries: TrailQueries;
+  /** The VPC flow logs' items (the summary's traffic section). */
+  readonly flows: FlowQueries;
   readonly eventSource: LocalSqsEventSource;
   /** The compaction queue (FIFO by account-hour in AWS); drained after ingestion, as the schedule would. */
   readonly compactionSource: LocalSqsEventSource;
@@ -94,6 +97,7 @@ export class LocalStack {
     concurrency: number,
   ) {
     this.queries = new TrailQueries(documents, { sessions: tableNames[SESSIONS_TABLE.envVar], activity: tableNames[ACTIVITY_TABLE.envVar] }, new EventsStore(s3, LOCAL_INDEX_BUCKET));
+    this.flows = new FlowQueries(dynamoFlowItems(documents, tableNames[ACTIVITY_TABLE.envVar]));
     this.eventSource = new LocalSqsEventSource((event, context) => ingestHandler(event, context) as Promise<SQSBatchResponse>, {
       ...INGEST_EVENT_SOURCE,
       queueArn: 'arn:aws:sqs:us-east-1:000000000000:trailhound-local-ingest',

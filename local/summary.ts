@@ -10,6 +10,8 @@ import { mapWithConcurrency } from '../lambdas/shared/concurrency';
 import type { TrailQueries } from '../lambdas/queries/trail-queries';
 import { bar, formatNumber, principalLabel, shortTime, table } from './format';
 import { ipAddressCounts } from '../lambdas/core/analysis/ip-address';
+import { parseFlowHourKey } from '../lambdas/core/flowlogs/flow-hours';
+import type { FlowQueries } from '../lambdas/queries/flow-queries';
 
 /**
  * The readable report `npm start` prints after ingesting: what was ingested (and what was not, and why),
@@ -21,6 +23,8 @@ import { ipAddressCounts } from '../lambdas/core/analysis/ip-address';
 export interface SummaryInput {
   documents: DynamoDBDocumentClient;
   queries: TrailQueries;
+  /** The VPC flow logs' items: without them the summary has no traffic section. */
+  flows?: FlowQueries;
   tables: { ingestedObjects: string };
   /** `s3://bucket/key` of the objects this run uploaded: their status items are read, not the whole table. */
   objectKeys: readonly string[];
@@ -31,6 +35,9 @@ export interface SummaryInput {
 }
 
 export const PRINCIPALS_PER_PAGE = 25;
+/** The EC2 instances (or interfaces with no known instance) the traffic section lists. */
+export const TRAFFIC_TOP = 10;
+const FLOW_LOG_KIND = 'vpc-flow-log';
 const BATCH_GET_LIMIT = 100;
 
 async function ingestedObjects(documents: DynamoDBDocumentClient, table: string, keys: readonly string[]): Promise<IngestedObjectItem[]> {
@@ -49,12 +56,12 @@ async function ingestedObjects(documents: DynamoDBDocumentClient, table: string,
   return found.flat();
 }
 
-/** Per account, the first and last hour this run's objects touched. */
-function accountRanges(objects: readonly IngestedObjectItem[]): Map<string, { from: string; to: string }> {
+/** Per account, the first and last hour this run's objects touched (CloudTrail's hour keys, or flow logs'). */
+function accountRanges(objects: readonly IngestedObjectItem[], parse = parseHourKey): Map<string, { from: string; to: string }> {
   const ranges = new Map<string, { from: string; to: string }>();
   for (const object of objects) {
     for (const hourKey of object.hours ?? []) {
-      const parsed = parseHourKey(hourKey);
+      const parsed = parse(hourKey);
       if (!parsed) continue;
       const range = ranges.get(parsed.accountId);
       if (!range) ranges.set(parsed.accountId, { from: parsed.hour, to: parsed.hour });
@@ -75,8 +82,9 @@ export async function buildSummary(input: SummaryInput): Promise<string[]> {
   lines.push(...ingestionSection(objects, input.deadLettered));
   const ranges = accountRanges(objects);
   const indexes = (await mapWithConcurrency([...ranges], 4, ([account, r]) => input.queries.hourIndexes(account, `${r.from}:00:00.000Z`, hourEnd(r.to)))).flat();
+  const traffic = input.flows ? await trafficSection(input.flows, accountRanges(objects, parseFlowHourKey)) : [];
   if (indexes.length === 0) {
-    lines.push('', 'No CloudTrail activity was ingested.');
+    lines.push('', 'No CloudTrail activity was ingested.', ...traffic);
     return lines;
   }
   const hours = indexes.map((index) => index.hour).sort();
@@ -90,27 +98,41 @@ export async function buildSummary(input: SummaryInput): Promise<string[]> {
   lines.push(...(await instancesSection(sessions, input.queries, range)));
   lines.push(...(await crossAccountSection(sessions, input.queries, range)));
   lines.push(...(await volumeSection(indexes, ranges, input.queries)));
+  lines.push(...traffic);
   return lines;
 }
 
 function ingestionSection(objects: IngestedObjectItem[], deadLettered: readonly string[]): string[] {
   const byStatus: Record<string, number> = {};
   const skippedByReason: Record<string, number> = {};
-  let accepted = 0;
-  let duplicates = 0;
-  let rejected = 0;
+  // CloudTrail events and flow-log records are counted apart: a flow record is a flow over an interval, not a call.
+  const trail = { accepted: 0, duplicates: 0, rejected: 0 };
+  const flow = { objects: 0, accepted: 0, rejected: 0, nodata: 0, skipdata: 0 };
   for (const o of objects) {
     byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
     if (o.status === 'SKIPPED') skippedByReason[o.reason ?? 'unknown'] = (skippedByReason[o.reason ?? 'unknown'] ?? 0) + 1;
-    accepted += o.accepted ?? 0;
-    duplicates += o.duplicates ?? 0;
-    rejected += o.rejected ?? 0;
+    if (o.kind === FLOW_LOG_KIND) {
+      flow.objects++;
+      flow.accepted += o.accepted ?? 0;
+      flow.rejected += o.rejected ?? 0;
+      flow.nodata += o.nodata ?? 0;
+      flow.skipdata += o.skipdata ?? 0;
+    } else {
+      trail.accepted += o.accepted ?? 0;
+      trail.duplicates += o.duplicates ?? 0;
+      trail.rejected += o.rejected ?? 0;
+    }
   }
   const lines = [
     'Ingestion',
     `  objects: ${formatNumber(byStatus.DONE ?? 0)} ingested, ${formatNumber(byStatus.DONE_WITH_ERRORS ?? 0)} ingested with errors, ${formatNumber(byStatus.FAILED ?? 0)} failed, ${formatNumber(byStatus.SKIPPED ?? 0)} skipped, ${deadLettered.length} dead-lettered`,
-    `  records: ${formatNumber(accepted)} ingested, ${formatNumber(duplicates)} duplicates dropped, ${formatNumber(rejected)} rejected`,
+    `  CloudTrail records: ${formatNumber(trail.accepted)} ingested, ${formatNumber(trail.duplicates)} duplicates dropped, ${formatNumber(trail.rejected)} rejected`,
   ];
+  if (flow.objects > 0) {
+    lines.push(
+      `  VPC flow log records: ${formatNumber(flow.accepted)} ingested (${formatNumber(flow.nodata)} NODATA, ${formatNumber(flow.skipdata)} SKIPDATA), ${formatNumber(flow.rejected)} rejected, from ${formatNumber(flow.objects)} objects`,
+    );
+  }
   for (const [reason, count] of Object.entries(skippedByReason)) lines.push(`  skipped ${count}: ${reason}`);
   for (const name of deadLettered.slice(0, 20)) lines.push(`  ✗ dead-lettered: ${name}`);
   if (deadLettered.length > 20) lines.push(`  … and ${deadLettered.length - 20} more dead-lettered messages`);
@@ -240,5 +262,30 @@ async function volumeSection(indexes: readonly HourIndex[], ranges: ReadonlyMap<
   for (const item of perAccount.flat()) addActivity(overall, item);
   const topApis = Object.entries(overall.apis).sort((a, b) => b[1].calls - a[1].calls).slice(0, 10);
   lines.push('', 'Top APIs', ...table(['API', 'CALLS', 'FAILED'], topApis.map(([api, c]) => [api, formatNumber(c.calls), formatNumber(c.failures)])));
+  return lines;
+}
+
+/**
+ * The instances with the most VPC flow traffic over the hours this run's flow logs touched: the console
+ * summary's "EC2 instances by traffic", from each account's hour manifests (one Query per account).
+ */
+async function trafficSection(flows: FlowQueries, ranges: ReadonlyMap<string, { from: string; to: string }>): Promise<string[]> {
+  if (ranges.size === 0) return [];
+  const bounds = [...ranges.values()];
+  const from = `${bounds.map((r) => r.from).sort()[0]}:00:00.000Z`;
+  const to = hourEnd(bounds.map((r) => r.to).sort().at(-1) as string);
+  const { ranks } = await flows.topInstances({ from, to }, TRAFFIC_TOP, [...ranges.keys()].sort());
+  const lines = ['', `VPC flow traffic, ${shortTime(from)} to ${shortTime(to)} (UTC): the ${ranks.length} busiest EC2 instances, or interfaces where no instance is known`];
+  if (ranks.length === 0) return [...lines, '  none: the flow logs held no traffic (NODATA, SKIPDATA or records outside the retention)'];
+  const rows = ranks.map((rank) => [
+    rank.instanceId ?? rank.interfaceIds[0],
+    rank.accountId,
+    formatNumber(rank.bytesIn),
+    formatNumber(rank.bytesOut),
+    formatNumber(rank.bytesUnknownDirection),
+    formatNumber(rank.rejectedFlows),
+    rank.interfaceIds.join(' '),
+  ]);
+  lines.push(...table(['INSTANCE', 'ACCOUNT', 'BYTES IN', 'BYTES OUT', 'UNKNOWN DIR.', 'REJECTED FLOWS', 'INTERFACES'], rows));
   return lines;
 }

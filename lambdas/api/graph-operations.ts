@@ -11,7 +11,7 @@ import { indicatorSortKey } from '../core/investigation/indicators';
 import type { Indicator, Investigation } from '../core/investigation/model';
 import { decodeNextToken, encodeNextToken, requestFingerprint } from '../core/investigation/pagination';
 import { apiCallVolume } from '../queries/api-call-volume';
-import { groupPages } from './group-pages';
+import { API_CALL_GROUPS, FLOW_GROUPS, groupPages } from './group-pages';
 import { callsOf, investigationSourcesOf } from '../queries/entity-calls';
 import type { TrailQueries } from '../queries/trail-queries';
 import { EVIDENCE_CSV_HEADER, evidenceCsvRows, evidenceEvents, type EvidenceEvent, type EvidenceReads } from './indicator-evidence';
@@ -76,8 +76,8 @@ export class GraphApi {
   async getApiCallVolume(body: unknown, options: RequestOptions): Promise<ApiCallVolumeResponse | CsvDocument> {
     const request = parseGetApiCallVolume(body, { nowMillis: this.now(), maxScopeDays: this.deps.maxScopeDays });
     // Groups beyond MAX_GROUPS come in pages (group-pages.ts).
-    const pages = await groupPages('GetApiCallVolume', request, options.csv, { tokenKeys: this.deps.tokenKeys, now: () => this.now() });
-    const page = await apiCallVolume(this.graph().queries, request, pages.offset);
+    const pages = await groupPages(API_CALL_GROUPS, request, options.csv, { tokenKeys: this.deps.tokenKeys, now: () => this.now() });
+    const page = await apiCallVolume(this.graph().queries, request, pages.after);
     const nextToken = pages.next(page);
     const response = { ...page, ...(nextToken ? { NextToken: nextToken } : {}) };
     if (!options.csv) return response;
@@ -97,9 +97,9 @@ export class GraphApi {
     const interfaceIds =
       request.entity.type === 'EC2_INSTANCE' ? await flows.interfacesOf(request.entity.id) : [...new Set((await flows.peers(request.entity.id, scope)).interfaces.map((view) => view.interfaceId))];
     // Groups beyond MAX_GROUPS come in pages (group-pages.ts).
-    const pages = await groupPages('GetFlowVolume', request, options.csv, { tokenKeys: this.deps.tokenKeys, now: () => this.now() });
+    const pages = await groupPages(FLOW_GROUPS, request, options.csv, { tokenKeys: this.deps.tokenKeys, now: () => this.now() });
     const { from, to, items } = await flows.interfaceItems(interfaceIds, scope);
-    const page = flowVolume(items, request, { from, to }, pages.offset);
+    const page = flowVolume(items, request, { from, to }, pages.after);
     const nextToken = pages.next(page);
     const response = { ...page, ...(nextToken ? { NextToken: nextToken } : {}) };
     if (!options.csv) return response;

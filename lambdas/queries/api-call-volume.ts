@@ -1,4 +1,5 @@
 import { VolumeAccumulator, type ApiCallVolumeResponse, type VolumeRequest } from '../core/graph/volume';
+import type { PageCut } from '../core/graph/group-ranking';
 import { hourStartMs, hourWithin } from '../core/storage/hours';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { callSourcesOf, mergedHours, ownEvents } from './entity-calls';
@@ -13,8 +14,8 @@ const CONCURRENT_READS = 16;
  * its compact events, one ranged GET per principal-hour. An account has minute counts only (the request
  * parser keeps its scope on whole minutes and refuses grouping).
  */
-/** `groupOffset`: the groups the earlier pages gave (a NextToken's position). */
-export async function apiCallVolume(queries: TrailQueries, request: VolumeRequest, groupOffset = 0): Promise<ApiCallVolumeResponse> {
+/** `after`: where the previous page of groups ended (a NextToken's place in the ranking). */
+export async function apiCallVolume(queries: TrailQueries, request: VolumeRequest, after?: PageCut): Promise<ApiCallVolumeResponse> {
   const from = new Date(request.fromMs).toISOString();
   const to = new Date(request.toMs).toISOString();
   const sources = await callSourcesOf(queries, request.entity, from, to);
@@ -29,5 +30,5 @@ export async function apiCallVolume(queries: TrailQueries, request: VolumeReques
     const caller = item.principalArn ?? item.principalName ?? item.subject;
     for (const event of ownEvents(source, await queries.eventsOfItem(item))) volume.addCall({ event, hourStart, caller });
   });
-  return volume.response(groupOffset);
+  return volume.response(after);
 }

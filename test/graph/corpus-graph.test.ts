@@ -205,7 +205,7 @@ describe('the local summary', () => {
     const stack = pipeline.localStack;
     const objectKeys = listLogFiles(CORPUS_DIR).map((file) => `s3://${LOCAL_BUCKET}/${file.key}`);
     const lines = await buildSummary({ documents: stack.documents, queries: stack.queries, tables: { ingestedObjects: stack.ingestedObjectsTable }, objectKeys, deadLettered: [] });
-    expect(lines).toContain('  records: 2,900 ingested, 0 duplicates dropped, 0 rejected');
+    expect(lines).toContain('  CloudTrail records: 2,900 ingested, 0 duplicates dropped, 0 rejected');
     // Independently: roles by session issuer, IAM users by name, AWS services by invokedBy.
     const expected = new Set(records.map(principalName).filter((name): name is string => name !== undefined));
     expect(expected.size).toBe(19);

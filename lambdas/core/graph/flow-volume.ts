@@ -1,6 +1,6 @@
 import { interfaceRows, type FlowInterfaceItem } from '../flowlogs/flow-items';
 import { ipMatcher } from './ip-match';
-import { MAX_GROUPS } from './volume';
+import { rankedPage, type GroupPlace, type PageCut } from './group-ranking';
 
 /**
  * VPC flow volume as a time series (Detective's "Overall VPC flow volume" and its drill-down): inbound and
@@ -39,7 +39,7 @@ export interface FlowVolumeRequest {
   granularity: FlowVolumeGranularity;
   groupBy?: FlowGroupBy;
   filter?: FlowVolumeFilter;
-  /** The page of groups after the first (a signed group offset, lambdas/api/graph-operations.ts). */
+  /** The page of groups after the first (a signed place in the ranking, lambdas/api/group-pages.ts). */
   nextToken?: string;
 }
 
@@ -80,7 +80,7 @@ export interface FlowVolumeResponse extends FlowVolumeCounts {
   Interfaces: string[];
   Series: FlowVolumePoint[];
   Groups?: FlowVolumeGroup[];
-  /** Groups after this page (MAX_GROUPS per page): the NextToken gives them. */
+  /** Groups that rank after this page's last (MAX_GROUPS per page): the NextToken gives them. */
   OtherGroupCount?: number;
   NextToken?: string;
   /** Flows folded into `*` peer rows by the storage caps: in the totals, not matched by a peer or port filter. */
@@ -156,8 +156,8 @@ function groupValue(groupBy: FlowGroupBy, direction: string, action: string, pee
  * Folds interface-hour items into the answer. `peer` narrows to one address (an IP_ADDRESS entity: its
  * flows with the instances), besides the request's filter. Items outside [from, to) are ignored.
  */
-/** `groupOffset`: the groups the earlier pages gave (groups are ranked by bytes, then flows, then value). */
-export function flowVolume(items: readonly FlowInterfaceItem[], request: FlowVolumeRequest, hours: { from: string; to: string }, groupOffset = 0): FlowVolumeResponse {
+/** `after`: where the previous page of groups ended (a NextToken's place in the ranking, flowGroupPlace). */
+export function flowVolume(items: readonly FlowInterfaceItem[], request: FlowVolumeRequest, hours: { from: string; to: string }, after?: PageCut): FlowVolumeResponse {
   const filter = request.filter ?? {};
   // By value, so that an IPv6 address matches whatever its spelling.
   const entityPeer = request.entity.type === 'IP_ADDRESS' ? ipMatcher(request.entity.id) : undefined;
@@ -189,9 +189,11 @@ export function flowVolume(items: readonly FlowInterfaceItem[], request: FlowVol
       addTo(series, time, row);
     }
   }
-  const ranked = [...groups].map(([value, series]) => ({ value, series, counts: sumOf(series) }));
-  const volume = (c: FlowVolumeCounts) => c.BytesIn + c.BytesOut + c.BytesUnknownDirection;
-  ranked.sort((a, b) => volume(b.counts) - volume(a.counts) || b.counts.Flows - a.counts.Flows || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  const { page, following } = rankedPage(
+    [...groups].map(([value, series]) => ({ Value: value, ...sumOf(series), series })),
+    flowGroupPlace,
+    after,
+  );
   return {
     ...(request.graphArn ? { GraphArn: request.graphArn } : {}),
     EntityType: request.entity.type,
@@ -205,12 +207,17 @@ export function flowVolume(items: readonly FlowInterfaceItem[], request: FlowVol
     Series: pointsOf(total),
     ...(request.groupBy
       ? {
-          Groups: ranked.slice(groupOffset, groupOffset + MAX_GROUPS).map((g) => ({ Value: g.value, ...g.counts, Series: pointsOf(g.series) })),
-          ...(ranked.length > groupOffset + MAX_GROUPS ? { OtherGroupCount: ranked.length - groupOffset - MAX_GROUPS } : {}),
+          Groups: page.map(({ series, ...counts }) => ({ ...counts, Series: pointsOf(series) })),
+          ...(following > 0 ? { OtherGroupCount: following } : {}),
         }
       : {}),
     CappedFlows: cappedFlows,
   };
+}
+
+/** A flow group's place in the ranking: the most bytes first, then the most flows, then by value. */
+export function flowGroupPlace(group: FlowVolumeCounts & { Value: string }): GroupPlace {
+  return { rank: [group.BytesIn + group.BytesOut + group.BytesUnknownDirection, group.Flows], value: group.Value };
 }
 
 const CSV_COUNTS: (keyof FlowVolumeCounts)[] = ['BytesIn', 'BytesOut', 'BytesUnknownDirection', 'PacketsIn', 'PacketsOut', 'PacketsUnknownDirection', 'AcceptedBytes', 'RejectedBytes', 'Flows', 'RejectedFlows'];

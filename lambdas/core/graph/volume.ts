@@ -1,6 +1,7 @@
 import type { CompactEvent } from '../storage/compact-event';
 import { HOUR_MS, hourStartMs, MINUTE_MS } from '../storage/hours';
 import type { GraphEntity } from './entity-types';
+import { rankedPage, type GroupPlace, type PageCut } from './group-ranking';
 
 /**
  * API call volume as a time series of successes and failures, optionally grouped (Detective's "Overall API
@@ -30,7 +31,7 @@ export interface VolumeRequest {
   granularity: Granularity;
   groupBy?: GroupBy;
   filter?: VolumeFilter;
-  /** The page of groups after the first (a signed group offset, lambdas/api/group-pages.ts). */
+  /** The page of groups after the first (a signed place in the ranking, lambdas/api/group-pages.ts). */
   nextToken?: string;
 }
 
@@ -44,8 +45,7 @@ export interface VolumeCall {
 const DAY_MS = 24 * HOUR_MS;
 const BUCKET_MS: Record<Granularity, number> = { MINUTE: MINUTE_MS, HOUR: HOUR_MS, DAY: DAY_MS };
 
-/** Groups kept in an answer (the busiest first): a user agent or session per call could otherwise make thousands. */
-export const MAX_GROUPS = 100;
+export { MAX_GROUPS } from './group-ranking';
 
 function groupKey(call: VolumeCall, groupBy: GroupBy): string {
   switch (groupBy) {
@@ -100,7 +100,10 @@ export interface ApiCallVolumeResponse {
   /** Buckets with no call are left out. Each bucket's Time is its start (UTC); the first and last may be cut by the scope. */
   Series: VolumePoint[];
   Groups?: VolumeGroup[];
-  /** Groups after this page (MAX_GROUPS per page; their calls are still in Series and the totals): the NextToken gives them. */
+  /**
+   * Groups that rank after this page's last (MAX_GROUPS per page; their calls are still in Series and the
+   * totals): the NextToken gives them.
+   */
   OtherGroupCount?: number;
   NextToken?: string;
 }
@@ -147,12 +150,15 @@ export class VolumeAccumulator {
     VolumeAccumulator.add(series, bucket, 1, failed);
   }
 
-  /** `groupOffset`: the groups the earlier pages gave (groups are ranked by calls, then value). */
-  response(groupOffset = 0): ApiCallVolumeResponse {
+  /** `after`: where the previous page ended (a NextToken's place); the groups ranking after it come next. */
+  response(after?: PageCut): ApiCallVolumeResponse {
     const { request } = this;
     const totals = sumSeries(this.total);
-    const groups = [...this.groups].map(([value, series]) => ({ value, series, ...sumSeries(series) }));
-    groups.sort((a, b) => b.calls - a.calls || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    const groups = [...this.groups].map(([value, series]) => {
+      const { calls, failures } = sumSeries(series);
+      return { Value: value, SuccessCount: calls - failures, FailureCount: failures, series };
+    });
+    const { page, following } = rankedPage(groups, volumeGroupPlace, after);
     return {
       ...(request.graphArn ? { GraphArn: request.graphArn } : {}),
       EntityType: request.entity.type,
@@ -166,12 +172,17 @@ export class VolumeAccumulator {
       Series: points(this.total),
       ...(request.groupBy
         ? {
-            Groups: groups.slice(groupOffset, groupOffset + MAX_GROUPS).map((g) => ({ Value: g.value, SuccessCount: g.calls - g.failures, FailureCount: g.failures, Series: points(g.series) })),
-            ...(groups.length > groupOffset + MAX_GROUPS ? { OtherGroupCount: groups.length - groupOffset - MAX_GROUPS } : {}),
+            Groups: page.map(({ series, ...counts }) => ({ ...counts, Series: points(series) })),
+            ...(following > 0 ? { OtherGroupCount: following } : {}),
           }
         : {}),
     };
   }
+}
+
+/** A call volume group's place in the ranking: the most calls first, then by value. */
+export function volumeGroupPlace(group: Pick<VolumeGroup, 'Value' | 'SuccessCount' | 'FailureCount'>): GroupPlace {
+  return { rank: [group.SuccessCount + group.FailureCount], value: group.Value };
 }
 
 function sumSeries(series: Series): { calls: number; failures: number } {
