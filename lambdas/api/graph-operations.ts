@@ -17,7 +17,7 @@ import type { TrailQueries } from '../queries/trail-queries';
 import { EVIDENCE_CSV_HEADER, evidenceCsvRows, evidenceEvents, type EvidenceEvent, type EvidenceReads } from './indicator-evidence';
 import type { ApiDependencies } from './operations';
 import { listPermissionEvidence, withPermissionFacts, type ListPermissionEvidenceResponse } from './permission-evidence';
-import type { FlowEvidence } from '../core/flowlogs/flow-evidence';
+import { FLOW_EVIDENCE_CSV_HEADER, flowEvidenceCsvRows, type FlowEvidence } from '../core/flowlogs/flow-evidence';
 import { flowEvidenceOf } from '../queries/flow-evidence';
 import { instancesOfSessions } from '../queries/instance-network';
 
@@ -131,39 +131,51 @@ export class GraphApi {
     throw notFound(`Investigation ${investigationId} has no ${type} indicator matching the given Match.`);
   }
 
+  /**
+   * EvidenceKind EVENTS (the default) pages the indicator's calls and, for a flagged address, its flow rows with
+   * them; its CSV holds the events. FLOWS pages the flow rows only (Events stays empty, TotalCount still counts
+   * the calls), and its CSV holds them.
+   */
   async listIndicatorEvidence(body: unknown, options: RequestOptions): Promise<ListIndicatorEvidenceResponse | CsvDocument> {
     const request = parseListIndicatorEvidence(body);
     const now = this.now();
-    const { graphArn, investigationId, indicatorType, indicatorIndex, match } = request;
-    const fingerprint = requestFingerprint({ operation: 'ListIndicatorEvidence', graphArn, investigationId, indicatorType, indicatorIndex, match, csv: options.csv });
+    const { graphArn, investigationId, indicatorType, indicatorIndex, match, evidenceKind } = request;
+    const flowsOnly = evidenceKind === 'FLOWS';
+    // The kind is bound only when FLOWS: an EVENTS token issued before the field existed keeps its fingerprint,
+    // and a token of one kind is refused for the other.
+    const fingerprint = requestFingerprint({ operation: 'ListIndicatorEvidence', graphArn, investigationId, indicatorType, indicatorIndex, match, csv: options.csv, ...(flowsOnly ? { evidenceKind } : {}) });
     const key = await this.deps.tokenKeys.tokenKey();
     // One token pages both lists (evidence-page.ts); a bad, foreign or expired token is a 400.
     const position = request.nextToken ? pagePosition(decodeNextToken(request.nextToken, fingerprint, now, key, isEvidencePagePosition)) : undefined;
     const investigation = await this.existing(investigationId);
     const { indicator, index } = await this.indicatorOf(request);
+    const address = indicator.IndicatorDetail.FlaggedIpAddressDetail?.IpAddress;
+    if (flowsOnly && !address) throw validationError('This FLAGGED_IP_ADDRESS indicator names no address, so it has no flow evidence.');
     const criteria = evidenceCriteria(indicator);
     if (!criteria) throw validationError(`This ${indicatorType} indicator names no API calls (an ASN, a finding group, or no address), so it has no event evidence.`);
     const { queries, recordsAt } = this.graph();
     const from = investigation.scopeStartTime;
     const to = investigation.scopeEndTime;
     const sources = await investigationSourcesOf(queries, investigation.entityType, investigation.entityArn, from, to);
-    const calls: EvidenceCall[] = (await callsOf(queries, sources, Date.parse(from), Date.parse(to))).filter((call) => isEvidence(call, criteria)).sort(compareCalls);
-    const afterEvent = position?.e;
+    // The flow CSV has no use for the calls; FLOWS in JSON still counts them (TotalCount) but gives none.
+    const calls: EvidenceCall[] = flowsOnly && options.csv ? [] : (await callsOf(queries, sources, Date.parse(from), Date.parse(to))).filter((call) => isEvidence(call, criteria)).sort(compareCalls);
+    const afterEvent = flowsOnly ? 'done' : position?.e;
     const rest = afterEvent === 'done' ? [] : afterEvent ? calls.filter((call) => isAfter(call, afterEvent)) : calls;
     const page = rest.slice(0, request.maxResults);
     // An IAM change event carries the permission facts it produced (issue 11): additive, the shapes stay.
     const events = await withPermissionFacts(await evidenceEvents(page, { hourObjects: (account, hour) => queries.hourObjects(account, hour), recordsAt }), queries, to);
     const last = page[page.length - 1];
     const eventsNext: ListPosition<EvidencePosition> = rest.length > page.length && last ? { t: last.hourStart + last.event.t, id: last.event.id } : 'done';
-    if (options.csv) return new CsvDocument(toCsv(EVIDENCE_CSV_HEADER, evidenceCsvRows(events)), eventsNext === 'done' ? undefined : encodeNextToken({ e: eventsNext, f: 'done' }, fingerprint, now, key));
-    const address = indicator.IndicatorDetail.FlaggedIpAddressDetail?.IpAddress;
+    if (options.csv && !flowsOnly) return new CsvDocument(toCsv(EVIDENCE_CSV_HEADER, evidenceCsvRows(events)), eventsNext === 'done' ? undefined : encodeNextToken({ e: eventsNext, f: 'done' }, fingerprint, now, key));
     const flows = this.graph().flows;
+    if (flowsOnly && !flows) throw new ApiError('InternalServerException', 'The flow-log reads are not configured.');
     const instances = instancesOfSessions(sources.flatMap((source) => [...(source.sessions?.values() ?? [])]));
     const afterFlow = position?.f;
     const allFlows = indicatorType === 'FLAGGED_IP_ADDRESS' && address && flows && afterFlow !== 'done' ? await flowEvidenceOf(flows, instances, address, { from, to }) : undefined;
     const flowPage = allFlows ? flowEvidencePage(allFlows, afterFlow === 'done' ? undefined : afterFlow, request.maxResults) : undefined;
     const flowsNext = flowPage?.next ?? 'done';
     const nextToken = eventsNext !== 'done' || flowsNext !== 'done' ? encodeNextToken({ e: eventsNext, f: flowsNext }, fingerprint, now, key) : undefined;
+    if (options.csv) return new CsvDocument(toCsv(FLOW_EVIDENCE_CSV_HEADER, flowEvidenceCsvRows(flowPage?.rows ?? [])), nextToken);
     const graph = graphArn ?? investigation.graphArn;
     return {
       ...(graph ? { GraphArn: graph } : {}),

@@ -99,9 +99,9 @@ async function answer(path: string, body: string): Promise<{ status: number; len
 }
 
 /** Members the validators know, so random bodies often reach the deeper checks instead of failing on names. */
-const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder', 'EntityType', 'EntityId', 'Granularity', 'GroupBy', 'Filter', 'Api', 'SourceIp', 'Caller', 'Session', 'ErrorCode', 'IndicatorIndex', 'Match', 'RelatedEntityType', 'Query', 'HideServiceLinkedRoles', 'AtTime'];
+const MEMBERS = ['GraphArn', 'EntityArn', 'ScopeStartTime', 'ScopeEndTime', 'InvestigationId', 'State', 'IndicatorType', 'MaxResults', 'NextToken', 'FilterCriteria', 'SortCriteria', 'Severity', 'Status', 'CreatedTime', 'Value', 'StartInclusive', 'EndInclusive', 'Field', 'SortOrder', 'EntityType', 'EntityId', 'Granularity', 'GroupBy', 'Filter', 'Api', 'SourceIp', 'Caller', 'Session', 'ErrorCode', 'IndicatorIndex', 'Match', 'RelatedEntityType', 'Query', 'HideServiceLinkedRoles', 'AtTime', 'EvidenceKind'];
 const nearlyValid = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T05:00:00Z', '2026-01-01T12:00:00Z', 'arn:aws:iam::111122223333:role/Admin', 'arn:aws:sts::111122223333:assumed-role/Admin/s1', '111122223333', 'i-0123456789abcdef0', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY', '198.51.100.7', 'ASIAEXAMPLEEXAMPLE12', 'MINUTE', 'DAY', 'API', 'SOURCE_IP', 'TTP_OBSERVED', '10.0.0.0/8', '*a?', ...GRAPH_ENTITY_TYPES), tie('object')),
+  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-01T05:00:00Z', '2026-01-01T12:00:00Z', 'arn:aws:iam::111122223333:role/Admin', 'arn:aws:sts::111122223333:assumed-role/Admin/s1', '111122223333', 'i-0123456789abcdef0', '123456789012345678901', 'HIGH', 'ACTIVE', 'SEVERITY', '198.51.100.7', 'ASIAEXAMPLEEXAMPLE12', 'MINUTE', 'DAY', 'API', 'SOURCE_IP', 'TTP_OBSERVED', 'FLAGGED_IP_ADDRESS', 'EVENTS', 'FLOWS', '10.0.0.0/8', '*a?', ...GRAPH_ENTITY_TYPES), tie('object')),
   object: fc.dictionary(fc.oneof(fc.constantFrom(...MEMBERS), fc.string()), tie('value'), { maxKeys: 6 }),
 }));
 
@@ -281,6 +281,32 @@ describe('API validators against random JSON', () => {
         const { status, length } = await answer('/investigations/listPermissionEvidence', JSON.stringify(value));
         expect([200, 400, 404]).toContain(status);
         if (status >= 400) expect(length).toBeLessThan(MAX_ERROR_BODY);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answer listIndicatorEvidence 400 or 404, never 5xx, whatever the type, kind, index, match and token', async () => {
+    // The investigation exists but has no indicators: a valid request is a 404, any invalid one a 400.
+    const body = fc.record(
+      {
+        InvestigationId: fc.oneof(fc.constantFrom(investigation.investigationId, '000000000000000000042'), fc.string()),
+        IndicatorType: fc.oneof(fc.constantFrom('FLAGGED_IP_ADDRESS', 'TTP_OBSERVED', 'IMPOSSIBLE_TRAVEL'), fc.string()),
+        EvidenceKind: fc.oneof(fc.constantFrom('EVENTS', 'FLOWS', 'flows', ''), fc.jsonValue({ maxDepth: 1 })),
+        IndicatorIndex: fc.oneof(fc.integer({ min: -1, max: 3 }), fc.jsonValue({ maxDepth: 1 })),
+        Match: fc.oneof(fc.record({ IpAddress: fc.string() }), fc.jsonValue({ maxDepth: 1 })),
+        MaxResults: fc.oneof(fc.integer({ min: -1, max: 51 }), fc.jsonValue()),
+        NextToken: fc.string(),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(body, fc.boolean(), async (value, csv) => {
+        const result = await route(toProxyEvent({ method: 'POST', url: '/investigations/listIndicatorEvidence', headers: { 'content-type': 'application/json', ...(csv ? { accept: 'text/csv' } : {}) }, body: Buffer.from(JSON.stringify(value)), sourceIp: '127.0.0.1' }));
+        expect([400, 404]).toContain(result.statusCode);
+        expect(result.body.length).toBeLessThan(MAX_ERROR_BODY);
+        // FLOWS is for a flagged address only, whatever else the body holds.
+        if (value.EvidenceKind === 'FLOWS' && typeof value.IndicatorType === 'string' && value.IndicatorType !== 'FLAGGED_IP_ADDRESS') expect(result.statusCode).toBe(400);
       }),
       { numRuns: 300 },
     );

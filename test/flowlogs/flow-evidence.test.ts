@@ -8,6 +8,7 @@ import type { Indicator, Investigation } from '../../lambdas/core/investigation/
 import type { SessionView } from '../../lambdas/core/queries/session-view';
 import { toProxyEvent } from '../../local/http/proxy-event';
 import { expectSchema } from '../helpers/openapi-schemas';
+import { parseCsv } from '../helpers/csv';
 import { ATTACKER, C2, SAMPLE_ACCOUNT, hourOf, loadSampleFlows, ownAddresses, portOf, type Raw, type SampleFlows } from './sample-flows';
 
 /**
@@ -171,5 +172,108 @@ describe('listIndicatorEvidence: FlowEvidence is paged with the events', () => {
     const foreign = await evidence({ InvestigationId: INVESTIGATION.investigationId, IndicatorType: 'FLAGGED_IP_ADDRESS', IndicatorIndex: 0, MaxResults: 1, NextToken: token });
     expect(foreign.statusCode).toBe(400);
     expect(JSON.parse(foreign.body).Message).toMatch(/other parameters/);
+  });
+});
+
+describe('listIndicatorEvidence with EvidenceKind FLOWS: the flow evidence alone, as JSON or CSV', () => {
+  const request = { InvestigationId: INVESTIGATION.investigationId, IndicatorType: 'FLAGGED_IP_ADDRESS', Match: { IpAddress: ATTACKER } };
+  const HEADER = ['Hour', 'InstanceId', 'InterfaceId', 'BytesIn', 'BytesOut', 'BytesUnknownDirection', 'Packets', 'Flows', 'RejectedFlows', 'Ports'];
+
+  /** Every CSV page, following x-next-token: the data rows (each page's header checked and dropped) and the page count. */
+  async function csvPages(maxResults: number): Promise<{ rows: string[][]; pages: number }> {
+    const rows: string[][] = [];
+    let pages = 0;
+    let NextToken: string | undefined;
+    do {
+      const result = await evidence({ ...request, EvidenceKind: 'FLOWS', MaxResults: maxResults, ...(NextToken ? { NextToken } : {}) }, 'text/csv');
+      expect(result.statusCode).toBe(200);
+      expect(result.headers?.['Content-Type']).toMatch(/^text\/csv/);
+      const [header, ...data] = parseCsv(result.body);
+      expect(header).toEqual(HEADER);
+      rows.push(...data);
+      pages++;
+      NextToken = result.headers?.['x-next-token'] as string | undefined;
+    } while (NextToken && pages < 1000);
+    return { rows, pages };
+  }
+
+  it('gives every instance-hour once over CSV pages, equal to the JSON rows and to the raw lines', async () => {
+    const raw = sample.rows.filter((r) => sample.owners.get(r['interface-id']) === sample.web1 && (r.srcaddr === ATTACKER || r.dstaddr === ATTACKER) && hourOf(r) >= SCOPE.from && hourOf(r) < SCOPE.to);
+    const own = ownAddresses(sample.rows);
+    const expected = new Map<string, { bytesIn: number; bytesOut: number; packets: number; flows: number; rejected: number; ports: Set<string> }>();
+    for (const r of raw) {
+      const key = `${hourOf(r)}|${r['interface-id']}`;
+      const e = expected.get(key) ?? { bytesIn: 0, bytesOut: 0, packets: 0, flows: 0, rejected: 0, ports: new Set<string>() };
+      if (r.dstaddr === own.get(r['interface-id'])) e.bytesIn += Number(r.bytes);
+      else e.bytesOut += Number(r.bytes);
+      e.packets += Number(r.packets);
+      e.flows += 1;
+      if (r.action === 'REJECT') e.rejected += 1;
+      e.ports.add(portOf(r));
+      expected.set(key, e);
+    }
+    // Several rows, so pages of 1 take several requests.
+    expect(expected.size).toBeGreaterThan(1);
+    const fromRaw = [...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, e]) => {
+      const [hour, eni] = key.split('|');
+      return [hour, sample.web1, eni, e.bytesIn, e.bytesOut, 0, e.packets, e.flows, e.rejected, [...e.ports].sort().join(' ')].map(String);
+    });
+    const paged = await csvPages(1);
+    expect(paged.pages).toBe(expected.size);
+    expect(paged.rows).toEqual(fromRaw);
+    const whole = await csvPages(50);
+    expect(whole.pages).toBe(1);
+    expect(whole.rows).toEqual(fromRaw);
+    // The JSON answer of the same kind holds the same rows, and no events.
+    expectSchema('ListIndicatorEvidenceRequest', { ...request, EvidenceKind: 'FLOWS', MaxResults: 50 });
+    const json = await evidence({ ...request, EvidenceKind: 'FLOWS', MaxResults: 50 });
+    expect(json.statusCode).toBe(200);
+    const body = JSON.parse(json.body) as ListIndicatorEvidenceResponse;
+    expectSchema('ListIndicatorEvidenceResponse', body);
+    expect(body.Events).toEqual([]);
+    expect(body.NextToken).toBeUndefined();
+    expect(body.FlowEvidence!.map((f) => [f.Hour, f.InstanceId, f.InterfaceId, f.BytesIn, f.BytesOut, f.BytesUnknownDirection, f.Packets, f.Flows, f.RejectedFlows, f.Ports.join(' ')].map(String))).toEqual(fromRaw);
+  });
+
+  it('gives a header alone for an address no instance of the entity talked to', async () => {
+    const result = await evidence({ InvestigationId: INVESTIGATION.investigationId, IndicatorType: 'FLAGGED_IP_ADDRESS', IndicatorIndex: 2, EvidenceKind: 'FLOWS' }, 'text/csv');
+    expect(result.statusCode).toBe(200);
+    expect(parseCsv(result.body)).toEqual([HEADER]);
+    expect(result.headers?.['x-next-token']).toBeUndefined();
+  });
+
+  it('answers 400 for an unknown EvidenceKind and for FLOWS on an indicator that is not a flagged address', async () => {
+    // (JSON null is absent, as AWS services read it: the default, EVENTS.)
+    for (const EvidenceKind of ['flows', 'BOTH', '', 1, ['FLOWS'], { FLOWS: true }]) {
+      const result = await evidence({ ...request, EvidenceKind }, 'text/csv');
+      expect(result.statusCode).toBe(400);
+      expect(JSON.parse(result.body).Message).toMatch(/EvidenceKind/);
+    }
+    const other = await evidence({ InvestigationId: INVESTIGATION.investigationId, IndicatorType: 'TTP_OBSERVED', EvidenceKind: 'FLOWS' }, 'text/csv');
+    expect(other.statusCode).toBe(400);
+    expect(JSON.parse(other.body).Message).toMatch(/FLAGGED_IP_ADDRESS indicators only/);
+  });
+
+  it('refuses a token of one kind for the other', async () => {
+    const events = JSON.parse((await evidence({ ...request, MaxResults: 1 })).body) as ListIndicatorEvidenceResponse;
+    expect(events.NextToken).toBeDefined();
+    const flows = JSON.parse((await evidence({ ...request, EvidenceKind: 'FLOWS', MaxResults: 1 })).body) as ListIndicatorEvidenceResponse;
+    expect(flows.NextToken).toBeDefined();
+    const csvFlows = await evidence({ ...request, EvidenceKind: 'FLOWS', MaxResults: 1 }, 'text/csv');
+    const csvToken = csvFlows.headers?.['x-next-token'] as string;
+    expect(csvToken).toBeDefined();
+    for (const [kind, token, accept] of [
+      ['FLOWS', events.NextToken!, undefined],
+      ['EVENTS', flows.NextToken!, undefined],
+      [undefined, flows.NextToken!, undefined],
+      ['EVENTS', csvToken, 'text/csv'],
+    ] as const) {
+      const result = await evidence({ ...request, ...(kind ? { EvidenceKind: kind } : {}), MaxResults: 1, NextToken: token }, accept);
+      expect(result.statusCode).toBe(400);
+      expect(JSON.parse(result.body).Message).toMatch(/other parameters/);
+    }
+    // Each token still serves its own kind.
+    expect((await evidence({ ...request, EvidenceKind: 'FLOWS', MaxResults: 1, NextToken: flows.NextToken }, undefined)).statusCode).toBe(200);
+    expect((await evidence({ ...request, EvidenceKind: 'FLOWS', MaxResults: 1, NextToken: csvToken }, 'text/csv')).statusCode).toBe(200);
   });
 });

@@ -39,3 +39,14 @@ export function flowEvidenceRows(items: readonly FlowInterfaceItem[], address: s
   }
   return [...rows.values()].map((row) => ({ ...row, Ports: row.Ports.sort() })).sort(compareFlowEvidence);
 }
+
+/**
+ * The flow evidence CSV (listIndicatorEvidence with EvidenceKind FLOWS and `Accept: text/csv`): one row per
+ * instance, interface and hour, in page order; Ports joined with spaces as the other flow CSVs do. Every cell
+ * goes through toCsv's formula neutralisation (core/graph/csv.ts).
+ */
+export const FLOW_EVIDENCE_CSV_HEADER = ['Hour', 'InstanceId', 'InterfaceId', 'BytesIn', 'BytesOut', 'BytesUnknownDirection', 'Packets', 'Flows', 'RejectedFlows', 'Ports'] as const;
+
+export function flowEvidenceCsvRows(rows: readonly FlowEvidence[]): (string | number)[][] {
+  return rows.map((row) => [row.Hour, row.InstanceId, row.InterfaceId, row.BytesIn, row.BytesOut, row.BytesUnknownDirection, row.Packets, row.Flows, row.RejectedFlows, row.Ports.join(' ')]);
+}

@@ -85,18 +85,26 @@ export const MAX_MATCH_MEMBERS = 3;
 export const MAX_MATCH_VALUE_LENGTH = 512;
 export const MATCH_MEMBERS = ['Api', 'APIName', 'IpAddress', 'Tactic', 'Technique', 'Procedure', 'UserAgent', 'Location', 'Aso', 'StartingIpAddress', 'EndingIpAddress', 'Arn', 'Type', 'Id'] as const;
 
+/**
+ * What listIndicatorEvidence pages: the indicator's CloudTrail events (the default, Detective's shape) or, for a
+ * FLAGGED_IP_ADDRESS, only its VPC flow rows (FlowEvidence), so that `Accept: text/csv` can export either half.
+ */
+export const EVIDENCE_KINDS = ['EVENTS', 'FLOWS'] as const;
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
+
 export interface ListIndicatorEvidenceRequest {
   graphArn?: string;
   investigationId: string;
   indicatorType: IndicatorType;
   indicatorIndex?: number;
   match?: Record<string, string>;
+  evidenceKind: EvidenceKind;
   maxResults: number;
   nextToken?: string;
 }
 
 export function parseListIndicatorEvidence(value: unknown): ListIndicatorEvidenceRequest {
-  const { reader: body, violations } = readerOf(value, ['GraphArn', 'InvestigationId', 'IndicatorType', 'IndicatorIndex', 'Match', 'MaxResults', 'NextToken']);
+  const { reader: body, violations } = readerOf(value, ['GraphArn', 'InvestigationId', 'IndicatorType', 'IndicatorIndex', 'Match', 'EvidenceKind', 'MaxResults', 'NextToken']);
   const graphArn = body?.string('GraphArn', GRAPH_ARN);
   const investigationId = body?.string('InvestigationId', { required: true, minLength: 21, maxLength: 21, pattern: /^[0-9]+$/ });
   const indicatorType = body?.enumeration('IndicatorType', INDICATOR_TYPES, true);
@@ -114,6 +122,9 @@ export function parseListIndicatorEvidence(value: unknown): ListIndicatorEvidenc
     if (count > MAX_MATCH_MEMBERS) matchReader.fail(`Match must name at most ${MAX_MATCH_MEMBERS} members`);
   }
   if (body && indicatorIndex !== undefined && matchReader) body.fail('Give IndicatorIndex or Match, not both');
+  const evidenceKind = body?.enumeration('EvidenceKind', EVIDENCE_KINDS);
+  // Only a flagged address has flow rows (the flows between it and the entity's instances).
+  if (body && evidenceKind === 'FLOWS' && indicatorType !== undefined && indicatorType !== 'FLAGGED_IP_ADDRESS') body.fail(`EvidenceKind FLOWS is for FLAGGED_IP_ADDRESS indicators only: a ${indicatorType} indicator has no flow evidence`);
   const maxResults = body?.integer('MaxResults', EVIDENCE_MAX_RESULTS);
   const nextToken = body?.string('NextToken', NEXT_TOKEN);
   violations.throwIfAny();
@@ -122,6 +133,7 @@ export function parseListIndicatorEvidence(value: unknown): ListIndicatorEvidenc
     investigationId: investigationId!,
     indicatorType: indicatorType!,
     ...(match ? { match } : { indicatorIndex: indicatorIndex ?? 0 }),
+    evidenceKind: evidenceKind ?? 'EVENTS',
     maxResults: maxResults ?? EVIDENCE_DEFAULT_MAX_RESULTS,
     ...(nextToken ? { nextToken } : {}),
   };
