@@ -55,3 +55,23 @@ export async function callAll<T, K extends string>(path: string, body: object, k
   }
   return items;
 }
+
+/**
+ * Every page of a CSV answer (`Accept: text/csv`), following the `x-next-token` header: one document, the
+ * header once. The text is the server's own CSV (cells already defused for spreadsheets), saved as it came,
+ * never shown. `complete` is false when more pages remained after `maxPages`.
+ */
+export async function callCsvPages(path: string, body: object, maxPages: number): Promise<{ text: string; complete: boolean }> {
+  let text = '';
+  let token: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const response = await send(path, token ? { ...body, NextToken: token } : body, 'text/csv');
+    const csv = await response.text();
+    // Every page starts with the same header line (fixed column names, never quoted): kept from the first.
+    const headerEnd = csv.indexOf('\r\n');
+    text += page === 0 ? csv : headerEnd < 0 ? '' : csv.slice(headerEnd + 2);
+    token = response.headers.get('x-next-token') ?? undefined;
+    if (!token) return { text, complete: true };
+  }
+  return { text, complete: false };
+}

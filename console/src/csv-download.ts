@@ -6,8 +6,13 @@ import { toCsv, type CsvCell } from '../../lambdas/core/graph/csv';
  * that attackers write.
  */
 export function downloadCsv(fileName: string, header: readonly string[], rows: readonly (readonly CsvCell[])[]): void {
+  saveCsvText(fileName, toCsv(header, rows));
+}
+
+/** Saves CSV text as a file (the API's own CSV, `Accept: text/csv`): a Blob, never parsed into the page. */
+export function saveCsvText(fileName: string, text: string): void {
   const link = document.createElement('a');
-  link.href = URL.createObjectURL(new Blob([toCsv(header, rows)], { type: 'text/csv' }));
+  link.href = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
   link.download = fileName;
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);

@@ -10,6 +10,7 @@ import type { Indicator } from '../../../lambdas/core/analysis/detective-types';
 import type { InvestigationDetail } from './investigations';
 import { PermissionEvidence, type PermissionFact } from '../components/permission-evidence';
 import { NetworkPanel } from '../components/network-panel';
+import { EvidenceCsvButtons } from '../components/evidence-csv';
 
 /**
  * The investigation report: severity and the rules behind it, the ATT&CK matrix of the TTPs observed,
@@ -241,7 +242,7 @@ function Evidence({ id, type, index }: { id: string; type: string; index: number
   return (
     <div class="evidence" data-testid="evidence">
       <Show loaded={loaded} empty={(d) => (d.Events.length || d.FlowEvidence?.length ? false : 'No CloudTrail event or VPC flow stands behind this indicator.')}>
-        {(first) => <EvidencePages key={`${id}#${type}#${index}`} first={first} request={request} />}
+        {(first) => <EvidencePages key={`${id}#${type}#${index}`} first={first} request={request} fileStem={`trailhound-${id}-${type.toLowerCase()}-${index}`} />}
       </Show>
     </div>
   );
@@ -251,7 +252,7 @@ function Evidence({ id, type, index }: { id: string; type: string; index: number
  * An indicator's evidence, page after page: the first page, and "More evidence" for the next (the API's
  * NextToken, one for both lists), appended to the tables already shown.
  */
-function EvidencePages({ first, request }: { first: EvidencePage; request: object }) {
+function EvidencePages({ first, request, fileStem }: { first: EvidencePage; request: object; fileStem: string }) {
   const [d, setPages] = useState(first);
   const [status, setStatus] = useState('');
   const more = async () => {
@@ -270,6 +271,7 @@ function EvidencePages({ first, request }: { first: EvidencePage; request: objec
   };
   return (
     <>
+      <EvidenceCsvButtons request={request} fileStem={fileStem} events={first.TotalCount > 0} flows={(first.FlowEvidenceCount ?? 0) > 0} />
       {d.FlowEvidence?.length ? <FlowEvidenceTable rows={d.FlowEvidence} total={d.FlowEvidenceCount ?? d.FlowEvidence.length} /> : null}
       {/* An address flagged from flow logs only has no call: no empty events table under its flows. */}
       {d.Events.length || !d.FlowEvidence?.length ? (
