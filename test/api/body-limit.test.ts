@@ -68,6 +68,8 @@ const LARGEST: Record<string, { body: object; parse: (body: unknown) => unknown 
       InvestigationId: INVESTIGATION_ID,
       IndicatorType: LONGEST_INDICATOR_TYPE,
       Match: Object.fromEntries(['StartingIpAddress', 'EndingIpAddress', 'Procedure'].slice(0, MAX_MATCH_MEMBERS).map((name) => [name, 'm'.repeat(MAX_MATCH_VALUE_LENGTH)])),
+      // The longer kind (FLOWS is for FLAGGED_IP_ADDRESS only).
+      EvidenceKind: 'EVENTS',
       MaxResults: 50,
       NextToken: LONGEST_TOKEN,
     },
