@@ -8,7 +8,7 @@ import { consoleSite } from '../../local/console/static-site';
 import { listLogFiles } from '../../local/log-files';
 import { generateScenario } from '../../examples/generator';
 import { CorpusPipeline } from '../corpus/corpus-pipeline';
-import { ATTACKER, C2, TOR_NODE, hourOf, ownAddresses, portOf, type Raw } from '../flowlogs/sample-flows';
+import { ATTACKER, C2, TOR_NODE, hourOf, ownAddresses, portOf, rawFlowEvidence, type Raw } from '../flowlogs/sample-flows';
 import { parseCsv } from '../helpers/csv';
 import { chromiumPresent, CHROMIUM, launchBrowser, watchedPage, type WatchedPage } from './browser';
 
@@ -113,24 +113,13 @@ describe('the report page and the instance profile: network section', () => {
     expect(evidence.reduce((t, r) => t + number(r[6]), 0)).toBe(attackerFlows.filter((r) => r.action === 'REJECT').length);
     expect(new Set(evidence.map((r) => r[1]))).toEqual(new Set([web1.id, web2.id]));
     // Its flows as CSV (listIndicatorEvidence, EvidenceKind FLOWS): one row per instance, interface and hour, as the raw lines count them.
-    const expectedCsv = new Map<string, { instance: string; bytesIn: number; bytesOut: number; packets: number; flows: number; rejected: number; ports: Set<string> }>();
-    for (const r of attackerFlows) {
-      const key = `${hourOf(r)}|${ownerOf.get(r['interface-id'])}|${r['interface-id']}`;
-      const e = expectedCsv.get(key) ?? { instance: ownerOf.get(r['interface-id'])!, bytesIn: 0, bytesOut: 0, packets: 0, flows: 0, rejected: 0, ports: new Set<string>() };
-      if (r.dstaddr === own.get(r['interface-id'])) e.bytesIn += Number(r.bytes);
-      else e.bytesOut += Number(r.bytes);
-      e.packets += Number(r.packets);
-      e.flows += 1;
-      if (r.action === 'REJECT') e.rejected += 1;
-      e.ports.add(portOf(r));
-      expectedCsv.set(key, e);
-    }
+    const expectedCsv = rawFlowEvidence(attackerFlows, own, (r) => `${hourOf(r)}|${ownerOf.get(r['interface-id'])}|${r['interface-id']}`);
     const [download] = await Promise.all([page.waitForEvent('download'), flagged.locator('button:has-text("Download flows CSV")').click()]);
     expect(download.suggestedFilename()).toMatch(/-flagged_ip_address-\d+-flows\.csv$/);
     const csv = parseCsv(readFileSync((await download.path()) as string, 'utf8'));
     expect(csv[0]).toEqual(['Hour', 'InstanceId', 'InterfaceId', 'BytesIn', 'BytesOut', 'BytesUnknownDirection', 'Packets', 'Flows', 'RejectedFlows', 'Ports']);
     expect(csv.slice(1)).toEqual(
-      [...expectedCsv].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, e]) => [key.split('|')[0], e.instance, key.split('|')[2], e.bytesIn, e.bytesOut, 0, e.packets, e.flows, e.rejected, [...e.ports].sort().join(' ')].map(String)),
+      [...expectedCsv].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, e]) => [key.split('|')[0], key.split('|')[1], key.split('|')[2], e.bytesIn, e.bytesOut, 0, e.packets, e.flows, e.rejected, [...e.ports].sort().join(' ')].map(String)),
     );
     // An address flagged from flows only has no call: no events CSV to offer.
     expect(await flagged.locator('button:has-text("Download events CSV")').count()).toBe(0);

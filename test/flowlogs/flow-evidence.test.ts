@@ -9,7 +9,7 @@ import type { SessionView } from '../../lambdas/core/queries/session-view';
 import { toProxyEvent } from '../../local/http/proxy-event';
 import { expectSchema } from '../helpers/openapi-schemas';
 import { parseCsv } from '../helpers/csv';
-import { ATTACKER, C2, SAMPLE_ACCOUNT, hourOf, loadSampleFlows, ownAddresses, portOf, type Raw, type SampleFlows } from './sample-flows';
+import { ATTACKER, C2, SAMPLE_ACCOUNT, hourOf, loadSampleFlows, ownAddresses, portOf, rawFlowEvidence, type Raw, type SampleFlows } from './sample-flows';
 
 /**
  * listIndicatorEvidence for a FLAGGED_IP_ADDRESS found in the flow logs only (issue 10 §2): the C&C address
@@ -80,18 +80,7 @@ describe('listIndicatorEvidence: the flow evidence of an address flagged from fl
     const own = ownAddresses(sample.rows);
     const rows = sample.rows.filter((r) => sample.owners.get(r['interface-id']) === sample.web1 && (r.srcaddr === C2 || r.dstaddr === C2) && hourOf(r) >= SCOPE.from && hourOf(r) < SCOPE.to);
     expect(rows.length).toBeGreaterThan(0);
-    const expected = new Map<string, { bytesIn: number; bytesOut: number; packets: number; flows: number; rejected: number; ports: Set<string> }>();
-    for (const r of rows) {
-      const key = `${r['interface-id']}|${hourOf(r)}`;
-      const e = expected.get(key) ?? { bytesIn: 0, bytesOut: 0, packets: 0, flows: 0, rejected: 0, ports: new Set<string>() };
-      if (r.dstaddr === own.get(r['interface-id'])) e.bytesIn += Number(r.bytes);
-      else e.bytesOut += Number(r.bytes);
-      e.packets += Number(r.packets);
-      e.flows += 1;
-      if (r.action === 'REJECT') e.rejected += 1;
-      e.ports.add(portOf(r));
-      expected.set(key, e);
-    }
+    const expected = rawFlowEvidence(rows, own, (r) => `${r['interface-id']}|${hourOf(r)}`);
     expect(body.FlowEvidence!.map((f) => [`${f.InterfaceId}|${f.Hour}`, f.InstanceId, f.BytesIn, f.BytesOut, f.BytesUnknownDirection, f.Packets, f.Flows, f.RejectedFlows, f.Ports])).toEqual(
       [...expected].sort((a, b) => (a[0].split('|')[1] < b[0].split('|')[1] ? -1 : a[0].split('|')[1] > b[0].split('|')[1] ? 1 : a[0] < b[0] ? -1 : 1)).map(([key, e]) => [key, sample.web1, e.bytesIn, e.bytesOut, 0, e.packets, e.flows, e.rejected, [...e.ports].sort()]),
     );
@@ -200,18 +189,7 @@ describe('listIndicatorEvidence with EvidenceKind FLOWS: the flow evidence alone
   it('gives every instance-hour once over CSV pages, equal to the JSON rows and to the raw lines', async () => {
     const raw = sample.rows.filter((r) => sample.owners.get(r['interface-id']) === sample.web1 && (r.srcaddr === ATTACKER || r.dstaddr === ATTACKER) && hourOf(r) >= SCOPE.from && hourOf(r) < SCOPE.to);
     const own = ownAddresses(sample.rows);
-    const expected = new Map<string, { bytesIn: number; bytesOut: number; packets: number; flows: number; rejected: number; ports: Set<string> }>();
-    for (const r of raw) {
-      const key = `${hourOf(r)}|${r['interface-id']}`;
-      const e = expected.get(key) ?? { bytesIn: 0, bytesOut: 0, packets: 0, flows: 0, rejected: 0, ports: new Set<string>() };
-      if (r.dstaddr === own.get(r['interface-id'])) e.bytesIn += Number(r.bytes);
-      else e.bytesOut += Number(r.bytes);
-      e.packets += Number(r.packets);
-      e.flows += 1;
-      if (r.action === 'REJECT') e.rejected += 1;
-      e.ports.add(portOf(r));
-      expected.set(key, e);
-    }
+    const expected = rawFlowEvidence(raw, own, (r) => `${hourOf(r)}|${r['interface-id']}`);
     // Several rows, so pages of 1 take several requests.
     expect(expected.size).toBeGreaterThan(1);
     const fromRaw = [...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, e]) => {

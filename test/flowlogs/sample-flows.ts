@@ -95,3 +95,30 @@ export function ownAddresses(rows: readonly Raw[]): Map<string, string> {
   }
   return new Map([...counts].map(([eni, perEni]) => [eni, [...perEni].sort((a, b) => b[1] - a[1])[0][0]]));
 }
+
+/** What a flow evidence row should say, counted from raw lines: directions are the interface's (`own` addresses). */
+export interface RawFlowEvidence {
+  bytesIn: number;
+  bytesOut: number;
+  packets: number;
+  flows: number;
+  rejected: number;
+  ports: Set<string>;
+}
+
+/** The raw lines folded into evidence rows by `keyOf` (e.g. interface and hour), independently of the code under test. */
+export function rawFlowEvidence(rows: readonly Raw[], own: ReadonlyMap<string, string>, keyOf: (r: Raw) => string): Map<string, RawFlowEvidence> {
+  const expected = new Map<string, RawFlowEvidence>();
+  for (const r of rows) {
+    const key = keyOf(r);
+    const e = expected.get(key) ?? { bytesIn: 0, bytesOut: 0, packets: 0, flows: 0, rejected: 0, ports: new Set<string>() };
+    if (r.dstaddr === own.get(r['interface-id'])) e.bytesIn += Number(r.bytes);
+    else e.bytesOut += Number(r.bytes);
+    e.packets += Number(r.packets);
+    e.flows += 1;
+    if (r.action === 'REJECT') e.rejected += 1;
+    e.ports.add(portOf(r));
+    expected.set(key, e);
+  }
+  return expected;
+}
