@@ -1,5 +1,5 @@
-import { appendFileSync, existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { GetInvestigationCommand, ListIndicatorsCommand, StartInvestigationCommand, type DetectiveClient, type Indicator } from '@aws-sdk/client-detective';
@@ -10,7 +10,7 @@ import { setLogSink } from '../lambdas/shared/log';
 import { DataFolderError } from './data-folder';
 import { EmbeddedServerError } from './embedded-services';
 import { inProcessDetectiveClient } from './http/in-process-client';
-import { buildLocalApi, startApiServer, type ApiServer } from './http/server';
+import { buildLocalApi, startApiServer, type ApiServer, type LocalApi } from './http/server';
 import { ensureConsoleBuilt } from './console/build';
 import { consoleSite } from './console/static-site';
 import { consoleUrl, findingsConsoleUrl } from './console/console-url';
@@ -21,7 +21,7 @@ import { fetchProfile, profileLines } from './profile-command';
 import { listLogFiles } from './log-files';
 import { buildSummary } from './summary';
 import { escapeTerminal, printLines } from './terminal-text';
-import { ApiCommandError, evidenceLines, volumeLines, type EvidenceCommand, type VolumeCommand } from './graph-commands';
+import { ApiCommandError, EVIDENCE_CSV_PAGE_SIZE, evidenceLines, volumeLines, writeEvidenceCsv, type EvidenceCommand, type EvidenceCsvCommand, type EvidenceCsvResult, type VolumeCommand } from './graph-commands';
 import { EntityCommandError, relatedLines, searchLines, type RelatedCommand, type SearchCommand } from './entity-commands';
 import { loadIamSnapshot, permissionsLines, PermissionsCommandError, type PermissionsCommand } from './permissions-command';
 
@@ -41,9 +41,11 @@ const USAGE = `Usage:
                                                API call volume of an entity (TYPE: IAM_ROLE, IAM_USER,
                                                ROLE_SESSION, AWS_ACCOUNT, EC2_INSTANCE; G: API, SOURCE_IP,
                                                CALLER, SESSION, ERROR_CODE)
-  npm start -- evidence INVESTIGATION_ID TYPE [--index N] [--json]
+  npm start -- evidence INVESTIGATION_ID TYPE [--index N] [--json | --csv events|flows [--out FILE]]
                                                the raw CloudTrail events behind an indicator (TYPE e.g.
-                                               TTP_OBSERVED; N its position among that type, default 0)
+                                               TTP_OBSERVED; N its position among that type, default 0),
+                                               and a FLAGGED_IP_ADDRESS's VPC flows; --csv: every page of
+                                               the API's CSV of its events, or of a flagged address's flows
   npm start -- search TYPE QUERY [--from TIME --to TIME] [--json]
                                                entities of TYPE matching QUERY (* and ?; IPs also by CIDR;
                                                default scope: the last 24 hours)
@@ -70,6 +72,9 @@ Options:
   --page N                 page of the summary's principals table (25 a page; default 1)
   --all                    list every principal in the summary
   --json                   profile, permissions: print the response as JSON
+  --csv events|flows       evidence: the API's CSV of the events or (FLAGGED_IP_ADDRESS) the flow rows, every
+                           page, at most 100,000 rows; to stdout (a terminal sees control characters escaped)
+  --out FILE               evidence --csv: write the CSV to FILE (replaced once complete) instead of stdout
   --iam-snapshot FILE      the JSON output of aws iam get-account-authorization-details, stored as the
                            account's IAM snapshot after ingestion (for entities older than the logs)
   --snapshot-time TIME     when that snapshot was taken (default: the file's modification time)
@@ -80,6 +85,9 @@ TIME is ISO-8601, e.g. 2026-10-22T17:00:00Z.`;
 
 class UsageError extends Error {}
 
+/** Progress and status lines: stdout, except when stdout carries a CSV (evidence --csv without --out). */
+let statusStream: NodeJS.WritableStream = process.stdout;
+
 const GRAPH_ARN = 'arn:aws:detective:us-east-1:000000000000:graph:00000000000000000000000000000000';
 
 interface Options {
@@ -89,6 +97,7 @@ interface Options {
   snapshotTime?: string;
   volume?: VolumeCommand;
   evidence?: EvidenceCommand;
+  evidenceCsv?: EvidenceCsvCommand & { out?: string };
   search?: SearchCommand;
   related?: RelatedCommand;
   page: number | 'all';
@@ -123,6 +132,8 @@ function parseOptions(argv: string[]): Options | undefined {
       granularity: { type: 'string', default: 'HOUR' },
       'group-by': { type: 'string' },
       index: { type: 'string', default: '0' },
+      csv: { type: 'string' },
+      out: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       page: { type: 'string', default: '1' },
@@ -139,6 +150,7 @@ function parseOptions(argv: string[]): Options | undefined {
   if (command === 'evidence' && positionals.length !== 3) throw new UsageError('evidence needs INVESTIGATION_ID TYPE');
   const index = Number(values.index);
   if (!Number.isInteger(index) || index < 0) throw new UsageError(`--index ${values.index} is not a position (0, 1, …)`);
+  const csvKind = evidenceCsvKind(command, positionals[2], values.csv, values.out, values.json);
   if (command === 'search' && (positionals.length !== 3 || !values.from !== !values.to)) throw new UsageError('search needs TYPE QUERY, and --from and --to together or neither');
   if (command === 'related' && (positionals.length !== 4 || !values.from || !values.to)) throw new UsageError('related needs TYPE ID RELATED_TYPE, --from and --to');
   if (command === 'profile' && (positionals.length !== 3 || !values.from || !values.to)) throw new UsageError('profile needs TYPE, ID, --from and --to');
@@ -178,12 +190,33 @@ function parseOptions(argv: string[]): Options | undefined {
     ...(command === 'volume'
       ? { volume: { entityType: positionals[1], entityId: positionals[2], from: values.from as string, to: values.to as string, granularity: values.granularity, ...(values['group-by'] ? { groupBy: values['group-by'] } : {}), json: values.json } }
       : {}),
-    ...(command === 'evidence' ? { evidence: { investigationId: positionals[1], indicatorType: positionals[2], index, json: values.json } } : {}),
+    ...(command === 'evidence' && !csvKind ? { evidence: { investigationId: positionals[1], indicatorType: positionals[2], index, json: values.json } } : {}),
+    ...(csvKind ? { evidenceCsv: { investigationId: positionals[1], indicatorType: positionals[2], index, kind: csvKind, ...(values.out ? { out: resolve(values.out) } : {}) } } : {}),
     ...(command === 'search' ? { search: { entityType: positionals[1], query: positionals[2], ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}), json: values.json } } : {}),
     ...(command === 'related'
       ? { related: { entityType: positionals[1], entityId: positionals[2], relatedEntityType: positionals[3], from: values.from as string, to: values.to as string, json: values.json } }
       : {}),
   };
+}
+
+/** `--csv events|flows` and `--out FILE` of the evidence command, refused before anything runs when they cannot work. */
+function evidenceCsvKind(command: string, indicatorType: string | undefined, csv: string | undefined, out: string | undefined, json: boolean): EvidenceCsvCommand['kind'] | undefined {
+  if (csv === undefined) {
+    if (out !== undefined) throw new UsageError('--out needs --csv events|flows');
+    return undefined;
+  }
+  if (command !== 'evidence') throw new UsageError('--csv is an option of the evidence command');
+  if (json) throw new UsageError('give --csv or --json, not both');
+  const kind = csv.toUpperCase();
+  if (kind !== 'EVENTS' && kind !== 'FLOWS') throw new UsageError(`--csv ${csv}: give events or flows`);
+  // Only a flagged address has flow rows (the API refuses FLOWS for any other type, requests.ts).
+  if (kind === 'FLOWS' && indicatorType !== 'FLAGGED_IP_ADDRESS') throw new UsageError(`--csv flows is for FLAGGED_IP_ADDRESS indicators only: a ${indicatorType} indicator has no flow evidence`);
+  if (out !== undefined) {
+    const path = resolve(out);
+    if (!existsSync(dirname(path)) || !statSync(dirname(path)).isDirectory()) throw new UsageError(`--out ${out}: the folder ${dirname(path)} does not exist`);
+    if (existsSync(path) && !statSync(path).isFile()) throw new UsageError(`--out ${out} is not a file`);
+  }
+  return kind;
 }
 
 const COMMANDS = ['run', 'investigate', 'volume', 'evidence', 'search', 'related', 'profile', 'permissions'] as const;
@@ -210,7 +243,7 @@ async function ingest(stack: LocalStack, logsDir: string): Promise<string[]> {
     bar.update(delivered + deadLettered, now === 'compact' ? { stage: 'compact', unit: 'hour requests' } : {});
   });
   bar.stop();
-  printLines([`  ${files.length} files from ${logsDir} uploaded; their S3 notifications went through the ingest handler`]);
+  printLines([`  ${files.length} files from ${logsDir} uploaded; their S3 notifications went through the ingest handler`], statusStream);
   return files.map((file) => `s3://${LOCAL_BUCKET}/${file.key}`);
 }
 
@@ -254,8 +287,9 @@ async function main(): Promise<void> {
     printLines(USAGE.split('\n'));
     return;
   }
+  if (options.evidenceCsv && !options.evidenceCsv.out) statusStream = process.stderr;
   const logFile = join(options.dataDir, 'trailhound.log');
-  printLines([`Trailhound local mode: data in ${options.dataDir}${options.fresh ? ' (fresh)' : ''}, handler logs in ${logFile}`]);
+  printLines([`Trailhound local mode: data in ${options.dataDir}${options.fresh ? ' (fresh)' : ''}, handler logs in ${logFile}`], statusStream);
   // Opens (and locks) the data folder: refusals come before anything is written.
   const stack = await LocalStack.start({ dataDir: options.dataDir, fresh: options.fresh });
   setLogSink((line) => appendFileSync(logFile, `${line}\n`));
@@ -265,7 +299,7 @@ async function main(): Promise<void> {
   // From here on the data folder is locked: every exit path goes through stack.stop(), which unlocks it.
   try {
     runner = new LocalInvestigationRunner(await loadStageHandlers());
-    printLines([`  DynamoDB (dynalite) ${stack.services.dynamoEndpoint}   S3 (s3rver) ${stack.services.s3Endpoint}`]);
+    printLines([`  DynamoDB (dynalite) ${stack.services.dynamoEndpoint}   S3 (s3rver) ${stack.services.s3Endpoint}`], statusStream);
     // The API port only when serving, and first: a port in use is reported before minutes of ingestion.
     if (serving) {
       // The console is rebuilt when its sources changed (a fresh clone: first run), then served on the API's port.
@@ -276,7 +310,7 @@ async function main(): Promise<void> {
       });
     }
     const objectKeys = await ingest(stack, options.logsDir);
-    if (options.iamSnapshot) printLines(await loadIamSnapshot(stack.queries.iam, options.iamSnapshot, options.snapshotTime));
+    if (options.iamSnapshot) printLines(await loadIamSnapshot(stack.queries.iam, options.iamSnapshot, options.snapshotTime), statusStream);
     // Reports are read back through the Detective client, in process: no port for investigate or --no-serve.
     const localApi = buildLocalApi({ runner });
     const client = inProcessDetectiveClient(localApi);
@@ -291,6 +325,7 @@ async function main(): Promise<void> {
     // The graph commands ask the same handler as the HTTP API, in process.
     if (options.volume) return printLines(await volumeLines(buildLocalApi({ runner }), options.volume));
     if (options.evidence) return printLines(await evidenceLines(buildLocalApi({ runner }), options.evidence));
+    if (options.evidenceCsv) return await exportEvidenceCsv(buildLocalApi({ runner }), options.evidenceCsv);
     // The entity commands ask the same handler as the HTTP API, in process.
     if (options.search) return printLines(await searchLines(buildLocalApi({ runner }), options.search));
     if (options.related) return printLines(await relatedLines(buildLocalApi({ runner }), options.related));
@@ -350,6 +385,42 @@ async function main(): Promise<void> {
     await api?.close();
     await stack.stop();
   }
+}
+
+/**
+ * evidence --csv: the API's CSV pages to --out FILE (written beside it, then renamed over it once every page is
+ * in, so a failed export leaves no half file) or to stdout as it comes; a terminal sees it escaped
+ * (escapeCsvForTerminal). A CSV cut at the page bound is kept, and reported as an error.
+ */
+async function exportEvidenceCsv(api: LocalApi, command: EvidenceCsvCommand & { out?: string }): Promise<void> {
+  const what = command.kind === 'FLOWS' ? 'flow rows' : 'events';
+  let result: EvidenceCsvResult;
+  if (command.out) {
+    const partial = `${command.out}.partial-${process.pid}`;
+    const fd = openSync(partial, 'wx');
+    try {
+      result = await writeEvidenceCsv(api, command, { write: (text) => void writeSync(fd, text) });
+      closeSync(fd);
+      renameSync(partial, command.out);
+    } catch (error) {
+      closeSync(fd);
+      rmSync(partial, { force: true });
+      throw error;
+    }
+    printLines([`  ${result.rows} ${what} of ${command.indicatorType} #${command.index} written to ${command.out}`]);
+  } else {
+    const terminal = process.stdout.isTTY === true;
+    // A reader that stops early (`| head`) closes the pipe: the write fails with EPIPE, said in one line below.
+    process.stdout.on('error', () => undefined);
+    result = await writeEvidenceCsv(api, command, {
+      terminal,
+      write: (text) => new Promise<void>((done, fail) => process.stdout.write(text, (error) => (error ? fail(error) : done()))),
+    }).catch((error: { code?: string }) => {
+      throw error.code === 'EPIPE' ? new ApiCommandError('stdout was closed before the CSV was complete') : error;
+    });
+    printLines([`  ${result.rows} ${what} of ${command.indicatorType} #${command.index}`], statusStream);
+  }
+  if (!result.complete) throw new ApiCommandError(`the CSV holds the first ${result.rows} ${what} only (${result.pages} pages of ${EVIDENCE_CSV_PAGE_SIZE}): the API has more`);
 }
 
 /** parseArgs' own errors (unknown option, missing value) are usage errors too. */

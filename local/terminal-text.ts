@@ -23,3 +23,24 @@ export function escapeTerminal(text: string): string {
 export function printLines(lines: readonly string[], stream: NodeJS.WritableStream = process.stdout): void {
   stream.write(`${lines.map(escapeTerminal).join('\n')}\n`);
 }
+
+/**
+ * CSV text (RFC 4180: CRLF row ends, cells with CR, LF or quotes quoted) for a terminal: each row end outside
+ * quotes becomes a newline, and everything else goes through escapeTerminal, so a CR, LF or tab inside a quoted
+ * cell shows as `\x0d`, `\x0a`, `\x09` (a cell cannot fake a row, nor a row end rewrite a line) and ESC or
+ * bidi controls from logs are shown, not obeyed. Only for terminals: files and pipes get the CSV as it is.
+ */
+export function escapeCsvForTerminal(csv: string): string {
+  let out = '';
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < csv.length; i++) {
+    if (csv[i] === '"') quoted = !quoted;
+    else if (!quoted && csv[i] === '\r' && csv[i + 1] === '\n') {
+      out += `${escapeTerminal(csv.slice(start, i))}\n`;
+      i++;
+      start = i + 1;
+    }
+  }
+  return out + escapeTerminal(csv.slice(start));
+}
