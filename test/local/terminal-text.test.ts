@@ -1,6 +1,6 @@
 import { table } from '../../local/format';
 import { investigationReport } from '../../local/investigation-report';
-import { escapeTerminal, printLines } from '../../local/terminal-text';
+import { escapeCsvForTerminal, escapeTerminal, printLines } from '../../local/terminal-text';
 
 /**
  * Strings from logs must not drive the terminal: every control character and bidi override is shown,
@@ -62,5 +62,15 @@ describe('terminal output paths', () => {
     expect(text).toContain('user/evil\\x1b[2J');
     expect(text).toContain('curl\\x1b]0;owned\\x07');
     expect(text).toContain('Paris\\u202eecnarF');
+  });
+});
+
+describe('escapeCsvForTerminal', () => {
+  it('ends a line only at a row end outside quotes; CR, LF and tab in a quoted cell, ESC and bidi controls are shown', () => {
+    const csv = 'A,B\r\n"x\r\ny",\x1b[2J\r\n"say ""hi""\tthere",\u202eevil\r\nlast,row';
+    expect(escapeCsvForTerminal(csv)).toBe('A,B\n"x\\x0d\\x0ay",\\x1b[2J\n"say ""hi""\\x09there",\\u202eevil\nlast,row');
+    // A stray CR or LF outside quotes ends no row either.
+    expect(escapeCsvForTerminal('a\rb\nc\r\n')).toBe('a\\x0db\\x0ac\n');
+    expect(escapeCsvForTerminal('')).toBe('');
   });
 });
