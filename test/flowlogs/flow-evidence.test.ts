@@ -1,12 +1,9 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { createRouter } from '../../lambdas/api/router';
-import type { ApiDependencies } from '../../lambdas/api/operations';
+import type { createRouter } from '../../lambdas/api/router';
 import type { ListIndicatorEvidenceResponse } from '../../lambdas/api/graph-operations';
-import { FlowQueries } from '../../lambdas/queries/flow-queries';
-import type { TrailQueries } from '../../lambdas/queries/trail-queries';
 import type { Indicator, Investigation } from '../../lambdas/core/investigation/model';
-import type { SessionView } from '../../lambdas/core/queries/session-view';
 import { toProxyEvent } from '../../local/http/proxy-event';
+import { sampleEvidenceRouter } from './sample-evidence-router';
 import { expectSchema } from '../helpers/openapi-schemas';
 import { parseCsv } from '../helpers/csv';
 import { ATTACKER, C2, SAMPLE_ACCOUNT, hourOf, loadSampleFlows, ownAddresses, portOf, rawFlowEvidence, type Raw, type SampleFlows } from './sample-flows';
@@ -38,31 +35,7 @@ let route: ReturnType<typeof createRouter>;
 
 beforeAll(async () => {
   sample = await loadSampleFlows();
-  const session = { sessionId: 'ASIAWEB1EXAMPLE00001', issuerArn: ROLE, instanceId: sample.web1 } as unknown as SessionView;
-  const indicators = [flagged(C2), flagged(ATTACKER), flagged('192.0.2.250')];
-  const queries = {
-    sessionsOfRole: () => Promise.resolve([session]),
-    hourItems: () => Promise.resolve([]),
-    storedHourItems: () => Promise.resolve([]),
-    eventsOfItem: () => Promise.resolve([]),
-    hourObjects: () => Promise.resolve(undefined),
-  } as unknown as TrailQueries;
-  const deps: ApiDependencies = {
-    store: {
-      getInvestigation: (id: string) => Promise.resolve(id === INVESTIGATION.investigationId ? INVESTIGATION : undefined),
-      // Keys are <type>#<sequence>: the index-th is the one after sequence index-1.
-      listIndicators: (_id: string, query: { after?: { sk: string }; maxResults: number }) => {
-        const start = query.after ? Number(query.after.sk.split('#')[1]) + 1 : 0;
-        return Promise.resolve({ items: indicators.slice(start, start + query.maxResults) });
-      },
-    } as unknown as ApiDependencies['store'],
-    tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) },
-    runner: { start: () => Promise.resolve() },
-    maxScopeDays: 30,
-    graph: { queries, recordsAt: () => Promise.resolve({ status: 'OBJECT_DELETED' as const }), flows: new FlowQueries(sample.port) },
-    now: () => sample.now,
-  };
-  route = createRouter(deps);
+  route = sampleEvidenceRouter(sample, INVESTIGATION, [flagged(C2), flagged(ATTACKER), flagged('192.0.2.250')]);
 });
 
 async function evidence(body: object, accept?: string): Promise<APIGatewayProxyResult> {

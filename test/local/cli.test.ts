@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,36 +5,18 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { LOCK_FILE } from '../../local/data-folder';
 import { LocalStack } from '../../local/local-stack';
+import { REPO_ROOT, runCli, type CliRun } from '../helpers/run-cli';
 
 /**
  * `npm start` as a user runs it, in a child process: output free of terminal controls from crafted logs,
  * one-line errors, no API port with --no-serve, a clear refusal when another process holds the data
  * folder, and a GuardDuty events file with a bad line delivered all the same.
  */
-const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const ROOT = REPO_ROOT;
 const INCIDENT_EVENTS = join(ROOT, 'test', 'fixtures', 'guardduty', 'incident-events.jsonl');
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const CRAFTED_NAME = 'mallory\x1b[2J\x1b]0;pwned\x07\u202etxt.exe\u0085';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ['local/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A CloudTrail log whose IAM user name tries to clear the screen, retitle the window and reverse text. */
 function writeCraftedLog(dir: string): void {
@@ -89,9 +70,9 @@ describe('npm start', () => {
     const blocker = await occupyPort();
     const port = (blocker.address() as { port: number }).port;
     const dataDir = join(root, 'no-serve');
-    let run: Run;
+    let run: CliRun;
     try {
-      run = await cli(['--no-serve', '--port', String(port), '--logs', join(root, 'logs'), '--data', dataDir, '--guardduty-events', eventsFile]);
+      run = await runCli(['--no-serve', '--port', String(port), '--logs', join(root, 'logs'), '--data', dataDir, '--guardduty-events', eventsFile]);
     } finally {
       blocker.close();
     }
@@ -116,10 +97,10 @@ describe('npm start', () => {
     const holder = await LocalStack.start({ dataDir, inMemory: true });
     try {
       const args = ['investigate', '--data', dataDir, '--logs', join(root, 'logs'), '--entity', 'arn:aws:iam::111122223333:role/Admin', '--from', '2026-10-22T00:00:00Z', '--to', '2026-10-22T12:00:00Z'];
-      const run = await cli(args);
+      const run = await runCli(args);
       expect(run.code).toBe(1);
       expect(run.stderr.trim().split('\n')).toEqual([`trailhound: data folder ${dataDir} is in use by process ${process.pid} (since ${JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8')).startedAt}); stop it or choose another --data`]);
-      const debug = await cli(args, { DEBUG: '1' });
+      const debug = await runCli(args, { DEBUG: '1' });
       expect(debug.code).toBe(1);
       expect(debug.stderr).toMatch(/\n\s+at openDataFolder /);
     } finally {
@@ -131,7 +112,7 @@ describe('npm start', () => {
     const precious = join(root, 'precious');
     mkdirSync(precious);
     writeFileSync(join(precious, 'thesis.tex'), 'years of work');
-    const run = await cli(['--fresh', '--no-serve', '--data', precious, '--logs', join(root, 'logs')]);
+    const run = await runCli(['--fresh', '--no-serve', '--data', precious, '--logs', join(root, 'logs')]);
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain(`refusing --fresh: ${precious} was not created by Trailhound`);
@@ -141,7 +122,7 @@ describe('npm start', () => {
   it('prints an unexpected error in one line, without a stack trace', async () => {
     const file = join(root, 'a-file');
     writeFileSync(file, '');
-    const run = await cli(['--no-serve', '--data', join(file, 'below'), '--logs', join(root, 'logs')]);
+    const run = await runCli(['--no-serve', '--data', join(file, 'below'), '--logs', join(root, 'logs')]);
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^trailhound: .*ENOTDIR.*\(--debug for details\)$/)]);
   });

@@ -1,15 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ListIndicatorsCommand, StartInvestigationCommand, type Indicator } from '@aws-sdk/client-detective';
-import type { ApiDependencies } from '../../lambdas/api/operations';
-import { createRouter } from '../../lambdas/api/router';
-import type { Investigation } from '../../lambdas/core/investigation/model';
-import type { SessionView } from '../../lambdas/core/queries/session-view';
-import { FlowQueries } from '../../lambdas/queries/flow-queries';
-import type { TrailQueries } from '../../lambdas/queries/trail-queries';
+import type { Indicator as StoredIndicator, Investigation } from '../../lambdas/core/investigation/model';
 import { writeEvidenceCsv, type EvidenceCsvCommand, type EvidenceCsvOptions } from '../../local/graph-commands';
 import { inProcessDetectiveClient } from '../../local/http/in-process-client';
 import { toProxyEvent } from '../../local/http/proxy-event';
@@ -18,7 +12,9 @@ import { LocalInvestigationRunner, loadStageHandlers } from '../../local/investi
 import { LocalStack } from '../../local/local-stack';
 import { listLogFiles } from '../../local/log-files';
 import { parseCsv } from '../helpers/csv';
+import { sampleEvidenceRouter } from '../flowlogs/sample-evidence-router';
 import { ATTACKER, SAMPLE_ACCOUNT, hourOf, loadSampleFlows, ownAddresses, rawFlowEvidence } from '../flowlogs/sample-flows';
+import { runCli } from '../helpers/run-cli';
 
 /**
  * `npm start -- evidence ID TYPE --csv events|flows [--out FILE]`: every page of the API's evidence CSV. The
@@ -29,8 +25,6 @@ import { ATTACKER, SAMPLE_ACCOUNT, hourOf, loadSampleFlows, ownAddresses, rawFlo
  */
 jest.setTimeout(60_000);
 
-const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const ACCOUNT = '666677778888';
 const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/launcher`;
 const HOUR = '2026-11-06T14';
@@ -166,28 +160,10 @@ describe('evidence CSV in process, over the local stack', () => {
   });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ['local/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('npm start -- evidence --csv', () => {
   it('writes the CSV alone to stdout (a pipe), status on stderr, and the same bytes to --out FILE', async () => {
     const base = ['evidence', investigationId, 'TTP_OBSERVED', '--index', String(launchIndex), '--csv', 'events', '--data', dataDir, '--logs', logsDir];
-    const piped = await cli(base);
+    const piped = await runCli(base);
     expect({ code: piped.code, stderr: piped.stderr }).toEqual({ code: 0, stderr: expect.stringContaining(`${LAUNCHES} events of TTP_OBSERVED #${launchIndex}`) });
     const [header, ...rows] = parseCsv(piped.stdout);
     expect(header).toEqual(EVENTS_HEADER);
@@ -196,13 +172,13 @@ describe('npm start -- evidence --csv', () => {
     expect(piped.stdout.endsWith('\r\n')).toBe(true);
 
     const file = join(root, 'launches.csv');
-    const saved = await cli([...base, '--out', file]);
+    const saved = await runCli([...base, '--out', file]);
     expect(saved.code).toBe(0);
     expect(saved.stdout).toContain(`${LAUNCHES} events of TTP_OBSERVED #${launchIndex} written to ${file}`);
     expect(readFileSync(file, 'utf8')).toBe(piped.stdout);
 
     // An indicator that is not there: one line, exit 1, and no file (nor a partial one) left behind.
-    const missing = await cli([...base.slice(0, 3), '--index', '99', ...base.slice(5), '--out', join(root, 'missing.csv')]);
+    const missing = await runCli([...base.slice(0, 3), '--index', '99', ...base.slice(5), '--out', join(root, 'missing.csv')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split('\n').pop()).toMatch(/^trailhound: ResourceNotFoundException: Investigation \d+ has no TTP_OBSERVED indicator at index 99\./);
     expect(missing.stderr).not.toMatch(/\n\s+at /);
@@ -217,7 +193,7 @@ describe('npm start -- evidence --csv', () => {
       [['--out', join(root, 'x.csv')], '--out needs --csv events|flows'],
       [['--csv', 'events', '--json'], 'give --csv or --json, not both'],
     ];
-    const runs = await Promise.all(cases.map(([args]) => cli(['evidence', id, 'TTP_OBSERVED', ...args, '--data', join(root, 'unused')])));
+    const runs = await Promise.all(cases.map(([args]) => runCli(['evidence', id, 'TTP_OBSERVED', ...args, '--data', join(root, 'unused')])));
     for (const [i, run] of runs.entries()) {
       expect({ code: run.code, first: run.stderr.split('\n')[0], stdout: run.stdout }).toEqual({ code: 2, first: cases[i][1], stdout: '' });
       expect(run.stderr).not.toMatch(/\n\s+at /);
@@ -241,29 +217,8 @@ describe('evidence CSV of a flagged address: its flow rows', () => {
       scopeStartTime: scope.from,
       scopeEndTime: scope.to,
     };
-    const session = { sessionId: 'ASIAWEB1EXAMPLE00001', issuerArn: role, instanceId: sample.web1 } as unknown as SessionView;
-    const indicators = [{ IndicatorType: 'FLAGGED_IP_ADDRESS', IndicatorDetail: { FlaggedIpAddressDetail: { IpAddress: ATTACKER, Reason: 'AWS_THREAT_INTELLIGENCE' } } }];
-    const queries = {
-      sessionsOfRole: () => Promise.resolve([session]),
-      hourItems: () => Promise.resolve([]),
-      storedHourItems: () => Promise.resolve([]),
-      eventsOfItem: () => Promise.resolve([]),
-      hourObjects: () => Promise.resolve(undefined),
-    } as unknown as TrailQueries;
-    const route = createRouter({
-      store: {
-        getInvestigation: (id: string) => Promise.resolve(id === investigation.investigationId ? investigation : undefined),
-        listIndicators: (_id: string, query: { after?: { sk: string }; maxResults: number }) => {
-          const start = query.after ? Number(query.after.sk.split('#')[1]) + 1 : 0;
-          return Promise.resolve({ items: indicators.slice(start, start + query.maxResults) });
-        },
-      } as unknown as ApiDependencies['store'],
-      tokenKeys: { tokenKey: () => Promise.resolve(Buffer.alloc(32, 1)) },
-      runner: { start: () => Promise.resolve() },
-      maxScopeDays: 30,
-      graph: { queries, recordsAt: () => Promise.resolve({ status: 'OBJECT_DELETED' as const }), flows: new FlowQueries(sample.port) },
-      now: () => sample.now,
-    } as ApiDependencies);
+    const indicators: StoredIndicator[] = [{ IndicatorType: 'FLAGGED_IP_ADDRESS', IndicatorDetail: { FlaggedIpAddressDetail: { IpAddress: ATTACKER, Reason: 'AWS_THREAT_INTELLIGENCE' } } }];
+    const route = sampleEvidenceRouter(sample, investigation, indicators);
     const api: LocalApi = (request) => route(toProxyEvent(request));
 
     const raw = sample.rows.filter((r) => sample.owners.get(r['interface-id']) === sample.web1 && (r.srcaddr === ATTACKER || r.dstaddr === ATTACKER) && hourOf(r) >= scope.from && hourOf(r) < scope.to);

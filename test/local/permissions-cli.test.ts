@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { runCli } from '../helpers/run-cli';
 
 /**
  * `npm start -- permissions …` as a user runs it, in a child process, on a log whose attacker-written strings
@@ -11,24 +11,10 @@ import { gzipSync } from 'node:zlib';
  */
 jest.setTimeout(180_000);
 
-const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const CRAFTED = 'mallory\x1b[2J\x1b]0;pwned\x07\u202etxt.exe';
 const ACCOUNT = '111122223333';
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ['local/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'trailhound-permissions-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,7 +51,7 @@ beforeAll(() => {
 
 describe('npm start -- permissions', () => {
   it('prints the state and the timeline with crafted strings shown, not obeyed; the snapshot fills in what predates the logs', async () => {
-    const run = await cli(['permissions', 'IAM_ROLE', 'victim', '--at', '2026-10-22T10:05:00Z', '--logs', join(dir, 'logs'), '--data', join(dir, 'data'), '--iam-snapshot', join(dir, 'details.json'), '--snapshot-time', '2026-10-22T09:00:00Z']);
+    const run = await runCli(['permissions', 'IAM_ROLE', 'victim', '--at', '2026-10-22T10:05:00Z', '--logs', join(dir, 'logs'), '--data', join(dir, 'data'), '--iam-snapshot', join(dir, 'details.json'), '--snapshot-time', '2026-10-22T09:00:00Z']);
     expect(run.stderr.split('\n').filter((line) => UNSAFE.test(line))).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n').filter((line) => UNSAFE.test(line))).toEqual([]);
@@ -77,7 +63,7 @@ describe('npm start -- permissions', () => {
   });
 
   it('needs --at', async () => {
-    const run = await cli(['permissions', 'IAM_ROLE', 'victim', '--data', join(dir, 'data2')]);
+    const run = await runCli(['permissions', 'IAM_ROLE', 'victim', '--data', join(dir, 'data2')]);
     expect(run.code).toBe(2);
     expect(run.stderr.split('\n')[0]).toBe('permissions needs IAM_ROLE|IAM_USER, NAME|ARN and --at');
   });
