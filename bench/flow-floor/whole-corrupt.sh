@@ -1,0 +1,26 @@
+#!/bin/sh
+# Deliberately wrong kernels (as/whole.ts with one change each) must FAIL whole-check.mjs on at least one data set:
+#   rowcap   live rows per interface-hour 3999 instead of 4000
+#   paircap  one pair beyond MAX_PAIRS kept per hour (< became <=)
+#   own      the stale second candidate learnt as the interface's own address instead of the one left
+#   ports    a pair's first 8 ports taken in key order instead of arrival order (only data/bad has > 8 ports per pair)
+cd "$(dirname "$0")"
+caught=0
+for v in "rowcap:s/const MAX_ROWS: i32 = 4000/const MAX_ROWS: i32 = 3999/" \
+         "paircap:s/if (pairs < MAX_PAIRS) {/if (pairs <= MAX_PAIRS) {/" \
+         "own:s/addOwn(I, load<u32>(I, I_CAND));/addOwn(I, load<u32>(I, I_CAND + 4));/" \
+         "ports:s/if (s >= best) continue;/if (best != 0xffffffff) continue;/"; do
+  name=${v%%:*}; expr=${v#*:}
+  sed "$expr" as/whole.ts > as/corrupt-$name.ts
+  cmp -s as/whole.ts as/corrupt-$name.ts && { echo "$name: sed changed nothing"; exit 2; }
+  npx --yes -p assemblyscript@0.27 asc as/corrupt-$name.ts -O3 --noAssert --runtime stub --initialMemory 1 -o /tmp/corrupt-$name.wasm
+  rm as/corrupt-$name.ts
+  failed=0
+  for shape in heavy-tail uniform bad; do
+    node whole-check.mjs $shape /tmp/corrupt-$name.wasm > /tmp/corrupt-$name-$shape.out 2>&1 && r=PASS || { r=FAIL; failed=$((failed + 1)); }
+    echo "corrupt $name on $shape: $r   $(grep DIFF /tmp/corrupt-$name-$shape.out | awk '{print $2}' | tr '\n' ' ')$(grep -o 'Error: whole.wasm: abort.*' /tmp/corrupt-$name-$shape.out)"
+  done
+  [ $failed -gt 0 ] && caught=$((caught + 1)) || echo "corrupt $name: NOT CAUGHT"
+done
+echo "caught $caught of 4 corrupt kernels"
+[ $caught -eq 4 ]
