@@ -29,6 +29,9 @@ for (const name of ['f000.log.gz', 'f001.log.gz']) {
   const lines = gunzipSync(readFileSync(join(dir, 'heavy-tail', name))).toString('latin1').split('\n');
   let seed = name.length * 7919;
   for (const line of extra) { seed = (seed * 1103515245 + 12345) % 2147483648; const at = 1 + (seed % (lines.length - 2)); lines.splice(at, 0, line); }
+  // f001: 60,000 more records at its start of one interface, each with a new peer (45.x.y.z): the hour's paired peers reach
+  // MAX_PEERS (50,000) before its pairs reach MAX_PEER_PAIRS, and that interface's rows their cap.
+  if (name === 'f001.log.gz') lines.splice(1, 0, ...Array.from({ length: 60_000 }, (_, k) => variant(4, `45.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`)));
   writeFileSync(join(out, name), gzipSync(Buffer.from(lines.join('\n'), 'latin1')));
 }
 console.log(`data/bad: 2 files, ${extra.length} lines spliced into each`);

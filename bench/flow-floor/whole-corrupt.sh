@@ -2,12 +2,14 @@
 # Deliberately wrong kernels (as/whole.ts with one change each) must FAIL whole-check.mjs on at least one data set:
 #   rowcap   live rows per interface-hour 3999 instead of 4000
 #   paircap  one pair beyond MAX_PAIRS kept per hour (< became <=)
+#   peercap  one paired peer beyond MAX_PEERS allowed per hour (< became <=; only data/bad reaches 50,000 peers)
 #   own      the stale second candidate learnt as the interface's own address instead of the one left
 #   ports    a pair's first 8 ports taken in key order instead of arrival order (only data/bad has > 8 ports per pair)
 cd "$(dirname "$0")"
 caught=0
 for v in "rowcap:s/const MAX_ROWS: i32 = 4000/const MAX_ROWS: i32 = 3999/" \
          "paircap:s/if (pairs < MAX_PAIRS) {/if (pairs <= MAX_PAIRS) {/" \
+         "peercap:s/else if (load<i32>(H, H_PEERS) < MAX_PEERS) {/else if (load<i32>(H, H_PEERS) <= MAX_PEERS) {/" \
          "own:s/addOwn(I, load<u32>(I, I_CAND));/addOwn(I, load<u32>(I, I_CAND + 4));/" \
          "ports:s/if (s >= best) continue;/if (best != 0xffffffff) continue;/"; do
   name=${v%%:*}; expr=${v#*:}
@@ -22,5 +24,5 @@ for v in "rowcap:s/const MAX_ROWS: i32 = 4000/const MAX_ROWS: i32 = 3999/" \
   done
   [ $failed -gt 0 ] && caught=$((caught + 1)) || echo "corrupt $name: NOT CAUGHT"
 done
-echo "caught $caught of 4 corrupt kernels"
-[ $caught -eq 4 ]
+echo "caught $caught of 5 corrupt kernels"
+[ $caught -eq 5 ]
