@@ -4,6 +4,7 @@
 #   paircap  one pair beyond MAX_PAIRS kept per hour (< became <=)
 #   peercap  one paired peer beyond MAX_PEERS allowed per hour (< became <=; only data/bad reaches 50,000 peers)
 #   own      the stale second candidate learnt as the interface's own address instead of the one left
+#   order    the peer index ordered by numeric address instead of the address's text
 #   ports    a pair's first 8 ports taken in key order instead of arrival order (only data/bad has > 8 ports per pair)
 cd "$(dirname "$0")"
 caught=0
@@ -11,6 +12,7 @@ for v in "rowcap:s/const MAX_ROWS: i32 = 4000/const MAX_ROWS: i32 = 3999/" \
          "paircap:s/if (pairs < MAX_PAIRS) {/if (pairs <= MAX_PAIRS) {/" \
          "peercap:s/else if (load<i32>(H, H_PEERS) < MAX_PEERS) {/else if (load<i32>(H, H_PEERS) <= MAX_PEERS) {/" \
          "own:s/addOwn(I, load<u32>(I, I_CAND));/addOwn(I, load<u32>(I, I_CAND + 4));/" \
+         "order:s/(textKey(load<u32>(P_PEER + (<usize>q << 2))) << 10)/(<u64>load<u32>(P_PEER + (<usize>q << 2)) << 10)/" \
          "ports:s/if (s >= best) continue;/if (best != 0xffffffff) continue;/"; do
   name=${v%%:*}; expr=${v#*:}
   sed "$expr" as/whole.ts > as/corrupt-$name.ts
@@ -24,5 +26,5 @@ for v in "rowcap:s/const MAX_ROWS: i32 = 4000/const MAX_ROWS: i32 = 3999/" \
   done
   [ $failed -gt 0 ] && caught=$((caught + 1)) || echo "corrupt $name: NOT CAUGHT"
 done
-echo "caught $caught of 5 corrupt kernels"
-[ $caught -eq 5 ]
+echo "caught $caught of 6 corrupt kernels"
+[ $caught -eq 6 ]

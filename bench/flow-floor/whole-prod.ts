@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     });
   }
   const s = { records, rejected, flows: 0, rows: 0, cappedFlows: 0, bytesIn: 0, bytesOut: 0, bytesUnknown: 0, pairs: 0, cappedPeers: 0, pairPorts: 0, pairPortCodeSum: 0,
-    nodata: 0, skipdata: 0, outsideHour: 0, rowBytes: 0, rowFlows: 0, pairBytesIn: 0, pairBytesOut: 0, pairFlows: 0, packets: 0, interfaceHours: 0, liveRows: 0, rejectedFlows: 0, pairRejected: 0 };
+    nodata: 0, skipdata: 0, outsideHour: 0, rowBytes: 0, rowFlows: 0, pairBytesIn: 0, pairBytesOut: 0, pairFlows: 0, packets: 0, interfaceHours: 0, liveRows: 0, rejectedFlows: 0, pairRejected: 0, orderHash: 0 };
   for (const aggregator of hours.values()) {
     const hour = aggregator.finish();
     s.flows += hour.counts.flows; s.nodata += hour.counts.nodata; s.skipdata += hour.counts.skipdata; s.outsideHour += hour.counts.outsideHour; s.cappedPeers += hour.cappedPeers;
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     }
     for (const [peer, byInterface] of Object.entries(hour.peers)) {
       for (const [id, c] of Object.entries(byInterface)) {
+        s.orderHash = (Math.imul(s.orderHash, 31) + c[3]) >>> 0; // the peer index's order: peers by address text, then interface id
         s.pairs++; s.pairBytesIn += c[0]; s.pairBytesOut += c[1]; s.pairFlows += c[3]; s.pairRejected += c[4];
         for (const name of hour.peerPorts[peer][id]) { const [protocol, port] = name.split('/').map(Number); s.pairPorts++; s.pairPortCodeSum += (protocol + 1) * 65537 + port + 1; }
       }

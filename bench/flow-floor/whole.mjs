@@ -6,7 +6,7 @@ import { gunzipped } from './common.mjs';
 const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 /** The order of the module's OUT totals (whole.ts summary()). */
 export const SUMMARY = ['records', 'rejected', 'blank', 'flows', 'rows', 'cappedFlows', 'bytesIn', 'bytesOut', 'bytesUnknown', 'pairs', 'cappedPeers', 'pairPorts', 'pairPortCodeSum',
-  'nodata', 'skipdata', 'outsideHour', 'rowBytes', 'rowFlows', 'pairBytesIn', 'pairBytesOut', 'pairFlows', 'packets', 'interfaceHours', 'appended', 'liveRows', 'rejectedFlows', 'pairRejected', 'unsupported', 'formatError'];
+  'nodata', 'skipdata', 'outsideHour', 'rowBytes', 'rowFlows', 'pairBytesIn', 'pairBytesOut', 'pairFlows', 'packets', 'interfaceHours', 'appended', 'liveRows', 'rejectedFlows', 'pairRejected', 'unsupported', 'formatError', 'orderHash'];
 export class Whole {
   /** cap: most records folded per batch (the module's memory is laid out once for it). */
   constructor(cap, wasm = join(import.meta.dirname, 'as/whole.wasm'), fallbackAccount = 111122223333) {

@@ -22,7 +22,7 @@ const CARRY_MAX: usize = 16384, INPUT_BYTES: usize = 16384 + 65536 + 64;
 const IH_STRIDE: usize = 512, WAIT_STRIDE: usize = 48, HOUR_STRIDE: usize = 64;
 // per interface-hour struct offsets
 const I_IFACE = 0, I_HOUR = 4, I_FIRST = 8, I_LAST = 12, I_NODATA = 16, I_SKIP = 20, I_OWNN = 24, I_CC = 28, I_CAND = 32, I_WAIT = 40,
-  I_ROWCOUNT = 44, I_CAPPED = 48, I_RS = 52, I_RE = 56, I_PS = 60, I_PE = 64, I_OWN = 68, I_LIVE = 100, I_TOT = 104, I_STAR = 248;
+  I_ROWCOUNT = 44, I_CAPPED = 48, I_RS = 52, I_RE = 56, I_PS = 60, I_PE = 64, I_OWN = 68, I_LIVE = 100, I_TOT = 104, I_STAR = 248, I_RANK = 488;
 // per hour struct offsets
 const H_NUM = 0, H_ACCT = 8, H_FLOWS = 16, H_NODATA = 20, H_SKIP = 24, H_OUT = 28, H_PAIRS = 32, H_PEERS = 36, H_CAPPED = 40, H_NPAIRS = 44, H_WALK = 48;
 
@@ -33,7 +33,7 @@ let R_KEY: usize = 0, R_SEQ: usize = 0, R_FLOWS: usize = 0, R_BYTES: usize = 0, 
 let P_IH: usize = 0, P_PEER: usize = 0, P_SEQ: usize = 0, P_FLOWS: usize = 0, P_REJ: usize = 0, P_FIRST: usize = 0, P_LAST: usize = 0, P_RS: usize = 0;
 let P_NPORTS: usize = 0, P_PORTS: usize = 0, P_IN: usize = 0, P_OUT: usize = 0, P_PACKETS: usize = 0, P_KEPT: usize = 0;
 let BITS: usize = 0, PEERSET: usize = 0, PEERSET_MAX: u32 = 0;
-let HEADER_LEN: i32 = 0;
+let HEADER_LEN: i32 = 0, STRKEY: usize = 0, IHLIST: usize = 0, ORDER: usize = 0, nOrder: i32 = 0;
 
 // run state
 let N: i32 = 0, nIf: i32 = 0, nIh: i32 = 0, nHours: i32 = 0, lastHourNum: i64 = -1, lastHour: i32 = -1, nProto: i32 = 0, poolUsed: i32 = 0;
@@ -67,6 +67,8 @@ export function init(cap: i32, headerLen: i32): void {
   OUT = at; at = align(at + 64 * 8);
   PROTO = at; at = align(at + 257 * 4);
   PROTOVAL = at; at = align(at + 16);
+  STRKEY = at; at = align(at + 256 * 4);
+  IHLIST = at; at = align(at + <usize>MAX_IH * 4);
   const n = <usize>cap;
   KEYS = at; at = align(at + n * 8);
   KEYS2 = at; at = align(at + n * 8);
@@ -99,6 +101,7 @@ export function init(cap: i32, headerLen: i32): void {
   PEERSET = at; at = align(at + (<usize>PEERSET_MAX << 3));
   const need = <i32>((at + 65535) >> 16) - memory.size();
   if (need > 0) memory.grow(need);
+  for (let o = 0; o < 256; o++) store<u32>(STRKEY + (<usize>o << 2), o < 10 ? <u32>(o + 1) << 8 : o < 100 ? (<u32>(o / 10 + 1) << 8) | <u32>(o % 10 + 1) << 4 : (<u32>(o / 100 + 1) << 8) | (<u32>((o / 10) % 10 + 1) << 4) | <u32>(o % 10 + 1));
 }
 export function inputAt(): usize { return INPUT; }
 export function headerAt(): usize { return HEADER; }
@@ -646,6 +649,69 @@ export function pairPorts(): void {
 export function releaseAll(): void {
   for (let ih = 0; ih < nIh; ih++) { const I = IH + <usize>ih * IH_STRIDE; release(ih, I, HOURS + <usize>load<i32>(I, I_HOUR) * HOUR_STRIDE); }
 }
+/** A 48-bit key in the order of the IPv4 address's text ("10.0.0.4" < "10.0.0.40" < "9.1.1.1"): per octet its 1-3
+ *  digits + 1, 4 bits each, padded with 0 on the right (a shorter octet's `.` or ` ` sorts before any digit). */
+@inline function textKey(a: u32): u64 {
+  return (<u64>load<u32>(STRKEY + (<usize>(a >> 24) << 2)) << 36) | (<u64>load<u32>(STRKEY + (<usize>((a >> 16) & 255) << 2)) << 24)
+    | (<u64>load<u32>(STRKEY + (<usize>((a >> 8) & 255) << 2)) << 12) | <u64>load<u32>(STRKEY + (<usize>(a & 255) << 2));
+}
+/** Whether interface a's id sorts before b's (bytes, a prefix first). */
+function idBefore(a: i32, b: i32): bool {
+  const la = load<i32>(IFLEN + (<usize>a << 2)), lb = load<i32>(IFLEN + (<usize>b << 2));
+  const pa = IFPOOL + <usize>load<i32>(IFOFF + (<usize>a << 2)), pb = IFPOOL + <usize>load<i32>(IFOFF + (<usize>b << 2));
+  const n = min(la, lb);
+  for (let i = 0; i < n; i++) { const x = load<u8>(pa + <usize>i), y = load<u8>(pb + <usize>i); if (x != y) return x < y; }
+  return la < lb;
+}
+/** The peer index's order (flow-aggregate.ts peerIndex): per hour, kept pairs by peer address text, then interface id. */
+export function peerOrder(): void {
+  // each hour's interfaces ranked by id (insertion sort: an hour has few)
+  for (let h = 0; h < nHours; h++) {
+    let m = 0;
+    for (let ih = 0; ih < nIh; ih++) {
+      const I = IH + <usize>ih * IH_STRIDE;
+      if (load<i32>(I, I_HOUR) != h) continue;
+      const f = load<i32>(I, I_IFACE);
+      let j = m++;
+      while (j > 0 && idBefore(f, load<i32>(IH + <usize>load<i32>(IHLIST + (<usize>(j - 1) << 2)) * IH_STRIDE, I_IFACE))) { store<i32>(IHLIST + (<usize>j << 2), load<i32>(IHLIST + (<usize>(j - 1) << 2))); j--; }
+      store<i32>(IHLIST + (<usize>j << 2), ih);
+    }
+    for (let j = 0; j < m; j++) store<i32>(IH + <usize>load<i32>(IHLIST + (<usize>j << 2)) * IH_STRIDE, j, I_RANK);
+  }
+  let m = 0;
+  for (let q = 0; q < nPairs; q++) {
+    if (load<u8>(P_KEPT + <usize>q) == 0) continue;
+    const I = IH + <usize>load<u32>(P_IH + (<usize>q << 2)) * IH_STRIDE;
+    store<u64>(KEYS + (<usize>m << 3), (<u64>load<i32>(I, I_HOUR) << 58) | (textKey(load<u32>(P_PEER + (<usize>q << 2))) << 10) | <u64>load<i32>(I, I_RANK));
+    store<u32>(IDX0 + (<usize>m << 2), q); m++;
+  }
+  nOrder = m;
+  // LSD radix sort, 6 passes of 11 bits, constant digits skipped
+  const c = COUNT;
+  memory.fill(c, 0, 6 * 2048 * 4);
+  for (let i = 0; i < m; i++) {
+    const k = load<u64>(KEYS + (<usize>i << 3));
+    for (let d = 0; d < 6; d++) { const p = c + (<usize>d << 13) + (<usize>((k >> (<u64>d * 11)) & 2047) << 2); store<u32>(p, load<u32>(p) + 1); }
+  }
+  let sk = KEYS, sx = IDX0;
+  for (let d = 0; d < 6; d++) {
+    const base = c + (<usize>d << 13), shift = <u64>d * 11;
+    let single = false;
+    for (let k = 0; k < 2048; k++) { const v = load<u32>(base + (<usize>k << 2)); if (v == <u32>m) { single = true; break; } if (v != 0) break; }
+    if (single) continue;
+    let sum: u32 = 0;
+    for (let k = 0; k < 2048; k++) { const p = base + (<usize>k << 2), v = load<u32>(p); store<u32>(p, sum); sum += v; }
+    const dk = sk == KEYS ? KEYS2 : KEYS, dx = sx == IDX0 ? IDX1 : IDX0;
+    for (let i = 0; i < m; i++) {
+      const k = load<u64>(sk + (<usize>i << 3));
+      const p = base + (<usize>((k >> shift) & 2047) << 2), at = load<u32>(p);
+      store<u32>(p, at + 1);
+      store<u64>(dk + (<usize>at << 3), k); store<u32>(dx + (<usize>at << 2), load<u32>(sx + (<usize>i << 2)));
+    }
+    sk = dk; sx = dx;
+  }
+  ORDER = sx;
+}
 export function finish(): i32 {
   releaseAll();
   sortKeys();
@@ -653,6 +719,7 @@ export function finish(): i32 {
   rowCaps();
   pairCaps();
   pairPorts();
+  peerOrder();
   summary();
   return records;
 }
@@ -682,6 +749,8 @@ export function summary(): void {
     if (f == 0) continue;
     liveRows++; rowFlows += <f64>f; rowBytes += load<f64>(R_BYTES + (<usize>r << 3));
   }
+  let orderHash: u32 = 0;
+  for (let i = 0; i < nOrder; i++) orderHash = orderHash * 31 + load<u32>(P_FLOWS + (<usize>load<u32>(ORDER + (<usize>i << 2)) << 2));
   let pin: f64 = 0, pout: f64 = 0, pflows: f64 = 0, nports: f64 = 0, portSum: f64 = 0, prej: f64 = 0;
   for (let q = 0; q < nPairs; q++) {
     if (load<u8>(P_KEPT + <usize>q) == 0) continue;
@@ -719,4 +788,5 @@ export function summary(): void {
   store<f64>(o, prej, 208);
   store<f64>(o, <f64>unsupported, 216);
   store<f64>(o, <f64>formatError, 224);
+  store<f64>(o, <f64>orderHash, 232);
 }
