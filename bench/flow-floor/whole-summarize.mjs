@@ -1,5 +1,6 @@
 // Summary of whole-results.log: per shape, every process's best bare / gunzip / whole / whole-plain / finish (CPU s per
-// million records) and whole's % of bare in that process; then the medians and the quietest process (lowest bare).
+// million records) and whole's % of bare in that process; then the medians and the quietest process (lowest bare),
+// per kernel commit.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 const text = readFileSync(join(import.meta.dirname, 'whole-results.log'), 'utf8');
@@ -12,9 +13,10 @@ for (const line of text.split('\n')) {
   else if (cur && (m = line.match(/finish\(\) alone .*: ([\d.]+)/))) cur.finish = Number(m[1]);
 }
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-for (const shape of ['heavy-tail', 'uniform']) {
-  const rs = runs.filter((r) => r.shape === shape && r.whole);
-  console.log(`${shape}: ${rs.length} processes (CPU s per million records; % = bare / whole in the same process)`);
+for (const commit of [...new Set(runs.map((r) => r.commit))]) for (const shape of ['heavy-tail', 'uniform']) {
+  const rs = runs.filter((r) => r.shape === shape && r.commit === commit && r.whole);
+  if (rs.length === 0) continue;
+  console.log(`${shape}, kernel ${commit}: ${rs.length} processes (CPU s per million records; % = bare / whole in the same process)`);
   for (const r of rs) console.log(`  ${r.time} load ${r.load} ${r.commit}  bare ${r.bare.toFixed(3)}  gunzip ${r.gunzip.toFixed(3)}  whole ${r.whole.toFixed(3)}  whole-plain ${r['whole-plain'].toFixed(3)} (finish ${r.finish.toFixed(3)})  ${((r.bare / r.whole) * 100).toFixed(1)}% of bare`);
   const pct = rs.map((r) => (r.bare / r.whole) * 100);
   const quiet = rs.reduce((a, b) => (b.bare < a.bare ? b : a));
