@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // bench/flow-floor: a recorded measurement (plain Node scripts and AssemblyScript), kept to rerun, not product code.
-  { ignores: ['node_modules/', 'cdk.out/', '.trailhound/', 'coverage/', 'console/dist/', '.scratch/', '*.js', '*.mjs', 'bench/flow-floor/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.trailhound/', 'coverage/', 'console/dist/', '.scratch/', '*.js', '*.mjs', 'bench/flow-floor/', 'lambdas/core/flowlogs/wasm/as/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
