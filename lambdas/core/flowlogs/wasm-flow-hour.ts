@@ -1,0 +1,285 @@
+import type { DirectionTotals, FlowHour, FlowRow, InterfaceHour, PeerCounts } from './flow-aggregate';
+import { DIRECTION_ACTIONS, PORT_SPAN, portName } from './flow-row-view';
+import { FLOW_KERNEL_WASM_BASE64 } from './wasm/flow-kernel-wasm';
+
+/**
+ * One flow log's account-hour folded by the WebAssembly flow kernel (wasm/as/flow-kernel.ts, a copy of the bench's
+ * bench/flow-floor/as/whole.ts): everything after gunzip (line split, parse, direction, rows, caps, peer index)
+ * runs in the module, and this reads its results into the same `FlowHour` FlowHourAggregator.finish() gives, so
+ * that interfaceItem and peersItem (flow-items.ts) encode the same items. Only the default format (version 2)
+ * with IPv4 addresses is supported; anything else (a custom header, an IPv6 address, a kernel limit reached)
+ * gives `{ supported: false }` and the caller folds the hour with FlowHourAggregator instead.
+ *
+ * Not yet used by the compaction (see bench/flow-floor/NOTES.md, STATUS).
+ */
+
+/** The only header the kernel reads (VPC Flow Logs' default format). */
+export const KERNEL_HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+
+/** Records folded per hour by default: memory is laid out for them once (about 190 bytes each, plus 17 MB). */
+export const DEFAULT_MAX_RECORDS = 1_000_000;
+
+/** The kernel takes at most this many bytes per push (its input buffer holds a carried line before them). */
+const PUSH_BYTES = 65536;
+
+export interface WasmHourCounts {
+  /** Record lines parsed (the kernel's `records`: every valid line of any account and hour). */
+  records: number;
+  /** Lines rejected (malformed), as FlowSink.reject counts them. */
+  rejected: number;
+  /** Whitespace-only lines (neither records nor rejected, as in readFlowText). */
+  blank: number;
+}
+
+export type WasmFlowHourResult = ({ supported: true; hour: FlowHour } & WasmHourCounts) | { supported: false; reason: string };
+
+/** The few WebAssembly types used (the project's lib is ES2022, without the DOM's WebAssembly declarations). */
+interface WasmGlobal {
+  value: number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+  RuntimeError: new (message?: string) => Error;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface KernelExports {
+  memory: { buffer: ArrayBuffer };
+  init(cap: number, headerLen: number): void;
+  inputAt(): number;
+  headerAt(): number;
+  outAt(): number;
+  carried(): number;
+  setFallback(hi: number, lo: number): void;
+  setTarget(hi: number, lo: number, hourNumber: number): void;
+  reset(): void;
+  beginFile(): void;
+  push(length: number): void;
+  endFile(): void;
+  finish(): number;
+  records: WasmGlobal;
+  rejected: WasmGlobal;
+  blank: WasmGlobal;
+  unsupported: WasmGlobal;
+  formatError: WasmGlobal;
+}
+
+/** Thrown by the kernel's abort (a fixed limit reached: interfaces, protocols, records, own addresses). */
+class KernelLimit extends Error {}
+
+let compiled: object | undefined;
+function kernelModule(): object {
+  return (compiled ??= new wasm.Module(Buffer.from(FLOW_KERNEL_WASM_BASE64, 'base64')));
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const HOUR = /^\d{4}-\d\d-\d\dT\d\d$/;
+
+/** Where layout() leaves the results: u32 fields at outAt() + 256, in this order (flow-kernel.ts layout()). */
+const LAYOUT = [
+  'IH', 'IFPOOL', 'IFOFF', 'IFLEN', 'R_KEY', 'R_FLOWS', 'R_BYTES', 'R_PACKETS', 'R_FIRST', 'R_LAST',
+  'P_IH', 'P_PEER', 'P_FLOWS', 'P_REJ', 'P_FIRST', 'P_LAST', 'P_NPORTS', 'P_PORTS', 'P_IN', 'P_OUT',
+  'P_PACKETS', 'PROTOVAL', 'ORDER', 'nIh', 'nOrder', 'nHours', 'nIf', 'flows', 'nodata', 'skipdata', 'cappedPeers', 'outside',
+  'IH_STRIDE', 'I_IFACE', 'I_FIRST', 'I_LAST', 'I_NODATA', 'I_SKIP', 'I_CAPPED', 'I_RS', 'I_RE', 'I_TOT', 'I_STAR',
+] as const;
+type Layout = Record<(typeof LAYOUT)[number], number>;
+
+const DIRECTIONS = ['in', 'out', 'unknown'] as const;
+
+function accountParts(accountId: string): [number, number] {
+  const value = Number(accountId);
+  return [Math.floor(value / 2 ** 32), value % 2 ** 32];
+}
+
+function dotted(address: number): string {
+  return `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`;
+}
+
+/**
+ * The kernel, instantiated once (its memory laid out for `maxRecords` folded records) and reused hour after hour:
+ * begin(), then per object beginFile(), push() of its decompressed bytes, endFile(); then finish().
+ */
+export class WasmFlowHour {
+  private readonly kernel: KernelExports;
+  private accountId = '';
+  private hour = '';
+  private failure: string | undefined;
+  private running = false;
+
+  constructor(readonly maxRecords = DEFAULT_MAX_RECORDS) {
+    const instance = new wasm.Instance(kernelModule(), {
+      env: {
+        abort(): never {
+          throw new KernelLimit('flow kernel: a fixed limit was reached');
+        },
+      },
+    });
+    this.kernel = instance.exports as unknown as KernelExports;
+    this.kernel.init(maxRecords, KERNEL_HEADER.length);
+    new Uint8Array(this.kernel.memory.buffer).set(Buffer.from(KERNEL_HEADER, 'latin1'), this.kernel.headerAt());
+  }
+
+  /** Starts an account-hour (`hour` as `YYYY-MM-DDTHH`, FlowHourAggregator's). */
+  begin(accountId: string, hour: string): void {
+    this.accountId = accountId;
+    this.hour = hour;
+    this.failure = undefined;
+    this.running = true;
+    if (!ACCOUNT_ID.test(accountId) || !HOUR.test(hour)) {
+      this.failure = 'account id or hour not in the kernel form';
+      return;
+    }
+    const hourNumber = Date.parse(`${hour}:00:00Z`) / 3_600_000;
+    this.kernel.reset();
+    this.kernel.setTarget(...accountParts(accountId), hourNumber);
+  }
+
+  /** Starts an object; `fallbackAccountId` is its key's account (for lines whose account-id is `-`). */
+  beginFile(fallbackAccountId: string): void {
+    if (this.failure) return;
+    if (!ACCOUNT_ID.test(fallbackAccountId)) {
+      this.failure = 'object key account not in the kernel form';
+      return;
+    }
+    this.kernel.setFallback(...accountParts(fallbackAccountId));
+    this.kernel.beginFile();
+  }
+
+  /** The object's next decompressed bytes (any length). */
+  push(chunk: Uint8Array): void {
+    if (this.failure) return;
+    const kernel = this.kernel;
+    try {
+      for (let at = 0; at < chunk.length; at += PUSH_BYTES) {
+        const part = chunk.subarray(at, at + PUSH_BYTES);
+        // A fresh view each time: memory.buffer is replaced if the module's memory ever grows.
+        new Uint8Array(kernel.memory.buffer).set(part, kernel.inputAt() + kernel.carried());
+        kernel.push(part.length);
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  endFile(): void {
+    if (this.failure) return;
+    try {
+      this.kernel.endFile();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** The account-hour, or why the kernel cannot give it (then fold the hour with FlowHourAggregator). */
+  finish(): WasmFlowHourResult {
+    if (!this.running) return { supported: false, reason: 'finish() before begin()' };
+    this.running = false;
+    if (this.failure) return { supported: false, reason: this.failure };
+    const kernel = this.kernel;
+    try {
+      kernel.finish();
+    } catch (error) {
+      this.fail(error);
+      return { supported: false, reason: this.failure ?? 'flow kernel failed' };
+    }
+    if (kernel.formatError.value > 0) return { supported: false, reason: 'a header other than the default format' };
+    if (kernel.unsupported.value > 0) return { supported: false, reason: 'IPv6 addresses or times past 2^32' };
+    const layout = this.layout();
+    if (layout.nHours > 1) return { supported: false, reason: 'flow kernel: more than one hour folded' };
+    const hour = this.read(layout);
+    if (!hour) return { supported: false, reason: 'an interface id `-`' };
+    return { supported: true, hour, records: kernel.records.value, rejected: kernel.rejected.value, blank: kernel.blank.value };
+  }
+
+  private fail(error: unknown): void {
+    if (error instanceof KernelLimit) this.failure = error.message;
+    else if (error instanceof wasm.RuntimeError) this.failure = `flow kernel: ${error.message}`;
+    else throw error;
+  }
+
+  private layout(): Layout {
+    const words = new Uint32Array(this.kernel.memory.buffer, this.kernel.outAt() + 256, LAYOUT.length);
+    return Object.fromEntries(LAYOUT.map((name, index) => [name, words[index]])) as Layout;
+  }
+
+  /** The kernel's results as FlowHourAggregator.finish() gives them (rows and peers as plain records). */
+  private read(l: Layout): FlowHour | undefined {
+    const buffer = this.kernel.memory.buffer;
+    const view = new DataView(buffer);
+    const bytes = new Uint8Array(buffer);
+    const u32 = (at: number): number => view.getUint32(at, true);
+    const f64 = (at: number): number => view.getFloat64(at, true);
+    const protocolOf = (protocolIndex: number): number => view.getInt32(l.PROTOVAL + protocolIndex * 4, true) - 1;
+    const portCode = (code: number): number => (protocolOf(code >>> 17) + 1) * PORT_SPAN + (code & 0x1ffff);
+
+    // Interface-hours (one hour: one per interface), by interface id.
+    const ids: string[] = [];
+    for (let ih = 0; ih < l.nIh; ih++) {
+      const iface = u32(l.IH + ih * l.IH_STRIDE + l.I_IFACE);
+      const offset = u32(l.IFOFF + iface * 4);
+      ids.push(Buffer.from(bytes.subarray(l.IFPOOL + offset, l.IFPOOL + offset + u32(l.IFLEN + iface * 4))).toString('latin1'));
+    }
+    if (ids.includes('-')) return undefined;
+    const byId = ids.map((_, ih) => ih).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+
+    const interfaces: InterfaceHour[] = byId.map((ih) => {
+      const base = l.IH + ih * l.IH_STRIDE;
+      const totals = {} as Record<(typeof DIRECTIONS)[number], DirectionTotals>;
+      DIRECTIONS.forEach((direction, d) => {
+        const t = base + l.I_TOT + d * 48;
+        totals[direction] = { bytes: f64(t), packets: f64(t + 8), flows: f64(t + 16), rejectedBytes: f64(t + 24), rejectedPackets: f64(t + 32), rejectedFlows: f64(t + 40) };
+      });
+      const rows: FlowRow[] = [];
+      for (let r = u32(base + l.I_RS), end = u32(base + l.I_RE); r < end; r++) {
+        const flows = u32(l.R_FLOWS + r * 4);
+        if (flows === 0) continue; // folded into a `*` row by the live row cap
+        // key: interface-hour (10 bits) | peer (32) | direction-action (3) | protocol index (2) | port + 1 (17)
+        const low = u32(l.R_KEY + r * 8);
+        const high = u32(l.R_KEY + r * 8 + 4);
+        const peer = (((high & 0x3fffff) << 10) | (low >>> 22)) >>> 0;
+        const code = low & 0x7ffff;
+        const key = `${DIRECTION_ACTIONS[(low >>> 19) & 7]}|${dotted(peer)}|${protocolOf(code >>> 17)}|${(code & 0x1ffff) - 1}`;
+        rows.push([key, f64(l.R_BYTES + r * 8), f64(l.R_PACKETS + r * 8), flows, u32(l.R_FIRST + r * 4), u32(l.R_LAST + r * 4)]);
+      }
+      for (let da = 0; da < DIRECTION_ACTIONS.length; da++) {
+        const star = base + l.I_STAR + da * 40;
+        if (f64(star + 16) === 0) continue;
+        rows.push([`${DIRECTION_ACTIONS[da]}|*|*|*`, f64(star), f64(star + 8), f64(star + 16), f64(star + 24), f64(star + 32)]);
+      }
+      return {
+        interfaceId: ids[ih],
+        totals,
+        rows,
+        cappedFlows: u32(base + l.I_CAPPED),
+        first: u32(base + l.I_FIRST),
+        last: u32(base + l.I_LAST),
+        nodata: u32(base + l.I_NODATA),
+        skipdata: u32(base + l.I_SKIP),
+      };
+    });
+
+    // The peer index, in the kernel's order: peers by address text, then interfaces by id.
+    const peers: FlowHour['peers'] = {};
+    const peerPorts: FlowHour['peerPorts'] = {};
+    for (let i = 0; i < l.nOrder; i++) {
+      const q = u32(l.ORDER + i * 4);
+      const peer = dotted(u32(l.P_PEER + q * 4));
+      const interfaceId = ids[u32(l.P_IH + q * 4)];
+      const counts: PeerCounts = [f64(l.P_IN + q * 8), f64(l.P_OUT + q * 8), f64(l.P_PACKETS + q * 8), u32(l.P_FLOWS + q * 4), u32(l.P_REJ + q * 4), u32(l.P_FIRST + q * 4), u32(l.P_LAST + q * 4)];
+      const ports: string[] = [];
+      for (let j = 0, n = u32(l.P_NPORTS + q * 4); j < n; j++) ports.push(portName(portCode(u32(l.P_PORTS + q * 32 + j * 4))));
+      (peers[peer] ??= {})[interfaceId] = counts;
+      (peerPorts[peer] ??= {})[interfaceId] = ports.sort();
+    }
+    return {
+      accountId: this.accountId,
+      hour: this.hour,
+      interfaces,
+      peers,
+      peerPorts,
+      cappedPeers: l.cappedPeers,
+      counts: { flows: l.flows, nodata: l.nodata, skipdata: l.skipdata, outsideHour: l.outside },
+    };
+  }
+}
