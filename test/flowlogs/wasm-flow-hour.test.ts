@@ -127,6 +127,10 @@ function mixedObject(seed: number): LogObject {
     `2 ${ACCOUNT} ${eni} 172.31.7.7 172.31.8.8 1234 5432 6 5 700 ${HOUR_START + 7} ${HOUR_START + 67} REJECT OK`,
     `2 ${ACCOUNT} ${eni} 198.51.9.9 198.51.9.10 53 40000 17 1 80 ${HOUR_START + 9} ${HOUR_START + 69} ACCEPT OK\r`,
     `2 ${ACCOUNT} ${eni} 10.0.0.5 198.51.0.9 - - 1 2 200 ${HOUR_START + 11} ${HOUR_START + 71} ACCEPT OK`,
+    // one pair with 12 port codes (the peer index keeps the first 8 by arrival), some seen twice
+    ...[9000, 21, 9001, 22, 21, 23, 9002, 24, 25, 9000, 26, 27, 28, 29].map(
+      (port, i) => `2 ${ACCOUNT} eni-0000000000a000002 203.0.113.7 10.0.0.6 60000 ${port} ${i % 3 === 0 ? 17 : 6} 1 ${50 + i} ${HOUR_START + 20 + i} ${HOUR_START + 80} ACCEPT OK`,
+    ),
   ];
   for (const line of extra.slice(0, 7)) BAD_LINES.add(line);
   const lines = text.trimEnd().split('\n');
@@ -150,6 +154,15 @@ describe('wasm flow hour', () => {
     expect(js.counts.outsideHour).toBeGreaterThan(500);
     expect(js.interfaces.some((iface) => iface.totals.unknown.flows > 0)).toBe(true);
     expect(wasm.interfaces.some((iface) => iface.rows.some((row) => row[0].endsWith('|1|-1')))).toBe(true);
+    expect(js.peerPorts['203.0.113.7']['eni-0000000000a000002']).toHaveLength(8);
+  });
+
+  test.each([21, 22, 23])('heavy-tail objects, seed %i', async (seed) => {
+    const objects = [0, 1].map((k) => ({
+      keyAccount: ACCOUNT,
+      text: flowLogText({ accountId: ACCOUNT, windowStart: HOUR_START + k * 1800 - 60, spanSeconds: 1900, records: 15_000, interfaces: 12, peers: 3000, seed: seed * 10 + k, shape: 'heavy-tail' }),
+    }));
+    await expectSameItems(objects, kernel);
   });
 
   test('an interface past the live row cap', async () => {
@@ -187,6 +200,53 @@ describe('wasm flow hour', () => {
     expect(Object.keys(js.peers).length).toBe(MAX_PEERS);
     expect(Object.values(js.peers).reduce((sum, byInterface) => sum + Object.keys(byInterface).length, 0)).toBe(MAX_PEER_PAIRS);
     expect(js.cappedPeers).toBe(20_000);
+  });
+
+  test('edge-case lines: parsed, rejected or unsupported as the JavaScript parser does', async () => {
+    const base = ['2', ACCOUNT, 'eni-0000000000a000001', '10.0.0.5', '198.51.0.9', '443', '50000', '6', '3', '300', `${HOUR_START + 5}`, `${HOUR_START + 65}`, 'ACCEPT', 'OK'];
+    const variant = (index: number, value: string): string => base.map((field, i) => (i === index ? value : field)).join(' ');
+    const lines = [
+      base.join(' '),
+      base.join('  '),
+      base.join('\t'),
+      ` ${base.join(' ')}`,
+      `${base.join(' ')} `,
+      variant(0, 'x'), variant(0, '-'), variant(0, '5'),
+      variant(1, '11112222333'), variant(1, '1111222233334'), variant(1, '-'),
+      variant(2, 'ENI-0a'), variant(2, `eni-${'a'.repeat(33)}`), variant(2, 'eni-xyz'), variant(2, 'eni-'), variant(2, 'abcdefghi-0a'), variant(2, 'i-0a'), variant(2, '-'),
+      variant(3, '256.0.0.1'), variant(3, '1.2.3'), variant(3, '1.2.3.4.5'), variant(3, '01.2.3.4'), variant(3, '-'), variant(4, '0.0.0.0'),
+      variant(5, '65535'), variant(5, '65536'), variant(5, '-1'), variant(5, '+5'), variant(5, '05'), variant(5, '-'),
+      variant(7, '255'), variant(7, '256'), variant(7, '-'), variant(7, '17'), variant(7, '1'), variant(7, '58'), variant(7, '47'),
+      variant(8, '-'), variant(8, '0'), variant(9, '999999999999999'), variant(9, '9999999999999999'), variant(9, '1e3'), variant(9, '-'),
+      variant(10, `${HOUR_START + 70}`), variant(10, '-'), variant(10, '0'), variant(11, '-'), variant(11, `${2 ** 32}`),
+      variant(12, 'accept'), variant(12, '-'), variant(12, 'REJECT'),
+      variant(13, 'ok'), variant(13, '-'), variant(13, 'NODATA'), variant(13, 'SKIPDATA'), variant(13, 'OKAY'),
+      base.slice(0, 13).join(' '),
+      `${base.join(' ')} extra`,
+      'x'.repeat(20_000),
+      `${'y '.repeat(10_000)}`,
+    ];
+    const results: string[] = [];
+    for (const line of lines) {
+      const text = `${FLOW_HEADER}\n${base.join(' ')}\n${line}\n${variant(3, '10.0.0.7')}\n`;
+      const objects = [{ keyAccount: ACCOUNT, text }];
+      const result = wasmHour(kernel, objects);
+      if (!result.supported) {
+        results.push(`unsupported: ${result.reason}`);
+        continue;
+      }
+      const js = await jsHour(objects);
+      const same =
+        result.rejected === js.rejected &&
+        JSON.stringify(result.hour.counts) === JSON.stringify(js.hour.counts) &&
+        result.hour.interfaces.length === js.hour.interfaces.length &&
+        result.hour.interfaces.every((iface, i) => itemJson(interfaceItem(result.hour, iface, EXPIRES)) === itemJson(interfaceItem(js.hour, js.hour.interfaces[i], EXPIRES))) &&
+        itemJson(peersItem(result.hour, EXPIRES)) === itemJson(peersItem(js.hour, EXPIRES));
+      results.push(same ? 'same' : `differs: ${line.slice(0, 80)}`);
+    }
+    expect(results.filter((result) => result.startsWith('differs'))).toEqual([]);
+    expect(results.filter((result) => result.startsWith('unsupported'))).toEqual([expect.stringContaining('interface id'), expect.stringContaining('2^32')]);
+    expect(results.filter((result) => result === 'same').length).toBe(lines.length - 2);
   });
 
   test('IPv6, a custom header and a kernel limit are unsupported', () => {
