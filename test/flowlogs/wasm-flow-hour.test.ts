@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { FlowHourAggregator, MAX_PEER_PAIRS, MAX_PEERS, MAX_ROWS_PER_INTERFACE, type FlowHour } from '../../lambdas/core/flowlogs/flow-aggregate';
+import { FlowHourAggregator, MAX_PEER_PAIRS, MAX_PEERS, MAX_ROWS_PER_INTERFACE, type FlowHour, type FlowRow } from '../../lambdas/core/flowlogs/flow-aggregate';
 import { interfaceItem, peersItem } from '../../lambdas/core/flowlogs/flow-items';
 import { readFlowText } from '../../lambdas/core/flowlogs/read-text';
 import { WasmFlowHour, type WasmFlowHourResult } from '../../lambdas/core/flowlogs/wasm-flow-hour';
@@ -90,6 +90,11 @@ async function expectSameItems(objects: readonly LogObject[], kernel: WasmFlowHo
     expect(itemJson(interfaceItem(wasm, wasm.interfaces[i], EXPIRES))).toBe(itemJson(interfaceItem(js.hour, js.hour.interfaces[i], EXPIRES)));
   }
   expect(itemJson(peersItem(wasm, EXPIRES))).toBe(itemJson(peersItem(js.hour, EXPIRES)));
+  // The documented records, built from the views when read: the peer index in the same order, the rows in any order.
+  expect(JSON.stringify(wasm.peers)).toBe(JSON.stringify(js.hour.peers));
+  expect(JSON.stringify(wasm.peerPorts)).toBe(JSON.stringify(js.hour.peerPorts));
+  const byKey = (rows: readonly FlowRow[]): FlowRow[] => [...rows].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  for (let i = 0; i < js.hour.interfaces.length; i++) expect(byKey(wasm.interfaces[i].rows)).toEqual(byKey(js.hour.interfaces[i].rows));
   // Encoding leaves the hour as it was (the same item twice).
   for (let i = 0; i < js.hour.interfaces.length; i++) {
     expect(itemJson(interfaceItem(wasm, wasm.interfaces[i], EXPIRES))).toBe(itemJson(interfaceItem(js.hour, js.hour.interfaces[i], EXPIRES)));

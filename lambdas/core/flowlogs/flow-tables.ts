@@ -62,6 +62,13 @@ export class RowTable {
     return row;
   }
 
+  /** A row of counts already folded elsewhere (the WebAssembly kernel's, wasm-flow-hour.ts); returns its index. */
+  addFolded(link: number, code: number, bytes: number, packets: number, flows: number, first: number, last: number, next: number): number {
+    const row = this.add(link, code, bytes, packets, first, last, next);
+    this.chunks[row >> CHUNK_BITS][(row & IN_CHUNK) * ROW_STRIDE + FLOWS] = flows;
+    return row;
+  }
+
   fold(row: number, bytes: number, packets: number, first: number, last: number): void {
     const base = (row & IN_CHUNK) * ROW_STRIDE;
     const data = this.chunks[row >> CHUNK_BITS];
@@ -246,6 +253,24 @@ export class PairTable {
     const at = (pair & IN_CHUNK) * PAIR_INTS;
     ints[at + PORT_COUNT] = 1;
     ints[at + PORTS] = port;
+    return pair;
+  }
+
+  /**
+   * A pair of counts already folded elsewhere (the WebAssembly kernel's, wasm-flow-hour.ts): [bytes in, bytes out,
+   * packets, flows, rejected flows, first, last] and its port codes (at most LINK_PORTS).
+   */
+  addFolded(counts: readonly [number, number, number, number, number, number, number], ports: readonly number[]): number {
+    const pair = this.add(counts[0], counts[1], counts[2], false, counts[5], counts[6], 0);
+    const data = this.numbers[pair >> CHUNK_BITS];
+    const base = (pair & IN_CHUNK) * PAIR_NUMBERS;
+    data[base + PAIR_FLOWS] = counts[3];
+    data[base + REJECTED_FLOWS] = counts[4];
+    const ints = this.ints[pair >> CHUNK_BITS];
+    const at = (pair & IN_CHUNK) * PAIR_INTS;
+    const count = Math.min(ports.length, LINK_PORTS);
+    ints[at + PORT_COUNT] = count;
+    for (let i = 0; i < count; i++) ints[at + PORTS + i] = ports[i];
     return pair;
   }
 

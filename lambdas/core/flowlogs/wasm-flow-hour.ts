@@ -1,5 +1,7 @@
-import type { DirectionTotals, FlowHour, FlowRow, InterfaceHour, PeerCounts } from './flow-aggregate';
-import { DIRECTION_ACTIONS, PORT_SPAN, portName } from './flow-row-view';
+import type { DirectionTotals, FlowHour, FlowRow, InterfaceHour } from './flow-aggregate';
+import { attachRowView, DIRECTION_ACTIONS, InterfaceRowView, PORT_SPAN, rowCode } from './flow-row-view';
+import { LinkTable, PairTable, RowTable } from './flow-tables';
+import { attachPeerView, PeerIndexView } from './peer-index-view';
 import { FLOW_KERNEL_WASM_BASE64 } from './wasm/flow-kernel-wasm';
 
 /**
@@ -86,6 +88,7 @@ const LAYOUT = [
 type Layout = Record<(typeof LAYOUT)[number], number>;
 
 const DIRECTIONS = ['in', 'out', 'unknown'] as const;
+const NONE = -1;
 
 function accountParts(accountId: string): [number, number] {
   const value = Number(accountId);
@@ -203,17 +206,22 @@ export class WasmFlowHour {
     return Object.fromEntries(LAYOUT.map((name, index) => [name, words[index]])) as Layout;
   }
 
-  /** The kernel's results as FlowHourAggregator.finish() gives them (rows and peers as plain records). */
+  /**
+   * The kernel's results as FlowHourAggregator.finish() gives them: its rows, links and pairs copied into a
+   * RowTable, LinkTable and PairTable and read through the same views (InterfaceRowView, PeerIndexView), so the
+   * items are encoded by the same code from the same numbers. Only the order of `rows` as a list differs from
+   * the JavaScript path's (the items sort the rows).
+   */
   private read(l: Layout): FlowHour | undefined {
     const buffer = this.kernel.memory.buffer;
     const view = new DataView(buffer);
     const bytes = new Uint8Array(buffer);
     const u32 = (at: number): number => view.getUint32(at, true);
     const f64 = (at: number): number => view.getFloat64(at, true);
-    const protocolOf = (protocolIndex: number): number => view.getInt32(l.PROTOVAL + protocolIndex * 4, true) - 1;
-    const portCode = (code: number): number => (protocolOf(code >>> 17) + 1) * PORT_SPAN + (code & 0x1ffff);
+    /** protocol index << 17 | port + 1 (the kernel's) → portCode(protocol, port) (flow-row-view.ts). */
+    const codeOf = (code: number): number => view.getInt32(l.PROTOVAL + (code >>> 17) * 4, true) * PORT_SPAN + (code & 0x1ffff);
 
-    // Interface-hours (one hour: one per interface), by interface id.
+    // Interface-hours (one hour: one per interface), numbered in the order of their ids.
     const ids: string[] = [];
     for (let ih = 0; ih < l.nIh; ih++) {
       const iface = u32(l.IH + ih * l.IH_STRIDE + l.I_IFACE);
@@ -222,64 +230,96 @@ export class WasmFlowHour {
     }
     if (ids.includes('-')) return undefined;
     const byId = ids.map((_, ih) => ih).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+    const indexOf = new Int32Array(l.nIh);
+    byId.forEach((ih, index) => (indexOf[ih] = index));
+    const interfaceIds = byId.map((ih) => ids[ih]);
 
-    const interfaces: InterfaceHour[] = byId.map((ih) => {
+    // Peers numbered first in the peer index's order (those with a pair), then as rows name them.
+    const peerIds = new Map<number, number>();
+    const peerNames: string[] = [];
+    const peerOf = (address: number): number => {
+      let id = peerIds.get(address);
+      if (id === undefined) {
+        peerIds.set(address, (id = peerNames.length));
+        peerNames.push(dotted(address));
+      }
+      return id;
+    };
+    const rows = new RowTable();
+    const links = new LinkTable();
+    const pairs = new PairTable();
+    const linkOf = (index: number, peer: number): number => {
+      const link = links.find(index, peer);
+      return link === NONE ? links.add(index, peer) : link;
+    };
+
+    // The peer index: the kernel's kept pairs in its order (peers by address text, then interfaces by id).
+    const pairLinks = new Int32Array(l.nOrder);
+    for (let i = 0; i < l.nOrder; i++) {
+      const q = u32(l.ORDER + i * 4);
+      const peer = peerOf(u32(l.P_PEER + q * 4));
+      const link = linkOf(indexOf[u32(l.P_IH + q * 4)], peer);
+      const ports: number[] = [];
+      for (let j = 0, n = u32(l.P_NPORTS + q * 4); j < n; j++) ports.push(codeOf(u32(l.P_PORTS + q * 32 + j * 4)));
+      const counts = [f64(l.P_IN + q * 8), f64(l.P_OUT + q * 8), f64(l.P_PACKETS + q * 8), u32(l.P_FLOWS + q * 4), u32(l.P_REJ + q * 4), u32(l.P_FIRST + q * 4), u32(l.P_LAST + q * 4)] as const;
+      links.setPair(link, pairs.addFolded(counts, ports));
+      pairLinks[i] = link;
+    }
+    const pairedPeers = peerNames.length;
+    const peerStarts = new Int32Array(pairedPeers + 1);
+    for (let i = 0, peer = -1; i < l.nOrder; i++) {
+      const next = links.peer(pairLinks[i]);
+      if (next !== peer) peerStarts[(peer = next)] = i;
+    }
+    peerStarts[pairedPeers] = l.nOrder;
+
+    const interfaces: InterfaceHour[] = byId.map((ih, index) => {
       const base = l.IH + ih * l.IH_STRIDE;
       const totals = {} as Record<(typeof DIRECTIONS)[number], DirectionTotals>;
       DIRECTIONS.forEach((direction, d) => {
         const t = base + l.I_TOT + d * 48;
         totals[direction] = { bytes: f64(t), packets: f64(t + 8), flows: f64(t + 16), rejectedBytes: f64(t + 24), rejectedPackets: f64(t + 32), rejectedFlows: f64(t + 40) };
       });
-      const rows: FlowRow[] = [];
+      const order: number[] = [];
       for (let r = u32(base + l.I_RS), end = u32(base + l.I_RE); r < end; r++) {
         const flows = u32(l.R_FLOWS + r * 4);
         if (flows === 0) continue; // folded into a `*` row by the live row cap
         // key: interface-hour (10 bits) | peer (32) | direction-action (3) | protocol index (2) | port + 1 (17)
         const low = u32(l.R_KEY + r * 8);
         const high = u32(l.R_KEY + r * 8 + 4);
-        const peer = (((high & 0x3fffff) << 10) | (low >>> 22)) >>> 0;
-        const code = low & 0x7ffff;
-        const key = `${DIRECTION_ACTIONS[(low >>> 19) & 7]}|${dotted(peer)}|${protocolOf(code >>> 17)}|${(code & 0x1ffff) - 1}`;
-        rows.push([key, f64(l.R_BYTES + r * 8), f64(l.R_PACKETS + r * 8), flows, u32(l.R_FIRST + r * 4), u32(l.R_LAST + r * 4)]);
+        const link = linkOf(index, peerOf((((high & 0x3fffff) << 10) | (low >>> 22)) >>> 0));
+        const row = rows.addFolded(link, rowCode((low >>> 19) & 7, codeOf(low & 0x7ffff)), f64(l.R_BYTES + r * 8), f64(l.R_PACKETS + r * 8), flows, u32(l.R_FIRST + r * 4), u32(l.R_LAST + r * 4), links.rows(link));
+        links.setRows(link, row);
+        order.push(row);
       }
       for (let da = 0; da < DIRECTION_ACTIONS.length; da++) {
         const star = base + l.I_STAR + da * 40;
         if (f64(star + 16) === 0) continue;
-        rows.push([`${DIRECTION_ACTIONS[da]}|*|*|*`, f64(star), f64(star + 8), f64(star + 16), f64(star + 24), f64(star + 32)]);
+        order.push(rows.addFolded(NONE, rowCode(da, 0), f64(star), f64(star + 8), f64(star + 16), f64(star + 24), f64(star + 32), NONE));
       }
-      return {
+      const hour = {
         interfaceId: ids[ih],
         totals,
-        rows,
+        rows: [] as FlowRow[],
         cappedFlows: u32(base + l.I_CAPPED),
         first: u32(base + l.I_FIRST),
         last: u32(base + l.I_LAST),
         nodata: u32(base + l.I_NODATA),
         skipdata: u32(base + l.I_SKIP),
       };
+      return attachRowView(hour, new InterfaceRowView(Int32Array.from(order), rows, links, peerNames));
     });
 
-    // The peer index, in the kernel's order: peers by address text, then interfaces by id.
-    const peers: FlowHour['peers'] = {};
-    const peerPorts: FlowHour['peerPorts'] = {};
-    for (let i = 0; i < l.nOrder; i++) {
-      const q = u32(l.ORDER + i * 4);
-      const peer = dotted(u32(l.P_PEER + q * 4));
-      const interfaceId = ids[u32(l.P_IH + q * 4)];
-      const counts: PeerCounts = [f64(l.P_IN + q * 8), f64(l.P_OUT + q * 8), f64(l.P_PACKETS + q * 8), u32(l.P_FLOWS + q * 4), u32(l.P_REJ + q * 4), u32(l.P_FIRST + q * 4), u32(l.P_LAST + q * 4)];
-      const ports: string[] = [];
-      for (let j = 0, n = u32(l.P_NPORTS + q * 4); j < n; j++) ports.push(portName(portCode(u32(l.P_PORTS + q * 32 + j * 4))));
-      (peers[peer] ??= {})[interfaceId] = counts;
-      (peerPorts[peer] ??= {})[interfaceId] = ports.sort();
-    }
-    return {
+    const hour: FlowHour = {
       accountId: this.accountId,
       hour: this.hour,
       interfaces,
-      peers,
-      peerPorts,
+      peers: {},
+      peerPorts: {},
       cappedPeers: l.cappedPeers,
       counts: { flows: l.flows, nodata: l.nodata, skipdata: l.skipdata, outsideHour: l.outside },
     };
+    const order = Int32Array.from({ length: pairedPeers }, (_, peer) => peer);
+    return attachPeerView(hour, new PeerIndexView(order, peerStarts, pairLinks, peerNames, interfaceIds, links, pairs));
   }
 }
