@@ -23,6 +23,38 @@ function slotOf(a: number, b: number): number {
   return Math.imul(hash, 0x2c1b3c6d) ^ (hash >>> 13);
 }
 
+/**
+ * Open-addressing slots over a table's entries, placed only when a lookup asks: the entries added since the last
+ * lookup are placed then (all again when the slots must grow, kept at most half full). A table filled and never
+ * searched (the WebAssembly kernel's results, wasm-flow-hour.ts) costs no hashing.
+ */
+class LazyIndex {
+  private slots = new Int32Array(2048).fill(NONE);
+  private placed = 0;
+
+  /** The slots with entries 0..size-1 placed; `hashOf` gives an entry's hash, or undefined to leave it out. */
+  slotsFor(size: number, hashOf: (entry: number) => number | undefined): Int32Array {
+    if (this.placed === size) return this.slots;
+    let length = this.slots.length;
+    while (size * 2 >= length) length *= 2;
+    if (length !== this.slots.length) {
+      this.slots = new Int32Array(length).fill(NONE);
+      this.placed = 0;
+    }
+    const slots = this.slots;
+    const mask = length - 1;
+    for (let entry = this.placed; entry < size; entry++) {
+      const hash = hashOf(entry);
+      if (hash === undefined) continue;
+      let slot = hash & mask;
+      while (slots[slot] !== NONE) slot = (slot + 1) & mask;
+      slots[slot] = entry;
+    }
+    this.placed = size;
+    return slots;
+  }
+}
+
 // A row's fields: [code, link, next, bytes, packets, flows, first, last].
 const ROW_STRIDE = 8;
 const CODE = 0;
@@ -41,11 +73,11 @@ const LAST = 7;
 export class RowTable {
   size = 0;
   private readonly chunks: Float64Array[] = [];
-  private slots = new Int32Array(2048).fill(NONE);
+  private readonly index = new LazyIndex();
+  private readonly hashOfRow = (row: number): number | undefined => (this.link(row) === NONE ? undefined : slotOf(this.link(row), this.code(row)));
 
   /** A new row of one flow; returns its index. `link` -1 rows are not indexed (the caller keeps them). */
   add(link: number, code: number, bytes: number, packets: number, first: number, last: number, next: number): number {
-    if (this.size * 2 >= this.slots.length) this.grow();
     const row = this.size++;
     if (row >> CHUNK_BITS === this.chunks.length) this.chunks.push(new Float64Array(CHUNK * ROW_STRIDE));
     const base = (row & IN_CHUNK) * ROW_STRIDE;
@@ -58,7 +90,6 @@ export class RowTable {
     data[base + FLOWS] = 1;
     data[base + FIRST] = first;
     data[base + LAST] = last;
-    if (link !== NONE) this.place(row, link, code);
     return row;
   }
 
@@ -81,7 +112,7 @@ export class RowTable {
 
   /** The row of a link and a code, or -1. */
   find(link: number, code: number): number {
-    const slots = this.slots;
+    const slots = this.index.slotsFor(this.size, this.hashOfRow);
     const mask = slots.length - 1;
     for (let slot = slotOf(link, code) & mask; ; slot = (slot + 1) & mask) {
       const row = slots[slot];
@@ -116,19 +147,6 @@ export class RowTable {
   last(row: number): number {
     return this.chunks[row >> CHUNK_BITS][(row & IN_CHUNK) * ROW_STRIDE + LAST];
   }
-
-  private place(row: number, link: number, code: number): void {
-    const mask = this.slots.length - 1;
-    let slot = slotOf(link, code) & mask;
-    while (this.slots[slot] !== NONE) slot = (slot + 1) & mask;
-    this.slots[slot] = row;
-  }
-
-  /** Doubles the slots (kept at most half full) and places the indexed rows again. */
-  private grow(): void {
-    this.slots = new Int32Array(this.slots.length * 2).fill(NONE);
-    for (let row = 0; row < this.size; row++) if (this.link(row) !== NONE) this.place(row, this.link(row), this.code(row));
-  }
 }
 
 /** Ports kept per peer-index pair (the peer index's MAX_PEER_PORTS). */
@@ -148,11 +166,12 @@ const PAIR = 3;
 export class LinkTable {
   size = 0;
   private readonly chunks: Int32Array[] = [];
-  private slots = new Int32Array(2048).fill(NONE);
+  private readonly index = new LazyIndex();
+  private readonly hashOfLink = (link: number): number => slotOf(this.iface(link), this.peer(link));
 
   /** The link of an interface and a peer, or -1. */
   find(iface: number, peer: number): number {
-    const slots = this.slots;
+    const slots = this.index.slotsFor(this.size, this.hashOfLink);
     const mask = slots.length - 1;
     for (let slot = slotOf(iface, peer) & mask; ; slot = (slot + 1) & mask) {
       const link = slots[slot];
@@ -165,7 +184,6 @@ export class LinkTable {
 
   /** A new link, without pair or rows (the caller checked there is none). */
   add(iface: number, peer: number): number {
-    if (this.size * 2 >= this.slots.length) this.grow();
     const link = this.size++;
     if (link >> CHUNK_BITS === this.chunks.length) this.chunks.push(new Int32Array(CHUNK * LINK_STRIDE));
     const data = this.chunks[link >> CHUNK_BITS];
@@ -174,7 +192,6 @@ export class LinkTable {
     data[base + PEER] = peer;
     data[base + ROWS] = NONE;
     data[base + PAIR] = NONE;
-    this.place(link, iface, peer);
     return link;
   }
 
@@ -195,19 +212,6 @@ export class LinkTable {
   }
   setPair(link: number, pair: number): void {
     this.chunks[link >> CHUNK_BITS][(link & IN_CHUNK) * LINK_STRIDE + PAIR] = pair;
-  }
-
-  private place(link: number, iface: number, peer: number): void {
-    const mask = this.slots.length - 1;
-    let slot = slotOf(iface, peer) & mask;
-    while (this.slots[slot] !== NONE) slot = (slot + 1) & mask;
-    this.slots[slot] = link;
-  }
-
-  /** Doubles the slots (kept at most half full) and places the links again. */
-  private grow(): void {
-    this.slots = new Int32Array(this.slots.length * 2).fill(NONE);
-    for (let link = 0; link < this.size; link++) this.place(link, this.iface(link), this.peer(link));
   }
 }
 

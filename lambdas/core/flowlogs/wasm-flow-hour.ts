@@ -216,8 +216,11 @@ export class WasmFlowHour {
     const buffer = this.kernel.memory.buffer;
     const view = new DataView(buffer);
     const bytes = new Uint8Array(buffer);
-    const u32 = (at: number): number => view.getUint32(at, true);
-    const f64 = (at: number): number => view.getFloat64(at, true);
+    // Typed views where the kernel's arrays are aligned (they are: checked, with DataView as the fallback).
+    const words = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+    const doubles = new Float64Array(buffer, 0, buffer.byteLength >>> 3);
+    const u32 = (at: number): number => ((at & 3) === 0 ? words[at >>> 2] : view.getUint32(at, true));
+    const f64 = (at: number): number => ((at & 7) === 0 ? doubles[at >>> 3] : view.getFloat64(at, true));
     /** protocol index << 17 | port + 1 (the kernel's) → portCode(protocol, port) (flow-row-view.ts). */
     const codeOf = (code: number): number => view.getInt32(l.PROTOVAL + (code >>> 17) * 4, true) * PORT_SPAN + (code & 0x1ffff);
 
@@ -234,7 +237,8 @@ export class WasmFlowHour {
     byId.forEach((ih, index) => (indexOf[ih] = index));
     const interfaceIds = byId.map((ih) => ids[ih]);
 
-    // Peers numbered first in the peer index's order (those with a pair), then as rows name them.
+    // Peers numbered first in the peer index's order (those with a pair: PeerIndexView reads them so), then as
+    // rows name them.
     const peerIds = new Map<number, number>();
     const peerNames: string[] = [];
     const peerOf = (address: number): number => {
@@ -245,27 +249,74 @@ export class WasmFlowHour {
       }
       return id;
     };
+    for (let i = 0; i < l.nOrder; i++) peerOf(u32(l.P_PEER + u32(l.ORDER + i * 4) * 4));
+    const pairedPeers = peerNames.length;
     const rows = new RowTable();
     const links = new LinkTable();
     const pairs = new PairTable();
-    const linkOf = (index: number, peer: number): number => {
-      const link = links.find(index, peer);
-      return link === NONE ? links.add(index, peer) : link;
+
+    // Rows, per interface in the kernel's order (peer address, then code): a link per run of one peer, made in
+    // that order, so that an interface's links are sorted by address (the peer index finds them by bisection).
+    const linkStart = new Int32Array(l.nIh + 1);
+    const linkAddress: number[] = [];
+    const orders: Int32Array[] = [];
+    for (let index = 0; index < l.nIh; index++) {
+      const base = l.IH + byId[index] * l.IH_STRIDE;
+      linkStart[index] = links.size;
+      const start = u32(base + l.I_RS);
+      const end = u32(base + l.I_RE);
+      const order = new Int32Array(end - start + DIRECTION_ACTIONS.length);
+      let count = 0;
+      let link = NONE;
+      let lastAddress = -1;
+      for (let r = start; r < end; r++) {
+        const flows = u32(l.R_FLOWS + r * 4);
+        if (flows === 0) continue; // folded into a `*` row by the live row cap
+        // key: interface-hour (10 bits) | peer (32) | direction-action (3) | protocol index (2) | port + 1 (17)
+        const low = u32(l.R_KEY + r * 8);
+        const high = u32(l.R_KEY + r * 8 + 4);
+        const address = (((high & 0x3fffff) << 10) | (low >>> 22)) >>> 0;
+        if (address !== lastAddress) {
+          link = links.add(index, peerOf(address));
+          linkAddress.push(address);
+          lastAddress = address;
+        }
+        const row = rows.addFolded(link, rowCode((low >>> 19) & 7, codeOf(low & 0x7ffff)), f64(l.R_BYTES + r * 8), f64(l.R_PACKETS + r * 8), flows, u32(l.R_FIRST + r * 4), u32(l.R_LAST + r * 4), links.rows(link));
+        links.setRows(link, row);
+        order[count++] = row;
+      }
+      for (let da = 0; da < DIRECTION_ACTIONS.length; da++) {
+        const star = base + l.I_STAR + da * 40;
+        if (f64(star + 16) === 0) continue;
+        order[count++] = rows.addFolded(NONE, rowCode(da, 0), f64(star), f64(star + 8), f64(star + 16), f64(star + 24), f64(star + 32), NONE);
+      }
+      orders.push(order.subarray(0, count));
+    }
+    linkStart[l.nIh] = links.size;
+    /** The link of an interface and a peer made by the rows, by bisection; else a new one. */
+    const linkOf = (index: number, address: number): number => {
+      let low = linkStart[index];
+      let high = linkStart[index + 1];
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (linkAddress[middle] < address) low = middle + 1;
+        else high = middle;
+      }
+      return low < linkStart[index + 1] && linkAddress[low] === address ? low : links.add(index, peerOf(address));
     };
 
     // The peer index: the kernel's kept pairs in its order (peers by address text, then interfaces by id).
     const pairLinks = new Int32Array(l.nOrder);
+    const ports: number[] = [];
     for (let i = 0; i < l.nOrder; i++) {
       const q = u32(l.ORDER + i * 4);
-      const peer = peerOf(u32(l.P_PEER + q * 4));
-      const link = linkOf(indexOf[u32(l.P_IH + q * 4)], peer);
-      const ports: number[] = [];
+      const link = linkOf(indexOf[u32(l.P_IH + q * 4)], u32(l.P_PEER + q * 4));
+      ports.length = 0;
       for (let j = 0, n = u32(l.P_NPORTS + q * 4); j < n; j++) ports.push(codeOf(u32(l.P_PORTS + q * 32 + j * 4)));
       const counts = [f64(l.P_IN + q * 8), f64(l.P_OUT + q * 8), f64(l.P_PACKETS + q * 8), u32(l.P_FLOWS + q * 4), u32(l.P_REJ + q * 4), u32(l.P_FIRST + q * 4), u32(l.P_LAST + q * 4)] as const;
       links.setPair(link, pairs.addFolded(counts, ports));
       pairLinks[i] = link;
     }
-    const pairedPeers = peerNames.length;
     const peerStarts = new Int32Array(pairedPeers + 1);
     for (let i = 0, peer = -1; i < l.nOrder; i++) {
       const next = links.peer(pairLinks[i]);
@@ -280,23 +331,6 @@ export class WasmFlowHour {
         const t = base + l.I_TOT + d * 48;
         totals[direction] = { bytes: f64(t), packets: f64(t + 8), flows: f64(t + 16), rejectedBytes: f64(t + 24), rejectedPackets: f64(t + 32), rejectedFlows: f64(t + 40) };
       });
-      const order: number[] = [];
-      for (let r = u32(base + l.I_RS), end = u32(base + l.I_RE); r < end; r++) {
-        const flows = u32(l.R_FLOWS + r * 4);
-        if (flows === 0) continue; // folded into a `*` row by the live row cap
-        // key: interface-hour (10 bits) | peer (32) | direction-action (3) | protocol index (2) | port + 1 (17)
-        const low = u32(l.R_KEY + r * 8);
-        const high = u32(l.R_KEY + r * 8 + 4);
-        const link = linkOf(index, peerOf((((high & 0x3fffff) << 10) | (low >>> 22)) >>> 0));
-        const row = rows.addFolded(link, rowCode((low >>> 19) & 7, codeOf(low & 0x7ffff)), f64(l.R_BYTES + r * 8), f64(l.R_PACKETS + r * 8), flows, u32(l.R_FIRST + r * 4), u32(l.R_LAST + r * 4), links.rows(link));
-        links.setRows(link, row);
-        order.push(row);
-      }
-      for (let da = 0; da < DIRECTION_ACTIONS.length; da++) {
-        const star = base + l.I_STAR + da * 40;
-        if (f64(star + 16) === 0) continue;
-        order.push(rows.addFolded(NONE, rowCode(da, 0), f64(star), f64(star + 8), f64(star + 16), f64(star + 24), f64(star + 32), NONE));
-      }
       const hour = {
         interfaceId: ids[ih],
         totals,
@@ -307,7 +341,7 @@ export class WasmFlowHour {
         nodata: u32(base + l.I_NODATA),
         skipdata: u32(base + l.I_SKIP),
       };
-      return attachRowView(hour, new InterfaceRowView(Int32Array.from(order), rows, links, peerNames));
+      return attachRowView(hour, new InterfaceRowView(orders[index], rows, links, peerNames));
     });
 
     const hour: FlowHour = {
