@@ -1,4 +1,4 @@
-import { DIRECTION_ACTIONS, type InterfaceRowView } from './flow-row-view';
+import { DIRECTION_ACTIONS, type RowView } from './flow-row-view';
 import type { FlowRowColumns } from './flow-row-body';
 
 /**
@@ -24,7 +24,7 @@ export interface WorkingRows {
 const STAR = '*';
 
 /** The view's rows, busiest first, ties by key (the order interfaceItem sorts FlowRows in). */
-export function sortedRows(view: InterfaceRowView): WorkingRows {
+export function sortedRows(view: RowView): WorkingRows {
   const order = Array.from(view.order);
   const keys = new Map<number, string>();
   const keyOf = (row: number): string => {

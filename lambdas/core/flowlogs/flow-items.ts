@@ -3,7 +3,7 @@ import { activitySlot } from '../model/items';
 import type { Direction } from './direction';
 import { foldWorkingRows, rowCount, sortedRows, workingRowsBody } from './flow-item-rows';
 import { rowColumns, rowsOfBody } from './flow-row-body';
-import { rowViewOf, type InterfaceRowView } from './flow-row-view';
+import { rowViewOf, type RowView } from './flow-row-view';
 import { peerViewOf, type PeerIndexView } from './peer-index-view';
 import type { DirectionTotals, FlowHour, FlowRow, InterfaceHour, PeerCounts } from './flow-aggregate';
 import type { InterfaceSource, MergedFlowHour } from './merge-flow-logs';
@@ -221,7 +221,7 @@ function fittedFromRows(all: readonly Row[], t0: number, maxBodyBytes: number): 
 }
 
 /** The same, from the aggregator's tables: no key string per row. */
-function fittedFromView(view: InterfaceRowView, t0: number, maxBodyBytes: number): { body: Uint8Array; folded: number } {
+function fittedFromView(view: RowView, t0: number, maxBodyBytes: number): { body: Uint8Array; folded: number } {
   let rows = sortedRows(view);
   let body = encode(workingRowsBody(rows, t0));
   let folded = 0;

@@ -53,7 +53,59 @@ function rowPortName(code: number): string {
   return name;
 }
 
-export class InterfaceRowView {
+/** What the item encoders read of an interface's rows (InterfaceRowView, or the WebAssembly kernel's rows). */
+export interface RowView {
+  /** The row numbers, in the order `rows` lists them. */
+  readonly order: Int32Array;
+  bytes(row: number): number;
+  packets(row: number): number;
+  flows(row: number): number;
+  first(row: number): number;
+  last(row: number): number;
+  /** Direction × 2 + rejected (DIRECTION_ACTIONS). */
+  directionAction(row: number): number;
+  /** Whether the row is an interface's `*` row (flows beyond the live row cap). */
+  isStar(row: number): boolean;
+  /** The peer address, or `*`. */
+  peer(row: number): string;
+  /** The protocol (-1 when the records had none), null for a `*` row. */
+  protocol(row: number): number | null;
+  /** The port (-1 when the records had none), null for a `*` row. */
+  port(row: number): number | null;
+  key(row: number): string;
+  flowRows(): FlowRow[];
+  unknownBytesByPeer(): Map<string, number>;
+}
+
+/** The row's documented key, `<direction>|<action>|<peer>|<protocol>|<port>`, from any view. */
+export function rowKeyOf(view: RowView, row: number): string {
+  const prefix = DIRECTION_ACTIONS[view.directionAction(row)];
+  if (view.isStar(row)) return `${prefix}|*|*|*`;
+  return `${prefix}|${view.peer(row)}|${view.protocol(row)}|${view.port(row)}`;
+}
+
+/** Every row of a view as a FlowRow, in `order`. */
+export function flowRowsOf(view: RowView): FlowRow[] {
+  const rows: FlowRow[] = new Array(view.order.length);
+  for (let i = 0; i < view.order.length; i++) {
+    const row = view.order[i];
+    rows[i] = [view.key(row), view.bytes(row), view.packets(row), view.flows(row), view.first(row), view.last(row)];
+  }
+  return rows;
+}
+
+/** Bytes of unknown direction per peer (not the `*` rows, which name no peer), from any view. */
+export function unknownBytesOf(view: RowView): Map<string, number> {
+  const byPeer = new Map<string, number>();
+  for (const row of view.order) {
+    if (view.directionAction(row) < UNKNOWN_DIRECTION_ACTION || view.isStar(row)) continue;
+    const peer = view.peer(row);
+    byPeer.set(peer, (byPeer.get(peer) ?? 0) + view.bytes(row));
+  }
+  return byPeer;
+}
+
+export class InterfaceRowView implements RowView {
   /**
    * @param order the interface's row numbers in the table, in the order `rows` lists them.
    * @param peerNames peer number → address (the links' `peer`).
@@ -148,7 +200,7 @@ export class InterfaceRowView {
 const VIEW = Symbol('rowView');
 
 /** Gives `iface` its row view and a `rows` property built from it on first read. */
-export function attachRowView<T extends object>(iface: T, view: InterfaceRowView): T & { readonly rows: readonly FlowRow[] } {
+export function attachRowView<T extends object>(iface: T, view: RowView): T & { readonly rows: readonly FlowRow[] } {
   let rows: FlowRow[] | undefined;
   Object.defineProperty(iface, VIEW, { value: view, enumerable: false });
   Object.defineProperty(iface, 'rows', { get: () => (rows ??= view.flowRows()), enumerable: true, configurable: true });
@@ -156,6 +208,6 @@ export function attachRowView<T extends object>(iface: T, view: InterfaceRowView
 }
 
 /** The view finish() left on an interface hour, or undefined (hours built otherwise: tests, merged copies). */
-export function rowViewOf(iface: object): InterfaceRowView | undefined {
-  return (iface as { [VIEW]?: InterfaceRowView })[VIEW];
+export function rowViewOf(iface: object): RowView | undefined {
+  return (iface as { [VIEW]?: RowView })[VIEW];
 }

@@ -1,6 +1,7 @@
 import type { DirectionTotals, FlowHour, FlowRow, InterfaceHour } from './flow-aggregate';
-import { attachRowView, DIRECTION_ACTIONS, InterfaceRowView, PORT_SPAN, rowCode } from './flow-row-view';
-import { LinkTable, PairTable, RowTable } from './flow-tables';
+import { attachRowView, DIRECTION_ACTIONS, PORT_SPAN } from './flow-row-view';
+import { LinkTable, PairTable } from './flow-tables';
+import { WasmRowView, type KernelRows } from './wasm-row-view';
 import { attachPeerView, PeerIndexView } from './peer-index-view';
 import { FLOW_KERNEL_WASM_BASE64 } from './wasm/flow-kernel-wasm';
 
@@ -88,7 +89,6 @@ const LAYOUT = [
 type Layout = Record<(typeof LAYOUT)[number], number>;
 
 const DIRECTIONS = ['in', 'out', 'unknown'] as const;
-const NONE = -1;
 
 function accountParts(accountId: string): [number, number] {
   const value = Number(accountId);
@@ -251,59 +251,62 @@ export class WasmFlowHour {
     };
     for (let i = 0; i < l.nOrder; i++) peerOf(u32(l.P_PEER + u32(l.ORDER + i * 4) * 4));
     const pairedPeers = peerNames.length;
-    const rows = new RowTable();
     const links = new LinkTable();
     const pairs = new PairTable();
 
-    // Rows, per interface in the kernel's order (peer address, then code): a link per run of one peer, made in
-    // that order, so that an interface's links are sorted by address (the peer index finds them by bisection).
-    const linkStart = new Int32Array(l.nIh + 1);
-    const linkAddress: number[] = [];
+    // Rows: the kernel's columns copied out in one slice each (its memory serves the next flow log), read in
+    // place through a view per interface.
+    let low = Infinity;
+    let high = 0;
+    for (let ih = 0; ih < l.nIh; ih++) {
+      const base = l.IH + ih * l.IH_STRIDE;
+      low = Math.min(low, u32(base + l.I_RS));
+      high = Math.max(high, u32(base + l.I_RE));
+    }
+    if (high < low) low = high = 0;
+    const aligned = [l.R_KEY, l.R_FLOWS, l.R_FIRST, l.R_LAST, l.PROTOVAL].every((at) => at % 4 === 0) && [l.R_BYTES, l.R_PACKETS].every((at) => at % 8 === 0);
+    if (!aligned) throw new KernelLimit('flow kernel: result arrays not aligned');
+    const names = new Map<number, string>();
+    const stars = { directionAction: [] as number[], bytes: [] as number[], packets: [] as number[], flows: [] as number[], first: [] as number[], last: [] as number[] };
+    const kernelRows: KernelRows = {
+      count: high - low,
+      keys: words.slice((l.R_KEY >>> 2) + low * 2, (l.R_KEY >>> 2) + high * 2),
+      flows: words.slice((l.R_FLOWS >>> 2) + low, (l.R_FLOWS >>> 2) + high),
+      bytes: doubles.slice((l.R_BYTES >>> 3) + low, (l.R_BYTES >>> 3) + high),
+      packets: doubles.slice((l.R_PACKETS >>> 3) + low, (l.R_PACKETS >>> 3) + high),
+      first: words.slice((l.R_FIRST >>> 2) + low, (l.R_FIRST >>> 2) + high),
+      last: words.slice((l.R_LAST >>> 2) + low, (l.R_LAST >>> 2) + high),
+      protocols: Int32Array.from({ length: 4 }, (_, i) => view.getInt32(l.PROTOVAL + i * 4, true)),
+      stars,
+      peerName: (address) => {
+        let name = names.get(address);
+        if (name === undefined) names.set(address, (name = dotted(address)));
+        return name;
+      },
+    };
     const orders: Int32Array[] = [];
     for (let index = 0; index < l.nIh; index++) {
       const base = l.IH + byId[index] * l.IH_STRIDE;
-      linkStart[index] = links.size;
       const start = u32(base + l.I_RS);
       const end = u32(base + l.I_RE);
       const order = new Int32Array(end - start + DIRECTION_ACTIONS.length);
       let count = 0;
-      let link = NONE;
-      let lastAddress = -1;
-      for (let r = start; r < end; r++) {
-        const flows = u32(l.R_FLOWS + r * 4);
-        if (flows === 0) continue; // folded into a `*` row by the live row cap
-        // key: interface-hour (10 bits) | peer (32) | direction-action (3) | protocol index (2) | port + 1 (17)
-        const low = u32(l.R_KEY + r * 8);
-        const high = u32(l.R_KEY + r * 8 + 4);
-        const address = (((high & 0x3fffff) << 10) | (low >>> 22)) >>> 0;
-        if (address !== lastAddress) {
-          link = links.add(index, peerOf(address));
-          linkAddress.push(address);
-          lastAddress = address;
-        }
-        const row = rows.addFolded(link, rowCode((low >>> 19) & 7, codeOf(low & 0x7ffff)), f64(l.R_BYTES + r * 8), f64(l.R_PACKETS + r * 8), flows, u32(l.R_FIRST + r * 4), u32(l.R_LAST + r * 4), links.rows(link));
-        links.setRows(link, row);
-        order[count++] = row;
-      }
+      for (let r = start; r < end; r++) if (kernelRows.flows[r - low] > 0) order[count++] = r - low; // 0 flows: folded into a `*` row
       for (let da = 0; da < DIRECTION_ACTIONS.length; da++) {
         const star = base + l.I_STAR + da * 40;
         if (f64(star + 16) === 0) continue;
-        order[count++] = rows.addFolded(NONE, rowCode(da, 0), f64(star), f64(star + 8), f64(star + 16), f64(star + 24), f64(star + 32), NONE);
+        order[count++] = kernelRows.count + stars.flows.length;
+        stars.directionAction.push(da);
+        stars.bytes.push(f64(star));
+        stars.packets.push(f64(star + 8));
+        stars.flows.push(f64(star + 16));
+        stars.first.push(f64(star + 24));
+        stars.last.push(f64(star + 32));
       }
       orders.push(order.subarray(0, count));
     }
-    linkStart[l.nIh] = links.size;
-    /** The link of an interface and a peer made by the rows, by bisection; else a new one. */
-    const linkOf = (index: number, address: number): number => {
-      let low = linkStart[index];
-      let high = linkStart[index + 1];
-      while (low < high) {
-        const middle = (low + high) >>> 1;
-        if (linkAddress[middle] < address) low = middle + 1;
-        else high = middle;
-      }
-      return low < linkStart[index + 1] && linkAddress[low] === address ? low : links.add(index, peerOf(address));
-    };
+    /** A link per kept pair (rows need none: their view names the peer). */
+    const linkOf = (index: number, address: number): number => links.add(index, peerOf(address));
 
     // The peer index: the kernel's kept pairs in its order (peers by address text, then interfaces by id).
     const pairLinks = new Int32Array(l.nOrder);
@@ -341,7 +344,7 @@ export class WasmFlowHour {
         nodata: u32(base + l.I_NODATA),
         skipdata: u32(base + l.I_SKIP),
       };
-      return attachRowView(hour, new InterfaceRowView(orders[index], rows, links, peerNames));
+      return attachRowView(hour, new WasmRowView(orders[index], kernelRows));
     });
 
     const hour: FlowHour = {

@@ -1,0 +1,81 @@
+import type { FlowRow } from './flow-aggregate';
+import { flowRowsOf, rowKeyOf, unknownBytesOf, type RowView } from './flow-row-view';
+
+/**
+ * An hour's drill-down rows as the WebAssembly kernel left them, copied out of its memory one column at a time
+ * (a slice each: the kernel's memory is reused by the next flow log), read in place by the item encoders. A row
+ * number below `count` is the kernel's row; from `count` on, the interfaces' `*` rows.
+ */
+export interface KernelRows {
+  readonly count: number;
+  /** Per row, the 64-bit key as two words (low, high): interface-hour 10 | peer 32 | direction-action 3 | protocol index 2 | port + 1 17. */
+  readonly keys: Uint32Array;
+  readonly flows: Uint32Array;
+  readonly bytes: Float64Array;
+  readonly packets: Float64Array;
+  readonly first: Uint32Array;
+  readonly last: Uint32Array;
+  /** Protocol index → protocol + 1 (the kernel's table). */
+  readonly protocols: Int32Array;
+  /** The `*` rows: direction-action and counts. */
+  readonly stars: { directionAction: number[]; bytes: number[]; packets: number[]; flows: number[]; first: number[]; last: number[] };
+  /** The dotted address of a peer (made once per peer and hour). */
+  peerName(address: number): string;
+}
+
+export class WasmRowView implements RowView {
+  constructor(
+    readonly order: Int32Array,
+    private readonly rows: KernelRows,
+  ) {}
+
+  isStar(row: number): boolean {
+    return row >= this.rows.count;
+  }
+  bytes(row: number): number {
+    const rows = this.rows;
+    return row < rows.count ? rows.bytes[row] : rows.stars.bytes[row - rows.count];
+  }
+  packets(row: number): number {
+    const rows = this.rows;
+    return row < rows.count ? rows.packets[row] : rows.stars.packets[row - rows.count];
+  }
+  flows(row: number): number {
+    const rows = this.rows;
+    return row < rows.count ? rows.flows[row] : rows.stars.flows[row - rows.count];
+  }
+  first(row: number): number {
+    const rows = this.rows;
+    return row < rows.count ? rows.first[row] : rows.stars.first[row - rows.count];
+  }
+  last(row: number): number {
+    const rows = this.rows;
+    return row < rows.count ? rows.last[row] : rows.stars.last[row - rows.count];
+  }
+  directionAction(row: number): number {
+    const rows = this.rows;
+    return row < rows.count ? (rows.keys[row * 2] >>> 19) & 7 : rows.stars.directionAction[row - rows.count];
+  }
+  peer(row: number): string {
+    if (this.isStar(row)) return '*';
+    const keys = this.rows.keys;
+    return this.rows.peerName((((keys[row * 2 + 1] & 0x3fffff) << 10) | (keys[row * 2] >>> 22)) >>> 0);
+  }
+  protocol(row: number): number | null {
+    if (this.isStar(row)) return null;
+    return this.rows.protocols[(this.rows.keys[row * 2] >>> 17) & 3] - 1;
+  }
+  port(row: number): number | null {
+    if (this.isStar(row)) return null;
+    return (this.rows.keys[row * 2] & 0x1ffff) - 1;
+  }
+  key(row: number): string {
+    return rowKeyOf(this, row);
+  }
+  flowRows(): FlowRow[] {
+    return flowRowsOf(this);
+  }
+  unknownBytesByPeer(): Map<string, number> {
+    return unknownBytesOf(this);
+  }
+}
