@@ -3,6 +3,7 @@
 //   node lambdas/core/flowlogs/wasm/build.mjs
 // (fetches assemblyscript@0.27 through npx on first use; the options are the bench's, bench/flow-floor/NOTES.md).
 import { execFileSync } from 'node:child_process';
+import process from 'node:process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,4 +23,4 @@ writeFileSync(
     `/** The compiled kernel (${bytes.length} bytes), base64. */\n` +
     `export const FLOW_KERNEL_WASM_BASE64 =\n${lines.map((line) => `  '${line}'`).join(' +\n')};\n`,
 );
-console.log(`flow-kernel.wasm: ${bytes.length} bytes`);
+process.stdout.write(`flow-kernel.wasm: ${bytes.length} bytes\n`);
