@@ -150,7 +150,8 @@ type Row = FlowRow;
 
 /** Folds the rows after `keep` into their `<direction>|<action>|*|*|*` rows. */
 function foldRows(rows: Row[], keep: number): { rows: Row[]; folded: number } {
-  const kept = rows.slice(0, keep);
+  // The `*` rows kept are copied: folding into them must not change the hour's own rows (a second item of the same hour).
+  const kept = rows.slice(0, keep).map((row): Row => (row[0].endsWith('|*|*|*') ? [...row] : row));
   const byKey = new Map(kept.map((row) => [row[0], row]));
   let folded = 0;
   for (const row of rows.slice(keep)) {
