@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { FlowHourAggregator, type FlowHour } from '../lambdas/core/flowlogs/flow-aggregate';
 import { interfaceItem, peersItem } from '../lambdas/core/flowlogs/flow-items';
 import { decompressed, LineSplitter, readFlowText, splitLines } from '../lambdas/core/flowlogs/read-text';
+import { parseFlowLogKey } from '../lambdas/core/flowlogs/flow-key';
+import { foldFlowLog, type FlowCore, type FlowLogFile } from '../lambdas/compact-hour/fold-flow-log';
 
 /**
  * Child process of the flow benchmark, one per shape so that no figure carries another run's heap: reads the
@@ -10,6 +12,8 @@ import { decompressed, LineSplitter, readFlowText, splitLines } from '../lambdas
  * (the kernel's high-water mark, not a sample), then times bare and core runs interleaved (bare, core, bare,
  * core…) so that a change of the machine's load hits both, and keeps the best of each. Bare and core read
  * the same bytes in the same 64 KB chunks through the same gunzip (read-text's `decompressed`).
+ * The core is the compaction's own fold (fold-flow-log.ts): per account-hour, the files ingestion registered
+ * for it, folded by the WebAssembly kernel; the JavaScript core (its fallback) is timed beside it.
  * Prints one JSON line.
  */
 const ACCOUNT = '111122223333';
@@ -38,9 +42,33 @@ async function bareStrings(files: readonly Buffer[]): Promise<number> {
   return lines - files.length;
 }
 
-async function core(files: readonly Buffer[]): Promise<number> {
-  const { records, hours } = await fold(files);
-  for (const aggregator of hours.values()) aggregator.finish();
+/** The files ingestion would register per account-hour, with their record counts in it (one JS pass, not timed). */
+async function registrations(files: readonly Buffer[]): Promise<Map<string, FlowLogFile[]>> {
+  const byHour = new Map<string, FlowLogFile[]>();
+  for (const [index, file] of files.entries()) {
+    const perHour = new Map<string, number>();
+    await readFlowText(chunks(file), { add: (record) => void perHour.set(hourOf(record.start), (perHour.get(hourOf(record.start)) ?? 0) + 1), reject: () => undefined });
+    // A name as VPC Flow Logs gives it (the fold reads the file's account and format from it).
+    const key = `${ACCOUNT}_vpcflowlogs_eu-west-1_fl-0bench00000000000_20260301T1000Z_f${index}.log.gz`;
+    const name = parseFlowLogKey(key);
+    if (!name) throw new Error(`not a flow log key: ${key}`);
+    for (const [hour, records] of perHour) byHour.set(hour, [...(byHour.get(hour) ?? []), { objectKey: `s3://bench/${key}`, bucket: 'bench', key: String(index), name, records }]);
+  }
+  return byHour;
+}
+
+const hourOf = (start: number): string => new Date(Math.floor(start / 3600) * 3_600_000).toISOString().slice(0, 13);
+
+/** The compaction's fold of every account-hour by one core; returns the records folded. */
+async function compactionFold(files: readonly Buffer[], registered: Map<string, FlowLogFile[]>, core: FlowCore): Promise<number> {
+  const open = async (_bucket: string, key: string) => ({ format: 'text' as const, body: chunks(files[Number(key)]) });
+  let records = 0;
+  for (const [hour, hourFiles] of registered) {
+    const folded = await foldFlowLog(hourFiles, ACCOUNT, hour, open, core);
+    if (core === 'kernel' && folded.core !== 'kernel') throw new Error(`the kernel did not fold ${hour}: ${folded.fallbackReason}`);
+    const { counts } = folded.hour;
+    records += counts.flows + counts.nodata + counts.skipdata;
+  }
   return records;
 }
 
@@ -101,21 +129,24 @@ async function main(): Promise<void> {
     .filter((name) => name.endsWith('.log.gz'))
     .sort()
     .map((name) => readFileSync(join(dir, name)));
+  const registered = await registrations(files);
+  const core = (list: readonly Buffer[]) => compactionFold(list, registered, 'kernel');
+  const javascript = (list: readonly Buffer[]) => compactionFold(list, registered, 'javascript');
   const rssBefore = process.memoryUsage.rss();
   const first = await timed(() => core(files));
   const peakRss = process.resourceUsage().maxRSS * 1024;
-  const seconds = { bare: Infinity, strings: Infinity, core: first.seconds };
-  const cpuSeconds = { bare: Infinity, strings: Infinity, core: first.cpuSeconds };
-  const counts = { bare: 0, strings: 0, core: first.count };
+  const seconds = { bare: Infinity, strings: Infinity, core: first.seconds, javascript: Infinity };
+  const cpuSeconds = { bare: Infinity, strings: Infinity, core: first.cpuSeconds, javascript: Infinity };
+  const counts = { bare: 0, strings: 0, core: first.count, javascript: 0 };
   for (let run = 0; run < runs; run++) {
-    for (const [name, work] of [['bare', bareLines], ['strings', bareStrings], ['core', core]] as const) {
+    for (const [name, work] of [['bare', bareLines], ['strings', bareStrings], ['core', core], ['javascript', javascript]] as const) {
       const result = await timed(() => work(files));
       counts[name] = result.count;
       seconds[name] = Math.min(seconds[name], result.seconds);
       cpuSeconds[name] = Math.min(cpuSeconds[name], result.cpuSeconds);
     }
   }
-  // Where the core's CPU time goes: the parse alone, then the fold, then building the hours' results.
+  // Where the JavaScript core's CPU time goes: the parse alone, then the fold, then building the hours' results.
   const parse = await timed(() => parseOnly(files));
   let hours = new Map<number, FlowHourAggregator>();
   const folded = await timed(async () => {

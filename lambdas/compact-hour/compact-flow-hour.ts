@@ -1,18 +1,17 @@
-import { FlowHourAggregator } from '../core/flowlogs/flow-aggregate';
 import { flowInterfaceSubject, interfaceItem, manifestItem, mappingItems, peersItem, type FlowManifestItem } from '../core/flowlogs/flow-items';
 import { parseFlowHourKey } from '../core/flowlogs/flow-hours';
-import { parseFlowLogKey, type FlowLogKey } from '../core/flowlogs/flow-key';
+import { parseFlowLogKey } from '../core/flowlogs/flow-key';
 import { mergeFlowLogs, type LogHour } from '../core/flowlogs/merge-flow-logs';
 import { instancesToResolve } from '../core/flowlogs/instance-keys';
 import { staleDigestMarkers } from '../core/flowlogs/baseline-digest';
 import { decodeState, encodeState, statePartKeys, type FlowManifestState } from '../core/flowlogs/flow-manifest-state';
-import { readFlowObject, type FlowObjectBody } from '../core/flowlogs/read-object';
+import type { FlowObjectBody } from '../core/flowlogs/read-object';
 import { objectIdOf } from '../core/cloudtrail/read-log';
 import { HOUR_MS, hourStartMs } from '../core/storage/hours';
 import { ACCOUNTS_SUBJECT, activitySlot, expiryFrom, type HourObjectItem } from '../core/model/items';
-import { ObjectGoneError } from '../adapters/s3-objects';
 import { log } from '../shared/log';
 import { objectsHash } from './compact-hour';
+import { foldFlowLog, type FlowCore, type FlowLogFile } from './fold-flow-log';
 
 /**
  * Compacts one flow-log account-hour (`flow#<account>#<hour>`): re-reads the hour's flow log objects, each
@@ -40,10 +39,16 @@ export interface FlowCompactionDependencies {
   retentionDays: number;
   settleMs: number;
   now?: () => Date;
+  /**
+   * Which core folds the flow logs: the WebAssembly kernel, falling back to JavaScript for what it does not
+   * cover, or JavaScript only. Both store the same items.
+   * @default 'kernel'
+   */
+  flowCore?: FlowCore;
 }
 
 export type FlowCompactionOutcome =
-  | { status: 'compacted'; hourKey: string; flows: number; duplicateLogFlows: number; flowLogs: number; interfaces: number; goneInterfaces: number; peers: number; objects: number; files: number; missingObjects: number; damagedObjects: number; writes: number }
+  | { status: 'compacted'; hourKey: string; flows: number; duplicateLogFlows: number; flowLogs: number; fallbackLogs: number; interfaces: number; goneInterfaces: number; peers: number; objects: number; files: number; missingObjects: number; damagedObjects: number; writes: number }
   | { status: 'unchanged'; hourKey: string }
   | { status: 'not-settled'; hourKey: string; settlesAt: string }
   | { status: 'invalid'; hourKey: string; reason: string };
@@ -76,38 +81,30 @@ export async function compactFlowHour(hourKey: string, deps: FlowCompactionDepen
   if (previous && previous.objectsHash === hash) return { status: 'unchanged', hourKey };
 
   // Each flow log's files folded apart, one log at a time (only one live aggregator; see merge-flow-logs.ts).
-  const byLog = new Map<string, { object: HourObjectItem; bucket: string; key: string; name: FlowLogKey }[]>();
+  const byLog = new Map<string, FlowLogFile[]>();
   for (const object of objects) {
     const { bucket, key } = parseObjectKey(object.objectKey);
     const name = parseFlowLogKey(key);
     if (!name) continue;
     const list = byLog.get(name.flowLogId) ?? [];
-    list.push({ object, bucket, key, name });
+    list.push({ objectKey: object.objectKey, bucket, key, name, records: object.records });
     byLog.set(name.flowLogId, list);
   }
   const filesRead = new Set<string>();
   let missingObjects = 0;
   let damagedObjects = 0;
+  let fallbackLogs = 0;
   const logs: LogHour[] = [];
   for (const [flowLogId, files] of [...byLog].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const aggregator = new FlowHourAggregator(accountId, hour);
-    for (const { object, bucket, key, name } of files) {
-      // The same file under two keys (a copy, an organization prefix beside an account one) counts once.
-      if (filesRead.has(name.fileName)) continue;
-      let body: FlowObjectBody;
-      try {
-        body = await deps.openFlowObject(bucket, key, name.fileFormat);
-      } catch (error) {
-        if (!(error instanceof ObjectGoneError)) throw error;
-        missingObjects++;
-        log.warn('flow log object gone before compaction', { hourKey, objectKey: object.objectKey });
-        continue;
-      }
-      filesRead.add(name.fileName);
-      const outcome = await readFlowObject(body, { add: (record) => aggregator.add(record, name.accountId), reject: () => undefined });
-      if (outcome.formatError) damagedObjects++;
+    const folded = await foldFlowLog(files, accountId, hour, deps.openFlowObject, deps.flowCore);
+    for (const name of folded.filesRead) filesRead.add(name);
+    missingObjects += folded.missingObjects;
+    damagedObjects += folded.damagedObjects;
+    if (folded.fallbackReason) {
+      fallbackLogs++;
+      log.info('flow log folded by the JavaScript core', { hourKey, flowLogId, reason: folded.fallbackReason });
     }
-    logs.push({ flowLogId, hour: aggregator.finish() });
+    logs.push({ flowLogId, hour: folded.hour });
   }
   // An instance keyed by instance-id in one log and by ENI in another counts once when the mapping is known:
   // the lines name most; the stored mappings are read only for what they leave open (instance-keys.ts).
@@ -146,6 +143,7 @@ export async function compactFlowHour(hourKey: string, deps: FlowCompactionDepen
     flows: flowHour.counts.flows,
     duplicateLogFlows: flowHour.counts.duplicateLogFlows,
     flowLogs: logs.length,
+    fallbackLogs,
     interfaces: interfaces.length,
     goneInterfaces: gone.length,
     peers: peers.peers,

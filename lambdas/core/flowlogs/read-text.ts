@@ -217,7 +217,8 @@ export async function* decompressed(source: AsyncIterable<Uint8Array | string>):
   }
 }
 
-function isZlibError(error: unknown): boolean {
+/** A gzip stream error (truncated or corrupt data), as opposed to a failure of the byte source. */
+export function isZlibError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('Z_');
 }

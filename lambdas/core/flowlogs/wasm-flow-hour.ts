@@ -123,6 +123,11 @@ export class WasmFlowHour {
     new Uint8Array(this.kernel.memory.buffer).set(Buffer.from(KERNEL_HEADER, 'latin1'), this.kernel.headerAt());
   }
 
+  /** The kernel cannot give this hour (finish() will say why): reading more of it is wasted. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
   /** Starts an account-hour (`hour` as `YYYY-MM-DDTHH`, FlowHourAggregator's). */
   begin(accountId: string, hour: string): void {
     this.accountId = accountId;
