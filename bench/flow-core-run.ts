@@ -68,6 +68,7 @@ async function compactionFold(files: readonly Buffer[], registered: Map<string, 
     if (core === 'kernel' && folded.core !== 'kernel') throw new Error(`the kernel did not fold ${hour}: ${folded.fallbackReason}`);
     const { counts } = folded.hour;
     records += counts.flows + counts.nodata + counts.skipdata;
+    folded.release();
   }
   return records;
 }

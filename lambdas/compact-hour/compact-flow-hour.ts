@@ -11,7 +11,7 @@ import { HOUR_MS, hourStartMs } from '../core/storage/hours';
 import { ACCOUNTS_SUBJECT, activitySlot, expiryFrom, type HourObjectItem } from '../core/model/items';
 import { log } from '../shared/log';
 import { objectsHash } from './compact-hour';
-import { foldFlowLog, type FlowCore, type FlowLogFile } from './fold-flow-log';
+import { foldFlowLog, type FlowCore, type FlowLogFile, type FoldedFlowLog } from './fold-flow-log';
 
 /**
  * Compacts one flow-log account-hour (`flow#<account>#<hour>`): re-reads the hour's flow log objects, each
@@ -90,69 +90,76 @@ export async function compactFlowHour(hourKey: string, deps: FlowCompactionDepen
     list.push({ objectKey: object.objectKey, bucket, key, name, records: object.records });
     byLog.set(name.flowLogId, list);
   }
-  const filesRead = new Set<string>();
-  let missingObjects = 0;
-  let damagedObjects = 0;
-  let fallbackLogs = 0;
-  const logs: LogHour[] = [];
-  for (const [flowLogId, files] of [...byLog].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const folded = await foldFlowLog(files, accountId, hour, deps.openFlowObject, deps.flowCore);
-    for (const name of folded.filesRead) filesRead.add(name);
-    missingObjects += folded.missingObjects;
-    damagedObjects += folded.damagedObjects;
-    if (folded.fallbackReason) {
-      fallbackLogs++;
-      log.info('flow log folded by the JavaScript core', { hourKey, flowLogId, reason: folded.fallbackReason });
+  const folds: FoldedFlowLog[] = [];
+  // The logs' hours read their kernel's memory until the items are encoded and written.
+  try {
+    const filesRead = new Set<string>();
+    let missingObjects = 0;
+    let damagedObjects = 0;
+    let fallbackLogs = 0;
+    const logs: LogHour[] = [];
+    for (const [flowLogId, files] of [...byLog].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const folded = await foldFlowLog(files, accountId, hour, deps.openFlowObject, deps.flowCore);
+      folds.push(folded);
+      for (const name of folded.filesRead) filesRead.add(name);
+      missingObjects += folded.missingObjects;
+      damagedObjects += folded.damagedObjects;
+      if (folded.fallbackReason) {
+        fallbackLogs++;
+        log.info('flow log folded by the JavaScript core', { hourKey, flowLogId, reason: folded.fallbackReason });
+      }
+      logs.push({ flowLogId, hour: folded.hour });
     }
-    logs.push({ flowLogId, hour: folded.hour });
+    // An instance keyed by instance-id in one log and by ENI in another counts once when the mapping is known:
+    // the lines name most; the stored mappings are read only for what they leave open (instance-keys.ts).
+    const storedMappings = new Map<string, string[]>();
+    for (const instanceId of instancesToResolve(logs)) storedMappings.set(instanceId, await deps.instanceInterfaces(instanceId));
+    const flowHour = mergeFlowLogs(accountId, hour, logs, storedMappings);
+    const expiresAt = expiryFrom(`${hour}:59:59Z`, deps.retentionDays);
+    const interfaces = flowHour.interfaces.map((iface) => interfaceItem(flowHour, iface, expiresAt, flowHour.sources[iface.interfaceId]));
+    const peers = peersItem(flowHour, expiresAt);
+    const mappings = flowHour.interfaces.filter((iface) => iface.instanceId && !iface.interfaceId.startsWith('instance:')).flatMap((iface) => {
+      const items = mappingItems(iface.instanceId as string, iface.interfaceId, accountId, 'flow-log', expiresAt);
+      return [items.byInstance, items.byInterface];
+    });
+    const state: FlowManifestState = { v: 1, objects: objects.map((o) => ({ objectKey: o.objectKey, ...(o.etag ? { etag: o.etag } : {}) })), interfaces: interfaces.map((item) => item.interfaceId) };
+    const encoded = encodeState(state, { accountId, hour, generation: hash, expiresAt });
+    // An interface the previous compaction wrote and this one does not (an object replaced or gone): its item
+    // would keep the old traffic. Deleted before the manifest, so a retry after a crash deletes it again.
+    const present = new Set(state.interfaces);
+    const slot = activitySlot(hour, accountId);
+    const goneIds = (before?.interfaces ?? []).filter((interfaceId) => !present.has(interfaceId));
+    const gone = goneIds.map((interfaceId) => ({ subject: flowInterfaceSubject(interfaceId), slot }));
+    // A late file of a day whose baseline digests may exist: they no longer hold the day (baseline-digest.ts).
+    const staleDigests = staleDigestMarkers([...state.interfaces, ...goneIds], hour, now.getTime(), hash, expiresAt);
+    const items: object[] = [...interfaces, peers, ...mappings, { subject: ACCOUNTS_SUBJECT, slot: accountId, accountId }, ...encoded.parts, ...staleDigests];
+    await deps.putItems(items);
+    if (gone.length > 0) await deps.deleteItems(gone);
+    // The manifest last: until it is written, a retry compacts the hour again and writes the same items.
+    const manifest = manifestItem(flowHour, { objectCount: objects.length, objectsHash: hash, files: filesRead.size, compactedAt: now.toISOString(), state: encoded.manifest }, expiresAt);
+    await deps.putItems([manifest]);
+    // The state parts of the manifest replaced are no longer read (a new generation has other slots).
+    const replacedParts = previous && previous.stateGeneration !== hash ? statePartKeys(previous) : [];
+    if (replacedParts.length > 0) await deps.deleteItems(replacedParts);
+    return {
+      status: 'compacted',
+      hourKey,
+      flows: flowHour.counts.flows,
+      duplicateLogFlows: flowHour.counts.duplicateLogFlows,
+      flowLogs: logs.length,
+      fallbackLogs,
+      interfaces: interfaces.length,
+      goneInterfaces: gone.length,
+      peers: peers.peers,
+      objects: objects.length,
+      files: filesRead.size,
+      missingObjects,
+      damagedObjects,
+      writes: items.length + gone.length + replacedParts.length + 1,
+    };
+  } finally {
+    for (const folded of folds) folded.release();
   }
-  // An instance keyed by instance-id in one log and by ENI in another counts once when the mapping is known:
-  // the lines name most; the stored mappings are read only for what they leave open (instance-keys.ts).
-  const storedMappings = new Map<string, string[]>();
-  for (const instanceId of instancesToResolve(logs)) storedMappings.set(instanceId, await deps.instanceInterfaces(instanceId));
-  const flowHour = mergeFlowLogs(accountId, hour, logs, storedMappings);
-  const expiresAt = expiryFrom(`${hour}:59:59Z`, deps.retentionDays);
-  const interfaces = flowHour.interfaces.map((iface) => interfaceItem(flowHour, iface, expiresAt, flowHour.sources[iface.interfaceId]));
-  const peers = peersItem(flowHour, expiresAt);
-  const mappings = flowHour.interfaces.filter((iface) => iface.instanceId && !iface.interfaceId.startsWith('instance:')).flatMap((iface) => {
-    const items = mappingItems(iface.instanceId as string, iface.interfaceId, accountId, 'flow-log', expiresAt);
-    return [items.byInstance, items.byInterface];
-  });
-  const state: FlowManifestState = { v: 1, objects: objects.map((o) => ({ objectKey: o.objectKey, ...(o.etag ? { etag: o.etag } : {}) })), interfaces: interfaces.map((item) => item.interfaceId) };
-  const encoded = encodeState(state, { accountId, hour, generation: hash, expiresAt });
-  // An interface the previous compaction wrote and this one does not (an object replaced or gone): its item
-  // would keep the old traffic. Deleted before the manifest, so a retry after a crash deletes it again.
-  const present = new Set(state.interfaces);
-  const slot = activitySlot(hour, accountId);
-  const goneIds = (before?.interfaces ?? []).filter((interfaceId) => !present.has(interfaceId));
-  const gone = goneIds.map((interfaceId) => ({ subject: flowInterfaceSubject(interfaceId), slot }));
-  // A late file of a day whose baseline digests may exist: they no longer hold the day (baseline-digest.ts).
-  const staleDigests = staleDigestMarkers([...state.interfaces, ...goneIds], hour, now.getTime(), hash, expiresAt);
-  const items: object[] = [...interfaces, peers, ...mappings, { subject: ACCOUNTS_SUBJECT, slot: accountId, accountId }, ...encoded.parts, ...staleDigests];
-  await deps.putItems(items);
-  if (gone.length > 0) await deps.deleteItems(gone);
-  // The manifest last: until it is written, a retry compacts the hour again and writes the same items.
-  const manifest = manifestItem(flowHour, { objectCount: objects.length, objectsHash: hash, files: filesRead.size, compactedAt: now.toISOString(), state: encoded.manifest }, expiresAt);
-  await deps.putItems([manifest]);
-  // The state parts of the manifest replaced are no longer read (a new generation has other slots).
-  const replacedParts = previous && previous.stateGeneration !== hash ? statePartKeys(previous) : [];
-  if (replacedParts.length > 0) await deps.deleteItems(replacedParts);
-  return {
-    status: 'compacted',
-    hourKey,
-    flows: flowHour.counts.flows,
-    duplicateLogFlows: flowHour.counts.duplicateLogFlows,
-    flowLogs: logs.length,
-    fallbackLogs,
-    interfaces: interfaces.length,
-    goneInterfaces: gone.length,
-    peers: peers.peers,
-    objects: objects.length,
-    files: filesRead.size,
-    missingObjects,
-    damagedObjects,
-    writes: items.length + gone.length + replacedParts.length + 1,
-  };
 }
 
 /** What the previous compaction of the hour read and wrote: from its manifest, and its part items if any. */

@@ -39,6 +39,8 @@ export interface FoldedFlowLog {
   core: FlowCore;
   /** Why the kernel did not fold the log, when it was tried. */
   fallbackReason?: string;
+  /** Call when the hour is no longer read (its items encoded): the kernel instance it reads is free again. */
+  release(): void;
 }
 
 /** The kernel's memory is laid out for this many records at least (about 30 MB in all). */
@@ -48,30 +50,49 @@ const UNKNOWN_KERNEL_RECORDS = 1 << 20;
 /** Above this the hour goes to the JavaScript core (the kernel would need about 430 MB). */
 export const MAX_KERNEL_RECORDS = 1 << 21;
 
-let cachedKernel: WasmFlowHour | undefined;
+/**
+ * Kernel instances not in use. A fold takes one for as long as its result is read (the result is a view over the
+ * instance's memory), so concurrent compactions (local mode runs several) never share one; `release()` gives it back.
+ */
+const idleKernels: WasmFlowHour[] = [];
+/** Idle instances kept for the next folds (more are left to the garbage collector). */
+const IDLE_KERNELS_KEPT = 2;
 
-/** The kernel instance (one per process, reused hour after hour), grown to the hour's records; none past the limit. */
-function kernelFor(files: readonly FlowLogFile[]): WasmFlowHour | undefined {
+/** A kernel instance for the hour's records (reused when one is idle and large enough); none past the limit. */
+function takeKernel(files: readonly FlowLogFile[]): WasmFlowHour | undefined {
   let records = 0;
   for (const file of files) records += file.records;
   // Too small a guess costs a second read by the JavaScript core (the kernel stops at its capacity), no more.
   if (files.some((file) => !(file.records > 0))) records = Math.max(records, UNKNOWN_KERNEL_RECORDS);
   if (records > MAX_KERNEL_RECORDS) return undefined;
   const capacity = Math.max(MIN_KERNEL_RECORDS, 2 ** Math.ceil(Math.log2(Math.max(records, 1))));
-  if (!cachedKernel || cachedKernel.maxRecords < capacity) {
-    cachedKernel = undefined; // the old instance's memory is released before the new one takes its own
-    cachedKernel = new WasmFlowHour(capacity);
-  }
-  return cachedKernel;
+  const fits = idleKernels.findIndex((kernel) => kernel.maxRecords >= capacity);
+  if (fits >= 0) return idleKernels.splice(fits, 1)[0];
+  // A larger instance replaces the idle ones: their memory goes before the new one takes its own.
+  idleKernels.length = 0;
+  return new WasmFlowHour(capacity);
+}
+
+function releaseKernel(kernel: WasmFlowHour): void {
+  if (idleKernels.includes(kernel)) return;
+  idleKernels.push(kernel);
+  if (idleKernels.length > IDLE_KERNELS_KEPT) idleKernels.shift();
 }
 
 export async function foldFlowLog(files: readonly FlowLogFile[], accountId: string, hour: string, open: OpenFlowObject, core: FlowCore = 'kernel'): Promise<FoldedFlowLog> {
   if (core === 'kernel') {
     const why = files.some((file) => file.name.fileFormat === 'parquet') ? 'Parquet files' : undefined;
-    const kernel = why ? undefined : kernelFor(files);
+    const kernel = why ? undefined : takeKernel(files);
     if (kernel) {
-      const folded = await foldWithKernel(kernel, files, accountId, hour, open);
+      let folded: FoldedFlowLog | { reason: string };
+      try {
+        folded = await foldWithKernel(kernel, files, accountId, hour, open);
+      } catch (error) {
+        releaseKernel(kernel);
+        throw error;
+      }
       if ('hour' in folded) return folded;
+      releaseKernel(kernel);
       return { ...(await foldWithJavaScript(files, accountId, hour, open)), fallbackReason: folded.reason };
     }
     return { ...(await foldWithJavaScript(files, accountId, hour, open)), fallbackReason: why ?? `more than ${MAX_KERNEL_RECORDS} records` };
@@ -105,7 +126,7 @@ async function foldWithJavaScript(files: readonly FlowLogFile[], accountId: stri
     const outcome = await readFlowObject(body, { add: (record) => aggregator.add(record, file.name.accountId), reject: () => undefined });
     if (outcome.formatError) counts.damagedObjects++;
   }
-  return { hour: aggregator.finish(), filesRead, ...counts, core: 'javascript' };
+  return { hour: aggregator.finish(), filesRead, ...counts, core: 'javascript', release: () => undefined };
 }
 
 async function foldWithKernel(kernel: WasmFlowHour, files: readonly FlowLogFile[], accountId: string, hour: string, open: OpenFlowObject): Promise<FoldedFlowLog | { reason: string }> {
@@ -136,5 +157,5 @@ async function foldWithKernel(kernel: WasmFlowHour, files: readonly FlowLogFile[
   }
   const result = kernel.finish();
   if (!result.supported) return { reason: result.reason };
-  return { hour: result.hour, filesRead, ...counts, core: 'kernel' };
+  return { hour: result.hour, filesRead, ...counts, core: 'kernel', release: () => releaseKernel(kernel) };
 }

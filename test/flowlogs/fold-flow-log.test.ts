@@ -53,6 +53,7 @@ async function bothCores(files: FlowLogFile[], objects: Map<string, Buffer>, acc
   expect(kernel.hour.counts).toEqual(javascript.hour.counts);
   for (const count of ['missingObjects', 'damagedObjects'] as const) expect(kernel[count]).toBe(javascript[count]);
   expect([...kernel.filesRead].sort()).toEqual([...javascript.filesRead].sort());
+  kernel.release();
   return { kernel, javascript };
 }
 
@@ -175,6 +176,28 @@ describe('foldFlowLog: the kernel and the JavaScript core store the same items',
     const { kernel } = await bothCores([fileOf(key), fileOf(copy)], objects);
     expect(kernel.filesRead.size).toBe(1);
     expect(flowsOf(kernel)).toBe(tallyOk([text]));
+  });
+
+  test('folds running at once (local mode compacts several hours concurrently) each keep their own kernel', async () => {
+    const hours = [0, 1, 2].map((i) => {
+      const text = flowLogText({ accountId: ACCOUNT, windowStart: T0, records: 4000, interfaces: 10, peers: 200, seed: 30 + i });
+      const key = flowLogKey(ACCOUNT, T0, `c${i}`);
+      return { text, files: [fileOf(key, 4000)], objects: new Map([[key, gzipSync(text)]]) };
+    });
+    // Started together and interleaved at every chunk; each result read only after all have finished.
+    const folded = await Promise.all(hours.map(({ files, objects }) => foldFlowLog(files, ACCOUNT, HOUR, bucket(objects), 'kernel')));
+    for (const [i, { files, objects, text }] of hours.entries()) {
+      const javascript = await foldFlowLog(files, ACCOUNT, HOUR, bucket(objects), 'javascript');
+      expect(folded[i].core).toBe('kernel');
+      expect(storedItems(folded[i])).toEqual(storedItems(javascript));
+      expect(flowsOf(folded[i])).toBe(tallyOk([text]));
+    }
+    // Released, an instance serves the next fold; a result still held is not overwritten by it.
+    folded[0].release();
+    const again = await foldFlowLog(hours[2].files, ACCOUNT, HOUR, bucket(hours[2].objects), 'kernel');
+    expect(storedItems(again)).toEqual(storedItems(folded[2]));
+    expect(storedItems(folded[1])).toEqual(storedItems(await foldFlowLog(hours[1].files, ACCOUNT, HOUR, bucket(hours[1].objects), 'javascript')));
+    for (const fold of [again, folded[1], folded[2]]) fold.release();
   });
 
   test('an hour with more records than the kernel is laid out for goes to the JavaScript core', async () => {

@@ -261,21 +261,27 @@ export class PairTable {
   }
 
   /**
-   * A pair of counts already folded elsewhere (the WebAssembly kernel's, wasm-flow-hour.ts): [bytes in, bytes out,
-   * packets, flows, rejected flows, first, last] and its port codes (at most LINK_PORTS).
+   * A pair of counts already folded elsewhere (the WebAssembly kernel's, wasm-flow-hour.ts), without ports: add
+   * them with addPort (at most LINK_PORTS, in order).
    */
-  addFolded(counts: readonly [number, number, number, number, number, number, number], ports: readonly number[]): number {
-    const pair = this.add(counts[0], counts[1], counts[2], false, counts[5], counts[6], 0);
+  addFolded(bytesIn: number, bytesOut: number, packets: number, flows: number, rejectedFlows: number, first: number, last: number): number {
+    const pair = this.add(bytesIn, bytesOut, packets, false, first, last, 0);
     const data = this.numbers[pair >> CHUNK_BITS];
     const base = (pair & IN_CHUNK) * PAIR_NUMBERS;
-    data[base + PAIR_FLOWS] = counts[3];
-    data[base + REJECTED_FLOWS] = counts[4];
+    data[base + PAIR_FLOWS] = flows;
+    data[base + REJECTED_FLOWS] = rejectedFlows;
+    this.ints[pair >> CHUNK_BITS][(pair & IN_CHUNK) * PAIR_INTS + PORT_COUNT] = 0;
+    return pair;
+  }
+
+  /** Appends a port code to a folded pair's list (the caller keeps to LINK_PORTS distinct codes). */
+  addPort(pair: number, code: number): void {
     const ints = this.ints[pair >> CHUNK_BITS];
     const at = (pair & IN_CHUNK) * PAIR_INTS;
-    const count = Math.min(ports.length, LINK_PORTS);
-    ints[at + PORT_COUNT] = count;
-    for (let i = 0; i < count; i++) ints[at + PORTS + i] = ports[i];
-    return pair;
+    const count = ints[at + PORT_COUNT];
+    if (count >= LINK_PORTS) return;
+    ints[at + PORTS + count] = code;
+    ints[at + PORT_COUNT] = count + 1;
   }
 
   fold(pair: number, bytesIn: number, bytesOut: number, packets: number, rejected: boolean, first: number, last: number, port: number): void {

@@ -13,7 +13,8 @@ import { FLOW_KERNEL_WASM_BASE64 } from './wasm/flow-kernel-wasm';
  * with IPv4 addresses is supported; anything else (a custom header, an IPv6 address, a kernel limit reached)
  * gives `{ supported: false }` and the caller folds the hour with FlowHourAggregator instead.
  *
- * Not yet used by the compaction (see bench/flow-floor/NOTES.md, STATUS).
+ * The hour finish() gives reads the kernel's memory in place: it is valid until the next begin() of the same
+ * instance (the compaction holds one instance per flow log until the hour's items are encoded: fold-flow-log.ts).
  */
 
 /** The only header the kernel reads (VPC Flow Logs' default format). */
@@ -226,8 +227,6 @@ export class WasmFlowHour {
     const doubles = new Float64Array(buffer, 0, buffer.byteLength >>> 3);
     const u32 = (at: number): number => ((at & 3) === 0 ? words[at >>> 2] : view.getUint32(at, true));
     const f64 = (at: number): number => ((at & 7) === 0 ? doubles[at >>> 3] : view.getFloat64(at, true));
-    /** protocol index << 17 | port + 1 (the kernel's) → portCode(protocol, port) (flow-row-view.ts). */
-    const codeOf = (code: number): number => view.getInt32(l.PROTOVAL + (code >>> 17) * 4, true) * PORT_SPAN + (code & 0x1ffff);
 
     // Interface-hours (one hour: one per interface), numbered in the order of their ids.
     const ids: string[] = [];
@@ -254,13 +253,14 @@ export class WasmFlowHour {
       }
       return id;
     };
-    for (let i = 0; i < l.nOrder; i++) peerOf(u32(l.P_PEER + u32(l.ORDER + i * 4) * 4));
+    const pairPeer = new Int32Array(l.nOrder);
+    for (let i = 0; i < l.nOrder; i++) pairPeer[i] = peerOf(u32(l.P_PEER + u32(l.ORDER + i * 4) * 4));
     const pairedPeers = peerNames.length;
     const links = new LinkTable();
     const pairs = new PairTable();
 
-    // Rows: the kernel's columns copied out in one slice each (its memory serves the next flow log), read in
-    // place through a view per interface.
+    // Rows: read in place in the kernel's columns through a view per interface (no copy: the result is valid
+    // until this kernel's next begin(), so the caller holds the kernel as long as it reads the hour).
     let low = Infinity;
     let high = 0;
     for (let ih = 0; ih < l.nIh; ih++) {
@@ -275,12 +275,12 @@ export class WasmFlowHour {
     const stars = { directionAction: [] as number[], bytes: [] as number[], packets: [] as number[], flows: [] as number[], first: [] as number[], last: [] as number[] };
     const kernelRows: KernelRows = {
       count: high - low,
-      keys: words.slice((l.R_KEY >>> 2) + low * 2, (l.R_KEY >>> 2) + high * 2),
-      flows: words.slice((l.R_FLOWS >>> 2) + low, (l.R_FLOWS >>> 2) + high),
-      bytes: doubles.slice((l.R_BYTES >>> 3) + low, (l.R_BYTES >>> 3) + high),
-      packets: doubles.slice((l.R_PACKETS >>> 3) + low, (l.R_PACKETS >>> 3) + high),
-      first: words.slice((l.R_FIRST >>> 2) + low, (l.R_FIRST >>> 2) + high),
-      last: words.slice((l.R_LAST >>> 2) + low, (l.R_LAST >>> 2) + high),
+      keys: words.subarray((l.R_KEY >>> 2) + low * 2, (l.R_KEY >>> 2) + high * 2),
+      flows: words.subarray((l.R_FLOWS >>> 2) + low, (l.R_FLOWS >>> 2) + high),
+      bytes: doubles.subarray((l.R_BYTES >>> 3) + low, (l.R_BYTES >>> 3) + high),
+      packets: doubles.subarray((l.R_PACKETS >>> 3) + low, (l.R_PACKETS >>> 3) + high),
+      first: words.subarray((l.R_FIRST >>> 2) + low, (l.R_FIRST >>> 2) + high),
+      last: words.subarray((l.R_LAST >>> 2) + low, (l.R_LAST >>> 2) + high),
       protocols: Int32Array.from({ length: 4 }, (_, i) => view.getInt32(l.PROTOVAL + i * 4, true)),
       stars,
       peerName: (address) => {
@@ -290,13 +290,14 @@ export class WasmFlowHour {
       },
     };
     const orders: Int32Array[] = [];
+    const rowFlows = kernelRows.flows;
     for (let index = 0; index < l.nIh; index++) {
       const base = l.IH + byId[index] * l.IH_STRIDE;
       const start = u32(base + l.I_RS);
       const end = u32(base + l.I_RE);
       const order = new Int32Array(end - start + DIRECTION_ACTIONS.length);
       let count = 0;
-      for (let r = start; r < end; r++) if (kernelRows.flows[r - low] > 0) order[count++] = r - low; // 0 flows: folded into a `*` row
+      for (let r = start - low; r < end - low; r++) if (rowFlows[r] > 0) order[count++] = r; // 0 flows: folded into a `*` row
       for (let da = 0; da < DIRECTION_ACTIONS.length; da++) {
         const star = base + l.I_STAR + da * 40;
         if (f64(star + 16) === 0) continue;
@@ -310,19 +311,24 @@ export class WasmFlowHour {
       }
       orders.push(order.subarray(0, count));
     }
-    /** A link per kept pair (rows need none: their view names the peer). */
-    const linkOf = (index: number, address: number): number => links.add(index, peerOf(address));
-
-    // The peer index: the kernel's kept pairs in its order (peers by address text, then interfaces by id).
+    // The peer index: the kernel's kept pairs in its order (peers by address text, then interfaces by id), a link
+    // each (rows need none: their view names the peer). Read straight from the kernel's columns (aligned: checked).
+    const pairWords = [l.ORDER, l.P_IH, l.P_FLOWS, l.P_REJ, l.P_FIRST, l.P_LAST, l.P_NPORTS, l.P_PORTS];
+    if (!pairWords.every((at) => at % 4 === 0) || ![l.P_IN, l.P_OUT, l.P_PACKETS].every((at) => at % 8 === 0)) throw new KernelLimit('flow kernel: result arrays not aligned');
+    const [orderAt, ihAt, flowsAt, rejectedAt, firstAt, lastAt, nPortsAt, portsAt] = pairWords.map((at) => at >>> 2);
+    const [inAt, outAt, packetsAt] = [l.P_IN, l.P_OUT, l.P_PACKETS].map((at) => at >>> 3);
+    const protocolValues = Int32Array.from({ length: 4 }, (_, i) => view.getInt32(l.PROTOVAL + i * 4, true));
     const pairLinks = new Int32Array(l.nOrder);
-    const ports: number[] = [];
     for (let i = 0; i < l.nOrder; i++) {
-      const q = u32(l.ORDER + i * 4);
-      const link = linkOf(indexOf[u32(l.P_IH + q * 4)], u32(l.P_PEER + q * 4));
-      ports.length = 0;
-      for (let j = 0, n = u32(l.P_NPORTS + q * 4); j < n; j++) ports.push(codeOf(u32(l.P_PORTS + q * 32 + j * 4)));
-      const counts = [f64(l.P_IN + q * 8), f64(l.P_OUT + q * 8), f64(l.P_PACKETS + q * 8), u32(l.P_FLOWS + q * 4), u32(l.P_REJ + q * 4), u32(l.P_FIRST + q * 4), u32(l.P_LAST + q * 4)] as const;
-      links.setPair(link, pairs.addFolded(counts, ports));
+      const q = words[orderAt + i];
+      const link = links.add(indexOf[words[ihAt + q]], pairPeer[i]);
+      const pair = pairs.addFolded(doubles[inAt + q], doubles[outAt + q], doubles[packetsAt + q], words[flowsAt + q], words[rejectedAt + q], words[firstAt + q], words[lastAt + q]);
+      // protocol index << 17 | port + 1 (the kernel's) → portCode(protocol, port) (flow-row-view.ts).
+      for (let j = 0, n = words[nPortsAt + q], at = portsAt + q * 8; j < n; j++) {
+        const code = words[at + j];
+        pairs.addPort(pair, protocolValues[code >>> 17] * PORT_SPAN + (code & 0x1ffff));
+      }
+      links.setPair(link, pair);
       pairLinks[i] = link;
     }
     const peerStarts = new Int32Array(pairedPeers + 1);

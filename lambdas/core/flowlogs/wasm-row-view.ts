@@ -2,9 +2,9 @@ import type { FlowRow } from './flow-aggregate';
 import { flowRowsOf, rowKeyOf, unknownBytesOf, type RowView } from './flow-row-view';
 
 /**
- * An hour's drill-down rows as the WebAssembly kernel left them, copied out of its memory one column at a time
- * (a slice each: the kernel's memory is reused by the next flow log), read in place by the item encoders. A row
- * number below `count` is the kernel's row; from `count` on, the interfaces' `*` rows.
+ * An hour's drill-down rows as the WebAssembly kernel left them, read in place in its memory by the item encoders
+ * (views over its columns: valid until the kernel folds another log). A row number below `count` is the kernel's
+ * row; from `count` on, the interfaces' `*` rows.
  */
 export interface KernelRows {
   readonly count: number;
