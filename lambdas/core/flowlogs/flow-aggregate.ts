@@ -2,7 +2,7 @@ import { InterfaceAddresses, type Direction, type Resolved } from './direction';
 import type { FlowRecord } from './flow-record';
 import { LINK_PORTS, LinkTable, PairTable, RowTable } from './flow-tables';
 import { attachRowView, InterfaceRowView, portCode, rowCode } from './flow-row-view';
-import { attachPeerView, PeerIndexView } from './peer-index-view';
+import { attachPeerView, PeerIndexView, tablePairList } from './peer-index-view';
 
 /**
  * Folds one account-hour of flow records into one aggregate per network interface (ENI) and a peer index:
@@ -166,7 +166,7 @@ export class FlowHourAggregator {
     for (let peerId = 0; peerId < this.peerNames.length; peerId++) if (peerStarts[peerId + 1] > peerStarts[peerId]) paired.push(peerId);
     const names = this.peerNames;
     paired.sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
-    return new PeerIndexView(Int32Array.from(paired), peerStarts, pairLinks, names, interfaceIds, links, this.pairTable);
+    return new PeerIndexView(Int32Array.from(paired), peerStarts, names, tablePairList(pairLinks, interfaceIds, links, this.pairTable));
   }
 
   /**

@@ -2,6 +2,24 @@ import type { FlowHour, PeerCounts } from './flow-aggregate';
 import { portName } from './flow-row-view';
 import type { LinkTable, PairTable } from './flow-tables';
 
+/** The pairs of a peer index, numbered in its order (each peer's pairs together, in interface order). */
+export interface PairList {
+  interfaceId(pair: number): string;
+  /** [bytes in, bytes out, packets, flows, rejected flows, first, last]. */
+  counts(pair: number): PeerCounts;
+  /** The pair's port codes (portCode, flow-row-view.ts), in arrival order. */
+  portCodes(pair: number): number[];
+}
+
+/** The pairs as FlowHourAggregator keeps them: links into its link and pair tables. */
+export function tablePairList(pairLinks: Int32Array, interfaceIds: readonly string[], links: LinkTable, pairs: PairTable): PairList {
+  return {
+    interfaceId: (pair) => interfaceIds[links.iface(pairLinks[pair])],
+    counts: (pair) => pairs.counts(links.pair(pairLinks[pair])),
+    portCodes: (pair) => pairs.portsOf(links.pair(pairLinks[pair])),
+  };
+}
+
 /**
  * The hour's peer index read straight from the aggregator's pair table: an hour holds up to 100,000
  * peer-interface pairs, and the stored peer index (peersItem) needs each pair once, as one entry of its body.
@@ -12,18 +30,14 @@ import type { LinkTable, PairTable } from './flow-tables';
 export class PeerIndexView {
   /**
    * @param order peer numbers, in the order of their addresses.
-   * @param peerStarts per peer number, where its pairs start in `pairLinks` (the next peer's start ends them).
-   * @param pairLinks the links that have a pair, per peer in interface order.
-   * @param interfaceIds interface number → id.
+   * @param peerStarts per peer number, where its pairs start in `pairs` (the next peer's start ends them).
+   * @param pairs the pairs, per peer in interface order.
    */
   constructor(
     readonly order: Int32Array,
     private readonly peerStarts: Int32Array,
-    private readonly pairLinks: Int32Array,
     private readonly peerNames: readonly string[],
-    private readonly interfaceIds: readonly string[],
-    private readonly links: LinkTable,
-    private readonly pairs: PairTable,
+    private readonly pairs: PairList,
   ) {}
 
   /** The address of the peer at `position` in `order`. */
@@ -40,17 +54,17 @@ export class PeerIndexView {
   }
 
   interfaceId(pair: number): string {
-    return this.interfaceIds[this.links.iface(this.pairLinks[pair])];
+    return this.pairs.interfaceId(pair);
   }
 
   /** [bytes in, bytes out, packets, flows, rejected flows, first, last]. */
   counts(pair: number): PeerCounts {
-    return this.pairs.counts(this.links.pair(this.pairLinks[pair]));
+    return this.pairs.counts(pair);
   }
 
   /** `<protocol>/<port>` of each port seen, sorted. */
   ports(pair: number): string[] {
-    return this.pairs.portsOf(this.links.pair(this.pairLinks[pair])).map(portName).sort();
+    return this.pairs.portCodes(pair).map(portName).sort();
   }
 
   /** The documented records, built from the view. */

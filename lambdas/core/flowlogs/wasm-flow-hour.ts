@@ -1,8 +1,7 @@
 import type { DirectionTotals, FlowHour, FlowRow, InterfaceHour } from './flow-aggregate';
-import { attachRowView, DIRECTION_ACTIONS, PORT_SPAN } from './flow-row-view';
-import { LinkTable, PairTable } from './flow-tables';
+import { attachRowView, DIRECTION_ACTIONS } from './flow-row-view';
 import { WasmRowView, type KernelRows } from './wasm-row-view';
-import { attachPeerView, PeerIndexView } from './peer-index-view';
+import { attachPeerView, PeerIndexView, type PairList } from './peer-index-view';
 import { FLOW_KERNEL_WASM_BASE64 } from './wasm/flow-kernel-wasm';
 
 /**
@@ -86,6 +85,7 @@ const LAYOUT = [
   'P_IH', 'P_PEER', 'P_FLOWS', 'P_REJ', 'P_FIRST', 'P_LAST', 'P_NPORTS', 'P_PORTS', 'P_IN', 'P_OUT',
   'P_PACKETS', 'PROTOVAL', 'ORDER', 'nIh', 'nOrder', 'nHours', 'nIf', 'flows', 'nodata', 'skipdata', 'cappedPeers', 'outside',
   'IH_STRIDE', 'I_IFACE', 'I_FIRST', 'I_LAST', 'I_NODATA', 'I_SKIP', 'I_CAPPED', 'I_RS', 'I_RE', 'I_TOT', 'I_STAR',
+  'G_IH', 'G_PEER', 'G_FLOWS', 'G_REJ', 'G_FIRST', 'G_LAST', 'G_NPORTS', 'G_PORTS', 'G_IN', 'G_OUT', 'G_PACKETS',
 ] as const;
 type Layout = Record<(typeof LAYOUT)[number], number>;
 
@@ -237,27 +237,6 @@ export class WasmFlowHour {
     }
     if (ids.includes('-')) return undefined;
     const byId = ids.map((_, ih) => ih).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
-    const indexOf = new Int32Array(l.nIh);
-    byId.forEach((ih, index) => (indexOf[ih] = index));
-    const interfaceIds = byId.map((ih) => ids[ih]);
-
-    // Peers numbered first in the peer index's order (those with a pair: PeerIndexView reads them so), then as
-    // rows name them.
-    const peerIds = new Map<number, number>();
-    const peerNames: string[] = [];
-    const peerOf = (address: number): number => {
-      let id = peerIds.get(address);
-      if (id === undefined) {
-        peerIds.set(address, (id = peerNames.length));
-        peerNames.push(dotted(address));
-      }
-      return id;
-    };
-    const pairPeer = new Int32Array(l.nOrder);
-    for (let i = 0; i < l.nOrder; i++) pairPeer[i] = peerOf(u32(l.P_PEER + u32(l.ORDER + i * 4) * 4));
-    const pairedPeers = peerNames.length;
-    const links = new LinkTable();
-    const pairs = new PairTable();
 
     // Rows: read in place in the kernel's columns through a view per interface (no copy: the result is valid
     // until this kernel's next begin(), so the caller holds the kernel as long as it reads the hour).
@@ -311,32 +290,33 @@ export class WasmFlowHour {
       }
       orders.push(order.subarray(0, count));
     }
-    // The peer index: the kernel's kept pairs in its order (peers by address text, then interfaces by id), a link
-    // each (rows need none: their view names the peer). Read straight from the kernel's columns (aligned: checked).
-    const pairWords = [l.ORDER, l.P_IH, l.P_FLOWS, l.P_REJ, l.P_FIRST, l.P_LAST, l.P_NPORTS, l.P_PORTS];
-    if (!pairWords.every((at) => at % 4 === 0) || ![l.P_IN, l.P_OUT, l.P_PACKETS].every((at) => at % 8 === 0)) throw new KernelLimit('flow kernel: result arrays not aligned');
-    const [orderAt, ihAt, flowsAt, rejectedAt, firstAt, lastAt, nPortsAt, portsAt] = pairWords.map((at) => at >>> 2);
-    const [inAt, outAt, packetsAt] = [l.P_IN, l.P_OUT, l.P_PACKETS].map((at) => at >>> 3);
-    const protocolValues = Int32Array.from({ length: 4 }, (_, i) => view.getInt32(l.PROTOVAL + i * 4, true));
-    const pairLinks = new Int32Array(l.nOrder);
-    for (let i = 0; i < l.nOrder; i++) {
-      const q = words[orderAt + i];
-      const link = links.add(indexOf[words[ihAt + q]], pairPeer[i]);
-      const pair = pairs.addFolded(doubles[inAt + q], doubles[outAt + q], doubles[packetsAt + q], words[flowsAt + q], words[rejectedAt + q], words[firstAt + q], words[lastAt + q]);
-      // protocol index << 17 | port + 1 (the kernel's) → portCode(protocol, port) (flow-row-view.ts).
-      for (let j = 0, n = words[nPortsAt + q], at = portsAt + q * 8; j < n; j++) {
-        const code = words[at + j];
-        pairs.addPort(pair, protocolValues[code >>> 17] * PORT_SPAN + (code & 0x1ffff));
-      }
-      links.setPair(link, pair);
-      pairLinks[i] = link;
+    // The peer index: the kept pairs as the kernel gathered them in its order (peers by address text, then
+    // interfaces by id), read in place; each peer's pairs are together, its name made once.
+    const n = l.nOrder;
+    const column = (at: number) => {
+      if (at % 8 !== 0) throw new KernelLimit('flow kernel: result arrays not aligned');
+      return words.subarray(at >>> 2, (at >>> 2) + n);
+    };
+    const doubleColumn = (at: number) => {
+      if (at % 8 !== 0) throw new KernelLimit('flow kernel: result arrays not aligned');
+      return doubles.subarray(at >>> 3, (at >>> 3) + n);
+    };
+    const [pairIh, pairPeer, pairFlows, pairRejected, pairFirst, pairLast, pairPortCount] = [l.G_IH, l.G_PEER, l.G_FLOWS, l.G_REJ, l.G_FIRST, l.G_LAST, l.G_NPORTS].map(column);
+    const [pairIn, pairOut, pairPackets] = [l.G_IN, l.G_OUT, l.G_PACKETS].map(doubleColumn);
+    const pairPorts = words.subarray(l.G_PORTS >>> 2, (l.G_PORTS >>> 2) + n * 8);
+    const peerNames: string[] = [];
+    const starts: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (i > 0 && pairPeer[i] === pairPeer[i - 1]) continue;
+      starts.push(i);
+      peerNames.push(dotted(pairPeer[i]));
     }
-    const peerStarts = new Int32Array(pairedPeers + 1);
-    for (let i = 0, peer = -1; i < l.nOrder; i++) {
-      const next = links.peer(pairLinks[i]);
-      if (next !== peer) peerStarts[(peer = next)] = i;
-    }
-    peerStarts[pairedPeers] = l.nOrder;
+    starts.push(n);
+    const pairs: PairList = {
+      interfaceId: (pair) => ids[pairIh[pair]],
+      counts: (pair) => [pairIn[pair], pairOut[pair], pairPackets[pair], pairFlows[pair], pairRejected[pair], pairFirst[pair], pairLast[pair]],
+      portCodes: (pair) => Array.from(pairPorts.subarray(pair * 8, pair * 8 + pairPortCount[pair])),
+    };
 
     const interfaces: InterfaceHour[] = byId.map((ih, index) => {
       const base = l.IH + ih * l.IH_STRIDE;
@@ -367,7 +347,7 @@ export class WasmFlowHour {
       cappedPeers: l.cappedPeers,
       counts: { flows: l.flows, nodata: l.nodata, skipdata: l.skipdata, outsideHour: l.outside },
     };
-    const order = Int32Array.from({ length: pairedPeers }, (_, peer) => peer);
-    return attachPeerView(hour, new PeerIndexView(order, peerStarts, pairLinks, peerNames, interfaceIds, links, pairs));
+    const order = Int32Array.from({ length: peerNames.length }, (_, peer) => peer);
+    return attachPeerView(hour, new PeerIndexView(order, Int32Array.from(starts), peerNames, pairs));
   }
 }

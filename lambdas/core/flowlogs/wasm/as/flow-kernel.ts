@@ -36,6 +36,9 @@ let R_KEY: usize = 0, R_SEQ: usize = 0, R_FLOWS: usize = 0, R_BYTES: usize = 0, 
 let P_IH: usize = 0, P_PEER: usize = 0, P_SEQ: usize = 0, P_FLOWS: usize = 0, P_REJ: usize = 0, P_FIRST: usize = 0, P_LAST: usize = 0, P_RS: usize = 0;
 let P_NPORTS: usize = 0, P_PORTS: usize = 0, P_IN: usize = 0, P_OUT: usize = 0, P_PACKETS: usize = 0, P_KEPT: usize = 0;
 let BITS: usize = 0, PEERSET: usize = 0, PEERSET_MAX: u32 = 0;
+// The kept pairs gathered in the peer index's order (gatherPairs): read by JS front to back, at most G_CAP.
+let G_IH: usize = 0, G_PEER: usize = 0, G_FLOWS: usize = 0, G_REJ: usize = 0, G_FIRST: usize = 0, G_LAST: usize = 0, G_NPORTS: usize = 0;
+let G_PORTS: usize = 0, G_IN: usize = 0, G_OUT: usize = 0, G_PACKETS: usize = 0, G_CAP: i32 = 0;
 let HEADER_LEN: i32 = 0, STRKEY: usize = 0, IHLIST: usize = 0, ORDER: usize = 0, nOrder: i32 = 0;
 
 // run state
@@ -106,6 +109,20 @@ export function init(cap: i32, headerLen: i32): void {
   BITS = at; at = align(at + (n >> 3) + 64);
   PEERSET_MAX = 1 << 21;
   PEERSET = at; at = align(at + (<usize>PEERSET_MAX << 3));
+  // One hour (setTarget) keeps at most MAX_PAIRS pairs; more (several hours, no target) abort in gatherPairs.
+  G_CAP = min(cap, MAX_PAIRS);
+  const g = <usize>G_CAP;
+  G_IH = at; at = align(at + g * 4);
+  G_PEER = at; at = align(at + g * 4);
+  G_FLOWS = at; at = align(at + g * 4);
+  G_REJ = at; at = align(at + g * 4);
+  G_FIRST = at; at = align(at + g * 4);
+  G_LAST = at; at = align(at + g * 4);
+  G_NPORTS = at; at = align(at + g * 4);
+  G_PORTS = at; at = align(at + g * 32);
+  G_IN = at; at = align(at + g * 8);
+  G_OUT = at; at = align(at + g * 8);
+  G_PACKETS = at; at = align(at + g * 8);
   const need = <i32>((at + 65535) >> 16) - memory.size();
   if (need > 0) memory.grow(need);
   for (let o = 0; o < 256; o++) store<u32>(STRKEY + (<usize>o << 2), o < 10 ? <u32>(o + 1) << 8 : o < 100 ? (<u32>(o / 10 + 1) << 8) | <u32>(o % 10 + 1) << 4 : (<u32>(o / 100 + 1) << 8) | (<u32>((o / 10) % 10 + 1) << 4) | <u32>(o % 10 + 1));
@@ -732,6 +749,29 @@ export function peerOrder(): void {
   }
   ORDER = sx;
 }
+/**
+ * The kept pairs copied into the G_ columns in the peer index's order, ports as final codes ((protocol + 1) * 65537 +
+ * port + 1): the reader then goes front to back, where ORDER's jumps across the P_ columns cost a cache miss each.
+ */
+export function gatherPairs(): void {
+  if (nOrder > G_CAP) abort();
+  for (let i = 0; i < nOrder; i++) {
+    const q = <usize>load<u32>(ORDER + (<usize>i << 2));
+    const i4 = <usize>i << 2, i8 = <usize>i << 3, q4 = q << 2, q8 = q << 3;
+    store<u32>(G_IH + i4, load<u32>(P_IH + q4));
+    store<u32>(G_PEER + i4, load<u32>(P_PEER + q4));
+    store<u32>(G_FLOWS + i4, load<u32>(P_FLOWS + q4));
+    store<u32>(G_REJ + i4, load<u32>(P_REJ + q4));
+    store<u32>(G_FIRST + i4, load<u32>(P_FIRST + q4));
+    store<u32>(G_LAST + i4, load<u32>(P_LAST + q4));
+    store<f64>(G_IN + i8, load<f64>(P_IN + q8));
+    store<f64>(G_OUT + i8, load<f64>(P_OUT + q8));
+    store<f64>(G_PACKETS + i8, load<f64>(P_PACKETS + q8));
+    const n = load<i32>(P_NPORTS + q4);
+    store<i32>(G_NPORTS + i4, n);
+    for (let j = 0; j < n; j++) store<u32>(G_PORTS + (<usize>i << 5) + (<usize>j << 2), <u32>portCode(load<u32>(P_PORTS + (q << 5) + (<usize>j << 2))));
+  }
+}
 /** Where the results lie (u32 each, at outAt() + 256), read by wasm-flow-hour.ts in this order. */
 export function layout(): void {
   const o = OUT + 256;
@@ -780,6 +820,17 @@ export function layout(): void {
   store<u32>(o, <u32>I_RE, 160);
   store<u32>(o, <u32>I_TOT, 164);
   store<u32>(o, <u32>I_STAR, 168);
+  store<u32>(o, <u32>G_IH, 172);
+  store<u32>(o, <u32>G_PEER, 176);
+  store<u32>(o, <u32>G_FLOWS, 180);
+  store<u32>(o, <u32>G_REJ, 184);
+  store<u32>(o, <u32>G_FIRST, 188);
+  store<u32>(o, <u32>G_LAST, 192);
+  store<u32>(o, <u32>G_NPORTS, 196);
+  store<u32>(o, <u32>G_PORTS, 200);
+  store<u32>(o, <u32>G_IN, 204);
+  store<u32>(o, <u32>G_OUT, 208);
+  store<u32>(o, <u32>G_PACKETS, 212);
 }
 export function finish(): i32 {
   releaseAll();
@@ -789,74 +840,8 @@ export function finish(): i32 {
   pairCaps();
   pairPorts();
   peerOrder();
-  summary();
+  gatherPairs();
   layout();
   return records;
 }
 
-/** Totals for the check (OUT, f64): see whole.mjs SUMMARY for the order. */
-export function summary(): void {
-  const o = OUT;
-  memory.fill(o, 0, 64 * 8);
-  let flows: f64 = 0, nodata: f64 = 0, skip: f64 = 0, outside: f64 = 0, pairs: f64 = 0, cappedPeers: f64 = 0;
-  for (let h = 0; h < nHours; h++) {
-    const H = HOURS + <usize>h * HOUR_STRIDE;
-    flows += <f64>load<i32>(H, H_FLOWS); nodata += <f64>load<i32>(H, H_NODATA); skip += <f64>load<i32>(H, H_SKIP); outside += <f64>load<i32>(H, H_OUT);
-    pairs += <f64>load<i32>(H, H_PAIRS); cappedPeers += <f64>load<i32>(H, H_CAPPED);
-  }
-  let rows: f64 = 0, capped: f64 = 0, bin: f64 = 0, bout: f64 = 0, bunk: f64 = 0, packets: f64 = 0, rejFlows: f64 = 0, starBytes: f64 = 0;
-  for (let ih = 0; ih < nIh; ih++) {
-    const I = IH + <usize>ih * IH_STRIDE;
-    rows += <f64>load<i32>(I, I_ROWCOUNT); capped += <f64>load<i32>(I, I_CAPPED);
-    bin += load<f64>(I, I_TOT); bout += load<f64>(I, I_TOT + 48); bunk += load<f64>(I, I_TOT + 96);
-    packets += load<f64>(I, I_TOT + 8) + load<f64>(I, I_TOT + 56) + load<f64>(I, I_TOT + 104);
-    rejFlows += load<f64>(I, I_TOT + 40) + load<f64>(I, I_TOT + 88) + load<f64>(I, I_TOT + 136);
-    for (let k = 0; k < 6; k++) starBytes += load<f64>(I + I_STAR + <usize>k * 40);
-  }
-  let rowBytes: f64 = 0, rowFlows: f64 = 0, liveRows: f64 = 0;
-  for (let r = 0; r < nRows; r++) {
-    const f = load<u32>(R_FLOWS + (<usize>r << 2));
-    if (f == 0) continue;
-    liveRows++; rowFlows += <f64>f; rowBytes += load<f64>(R_BYTES + (<usize>r << 3));
-  }
-  let orderHash: u32 = 0;
-  for (let i = 0; i < nOrder; i++) orderHash = orderHash * 31 + load<u32>(P_FLOWS + (<usize>load<u32>(ORDER + (<usize>i << 2)) << 2));
-  let pin: f64 = 0, pout: f64 = 0, pflows: f64 = 0, nports: f64 = 0, portSum: f64 = 0, prej: f64 = 0;
-  for (let q = 0; q < nPairs; q++) {
-    if (load<u8>(P_KEPT + <usize>q) == 0) continue;
-    const q4 = <usize>q << 2, q8 = <usize>q << 3;
-    pin += load<f64>(P_IN + q8); pout += load<f64>(P_OUT + q8); pflows += <f64>load<u32>(P_FLOWS + q4); prej += <f64>load<u32>(P_REJ + q4);
-    const c = load<i32>(P_NPORTS + q4); nports += <f64>c;
-    for (let j = 0; j < c; j++) portSum += portCode(load<u32>(P_PORTS + (<usize>q << 5) + (<usize>j << 2)));
-  }
-  store<f64>(o, <f64>records, 0);
-  store<f64>(o, <f64>rejected, 8);
-  store<f64>(o, <f64>blank, 16);
-  store<f64>(o, flows, 24);
-  store<f64>(o, rows, 32);
-  store<f64>(o, capped, 40);
-  store<f64>(o, bin, 48);
-  store<f64>(o, bout, 56);
-  store<f64>(o, bunk, 64);
-  store<f64>(o, pairs, 72);
-  store<f64>(o, cappedPeers, 80);
-  store<f64>(o, nports, 88);
-  store<f64>(o, portSum, 96);
-  store<f64>(o, nodata, 104);
-  store<f64>(o, skip, 112);
-  store<f64>(o, outside, 120);
-  store<f64>(o, rowBytes + starBytes, 128);
-  store<f64>(o, rowFlows + capped, 136);
-  store<f64>(o, pin, 144);
-  store<f64>(o, pout, 152);
-  store<f64>(o, pflows, 160);
-  store<f64>(o, packets, 168);
-  store<f64>(o, <f64>nIh, 176);
-  store<f64>(o, <f64>N, 184);
-  store<f64>(o, liveRows, 192);
-  store<f64>(o, rejFlows, 200);
-  store<f64>(o, prej, 208);
-  store<f64>(o, <f64>unsupported, 216);
-  store<f64>(o, <f64>formatError, 224);
-  store<f64>(o, <f64>orderHash, 232);
-}
