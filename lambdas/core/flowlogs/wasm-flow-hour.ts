@@ -19,7 +19,7 @@ import { FLOW_KERNEL_WASM_BASE64 } from './wasm/flow-kernel-wasm';
 /** The only header the kernel reads (VPC Flow Logs' default format). */
 export const KERNEL_HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 
-/** Records folded per hour by default: memory is laid out for them once (about 180 bytes each, plus 18 MB). */
+/** Records folded per hour by default: memory is laid out for them once (about 180 bytes each, plus 27 MB with the gathered pairs). */
 export const DEFAULT_MAX_RECORDS = 1_000_000;
 
 /** The kernel takes at most this many bytes per push (its input buffer holds a carried line before them). */
