@@ -241,8 +241,8 @@ const POW10: StaticArray<u64> = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000
 /** One line at p0 (a newline follows it in the buffer); returns the position after its newline. */
 function line(p0: usize): usize {
   let p = p0, c: u32 = 0;
-  // version: not checked (any token)
-  while ((c = load<u8>(p)) > SP && c < 127) p++;
+  // version: not checked (any bytes up to the first space, as the JS parser takes it)
+  while ((c = load<u8>(p)) != SP && c != NL) p++;
   if (c != SP) return bad(p0);
   p++;
   // account-id: 12 digits, or `-` (the object key's account)
@@ -298,6 +298,8 @@ function line(p0: usize): usize {
   else return bad(p0);
   if (load<u8>(p) == CR) p++;
   if (load<u8>(p) != NL) return bad(p0);
+  // A line longer than the JS splitter's 16 KB is no record there (read-text.ts MAX_LINE_BYTES), even whole in a chunk.
+  if (p - p0 > CARRY_MAX) return bad(p0);
   if (start < 0 || end < 0 || end < start || srcport > 65535 || dstport > 65535 || protocol > 255) return bad(p0);
   if (status == 0 && (srcAbsent || dstAbsent)) return bad(p0);
   if (end > 0xffffffff) { unsupported++; return p + 1; }
