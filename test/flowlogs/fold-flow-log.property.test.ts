@@ -25,7 +25,7 @@ const valid = {
   iface: pick(['eni-0a1', 'eni-0b2', 'eni-0c3', 'eni-00000000000000001']),
   address: pick(['10.0.0.4', '10.0.0.5', '10.1.2.3', '203.0.113.9', '198.51.100.7', '0.0.0.0', '255.255.255.255', '-']),
   port: pick(['0', '22', '443', '3389', '65535', '49152', '-']),
-  protocol: pick(['6', '17', '1', '-']),
+  protocol: pick(['6', '17', '1', '-', '58', '47', '50', '132', '255', '0']),
   count: fc.integer({ min: 0, max: 2 ** 40 }).map(String),
   start: fc.integer({ min: T0 - 120, max: T0 + 3600 + 60 }).map(String),
   span: fc.integer({ min: 0, max: 900 }),

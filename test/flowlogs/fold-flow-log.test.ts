@@ -119,14 +119,22 @@ describe('foldFlowLog: the kernel and the JavaScript core store the same items',
     }
   });
 
-  test('a fifth protocol is past the kernel: the JavaScript core folds the log', async () => {
+  test('any number of protocols stays in the kernel (its rows keyed by a (protocol, port) dictionary)', async () => {
     const lines = [FLOW_HEADER];
-    [6, 17, 1, 58, 47].forEach((protocol, i) => lines.push(`2 ${ACCOUNT} eni-0a000000000000001 10.0.0.4 203.0.113.${i + 1} 40000 443 ${protocol} 3 300 ${T0 + i} ${T0 + 60} ACCEPT OK`));
-    const key = flowLogKey(ACCOUNT, T0, 'p5');
+    // 40 protocols (TCP, UDP, ICMP, ICMPv6, GRE, ESP, SCTP, … and unassigned numbers), each on two ports and
+    // two peers, some rejected: rows, pairs and their port lists all mix protocols.
+    const protocols = [6, 17, 1, 58, 47, 50, 51, 132, 2, 4, 41, 89, 103, 112, 115, 136, 137, 0, 255, 254, ...Array.from({ length: 20 }, (_, i) => 140 + i)];
+    protocols.forEach((protocol, i) => {
+      for (const port of [443, 1000 + i])
+        for (const peer of [1, 2]) lines.push(`2 ${ACCOUNT} eni-0a000000000000001 10.0.0.4 203.0.113.${peer} 40000 ${port} ${protocol} 3 ${300 + i} ${T0 + i} ${T0 + 60} ${i % 3 ? 'ACCEPT' : 'REJECT'} OK`);
+    });
+    const key = flowLogKey(ACCOUNT, T0, 'p40');
     const { kernel } = await bothCores([fileOf(key)], new Map([[key, gzipSync(`${lines.join('\n')}\n`)]]));
-    expect(kernel.core).toBe('javascript');
-    expect(kernel.fallbackReason).toMatch(/limit/);
-    expect(flowsOf(kernel)).toBe(5);
+    expect(kernel.core).toBe('kernel');
+    expect(kernel.fallbackReason).toBeUndefined();
+    expect(flowsOf(kernel)).toBe(lines.length - 1);
+    const rows = kernel.hour.interfaces[0].rows;
+    expect(new Set(rows.map(([key]) => key.split('|')[3])).size).toBe(protocols.length);
   });
 
   test('a truncated gzip keeps the lines before the damage; an empty object and a gone one are counted', async () => {

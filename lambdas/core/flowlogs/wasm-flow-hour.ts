@@ -68,7 +68,7 @@ interface KernelExports {
   formatError: WasmGlobal;
 }
 
-/** Thrown by the kernel's abort (a fixed limit reached: interfaces, protocols, records, own addresses). */
+/** Thrown by the kernel's abort (a fixed limit reached: interfaces, (protocol, port) codes, records, own addresses). */
 class KernelLimit extends Error {}
 
 let compiled: object | undefined;
@@ -83,9 +83,9 @@ const HOUR = /^\d{4}-\d\d-\d\dT\d\d$/;
 const LAYOUT = [
   'IH', 'IFPOOL', 'IFOFF', 'IFLEN', 'R_KEY', 'R_FLOWS', 'R_BYTES', 'R_PACKETS', 'R_FIRST', 'R_LAST',
   'P_IH', 'P_PEER', 'P_FLOWS', 'P_REJ', 'P_FIRST', 'P_LAST', 'P_NPORTS', 'P_PORTS', 'P_IN', 'P_OUT',
-  'P_PACKETS', 'PROTOVAL', 'ORDER', 'nIh', 'nOrder', 'nHours', 'nIf', 'flows', 'nodata', 'skipdata', 'cappedPeers', 'outside',
+  'P_PACKETS', 'CODEVAL', 'ORDER', 'nIh', 'nOrder', 'nHours', 'nIf', 'flows', 'nodata', 'skipdata', 'cappedPeers', 'outside',
   'IH_STRIDE', 'I_IFACE', 'I_FIRST', 'I_LAST', 'I_NODATA', 'I_SKIP', 'I_CAPPED', 'I_RS', 'I_RE', 'I_TOT', 'I_STAR',
-  'G_IH', 'G_PEER', 'G_FLOWS', 'G_REJ', 'G_FIRST', 'G_LAST', 'G_NPORTS', 'G_PORTS', 'G_IN', 'G_OUT', 'G_PACKETS',
+  'G_IH', 'G_PEER', 'G_FLOWS', 'G_REJ', 'G_FIRST', 'G_LAST', 'G_NPORTS', 'G_PORTS', 'G_IN', 'G_OUT', 'G_PACKETS', 'nCodes',
 ] as const;
 type Layout = Record<(typeof LAYOUT)[number], number>;
 
@@ -248,7 +248,7 @@ export class WasmFlowHour {
       high = Math.max(high, u32(base + l.I_RE));
     }
     if (high < low) low = high = 0;
-    const aligned = [l.R_KEY, l.R_FLOWS, l.R_FIRST, l.R_LAST, l.PROTOVAL].every((at) => at % 4 === 0) && [l.R_BYTES, l.R_PACKETS].every((at) => at % 8 === 0);
+    const aligned = [l.R_KEY, l.R_FLOWS, l.R_FIRST, l.R_LAST, l.CODEVAL].every((at) => at % 4 === 0) && [l.R_BYTES, l.R_PACKETS].every((at) => at % 8 === 0);
     if (!aligned) throw new KernelLimit('flow kernel: result arrays not aligned');
     const names = new Map<number, string>();
     const stars = { directionAction: [] as number[], bytes: [] as number[], packets: [] as number[], flows: [] as number[], first: [] as number[], last: [] as number[] };
@@ -260,7 +260,7 @@ export class WasmFlowHour {
       packets: doubles.subarray((l.R_PACKETS >>> 3) + low, (l.R_PACKETS >>> 3) + high),
       first: words.subarray((l.R_FIRST >>> 2) + low, (l.R_FIRST >>> 2) + high),
       last: words.subarray((l.R_LAST >>> 2) + low, (l.R_LAST >>> 2) + high),
-      protocols: Int32Array.from({ length: 4 }, (_, i) => view.getInt32(l.PROTOVAL + i * 4, true)),
+      codes: new Int32Array(buffer, l.CODEVAL, l.nCodes),
       stars,
       peerName: (address) => {
         let name = names.get(address);

@@ -1,5 +1,5 @@
 import type { FlowRow } from './flow-aggregate';
-import { flowRowsOf, rowKeyOf, unknownBytesOf, type RowView } from './flow-row-view';
+import { flowRowsOf, PORT_SPAN, rowKeyOf, unknownBytesOf, type RowView } from './flow-row-view';
 
 /**
  * An hour's drill-down rows as the WebAssembly kernel left them, read in place in its memory by the item encoders
@@ -15,8 +15,8 @@ export interface KernelRows {
   readonly packets: Float64Array;
   readonly first: Uint32Array;
   readonly last: Uint32Array;
-  /** Protocol index → protocol + 1 (the kernel's table). */
-  readonly protocols: Int32Array;
+  /** Code → portCode ((protocol + 1) * PORT_SPAN + port + 1): the kernel's (protocol, port) dictionary. */
+  readonly codes: Int32Array;
   /** The `*` rows: direction-action and counts. */
   readonly stars: { directionAction: number[]; bytes: number[]; packets: number[]; flows: number[]; first: number[]; last: number[] };
   /** The dotted address of a peer (made once per peer and hour). */
@@ -63,11 +63,15 @@ export class WasmRowView implements RowView {
   }
   protocol(row: number): number | null {
     if (this.isStar(row)) return null;
-    return this.rows.protocols[(this.rows.keys[row * 2] >>> 17) & 3] - 1;
+    return Math.floor(this.codeValue(row) / PORT_SPAN) - 1;
   }
   port(row: number): number | null {
     if (this.isStar(row)) return null;
-    return (this.rows.keys[row * 2] & 0x1ffff) - 1;
+    return (this.codeValue(row) % PORT_SPAN) - 1;
+  }
+  /** The row's (protocol, port) value: its key's low 19 bits number it in the kernel's dictionary. */
+  private codeValue(row: number): number {
+    return this.rows.codes[this.rows.keys[row * 2] & 0x7ffff];
   }
   key(row: number): string {
     return rowKeyOf(this, row);

@@ -12,10 +12,11 @@
 // a `*` row per direction-action), pairs' port lists (first 8 distinct port codes by arrival), 100,000 pairs and
 // 50,000 paired peers per hour by first arrival.
 //
-// Key (u64): interface-hour (10 bits) | peer IPv4 (32) | direction*2+rejected (3) | protocol index (2) | port+1 (17).
+// Key (u64): interface-hour (10 bits) | peer IPv4 (32) | direction*2+rejected (3) | code (19): the (protocol, port)
+// pair's number in this hour's code dictionary (CODEVAL: (protocol + 1) * 65537 + port + 1, flow-row-view.ts's portCode).
 // A record's place in the append order is its arrival (the order FlowHourAggregator folds them in: held records
 // at their release), and the LSD sort is stable, so the first record of each group is its first arrival.
-// Limits of this spike (abort): 1024 interface-hours, 4 distinct protocols, 2048 interfaces, 16 hours, 8 own
+// Limits of this spike (abort): 1024 interface-hours, 2^19 distinct (protocol, port) codes, 2048 interfaces, 16 hours, 8 own
 // addresses per interface; IPv6 addresses and start/end >= 2^32 are rejected as lines (counted apart for the latter).
 
 const SP: u32 = 32, NL: u32 = 10, CR: u32 = 13, DASH: u32 = 45;
@@ -30,7 +31,9 @@ const I_IFACE = 0, I_HOUR = 4, I_FIRST = 8, I_LAST = 12, I_NODATA = 16, I_SKIP =
 const H_NUM = 0, H_ACCT = 8, H_FLOWS = 16, H_NODATA = 20, H_SKIP = 24, H_OUT = 28, H_PAIRS = 32, H_PEERS = 36, H_CAPPED = 40, H_NPAIRS = 44, H_WALK = 48;
 
 let INPUT: usize = 0, IFTAB: usize = 0, IFPOOL: usize = 0, IFOFF: usize = 0, IFLEN: usize = 0, IHOF: usize = 0, IH: usize = 0, WAIT: usize = 0;
-let HOURS: usize = 0, COUNT: usize = 0, HEADER: usize = 0, OUT: usize = 0, PROTO: usize = 0, PROTOVAL: usize = 0;
+let HOURS: usize = 0, COUNT: usize = 0, HEADER: usize = 0, OUT: usize = 0, CODETAB: usize = 0, CODEVAL: usize = 0;
+/** Distinct (protocol, port) codes a run can number (the key's 19 bits), and the hash slots that find them. */
+const MAX_CODES: i32 = 1 << 19, CODE_SLOT_BITS: u32 = 20;
 let CAP: i32 = 0, KEYS: usize = 0, VALS: usize = 0, KEYS2: usize = 0, IDX0: usize = 0, IDX1: usize = 0;
 let R_KEY: usize = 0, R_SEQ: usize = 0, R_FLOWS: usize = 0, R_BYTES: usize = 0, R_PACKETS: usize = 0, R_FIRST: usize = 0, R_LAST: usize = 0;
 let P_IH: usize = 0, P_PEER: usize = 0, P_SEQ: usize = 0, P_FLOWS: usize = 0, P_REJ: usize = 0, P_FIRST: usize = 0, P_LAST: usize = 0, P_RS: usize = 0;
@@ -42,7 +45,7 @@ let G_PORTS: usize = 0, G_IN: usize = 0, G_OUT: usize = 0, G_PACKETS: usize = 0,
 let HEADER_LEN: i32 = 0, STRKEY: usize = 0, IHLIST: usize = 0, ORDER: usize = 0, nOrder: i32 = 0;
 
 // run state
-let N: i32 = 0, nIf: i32 = 0, nIh: i32 = 0, nHours: i32 = 0, lastHourNum: i64 = -1, lastHour: i32 = -1, nProto: i32 = 0, poolUsed: i32 = 0;
+let N: i32 = 0, nIf: i32 = 0, nIh: i32 = 0, nHours: i32 = 0, lastHourNum: i64 = -1, lastHour: i32 = -1, nCodes: i32 = 0, poolUsed: i32 = 0;
 let nRows: i32 = 0, nPairs: i32 = 0;
 export let records: i32 = 0;
 export let rejected: i32 = 0;
@@ -75,8 +78,8 @@ export function init(cap: i32, headerLen: i32): void {
   HOURS = at; at = align(at + <usize>MAX_HOURS * HOUR_STRIDE);
   COUNT = at; at = align(at + 6 * 2048 * 4);
   OUT = at; at = align(at + 64 * 8);
-  PROTO = at; at = align(at + 257 * 4);
-  PROTOVAL = at; at = align(at + 16);
+  CODETAB = at; at = align(at + (<usize>1 << CODE_SLOT_BITS) * 4);
+  CODEVAL = at; at = align(at + <usize>MAX_CODES * 4);
   STRKEY = at; at = align(at + 256 * 4);
   IHLIST = at; at = align(at + <usize>MAX_IH * 4);
   const n = <usize>cap;
@@ -134,11 +137,11 @@ export function carried(): i32 { return carriedBytes; }
 export function setFallback(hi: u32, lo: u32): void { FALLBACK = (<u64>hi << 32) | lo; }
 
 export function reset(): void {
-  N = 0; nIf = 0; nIh = 0; nHours = 0; lastHourNum = -1; lastHour = -1; nProto = 0; poolUsed = 0; nRows = 0; nPairs = 0;
+  N = 0; nIf = 0; nIh = 0; nHours = 0; lastHourNum = -1; lastHour = -1; nCodes = 0; poolUsed = 0; nRows = 0; nPairs = 0;
   records = 0; rejected = 0; blank = 0; unsupported = 0; formatError = 0; outside = 0; acctLo = 0; acctHi = 0xffffffff;
   memory.fill(IFTAB, 0, <usize>IF_SLOTS << 2);
   memory.fill(IHOF, 0xff, <usize>(MAX_HOURS * MAX_IF) << 2);
-  memory.fill(PROTO, 0xff, 257 * 4);
+  memory.fill(CODETAB, 0, (<usize>1 << CODE_SLOT_BITS) * 4);
   memory.fill(HOURS, 0, <usize>MAX_HOURS * HOUR_STRIDE);
 }
 export function beginFile(): void { carriedBytes = 0; header = true; skipping = false; }
@@ -317,6 +320,24 @@ function line(p0: usize): usize {
   return ((load<u64>(a + <usize>i) ^ load<u64>(b + <usize>i)) & mask) == 0;
 }
 /** The interface's number, or -1 when its id is no resource id (`[a-z]{1,8}-[0-9a-f]{1,32}` or `-`). */
+/** The number of a (protocol, port) value ((protocol + 1) * 65537 + port + 1), numbered at its first sight. */
+@inline function codeOf(value: u32): u32 {
+  const mask: u32 = (1 << CODE_SLOT_BITS) - 1;
+  let slot = (value * 0x9e3779b1) >> (32 - CODE_SLOT_BITS);
+  while (true) {
+    const at = CODETAB + (<usize>slot << 2);
+    const id1 = load<u32>(at);
+    if (id1 == 0) {
+      const id = nCodes++;
+      if (id >= MAX_CODES) abort();
+      store<u32>(at, <u32>id + 1);
+      store<u32>(CODEVAL + (<usize>id << 2), value);
+      return <u32>id;
+    }
+    if (load<u32>(CODEVAL + (<usize>(id1 - 1) << 2)) == value) return id1 - 1;
+    slot = (slot + 1) & mask;
+  }
+}
 function intern(s: usize, e: usize, h: u32): i32 {
   const len = <i32>(e - s);
   let slot = h & (IF_SLOTS - 1);
@@ -406,12 +427,9 @@ function add(acct: u64, iface: i32, src: u32, dst: u32, srcport: i32, dstport: i
     else { store<i32>(I, load<i32>(I, I_SKIP) + 1, I_SKIP); store<i32>(H, load<i32>(H, H_SKIP) + 1, H_SKIP); }
     return;
   }
-  // row code's ports part: protocol index << 17 | port + 1
+  // the row's code: the (protocol, port) pair's number in the code dictionary
   const port = srcport >= 0 && dstport >= 0 ? min(srcport, dstport) : dstport;
-  const pslot = PROTO + (<usize>(protocol + 1) << 2);
-  let pi = load<i32>(pslot);
-  if (pi < 0) { pi = nProto++; if (pi > 3) abort(); store<i32>(pslot, pi); store<i32>(PROTOVAL + (<usize>pi << 2), protocol + 1); }
-  const pcode: u32 = (<u32>pi << 17) | <u32>(port + 1);
+  const pcode = codeOf(<u32>(protocol + 1) * 65537 + <u32>(port + 1));
   // direction (direction.ts, formats without flow-direction)
   let d = byOwn(I, src, dst);
   if (d >= 0) { fold(ih, I, H, d, PEER, pcode, rej, bytes, packets, start, end); return; }
@@ -682,7 +700,7 @@ export function pairPorts(): void {
   }
 }
 @inline function portCode(pcode: u32): f64 {
-  return <f64>load<i32>(PROTOVAL + (<usize>(pcode >> 17) << 2)) * 65537 + <f64>(pcode & 0x1ffff);
+  return <f64>load<i32>(CODEVAL + (<usize>pcode << 2));
 }
 
 export function releaseAll(): void {
@@ -800,7 +818,7 @@ export function layout(): void {
   store<u32>(o, <u32>P_IN, 72);
   store<u32>(o, <u32>P_OUT, 76);
   store<u32>(o, <u32>P_PACKETS, 80);
-  store<u32>(o, <u32>PROTOVAL, 84);
+  store<u32>(o, <u32>CODEVAL, 84);
   store<u32>(o, <u32>ORDER, 88);
   store<u32>(o, <u32>nIh, 92);
   store<u32>(o, <u32>nOrder, 96);
@@ -833,6 +851,7 @@ export function layout(): void {
   store<u32>(o, <u32>G_IN, 204);
   store<u32>(o, <u32>G_OUT, 208);
   store<u32>(o, <u32>G_PACKETS, 212);
+  store<u32>(o, <u32>nCodes, 216);
 }
 export function finish(): i32 {
   releaseAll();
