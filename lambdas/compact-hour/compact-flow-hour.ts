@@ -91,7 +91,7 @@ export async function compactFlowHour(hourKey: string, deps: FlowCompactionDepen
     byLog.set(name.flowLogId, list);
   }
   const folds: FoldedFlowLog[] = [];
-  // The logs' hours read their kernel's memory until the items are encoded and written.
+  // The last log's hour reads its kernel's memory until the items are encoded and written.
   try {
     const filesRead = new Set<string>();
     let missingObjects = 0;
@@ -99,6 +99,8 @@ export async function compactFlowHour(hourKey: string, deps: FlowCompactionDepen
     let fallbackLogs = 0;
     const logs: LogHour[] = [];
     for (const [flowLogId, files] of [...byLog].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      // The hours folded so far are copied out of their kernel instances: one compaction holds one at a time.
+      for (const earlier of folds) earlier.detach();
       const folded = await foldFlowLog(files, accountId, hour, deps.openFlowObject, deps.flowCore);
       folds.push(folded);
       for (const name of folded.filesRead) filesRead.add(name);

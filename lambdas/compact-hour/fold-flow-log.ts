@@ -41,6 +41,11 @@ export interface FoldedFlowLog {
   fallbackReason?: string;
   /** Call when the hour is no longer read (its items encoded): the kernel instance it reads is free again. */
   release(): void;
+  /**
+   * Copies the hour out of the kernel's memory (just its rows and pairs) and frees the instance: call it before
+   * folding another log whose hour is held at the same time, so that one compaction never holds an instance per log.
+   */
+  detach(): void;
 }
 
 /** The kernel's memory is laid out for this many records at least (about 40 MB in all: 180 bytes a record, 27 MB fixed). */
@@ -66,8 +71,8 @@ function takeKernel(files: readonly FlowLogFile[]): WasmFlowHour | undefined {
   if (files.some((file) => !(file.records > 0))) records = Math.max(records, UNKNOWN_KERNEL_RECORDS);
   if (records > MAX_KERNEL_RECORDS) return undefined;
   const capacity = Math.max(MIN_KERNEL_RECORDS, 2 ** Math.ceil(Math.log2(Math.max(records, 1))));
-  const fits = idleKernels.findIndex((kernel) => kernel.maxRecords >= capacity);
-  if (fits >= 0) return idleKernels.splice(fits, 1)[0];
+  // The most recently released first: its memory is the likeliest to be in the caches.
+  for (let at = idleKernels.length - 1; at >= 0; at--) if (idleKernels[at].maxRecords >= capacity) return idleKernels.splice(at, 1)[0];
   // A larger instance replaces the idle ones: their memory goes before the new one takes its own.
   idleKernels.length = 0;
   return new WasmFlowHour(capacity);
@@ -126,7 +131,7 @@ async function foldWithJavaScript(files: readonly FlowLogFile[], accountId: stri
     const outcome = await readFlowObject(body, { add: (record) => aggregator.add(record, file.name.accountId), reject: () => undefined });
     if (outcome.formatError) counts.damagedObjects++;
   }
-  return { hour: aggregator.finish(), filesRead, ...counts, core: 'javascript', release: () => undefined };
+  return { hour: aggregator.finish(), filesRead, ...counts, core: 'javascript', release: () => undefined, detach: () => undefined };
 }
 
 async function foldWithKernel(kernel: WasmFlowHour, files: readonly FlowLogFile[], accountId: string, hour: string, open: OpenFlowObject): Promise<FoldedFlowLog | { reason: string }> {
@@ -157,5 +162,15 @@ async function foldWithKernel(kernel: WasmFlowHour, files: readonly FlowLogFile[
   }
   const result = kernel.finish();
   if (!result.supported) return { reason: result.reason };
-  return { hour: result.hour, filesRead, ...counts, core: 'kernel', release: () => releaseKernel(kernel) };
+  let held = true;
+  const release = (): void => {
+    if (held) releaseKernel(kernel);
+    held = false;
+  };
+  const detach = (): void => {
+    if (!held) return;
+    result.detach();
+    release();
+  };
+  return { hour: result.hour, filesRead, ...counts, core: 'kernel', release, detach };
 }

@@ -208,6 +208,27 @@ describe('foldFlowLog: the kernel and the JavaScript core store the same items',
     for (const fold of [again, folded[1], folded[2]]) fold.release();
   });
 
+  test('a detached hour survives its kernel folding the next log (one instance per compaction)', async () => {
+    const logs = [0, 1].map((i) => {
+      const text = flowLogText({ accountId: ACCOUNT, windowStart: T0, records: 5000, interfaces: 12, peers: 400, seed: 50 + i, shape: i ? 'uniform' : 'heavy-tail' });
+      const key = flowLogKey(ACCOUNT, T0, `d${i}`, 'eu-west-1', `fl-0d${i}00000000000000`);
+      return { text, files: [fileOf(key, 5000)], objects: new Map([[key, gzipSync(text)]]) };
+    });
+    const first = await foldFlowLog(logs[0].files, ACCOUNT, HOUR, bucket(logs[0].objects), 'kernel');
+    first.detach();
+    // The instance the first hour read is idle again: the second log's fold takes it and overwrites its memory.
+    const second = await foldFlowLog(logs[1].files, ACCOUNT, HOUR, bucket(logs[1].objects), 'kernel');
+    first.release(); // after detach(): must not hand the instance the second hour reads to another fold
+    const third = await foldFlowLog(logs[0].files, ACCOUNT, HOUR, bucket(logs[0].objects), 'kernel');
+    for (const [i, folded] of [first, second, third].entries()) {
+      const log = logs[i % 2];
+      expect(folded.core).toBe('kernel');
+      expect(storedItems(folded)).toEqual(storedItems(await foldFlowLog(log.files, ACCOUNT, HOUR, bucket(log.objects), 'javascript')));
+      expect(flowsOf(folded)).toBe(tallyOk([log.text]));
+    }
+    for (const folded of [second, third]) folded.release();
+  });
+
   test('an hour with more records than the kernel is laid out for goes to the JavaScript core', async () => {
     const text = flowLogText({ accountId: ACCOUNT, windowStart: T0, records: 100, seed: 2 });
     const key = flowLogKey(ACCOUNT, T0, 'big');

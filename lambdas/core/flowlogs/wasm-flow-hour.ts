@@ -34,7 +34,7 @@ export interface WasmHourCounts {
   blank: number;
 }
 
-export type WasmFlowHourResult = ({ supported: true; hour: FlowHour } & WasmHourCounts) | { supported: false; reason: string };
+export type WasmFlowHourResult = ({ supported: true; hour: FlowHour; detach(): void } & WasmHourCounts) | { supported: false; reason: string };
 
 /** The few WebAssembly types used (the project's lib is ES2022, without the DOM's WebAssembly declarations). */
 interface WasmGlobal {
@@ -196,9 +196,9 @@ export class WasmFlowHour {
     if (kernel.unsupported.value > 0) return { supported: false, reason: 'IPv6 addresses or times past 2^32' };
     const layout = this.layout();
     if (layout.nHours > 1) return { supported: false, reason: 'flow kernel: more than one hour folded' };
-    const hour = this.read(layout);
-    if (!hour) return { supported: false, reason: 'an interface id `-`' };
-    return { supported: true, hour, records: kernel.records.value, rejected: kernel.rejected.value, blank: kernel.blank.value };
+    const read = this.read(layout);
+    if (!read) return { supported: false, reason: 'an interface id `-`' };
+    return { supported: true, hour: read.hour, detach: read.detach, records: kernel.records.value, rejected: kernel.rejected.value, blank: kernel.blank.value };
   }
 
   private fail(error: unknown): void {
@@ -218,7 +218,7 @@ export class WasmFlowHour {
    * items are encoded by the same code from the same numbers. Only the order of `rows` as a list differs from
    * the JavaScript path's (the items sort the rows).
    */
-  private read(l: Layout): FlowHour | undefined {
+  private read(l: Layout): { hour: FlowHour; detach(): void } | undefined {
     const buffer = this.kernel.memory.buffer;
     const view = new DataView(buffer);
     const bytes = new Uint8Array(buffer);
@@ -301,9 +301,11 @@ export class WasmFlowHour {
       if (at % 8 !== 0) throw new KernelLimit('flow kernel: result arrays not aligned');
       return doubles.subarray(at >>> 3, (at >>> 3) + n);
     };
-    const [pairIh, pairPeer, pairFlows, pairRejected, pairFirst, pairLast, pairPortCount] = [l.G_IH, l.G_PEER, l.G_FLOWS, l.G_REJ, l.G_FIRST, l.G_LAST, l.G_NPORTS].map(column);
-    const [pairIn, pairOut, pairPackets] = [l.G_IN, l.G_OUT, l.G_PACKETS].map(doubleColumn);
-    const pairPorts = words.subarray(l.G_PORTS >>> 2, (l.G_PORTS >>> 2) + n * 8);
+    const [ih, peer, flows, rejected, first, last, portCount] = [l.G_IH, l.G_PEER, l.G_FLOWS, l.G_REJ, l.G_FIRST, l.G_LAST, l.G_NPORTS].map(column);
+    const [bytesIn, bytesOut, packets] = [l.G_IN, l.G_OUT, l.G_PACKETS].map(doubleColumn);
+    /** The pairs' columns (replaced by copies when the hour is detached from the kernel's memory). */
+    const p = { ih, flows, rejected, first, last, portCount, bytesIn, bytesOut, packets, ports: words.subarray(l.G_PORTS >>> 2, (l.G_PORTS >>> 2) + n * 8) };
+    const pairPeer = peer;
     const peerNames: string[] = [];
     const starts: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -313,9 +315,9 @@ export class WasmFlowHour {
     }
     starts.push(n);
     const pairs: PairList = {
-      interfaceId: (pair) => ids[pairIh[pair]],
-      counts: (pair) => [pairIn[pair], pairOut[pair], pairPackets[pair], pairFlows[pair], pairRejected[pair], pairFirst[pair], pairLast[pair]],
-      portCodes: (pair) => Array.from(pairPorts.subarray(pair * 8, pair * 8 + pairPortCount[pair])),
+      interfaceId: (pair) => ids[p.ih[pair]],
+      counts: (pair) => [p.bytesIn[pair], p.bytesOut[pair], p.packets[pair], p.flows[pair], p.rejected[pair], p.first[pair], p.last[pair]],
+      portCodes: (pair) => Array.from(p.ports.subarray(pair * 8, pair * 8 + p.portCount[pair])),
     };
 
     const interfaces: InterfaceHour[] = byId.map((ih, index) => {
@@ -348,6 +350,15 @@ export class WasmFlowHour {
       counts: { flows: l.flows, nodata: l.nodata, skipdata: l.skipdata, outsideHour: l.outside },
     };
     const order = Int32Array.from({ length: peerNames.length }, (_, peer) => peer);
-    return attachPeerView(hour, new PeerIndexView(order, Int32Array.from(starts), peerNames, pairs));
+    // Copies of just the hour's rows and pairs (a few MB, against the instance's capacity), so that the kernel can
+    // fold another log while this hour is still to be encoded.
+    const detach = (): void => {
+      const rows = kernelRows;
+      [rows.keys, rows.flows, rows.first, rows.last] = [rows.keys.slice(), rows.flows.slice(), rows.first.slice(), rows.last.slice()];
+      [rows.bytes, rows.packets, rows.codes] = [rows.bytes.slice(), rows.packets.slice(), rows.codes.slice()];
+      for (const name of ['ih', 'flows', 'rejected', 'first', 'last', 'portCount', 'ports'] as const) p[name] = p[name].slice();
+      for (const name of ['bytesIn', 'bytesOut', 'packets'] as const) p[name] = p[name].slice();
+    };
+    return { hour: attachPeerView(hour, new PeerIndexView(order, Int32Array.from(starts), peerNames, pairs)), detach };
   }
 }

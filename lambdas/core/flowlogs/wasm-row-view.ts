@@ -6,17 +6,18 @@ import { flowRowsOf, PORT_SPAN, rowKeyOf, unknownBytesOf, type RowView } from '.
  * (views over its columns: valid until the kernel folds another log). A row number below `count` is the kernel's
  * row; from `count` on, the interfaces' `*` rows.
  */
+/** Columns are views over the kernel's memory, replaced by copies when the hour is detached from it. */
 export interface KernelRows {
   readonly count: number;
-  /** Per row, the 64-bit key as two words (low, high): interface-hour 10 | peer 32 | direction-action 3 | protocol index 2 | port + 1 17. */
-  readonly keys: Uint32Array;
-  readonly flows: Uint32Array;
-  readonly bytes: Float64Array;
-  readonly packets: Float64Array;
-  readonly first: Uint32Array;
-  readonly last: Uint32Array;
+  /** Per row, the 64-bit key as two words (low, high): interface-hour 10 | peer 32 | direction-action 3 | code 19 (the (protocol, port) dictionary's number). */
+  keys: Uint32Array;
+  flows: Uint32Array;
+  bytes: Float64Array;
+  packets: Float64Array;
+  first: Uint32Array;
+  last: Uint32Array;
   /** Code → portCode ((protocol + 1) * PORT_SPAN + port + 1): the kernel's (protocol, port) dictionary. */
-  readonly codes: Int32Array;
+  codes: Int32Array;
   /** The `*` rows: direction-action and counts. */
   readonly stars: { directionAction: number[]; bytes: number[]; packets: number[]; flows: number[]; first: number[]; last: number[] };
   /** The dotted address of a peer (made once per peer and hour). */
