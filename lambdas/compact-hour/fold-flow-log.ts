@@ -75,7 +75,14 @@ function takeKernel(files: readonly FlowLogFile[]): WasmFlowHour | undefined {
   for (let at = idleKernels.length - 1; at >= 0; at--) if (idleKernels[at].maxRecords >= capacity) return idleKernels.splice(at, 1)[0];
   // A larger instance replaces the idle ones: their memory goes before the new one takes its own.
   idleKernels.length = 0;
-  return new WasmFlowHour(capacity);
+  try {
+    return new WasmFlowHour(capacity);
+  } catch (error) {
+    // No memory for the instance (a function configured with too little): the JavaScript core folds the hour.
+    if (!(error instanceof RangeError) && !(error instanceof (globalThis as unknown as { WebAssembly: { RuntimeError: typeof Error } }).WebAssembly.RuntimeError)) throw error;
+    log.warn('flow kernel instance not created', { capacity, error: error.message });
+    return undefined;
+  }
 }
 
 function releaseKernel(kernel: WasmFlowHour): void {
@@ -100,7 +107,7 @@ export async function foldFlowLog(files: readonly FlowLogFile[], accountId: stri
       releaseKernel(kernel);
       return { ...(await foldWithJavaScript(files, accountId, hour, open)), fallbackReason: folded.reason };
     }
-    return { ...(await foldWithJavaScript(files, accountId, hour, open)), fallbackReason: why ?? `more than ${MAX_KERNEL_RECORDS} records` };
+    return { ...(await foldWithJavaScript(files, accountId, hour, open)), fallbackReason: why ?? 'no kernel instance for the hour (more than 2,097,152 records, or no memory for one)' };
   }
   return foldWithJavaScript(files, accountId, hour, open);
 }

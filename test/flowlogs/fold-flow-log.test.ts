@@ -236,4 +236,22 @@ describe('foldFlowLog: the kernel and the JavaScript core store the same items',
     expect(kernel.core).toBe('javascript');
     expect(kernel.fallbackReason).toMatch(/more than/);
   });
+
+  test('no memory for a kernel instance: the JavaScript core folds the hour', async () => {
+    const text = flowLogText({ accountId: ACCOUNT, windowStart: T0, records: 300, seed: 8 });
+    const key = flowLogKey(ACCOUNT, T0, 'oom');
+    // A capacity no idle instance has, so a new one is made; the runtime cannot give it memory.
+    const webAssembly = (globalThis as unknown as { WebAssembly: { Instance: new (...args: unknown[]) => object } }).WebAssembly;
+    const instance = jest.spyOn(webAssembly, 'Instance').mockImplementation(() => {
+      throw new RangeError('WebAssembly.Instance(): Out of memory: Cannot allocate Wasm memory for new instance');
+    });
+    try {
+      const { kernel } = await bothCores([fileOf(key, MAX_KERNEL_RECORDS - 1)], new Map([[key, gzipSync(text)]]));
+      expect(kernel.core).toBe('javascript');
+      expect(kernel.fallbackReason).toMatch(/no memory/);
+      expect(flowsOf(kernel)).toBe(tallyOk([text]));
+    } finally {
+      instance.mockRestore();
+    }
+  });
 });
