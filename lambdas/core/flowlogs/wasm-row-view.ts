@@ -34,24 +34,24 @@ export class WasmRowView implements RowView {
     return row >= this.rows.count;
   }
   bytes(row: number): number {
-    const rows = this.rows;
-    return row < rows.count ? rows.bytes[row] : rows.stars.bytes[row - rows.count];
+    return this.count('bytes', row);
   }
   packets(row: number): number {
-    const rows = this.rows;
-    return row < rows.count ? rows.packets[row] : rows.stars.packets[row - rows.count];
+    return this.count('packets', row);
   }
   flows(row: number): number {
-    const rows = this.rows;
-    return row < rows.count ? rows.flows[row] : rows.stars.flows[row - rows.count];
+    return this.count('flows', row);
   }
   first(row: number): number {
-    const rows = this.rows;
-    return row < rows.count ? rows.first[row] : rows.stars.first[row - rows.count];
+    return this.count('first', row);
   }
   last(row: number): number {
+    return this.count('last', row);
+  }
+  /** A count of a kernel row (its column) or of a `*` row (the interface's star list). */
+  private count(name: 'bytes' | 'packets' | 'flows' | 'first' | 'last', row: number): number {
     const rows = this.rows;
-    return row < rows.count ? rows.last[row] : rows.stars.last[row - rows.count];
+    return row < rows.count ? rows[name][row] : rows.stars[name][row - rows.count];
   }
   directionAction(row: number): number {
     const rows = this.rows;
