@@ -57,7 +57,53 @@ function storedItems(folded: FoldedFlowLog): string[] {
 /** Lines the kernel folds itself: no IPv6 address (`:`), and no interface id `-`. */
 const kernelCovers = (text: string): boolean => !text.split('\n').some((lineText) => lineText.includes(':') || lineText.split(' ')[2] === '-');
 
+/**
+ * Traffic shaped for the direction rules (direction.ts): each interface has an own address (sometimes two, or a
+ * public one) on one side of most of its records, peers on the other, and some records with neither (transit,
+ * a wrong capture) or with the same address twice, so that own addresses are learned, records wait (up to 32),
+ * are released, and the rest falls to the address class.
+ */
+const directed = fc
+  .record({
+    interfaces: fc.array(fc.record({ own: fc.array(pick(['10.0.0.4', '10.0.0.5', '172.16.3.9', '192.168.1.1', '203.0.113.50', '100.64.0.7']), { minLength: 1, maxLength: 3 }), strayEvery: fc.integer({ min: 0, max: 6 }) }), { minLength: 1, maxLength: 4 }),
+    records: fc.array(fc.tuple(fc.nat(), fc.nat(), pick(['203.0.113.9', '198.51.100.7', '8.8.8.8', '10.9.9.9', '10.0.0.4', '172.16.3.9']), fc.boolean(), fc.integer({ min: 0, max: 3599 }), pick(['6', '17', '1'])), { minLength: 1, maxLength: 200 }),
+    // A run of one peer at the start: the interface's records wait (candidates stay two) past the 32 held.
+    burst: fc.integer({ min: 0, max: 45 }),
+  })
+  .map(({ interfaces, records: random, burst }) => {
+    const records = [...Array.from({ length: burst }, () => random[0]), ...random];
+    const lines = records.map(([i, o, peer, inbound, offset, protocol], n) => {
+      const iface = interfaces[i % interfaces.length];
+      const own = iface.own[o % iface.own.length];
+      const stray = iface.strayEvery > 0 && n % iface.strayEvery === 0;
+      const [src, dst] = stray ? [peer, '198.18.0.1'] : inbound ? [peer, own] : [own, peer];
+      return `2 ${ACCOUNT} eni-0${(i % interfaces.length) + 1}a ${src} ${dst} 40000 443 ${protocol} 2 120 ${T0 + offset} ${T0 + offset + 30} ACCEPT OK`;
+    });
+    return `${FLOW_HEADER}\n${lines.join('\n')}\n`;
+  });
+
 describe('foldFlowLog property: the kernel stores what the JavaScript core stores', () => {
+  test('traffic shaped for the direction rules (own addresses learned, records held and released)', async () => {
+    await fc.assert(
+      fc.asyncProperty(directed, async (text) => {
+        const key = flowLogKey(ACCOUNT, T0, 'dir');
+        const files: FlowLogFile[] = [{ objectKey: `s3://logs/${key}`, bucket: 'logs', key, name: parseFlowLogKey(key) as NonNullable<ReturnType<typeof parseFlowLogKey>>, records: 200 }];
+        const open = async () => ({
+          format: 'text' as const,
+          body: (async function* () {
+            yield gzipSync(text);
+          })(),
+        });
+        const kernel = await foldFlowLog(files, ACCOUNT, HOUR, open, 'kernel');
+        const javascript = await foldFlowLog(files, ACCOUNT, HOUR, open, 'javascript');
+        expect(storedItems(kernel)).toEqual(storedItems(javascript));
+        expect(kernel.core).toBe('kernel');
+        kernel.release();
+      }),
+      { numRuns: Number(process.env.FOLD_RUNS ?? 150) },
+    );
+  }, 120_000);
+
   test('random default-format files with hostile fields, blank and CRLF lines, in random chunks', async () => {
     let kernelFolds = 0;
     await fc.assert(
