@@ -20,7 +20,7 @@ import { consoleSession, number } from './console-session';
 jest.setTimeout(600_000);
 
 declare const location: { hash: string };
-declare const document: { images: { length: number } };
+declare const document: { images: { length: number }; querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }> };
 
 const SAMPLE = join(__dirname, '..', '..', 'examples', 'cloudtrail');
 const C2 = '139.180.133.61';
@@ -200,7 +200,11 @@ describe('VPC flows in the console, on the bundled sample', () => {
     // Its flow volume: the ports, then SSH's actions.
     await page.waitForSelector('section[aria-label="VPC flow volume"] table[aria-label="Ports"]');
     await page.click('table[aria-label="Ports"] button:text-is("6/22 (TCP 22)")');
-    await page.waitForSelector('table[aria-label="Actions"]');
+    // The table appears before the drill-down's groups have loaded: wait for its rows to be actions.
+    await page.waitForFunction(() => {
+      const cells = Array.from(document.querySelectorAll('table[aria-label="Actions"] tbody tr td:first-child')).map((cell) => (cell.textContent ?? '').trim());
+      return cells.length > 0 && cells.every((text) => text === 'ACCEPT' || text === 'REJECT');
+    });
     const ssh = rows.filter((r) => portOf(r) === '6/22');
     const actions = new Map((await tableRows('Actions')).map((r) => [r[0], number(r[5])]));
     expect(actions).toEqual(new Map(['ACCEPT', 'REJECT'].map((action) => [action, ssh.filter((r) => r.action === action).length] as const).filter(([, n]) => n > 0)));
