@@ -85,6 +85,7 @@ describe('flow views: more than 100 groups and CSV downloads', () => {
     // The table's rows (a locator waits without evaluating strings, which the console's CSP forbids).
     const rows = () => page.locator('table[aria-label="Peer IP addresses"] tbody tr');
     const listed = async () => new Map((await tableRows('Peer IP addresses')).map((r) => [r[0], [number(r[1]), number(r[2])]]));
+    await rows().nth(MAX_GROUPS - 1).waitFor(); // the table can appear before its groups load
     expect((await listed()).size).toBe(MAX_GROUPS);
     expect(await page.innerText('[data-testid="flow-group-count"]')).toBe(`${MAX_GROUPS} groups, ${PEERS - MAX_GROUPS} more`);
     await page.click(`button:has-text("More groups (${PEERS - MAX_GROUPS} more)")`);

@@ -74,6 +74,23 @@ let page: Page;
 const session = consoleSession(() => CorpusPipeline.start({ console: consoleSite(), logsDir: SAMPLE }));
 const { open, screenshot, tableRows } = session;
 
+/** What the first word of a drill-down level's first column is: an address, a `<protocol>/<port>`, an action (or `*`). */
+const LEVEL_CELL: Record<string, string> = { 'Peer IP addresses': '^([0-9a-f.:]+|\\*)$', Ports: '^((\\d+|-)/(\\d+|-)|\\*)$', Actions: '^(ACCEPT|REJECT|\\*)$' };
+
+/**
+ * Waits until a drill-down level's table shows that level's groups: the table appears while the level's groups
+ * are still loading (empty, or the level before's rows), and a CI run once read it then.
+ */
+async function settledLevel(label: string): Promise<void> {
+  await session.page.waitForFunction(
+    ([table, cell]) => {
+      const words = Array.from(document.querySelectorAll(`table[aria-label="${table}"] tbody tr td:first-child`)).map((td) => (td.textContent ?? '').trim().split(' ')[0]);
+      return words.length > 0 && words.every((word) => new RegExp(cell).test(word));
+    },
+    [label, LEVEL_CELL[label]] as const,
+  );
+}
+
 beforeAll(() => {
   flows = rawFlows();
   owners = rawOwners();
@@ -121,7 +138,7 @@ describe('VPC flows in the console, on the bundled sample', () => {
     expect(await page.locator('[data-testid="flow-bytes-unknown"]').count()).toBe(0);
 
     // The whole day's peers, each as the raw lines count it (the table lists the top ones).
-    await page.waitForSelector('table[aria-label="Peer IP addresses"]');
+    await settledLevel('Peer IP addresses');
     const dayPeers = rawGroups(mine, own, peerOf);
     const listed = groupsOf(await tableRows('Peer IP addresses'));
     // The route's documented limit of groups per answer (the rest is OtherGroupCount).
@@ -141,7 +158,7 @@ describe('VPC flows in the console, on the bundled sample', () => {
     await page.mouse.click(box.x + 64 + (index + 0.5) * ((box.width - 80) / 24), box.y + box.height - 40 - 3);
     await page.waitForFunction((hour) => decodeURIComponent(location.hash).includes(`fbucket=${hour}`), busiest);
     await page.waitForSelector('nav[aria-label="Flow drill-down"] >> text=All times');
-    await page.waitForSelector('table[aria-label="Peer IP addresses"]');
+    await settledLevel('Peer IP addresses');
     const hour = mine.filter((r) => hourOf(r) === busiest);
     const hourPeers = rawGroups(hour, own, peerOf);
     const peers = await tableRows('Peer IP addresses');
@@ -150,13 +167,13 @@ describe('VPC flows in the console, on the bundled sample', () => {
     // The top peer's ports, then the top port's actions: each level as the raw lines of that hour count it.
     const peer = peers[0][0];
     await page.click('table[aria-label="Peer IP addresses"] tbody tr:first-child button');
-    await page.waitForSelector('table[aria-label="Ports"]');
+    await settledLevel('Ports');
     const ofPeer = hour.filter((r) => peerOf(r) === peer);
     const ports = await tableRows('Ports');
     expect(groupsOf(ports)).toEqual(rawGroups(ofPeer, own, portOf));
     const port = ports[0][0].split(' ')[0];
     await page.click('table[aria-label="Ports"] tbody tr:first-child button');
-    await page.waitForSelector('table[aria-label="Actions"]');
+    await settledLevel('Actions');
     const ofPort = ofPeer.filter((r) => portOf(r) === port);
     expect(groupsOf(await tableRows('Actions'))).toEqual(rawGroups(ofPort, own, (r) => r.action));
     const url = decodeURIComponent(page.url());
@@ -166,16 +183,17 @@ describe('VPC flows in the console, on the bundled sample', () => {
     await screenshot('flow-drill-down');
     // Back goes up one level (the drill-down is in the URL); the breadcrumb goes back to the whole scope.
     await page.goBack();
-    await page.waitForSelector('table[aria-label="Ports"]');
+    await settledLevel('Ports');
     await page.click('nav[aria-label="Flow drill-down"] >> text=All times');
     await page.waitForFunction(() => !location.hash.includes('fbucket='));
-    await page.waitForSelector('table[aria-label="Peer IP addresses"]');
+    await settledLevel('Peer IP addresses');
 
     // A deep link: the beacons' hour, the C&C address as the peer: its ports as the raw lines count them.
     const beacons = mine.filter((r) => peerOf(r) === C2);
     expect(beacons.length).toBeGreaterThan(0);
     const beaconHour = hourOf(beacons[0]);
     await open(`${entityHash('EC2_INSTANCE', web1[0], DAY)}&${new URLSearchParams({ fbucket: beaconHour, fpeer: C2 })}`, 'table[aria-label="Ports"]');
+    await settledLevel('Ports');
     expect(groupsOf(await tableRows('Ports'))).toEqual(rawGroups(beacons.filter((r) => hourOf(r) === beaconHour), own, portOf));
   });
 
@@ -200,11 +218,7 @@ describe('VPC flows in the console, on the bundled sample', () => {
     // Its flow volume: the ports, then SSH's actions.
     await page.waitForSelector('section[aria-label="VPC flow volume"] table[aria-label="Ports"]');
     await page.click('table[aria-label="Ports"] button:text-is("6/22 (TCP 22)")');
-    // The table appears before the drill-down's groups have loaded: wait for its rows to be actions.
-    await page.waitForFunction(() => {
-      const cells = Array.from(document.querySelectorAll('table[aria-label="Actions"] tbody tr td:first-child')).map((cell) => (cell.textContent ?? '').trim());
-      return cells.length > 0 && cells.every((text) => text === 'ACCEPT' || text === 'REJECT');
-    });
+    await settledLevel('Actions');
     const ssh = rows.filter((r) => portOf(r) === '6/22');
     const actions = new Map((await tableRows('Actions')).map((r) => [r[0], number(r[5])]));
     expect(actions).toEqual(new Map(['ACCEPT', 'REJECT'].map((action) => [action, ssh.filter((r) => r.action === action).length] as const).filter(([, n]) => n > 0)));
